@@ -1,0 +1,45 @@
+"""PPU coordinates: two processors with 4096 32-bit words (16 KiB) of memory each."""
+
+from __future__ import annotations
+
+from ._core import Interval, Nested, RangedInt
+from .hemisphere import PPUOnDLS
+
+
+class PPUMemoryWordOnPPU(RangedInt, size=4096):
+    """One 32-bit word of a PPU's memory. ``return_code`` is word 3071."""
+
+    __slots__ = ()
+
+
+PPUMemoryWordOnPPU.return_code = PPUMemoryWordOnPPU(3071)
+
+
+class PPUMemoryBlockSize(RangedInt, min=1, max=4096):
+    """Number of words in a block, 1..4096."""
+
+    __slots__ = ()
+
+
+class PPUMemoryBlockOnPPU(Interval, bound=PPUMemoryWordOnPPU):
+    """A closed range of words ``[min, max]``; ``mailbox`` is words 3072..4095."""
+
+    __slots__ = ()
+
+    def to_ppu_memory_block_size(self) -> PPUMemoryBlockSize:
+        return PPUMemoryBlockSize(self.length())
+
+
+PPUMemoryBlockOnPPU.mailbox = PPUMemoryBlockOnPPU(3072, 4095)
+
+
+class PPUMemoryWordOnDLS(Nested, local=PPUMemoryWordOnPPU, parent=PPUOnDLS):
+    """One of the 8192 PPU memory words of the chip (enum = ppu*4096 + word)."""
+
+    __slots__ = ()
+
+
+class PPUMemoryBlockOnDLS(Nested, local=PPUMemoryBlockOnPPU, parent=PPUOnDLS):
+    """A block of words on one PPU."""
+
+    __slots__ = ()
