@@ -348,14 +348,15 @@ class Nested(Coordinate, abstract=True):
         return self.parent, self.local
 
     def _check_enum(self) -> None:
-        type(self).local_type.from_enum(self._enum % type(self).local_type.size)
+        local = type(self).local_type
+        local.from_enum(self._enum % local.size + local._enum_min())
 
     @classmethod
     def enum_values(cls) -> Iterator[int]:
-        n = cls.local_type.size
+        n, lo = cls.local_type.size, cls.local_type._enum_min()
         for p in range(cls.parent_type.size):
             for local in cls.local_type.enum_values():
-                yield p * n + local
+                yield p * n + local - lo
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.local!r}, {self.parent!r})"

@@ -1,0 +1,313 @@
+"""Declarative field descriptions: where each value bit of a container field lives on the wire.
+
+A :class:`Field` knows its value type and range, its default, a transform between value and raw
+bits (offset for signed values, bit reversal, an arbitrary bit permutation, inversion), and the
+word segments its raw bits are spread over (split fields). From that alone it encodes, decodes,
+decodes whole arrays of words at once, validates and draws Hypothesis examples.
+
+Array fields (``count=4`` for the four entries of a quad) give one placement per entry.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Callable, Sequence
+
+import attrs
+import numpy as np
+
+from .errors import FieldTypeError, FieldValueError
+
+
+@attrs.frozen
+class Bits:
+    """Raw value bits ``[value_lo, value_lo + width)`` live in ``word`` at bits ``[lo, lo + width)``."""
+
+    word: int
+    lo: int
+    width: int
+    value_lo: int = 0
+
+
+def at(word: int, lo: int, width: int | None = None, value_lo: int = 0) -> Bits:
+    """Placement shorthand; ``width=None`` means the field's full width (filled in by the field)."""
+    return Bits(word, lo, -1 if width is None else width, value_lo)
+
+
+def _reverse_table(width: int) -> np.ndarray:
+    v = np.arange(1 << width, dtype=np.uint64)
+    out = np.zeros_like(v)
+    for i in range(width):
+        out |= ((v >> np.uint64(i)) & np.uint64(1)) << np.uint64(width - 1 - i)
+    return out
+
+
+def _permutation_table(perm: Sequence[int]) -> np.ndarray:
+    """``perm[i]`` is the raw bit that value bit ``i`` goes to."""
+    width = len(perm)
+    v = np.arange(1 << width, dtype=np.uint64)
+    out = np.zeros_like(v)
+    for i, dst in enumerate(perm):
+        out |= ((v >> np.uint64(i)) & np.uint64(1)) << np.uint64(dst)
+    return out
+
+
+class Field:
+    """One named field of a container.
+
+    Parameters
+    ----------
+    kind:
+        ``"uint"``, ``"int"`` (signed, stored with ``offset``), ``"bool"`` or ``"enum"``.
+    width:
+        Number of raw bits.
+    placement:
+        For scalar fields a sequence of :class:`Bits`; for array fields a callable
+        ``entry -> sequence of Bits``.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        width: int,
+        placement: Sequence[Bits] | Callable[[int], Sequence[Bits]],
+        *,
+        default: Any = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        offset: int = 0,
+        invert: bool = False,
+        reverse: bool = False,
+        permutation: Sequence[int] | None = None,
+        enum_type: type[enum.IntEnum] | None = None,
+        count: int | None = None,
+        doc: str = "",
+        tables_from: "Field | None" = None,
+    ) -> None:
+        self.name = "?"
+        self.owner = "?"
+        self.kind = kind
+        self.width = width
+        self.count = count
+        self.offset = offset
+        self.invert = invert
+        self.enum_type = enum_type
+        self.doc = doc
+        if kind == "bool":
+            self.minimum, self.maximum = 0, 1
+        elif kind == "enum":
+            assert enum_type is not None
+            values = [int(m) for m in enum_type]
+            self.minimum, self.maximum = min(values), max(values)
+        else:
+            self.minimum = 0 if minimum is None else minimum
+            self.maximum = (1 << width) - 1 - offset if maximum is None else maximum
+        if default is None:
+            default = False if kind == "bool" else (enum_type(self.minimum) if enum_type else self.minimum)
+        self.default = default
+        mask = (1 << width) - 1
+        self.mask = mask
+        self._table: np.ndarray | None = None
+        if reverse:
+            self._table = _reverse_table(width)
+        elif permutation is not None:
+            self._table = _permutation_table(permutation)
+        elif tables_from is not None:
+            self._table = tables_from._table
+        self._inverse: np.ndarray | None = None
+        if self._table is not None:
+            self._inverse = np.argsort(self._table).astype(np.uint64)
+        entries = range(count) if count is not None else [None]
+        self._placements: list[tuple[Bits, ...]] = []
+        for e in entries:
+            segs = placement(e) if callable(placement) else placement  # type: ignore[operator]
+            fixed = tuple(Bits(s.word, s.lo, width if s.width < 0 else s.width, s.value_lo) for s in segs)
+            if sum(s.width for s in fixed) != width:
+                raise ValueError(f"placement of {width}-bit field covers {sum(s.width for s in fixed)} bits")
+            self._placements.append(fixed)
+        self.check_default()
+
+    def check_default(self) -> None:
+        if self.count is None:
+            self.validate(self.default)
+
+    # -- validation ------------------------------------------------------------------------------
+    def _where(self) -> str:
+        return f"{self.owner}.{self.name}"
+
+    def validate(self, value: Any) -> Any:
+        """The canonical Python value of ``value`` or an error naming the field and its range."""
+        if self.kind == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            if isinstance(value, (int, np.integer)) and value in (0, 1):
+                return bool(value)
+            raise FieldTypeError(f"{self._where()} must be a bool, got {type(value).__name__} {value!r}")
+        if isinstance(value, (bool, np.bool_)):
+            raise FieldTypeError(
+                f"{self._where()} must be an int in [{self.minimum}, {self.maximum}], got bool {value!r}"
+            )
+        if self.kind == "enum":
+            try:
+                return self.enum_type(value)  # type: ignore[misc]
+            except (ValueError, TypeError):
+                allowed = ", ".join(f"{m.name}={int(m)}" for m in self.enum_type)  # type: ignore[union-attr]
+                raise FieldValueError(f"{self._where()} = {value!r} is not one of {allowed}") from None
+        if not isinstance(value, (int, np.integer)):
+            raise FieldTypeError(
+                f"{self._where()} must be an int in [{self.minimum}, {self.maximum}], "
+                f"got {type(value).__name__} {value!r}"
+            )
+        value = int(value)
+        if not self.minimum <= value <= self.maximum:
+            raise FieldValueError(
+                f"{self._where()} = {value} is out of range [{self.minimum}, {self.maximum}]"
+            )
+        return value
+
+    # -- scalar codec ----------------------------------------------------------------------------
+    def to_raw(self, value: Any) -> int:
+        raw = int(value) + self.offset
+        if self._table is not None:
+            raw = int(self._table[raw])
+        if self.invert:
+            raw ^= self.mask
+        return raw
+
+    def from_raw(self, raw: int) -> Any:
+        if self.invert:
+            raw ^= self.mask
+        if self._inverse is not None:
+            raw = int(self._inverse[raw])
+        value = raw - self.offset
+        if self.kind == "bool":
+            return bool(value)
+        if self.kind == "enum":
+            return self.enum_type(value)  # type: ignore[misc]
+        return value
+
+    def _check_raw_value(self, value: int) -> None:
+        """Raise if decoded raw bits map to a value outside the field's range."""
+        if self.kind == "enum":
+            if value not in {int(m) for m in self.enum_type}:  # type: ignore[union-attr]
+                raise FieldValueError(f"{self._where()}: bits decode to {value}, not a valid member")
+        elif not self.minimum <= value <= self.maximum:
+            raise FieldValueError(
+                f"{self._where()}: bits decode to {value}, outside [{self.minimum}, {self.maximum}]"
+            )
+
+    def encode_into(self, words: list[int], value: Any) -> None:
+        values = value if self.count is not None else [value]
+        for segs, v in zip(self._placements, values):
+            raw = self.to_raw(v)
+            for s in segs:
+                words[s.word] |= ((raw >> s.value_lo) & ((1 << s.width) - 1)) << s.lo
+
+    def decode_from(self, words: Sequence[int]) -> Any:
+        out = []
+        for segs in self._placements:
+            raw = 0
+            for s in segs:
+                raw |= ((int(words[s.word]) >> s.lo) & ((1 << s.width) - 1)) << s.value_lo
+            r = raw
+            if self.invert:
+                r ^= self.mask
+            if self._inverse is not None:
+                r = int(self._inverse[r])
+            self._check_raw_value(r - self.offset)
+            out.append(self.from_raw(raw))
+        return out if self.count is not None else out[0]
+
+    # -- vectorized codec ------------------------------------------------------------------------
+    def decode_array(self, words: np.ndarray) -> np.ndarray:
+        """Field values of ``n`` instances from ``words[n, k]``: shape ``(n,)`` or ``(n, count)``."""
+        w = words.astype(np.uint64, copy=False)
+        cols = []
+        for segs in self._placements:
+            raw = np.zeros(w.shape[0], dtype=np.uint64)
+            for s in segs:
+                raw |= ((w[:, s.word] >> np.uint64(s.lo)) & np.uint64((1 << s.width) - 1)) << np.uint64(s.value_lo)
+            if self.invert:
+                raw ^= np.uint64(self.mask)
+            if self._inverse is not None:
+                raw = self._inverse[raw]
+            vals = raw.astype(np.int64) - self.offset
+            cols.append(vals.astype(bool) if self.kind == "bool" else vals)
+        return np.stack(cols, axis=1) if self.count is not None else cols[0]
+
+    def encode_array(self, values: np.ndarray, words: np.ndarray) -> None:
+        """OR the raw bits of ``values`` (shape ``(n,)`` or ``(n, count)``) into ``words[n, k]``."""
+        v = np.asarray(values)
+        if v.dtype != bool and v.size and (v.min() < self.minimum or v.max() > self.maximum):
+            bad = v[(v < self.minimum) | (v > self.maximum)].ravel()[0]
+            raise FieldValueError(
+                f"{self._where()} = {int(bad)} is out of range [{self.minimum}, {self.maximum}]"
+            )
+        v = v.astype(np.int64) + self.offset
+        cols = [v] if self.count is None else [v[:, i] for i in range(self.count)]
+        for segs, raw in zip(self._placements, cols):
+            raw = raw.astype(np.uint64)
+            if self._table is not None:
+                raw = self._table[raw]
+            if self.invert:
+                raw ^= np.uint64(self.mask)
+            for s in segs:
+                words[:, s.word] |= ((raw >> np.uint64(s.value_lo)) & np.uint64((1 << s.width) - 1)) << np.uint64(s.lo)
+
+    def used_bits(self) -> dict[int, int]:
+        """word -> mask of the bits this field occupies (for overlap checks and decode masks)."""
+        out: dict[int, int] = {}
+        for segs in self._placements:
+            for s in segs:
+                out[s.word] = out.get(s.word, 0) | (((1 << s.width) - 1) << s.lo)
+        return out
+
+    # -- hypothesis --------------------------------------------------------------------------------
+    def strategy(self):
+        from hypothesis import strategies as st
+
+        if self.kind == "bool":
+            scalar = st.booleans()
+        elif self.kind == "enum":
+            scalar = st.sampled_from(list(self.enum_type))  # type: ignore[arg-type]
+        else:
+            scalar = st.integers(self.minimum, self.maximum)
+        if self.count is None:
+            return scalar
+        return st.lists(scalar, min_size=self.count, max_size=self.count)
+
+
+# -- declaration helpers ---------------------------------------------------------------------------
+
+def Bool(*placement: Bits, default: bool = False, invert: bool = False, doc: str = "") -> Field:
+    """A one-bit flag."""
+    return Field("bool", 1, placement, default=default, invert=invert, doc=doc)
+
+
+def UInt(width: int, *placement: Bits, default: int | None = None, maximum: int | None = None,
+         invert: bool = False, reverse: bool = False, permutation: Sequence[int] | None = None,
+         doc: str = "") -> Field:
+    """An unsigned field of ``width`` raw bits (values 0..2**width-1 unless ``maximum`` is lower)."""
+    return Field("uint", width, placement, default=default, maximum=maximum, invert=invert,
+                 reverse=reverse, permutation=permutation, doc=doc)
+
+
+def Int(width: int, *placement: Bits, offset: int, default: int = 0, doc: str = "") -> Field:
+    """A signed value stored as ``value + offset`` (e.g. -128..127 stored as 0..255)."""
+    return Field("int", width, placement, default=default, minimum=-offset,
+                 maximum=(1 << width) - 1 - offset, offset=offset, doc=doc)
+
+
+def Enum(enum_type: type[enum.IntEnum], width: int, *placement: Bits, default: Any = None,
+         doc: str = "") -> Field:
+    """An enumerated field stored as its integer value."""
+    return Field("enum", width, placement, enum_type=enum_type, default=default, doc=doc)
+
+
+def Array(base: Field, count: int, entry_placement: Callable[[int], Sequence[Bits]]) -> Field:
+    """``count`` copies of ``base`` (same type, range and transform), placed per entry."""
+    return Field(
+        base.kind, base.width, entry_placement, default=base.default, minimum=base.minimum,
+        maximum=base.maximum, offset=base.offset, invert=base.invert, enum_type=base.enum_type,
+        count=count, doc=base.doc, tables_from=base,
+    )

@@ -1,0 +1,88 @@
+"""Event routing containers: crossbar nodes and outputs, counters, background spike sources."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import halco
+from .._container import Container
+from .._fields import Array, Bool, UInt, at
+from . import addresses as A
+
+
+class CrossbarNode(Container, coordinate=halco.CrossbarNodeOnDLS, words=1):
+    """An event passes the node when ``(label & mask) == target`` (14-bit neuron label).
+
+    The default (mask 0, target 0) routes everything; :meth:`drop_all` (mask 0, target 1) nothing.
+    """
+
+    mask = UInt(14, at(0, 0))
+    target = UInt(14, at(0, 16))
+    enable_drop_counter = Bool(at(0, 31))
+
+    @classmethod
+    def drop_all(cls) -> "CrossbarNode":
+        """A node that forwards no event."""
+        return cls(mask=0, target=1)
+
+    @classmethod
+    def _addresses(cls, enums):
+        return (A.CROSSBAR_NODE + enums)[:, None]
+
+
+class CrossbarOutputConfig(Container, coordinate=halco.CrossbarOutputConfigOnDLS, words=1):
+    """Slow mode per L2 output [3:0]; event counter enable per output [15:4]."""
+
+    enable_slow = Array(Bool(at(0, 0)), 4, lambda i: [at(0, i)])
+    enable_event_counter = Array(Bool(at(0, 0)), 12, lambda i: [at(0, 4 + i)])
+
+    @classmethod
+    def _addresses(cls, enums):
+        return np.full((len(enums), 1), A.CROSSBAR_OUTPUT_CONFIG)
+
+
+class CrossbarInputDropCounter(Container, coordinate=halco.CrossbarInputDropCounterOnDLS, words=1, writable=False):
+    """Events dropped at one input (16 bit; counted where a node has its drop counter enabled)."""
+
+    value = UInt(16, at(0, 0))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return (A.CROSSBAR_INPUT_DROP_COUNTER + enums)[:, None]
+
+
+class CrossbarOutputEventCounter(
+    Container, coordinate=halco.CrossbarOutputEventCounterOnDLS, words=1, writable=False
+):
+    """Events that left through one output (24 bit)."""
+
+    value = UInt(24, at(0, 0))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return (A.CROSSBAR_OUTPUT_EVENT_COUNTER + enums)[:, None]
+
+
+class BackgroundSpikeSource(Container, coordinate=halco.BackgroundSpikeSourceOnDLS, words=3):
+    """Regular or Poisson spike generator feeding the crossbar.
+
+    Logical words: W0 enable[0], enable_random[1], period[31:16]; W1 seed; W2 mask[7:0],
+    rate[15:8], neuron_label[29:16]. On the bus the logical words 0, 1, 2 sit at base+1, base+2 and
+    base (base = 0x13_0001 + 3*i). Regular mode: one spike every ``period + 1`` clock cycles.
+    Poisson mode: one bin every ``period + 1`` cycles, each bin spiking with probability
+    ``(rate + 1) / 256``; the label bits under ``mask`` are randomised. The seed is loaded on the
+    disable -> enable edge.
+    """
+
+    enable = Bool(at(0, 0))
+    enable_random = Bool(at(0, 1))
+    period = UInt(16, at(0, 16))
+    seed = UInt(32, at(1, 0))
+    mask = UInt(8, at(2, 0))
+    rate = UInt(8, at(2, 8))
+    neuron_label = UInt(14, at(2, 16))
+
+    @classmethod
+    def _addresses(cls, enums):
+        base = A.BACKGROUND_SPIKE_SOURCE + 3 * enums
+        return np.stack([base + 1, base + 2, base], axis=1)

@@ -1,0 +1,267 @@
+"""Synapse-array containers. Entry k of a quad sits in byte 3-k (entry 0 in the most significant byte).
+
+Weights are stored bit-permuted: bit 5 stays, bits 0..4 are reversed (on encode and decode).
+"""
+
+from __future__ import annotations
+
+import enum
+
+import numpy as np
+
+import halco
+from .._container import Container
+from .._fields import Array, Bool, Enum, UInt, at
+from . import addresses as A
+
+#: value bit i of a weight goes to raw bit WEIGHT_PERMUTATION[i]
+WEIGHT_PERMUTATION = (4, 3, 2, 1, 0, 5)
+
+
+def _byte(word: int, lo: int = 0, width: int | None = None):
+    """Placement of entry k in byte 3-k of ``word`` at bit offset ``lo`` within the byte."""
+    return lambda k: [at(word, 8 * (3 - k) + lo, width)]
+
+
+def _quad_rows(enums, base, row_stride=64, extra=0):
+    synram, local = np.divmod(enums, 256 * 64)
+    row, quad = np.divmod(local, 64)
+    return base[synram] + extra + row * row_stride + quad
+
+
+_WEIGHT = UInt(6, at(0, 0), permutation=WEIGHT_PERMUTATION)
+_LABEL = UInt(6, at(0, 0))
+_CALIB = UInt(2, at(0, 0))
+
+
+class SynapseQuad(Container, coordinate=halco.SynapseQuadOnDLS, words=2):
+    """Four synapses: 6-bit weights and labels, 2-bit time and amplitude calibration of correlation.
+
+    w0 byte(3-k): weight[5:0] (permuted), time_calib[7:6]; w1 byte(3-k): label[5:0], amp_calib[7:6].
+    Words at synapse-quad base + row*128 + quad column and +64.
+    """
+
+    weights = Array(_WEIGHT, 4, _byte(0, 0))
+    labels = Array(_LABEL, 4, _byte(1, 0))
+    time_calibs = Array(_CALIB, 4, _byte(0, 6))
+    amp_calibs = Array(_CALIB, 4, _byte(1, 6))
+
+    @classmethod
+    def _addresses(cls, enums):
+        a = _quad_rows(enums, A.SYNAPSE_QUAD, row_stride=128)
+        return np.stack([a, a + 64], axis=1)
+
+
+class SynapseWeightQuad(Container, coordinate=halco.SynapseWeightQuadOnDLS, words=1):
+    """Weights of four synapses (permuted bits) at weight base + row*64 + quad column."""
+
+    values = Array(_WEIGHT, 4, _byte(0, 0))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return _quad_rows(enums, A.SYNAPSE_WEIGHTS)[:, None]
+
+
+class SynapseLabelQuad(Container, coordinate=halco.SynapseLabelQuadOnDLS, words=1):
+    """Labels of four synapses at label base + row*64 + quad column."""
+
+    values = Array(_LABEL, 4, _byte(0, 0))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return _quad_rows(enums, A.SYNAPSE_LABELS)[:, None]
+
+
+class SynapseCorrelationCalibQuad(Container, coordinate=halco.SynapseCorrelationCalibQuadOnDLS, words=2):
+    """Correlation calibration of four synapses: bits [1:0] of each byte of the even/odd-2MSB words."""
+
+    time_calibs = Array(_CALIB, 4, _byte(0, 0))
+    amp_calibs = Array(_CALIB, 4, _byte(1, 0))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return np.stack([_quad_rows(enums, A.SYNAPSE_EVEN_2MSB), _quad_rows(enums, A.SYNAPSE_ODD_2MSB)], axis=1)
+
+
+def _column_quad(enums, base, pseudo_row):
+    synram, quad = np.divmod(enums, 64)
+    return base[synram] + pseudo_row * 64 + quad
+
+
+class ColumnCorrelationQuad(Container, coordinate=halco.ColumnCorrelationQuadOnDLS, words=2):
+    """Per-column correlation switches of four columns, in pseudo-row 256 after the synapses.
+
+    (designed) w0 byte(3-k) holds the causal switches, w1 the acausal ones: bit 0 internal,
+    bit 1 debug, bit 2 CADC neuron readout.
+    """
+
+    enable_internal_causal = Array(Bool(at(0, 0), default=True), 4, _byte(0, 0))
+    enable_debug_causal = Array(Bool(at(0, 0)), 4, _byte(0, 1))
+    enable_cadc_neuron_readout_causal = Array(Bool(at(0, 0)), 4, _byte(0, 2))
+    enable_internal_acausal = Array(Bool(at(0, 0), default=True), 4, _byte(1, 0))
+    enable_debug_acausal = Array(Bool(at(0, 0)), 4, _byte(1, 1))
+    enable_cadc_neuron_readout_acausal = Array(Bool(at(0, 0)), 4, _byte(1, 2))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return np.stack([_column_quad(enums, A.SYNAPSE_WEIGHTS, 256),
+                         _column_quad(enums, A.SYNAPSE_LABELS, 256)], axis=1)
+
+
+class ColumnCurrentQuad(Container, coordinate=halco.ColumnCurrentQuadOnDLS, words=2):
+    """Per-column synaptic-current switches of four columns at even/odd-2MSB + 16384 + quad column.
+
+    (designed) w0 byte(3-k): bit 0 excitatory current, bit 1 excitatory debug; w1 the same for
+    inhibitory. Synaptic currents reach the neurons only where enabled (default on).
+    """
+
+    enable_synaptic_current_excitatory = Array(Bool(at(0, 0), default=True), 4, _byte(0, 0))
+    enable_debug_excitatory = Array(Bool(at(0, 0)), 4, _byte(0, 1))
+    enable_synaptic_current_inhibitory = Array(Bool(at(0, 0), default=True), 4, _byte(1, 0))
+    enable_debug_inhibitory = Array(Bool(at(0, 0)), 4, _byte(1, 1))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return np.stack([_column_quad(enums, A.SYNAPSE_EVEN_2MSB, 256),
+                         _column_quad(enums, A.SYNAPSE_ODD_2MSB, 256)], axis=1)
+
+
+class CommonSynramConfig(Container, coordinate=halco.CommonSynramConfigOnDLS, words=3):
+    """Synram SRAM timing: precharge and write configuration per half, wait counter."""
+
+    pc_conf_west = UInt(4, at(0, 0), default=8)
+    pc_conf_east = UInt(4, at(0, 4), default=8)
+    w_conf_west = UInt(8, at(1, 0), default=3)
+    w_conf_east = UInt(8, at(1, 8), default=3)
+    wait_ctr_clear = UInt(3, at(2, 0), default=4)
+
+    @classmethod
+    def _addresses(cls, enums):
+        return A.COMMON_SYNRAM_CONFIG[enums][:, None] + np.arange(3)
+
+
+#: CapMem block -> nibble in SynapseBiasSelection (block 1 lowest, then 0, 3, 2)
+_BIAS_GROUP = {1: 0, 0: 1, 3: 2, 2: 3}
+
+
+class SynapseBiasSelection(Container, coordinate=halco.SynapseBiasSelectionOnDLS, words=1):
+    """Internal (CapMem) vs external synapse biases, per CapMem block.
+
+    Bit order from the LSB: output, store, ramp, dac for block 1, then block 0, then 3, then 2.
+    """
+
+    enable_internal_output_bias = Array(Bool(at(0, 0), default=True), 4, lambda b: [at(0, 4 * _BIAS_GROUP[b] + 0)])
+    enable_internal_store_bias = Array(Bool(at(0, 0), default=True), 4, lambda b: [at(0, 4 * _BIAS_GROUP[b] + 1)])
+    enable_internal_ramp_bias = Array(Bool(at(0, 0), default=True), 4, lambda b: [at(0, 4 * _BIAS_GROUP[b] + 2)])
+    enable_internal_dac_bias = Array(Bool(at(0, 0), default=True), 4, lambda b: [at(0, 4 * _BIAS_GROUP[b] + 3)])
+
+    @classmethod
+    def _addresses(cls, enums):
+        return np.full((len(enums), 1), A.SYNAPSE_BIAS_SELECTION)
+
+
+
+class CommonCorrelationConfig(Container, coordinate=halco.CommonCorrelationConfigOnDLS, words=4):
+    """Correlation sensor timing of one synram, in PPU cycles.
+
+    (designed) w0 sense_delay[11:0], w1 reset_duration[11:0], w2 reset_fall_time[11:0],
+    w3 reset_mode[0], cadc_v_offset_assignment per CADC channel type [2:1].
+    """
+
+    class ResetMode(enum.IntEnum):
+        normal = 0
+        auto_calibrating = 1
+
+    sense_delay = UInt(12, at(0, 0), default=1)
+    reset_duration = UInt(12, at(1, 0), default=200)
+    reset_fall_time = UInt(12, at(2, 0), default=5)
+    reset_mode = Enum(ResetMode, 1, at(3, 0))
+    cadc_v_offset_assignment_causal = UInt(1, at(3, 1))
+    cadc_v_offset_assignment_acausal = UInt(1, at(3, 2))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return A.COMMON_CORRELATION_CONFIG[enums][:, None] + np.arange(4)
+
+
+class CorrelationReset(Container, coordinate=halco.CorrelationResetOnDLS, words=1, readable=False):
+    """Trigger: reset the correlation sensors of four synapses."""
+
+    @classmethod
+    def _addresses(cls, enums):
+        return _quad_rows(enums, A.CORRELATION_RESET)[:, None]
+
+
+# -- synapse drivers and PADI ---------------------------------------------------------------------
+
+class SynapseDriverConfig(Container, coordinate=halco.SynapseDriverOnDLS, words=3, differential_write=True):
+    """One synapse driver: receiver, row-select mask, STP, row modes, Hagen-mode DAC.
+
+    Quirks: ``enable_address_out`` is stored inverted (w0[14]), ``recovery`` bit-reversed
+    (w1[3:0]), ``hagen_dac_offset`` inverted (w1[13:8]), ``enable_charge_sharing`` inverted (w2[6]).
+    """
+
+    class RowMode(enum.IntEnum):
+        disabled = 0
+        excitatory = 1
+        inhibitory = 2
+        excitatory_and_inhibitory = 3
+
+    utilization = UInt(4, at(0, 0))
+    offset = UInt(4, at(0, 4))
+    enable_hagen_dac = Bool(at(0, 8))
+    row_address_compare_mask = UInt(5, at(0, 9), default=0b11111)
+    enable_address_out = Bool(at(0, 14), default=True, invert=True)
+    enable_receiver = Bool(at(0, 15))
+    recovery = UInt(4, at(1, 0), reverse=True)
+    hagen_dac_offset = UInt(6, at(1, 8), invert=True)
+    enable_target_voltages = UInt(1, at(2, 0))
+    enable_readout = Bool(at(2, 1))
+    enable_renewing = Bool(at(2, 2))
+    enable_hagen_modulation = Bool(at(2, 3))
+    enable_stp = Bool(at(2, 4))
+    enable_charge_sharing = Bool(at(2, 6), invert=True)
+    enable_recovery = Bool(at(2, 7))
+    # row modes: w1 exc_bottom[4], exc_top[5], inh_bottom[6], inh_top[7]
+    row_mode_bottom = Enum(RowMode, 2, at(1, 4, 1, value_lo=0), at(1, 6, 1, value_lo=1))
+    row_mode_top = Enum(RowMode, 2, at(1, 5, 1, value_lo=0), at(1, 7, 1, value_lo=1))
+
+    @classmethod
+    def _addresses(cls, enums):
+        block, d = np.divmod(enums, 128)
+        return A.SYNAPSE_DRIVER_SRAM[block][:, None] + 4 * d[:, None] + np.arange(3)
+
+
+class PADIEvent(Container, coordinate=halco.PADIEventOnDLS, words=1, readable=False):
+    """Inject an event onto PADI buses directly: fire_bus[3:0], event_address[21:16], row_select[26:22]."""
+
+    fire_bus = Array(Bool(at(0, 0)), 4, lambda b: [at(0, b)])
+    event_address = UInt(6, at(0, 16))
+    row_select_address = UInt(5, at(0, 22))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return A.PADI[enums][:, None]
+
+
+class CommonPADIBusConfig(Container, coordinate=halco.CommonPADIBusConfigOnDLS, words=1):
+    """Per bus: accept events from the L1 crossbar, extended timing, DAC enable pulse extension."""
+
+    enable_spl1 = Array(Bool(at(0, 0)), 4, lambda b: [at(0, b)])
+    enable_extended_timing = Array(Bool(at(0, 0)), 4, lambda b: [at(0, 4 + b)])
+    dacen_pulse_extension = Array(UInt(4, at(0, 0)), 4, lambda b: [at(0, 16 + 4 * b)])
+
+    @classmethod
+    def _addresses(cls, enums):
+        return A.PADI[enums][:, None] + 1
+
+
+class CommonSTPConfig(Container, coordinate=halco.CommonSTPConfigOnDLS, words=1):
+    """Recovery clock of the short-term plasticity circuits of one driver block."""
+
+    recovery_clock_speed = UInt(4, at(0, 0))
+    enable_recovery_clock = Bool(at(0, 4))
+
+    @classmethod
+    def _addresses(cls, enums):
+        return A.PADI[enums][:, None] + 2
