@@ -133,6 +133,11 @@ class Container:
         raise AccessError(f"{cls.__qualname__} does not live at chip addresses")
 
     @classmethod
+    def has_addresses(cls) -> bool:
+        """Whether the container lives at bus addresses (spike packs and waits are instructions)."""
+        return cls._addresses.__func__ is not Container._addresses.__func__  # type: ignore[attr-defined]
+
+    @classmethod
     def check_coordinate(cls, coord: Any) -> None:
         """Raise :class:`CoordinateMismatchError` unless ``coord`` is a ``coordinate_type``."""
         if type(coord) is not cls.coordinate_type:

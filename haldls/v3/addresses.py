@@ -49,7 +49,7 @@ CROSSBAR_OUTPUT_EVENT_COUNTER = CROSSBAR + 0x120  # + output (designed)
 
 CAPMEM = np.array([0x14_0000, 0x14_8000, 0x15_0000, 0x15_8000], dtype=np.int64)  # col*32 + row
 CAPMEM_BLOCK_CONFIG = CAPMEM + 0x4000
-REFERENCE_GENERATOR_CONFIG = 0x15_C000          # (designed)
+REFERENCE_GENERATOR_CONFIG = 0x14_6000          # (designed: NW block, after cells and config)
 
 NEURON_SRAM = np.array([0x16_0000, 0x16_8000, 0x17_0000, 0x17_8000], dtype=np.int64)  # 2 + 8n + i
 NEURON_BACKEND_SRAM = np.array([0x1A_1000, 0x1A_9000], dtype=np.int64)  # 4n + i

@@ -29,7 +29,7 @@ NESTED = tuple(t for t in ALL_TYPES if issubclass(t, Nested))
 #: Types small enough to check every enum exhaustively.
 EXHAUSTIVE_LIMIT = 1 << 14
 
-PER_TYPE = settings(max_examples=15, deadline=None)
+PER_TYPE = settings(max_examples=10, deadline=None)
 PROPERTY = settings(max_examples=100, deadline=None)
 
 
@@ -196,10 +196,10 @@ def test_enum_values_are_exactly_the_valid_enums(T):
 
 
 @pytest.mark.parametrize("T", ALL_TYPES, ids=_ids(ALL_TYPES))
-@pytest.mark.parametrize("bad", [1.0, True, "0"], ids=["float", "bool", "str"])
-def test_from_enum_rejects_non_integers(T, bad):
-    with pytest.raises(CoordinateTypeError):
-        T.from_enum(bad)
+def test_from_enum_rejects_non_integers(T):
+    for bad in (1.0, float(enum_lo(T)), True, False, "0", None):
+        with pytest.raises(CoordinateTypeError):
+            T.from_enum(bad)
 
 
 @pytest.mark.parametrize("T", ALL_TYPES, ids=_ids(ALL_TYPES))
@@ -234,23 +234,22 @@ def test_ranged_bounds(T):
 
 
 @pytest.mark.parametrize("T", RANGED, ids=_ids(RANGED))
-@pytest.mark.parametrize("bad", [0.0, 1.0, 0.5, True, False, "1"], ids=repr)
-def test_ranged_rejects_float_and_bool(T, bad):
-    with pytest.raises(CoordinateTypeError) as info:
-        T(bad)
-    assert isinstance(info.value, TypeError)
+def test_ranged_rejects_float_and_bool(T):
+    for bad in (float(T.min), float(T.max), 0.5, True, False, "1", b"1"):
+        with pytest.raises(CoordinateTypeError) as info:
+            T(bad)
+        assert isinstance(info.value, TypeError)
 
 
 @pytest.mark.parametrize("T", RANGED, ids=_ids(RANGED))
-@given(data=st.data())
-@PER_TYPE
-def test_ranged_value_is_enum(T, data):
-    v = data.draw(st.integers(T.min, T.max), label="value")
-    c = T(v)
-    assert c.value() == v == c.to_enum()
-    assert T(c) == c
-    assert bool(c) == (v != 0)
-    assert repr(c) == f"{T.__name__}({v})"
+def test_ranged_value_is_enum(T):
+    for v in sorted({T.min, min(T.min + 1, T.max), (T.min + T.max) // 2, T.max}):
+        c = T(v)
+        assert c.value() == v == c.to_enum() == int(c)
+        assert T(c) == c
+        assert T.from_enum(v) == c
+        assert bool(c) == (v != 0)
+        assert repr(c) == f"{T.__name__}({v})"
 
 
 # ===============================================================================================
