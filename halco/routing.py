@@ -207,7 +207,7 @@ class SpikeLabel(RangedInt, size=1 << 16):
                     f"SpikeLabel.{name} = {v} is out of range [0, {(1 << width) - 1}]"
                 )
             mask = ((1 << width) - 1) << lo
-            value = value | (v << lo)
+            value = (value & ~mask) | (v << lo)
         return SpikeLabel(value)
 
     @classmethod
