@@ -33,7 +33,11 @@ _SNAKE_2 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 
 
 def snake_case(name: str) -> str:
-    """``AtomicNeuronOnDLS`` -> ``atomic_neuron_on_dls``; ``PADIBusOnDLS`` -> ``padi_bus_on_dls``."""
+    """``AtomicNeuronOnDLS`` -> ``atomic_neuron_on_dls``; ``PADIBusOnDLS`` -> ``padi_bus_on_dls``.
+
+    "CapMem" is one word (``capmem``), as in the BSS-2 Python API.
+    """
+    name = name.replace("CapMem", "Capmem")
     return _SNAKE_1.sub(r"\1_\2", _SNAKE_2.sub(r"\1_\2", name)).lower()
 
 

@@ -199,7 +199,13 @@ class SpikeLabel(RangedInt, size=1 << 16):
                 raise ValueError(f"SpikeLabel has no view {name!r}; views: {', '.join(_LABEL_VIEWS)}")
             hi, lo = _LABEL_VIEWS[name]
             width = hi - lo + 1
-            v = int(v)
+            if isinstance(v, (bool, float)) or not hasattr(v, "__index__"):
+                from .errors import CoordinateTypeError
+
+                raise CoordinateTypeError(
+                    f"SpikeLabel.{name} must be an int, got {type(v).__name__} {v!r}"
+                )
+            v = v.__index__()
             if not 0 <= v < (1 << width):
                 from .errors import OutOfRangeError
 

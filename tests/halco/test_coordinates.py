@@ -903,3 +903,18 @@ def test_spike_label_from_views():
         halco.SpikeLabel(0).replace(no_such_view=1)
     with pytest.raises(OutOfRangeError):
         halco.SpikeLabel(1 << 16)
+
+
+def test_spike_label_views_reject_floats_and_bools():
+    with pytest.raises(halco.errors.CoordinateTypeError, match="synapse_label"):
+        halco.SpikeLabel(0).replace(synapse_label=3.7)
+    with pytest.raises(TypeError):
+        halco.SpikeLabel.from_views(row_select_address=True)
+    assert halco.SpikeLabel(0).replace(synapse_label=halco.SynapseLabel(5)).synapse_label == halco.SynapseLabel(5)
+
+
+def test_generated_conversion_names_spell_capmem_as_one_word():
+    cell = halco.CapMemCellOnDLS(7)
+    assert cell.to_capmem_block_on_dls() == halco.CapMemBlockOnDLS(0)
+    assert cell.to_capmem_cell_on_capmem_block() == halco.CapMemCellOnCapMemBlock(7)
+    assert not hasattr(cell, "to_cap_mem_block_on_dls")

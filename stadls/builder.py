@@ -1,0 +1,208 @@
+"""Builders of playback programs: relative-time (``PlaybackProgramBuilder``) and absolute-time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import halco
+import haldls
+from haldls import wire
+from .errors import BuilderError
+from .program import ContainerTicket, PlaybackProgram, _ReadSlot
+
+
+def _container_type_for_read(coord: Any) -> type:
+    return haldls.container_for(coord)
+
+
+class PlaybackProgramBuilder:
+    """Collects writes, reads and waits into an instruction stream for the FPGA.
+
+    >>> builder = PlaybackProgramBuilder()
+    >>> builder.write(halco.TimerOnDLS(), haldls.Timer())
+    >>> builder.block_until(halco.TimerOnDLS(), haldls.Timer.Value(125 * 100))   # 100 us
+    >>> program = builder.done()
+    """
+
+    def __init__(self, revision: int = haldls.REVISION) -> None:
+        self.revision = revision
+        self._chunks: list[np.ndarray] = []
+        self._slots: list[_ReadSlot] = []
+        self._n_reads = 0
+        self._n_instructions = 0
+
+    # -- commands --------------------------------------------------------------------------------
+    def _append(self, instructions: np.ndarray) -> None:
+        if len(instructions):
+            self._chunks.append(instructions)
+            self._n_instructions += len(instructions)
+
+    def write(self, coord: Any, config: Any, reference: Any = None) -> None:
+        """Write ``config`` at ``coord``; with ``reference``, only words that differ from it."""
+        if not hasattr(config, "encode_write"):
+            raise BuilderError(f"write: {type(config).__name__} is not a container")
+        if reference is None:
+            self._append(config.encode_write(coord))
+            return
+        if type(reference) is not type(config):
+            raise BuilderError(
+                f"differential write: reference is {type(reference).__name__}, "
+                f"config is {type(config).__name__}"
+            )
+        if not getattr(config, "differential_write", False):
+            raise BuilderError(f"{type(config).__qualname__} does not support differential writes")
+        new = config.encode_write(coord)
+        old = reference.encode_write(coord)
+        changed = (new["address"] != old["address"]) | (new["data"] != old["data"])
+        self._append(new[changed])
+
+    def read(self, coord: Any) -> ContainerTicket:
+        """Read the container at ``coord``; the ticket is valid after the program ran."""
+        ctype = _container_type_for_read(coord)
+        instructions = ctype.encode_read(coord)
+        count = ctype.read_response_count(coord)
+        slot = _ReadSlot(self._n_reads, count)
+        self._slots.append(slot)
+        self._n_reads += count
+        self._append(instructions)
+        return ContainerTicket(coord, ctype, slot)
+
+    def block_until(self, coord: Any, condition: Any) -> None:
+        """Wait for a condition: ``Timer.Value(t)``, ``Barrier.omnibus``, ``PollingOmnibusBlock()``."""
+        if not getattr(condition, "is_block_until", False):
+            raise BuilderError(f"block_until: {type(condition).__qualname__} is not a wait condition")
+        self._append(condition.encode_block_until(coord))
+
+    def wait_until(self, time_cycles: int) -> None:
+        """Shorthand for ``block_until(TimerOnDLS(), Timer.Value(time_cycles))``."""
+        self.block_until(halco.TimerOnDLS(), haldls.Timer.Value(int(time_cycles)))
+
+    # -- composition -----------------------------------------------------------------------------
+    def merge_back(self, other: "PlaybackProgramBuilder") -> None:
+        """Move ``other``'s commands to the end of this builder; its tickets stay valid."""
+        if not isinstance(other, PlaybackProgramBuilder):
+            raise BuilderError(f"merge_back: expected a PlaybackProgramBuilder, got {type(other).__name__}")
+        if other is self:
+            raise BuilderError("merge_back: cannot merge a builder into itself")
+        self._check_revision(other)
+        for slot in other._slots:
+            slot.start += self._n_reads
+        self._slots.extend(other._slots)
+        self._n_reads += other._n_reads
+        for chunk in other._chunks:
+            self._append(chunk)
+        other._reset()
+
+    def merge_front(self, other: "PlaybackProgramBuilder") -> None:
+        """Move ``other``'s commands to the front of this builder."""
+        self._check_revision(other)
+        for slot in self._slots:
+            slot.start += other._n_reads
+        self._slots = other._slots + self._slots
+        self._n_reads += other._n_reads
+        self._chunks = other._chunks + self._chunks
+        self._n_instructions += other._n_instructions
+        other._reset()
+
+    def copy_back(self, other: "PlaybackProgramBuilder") -> None:
+        """Append a copy of ``other``'s commands; ``other`` must be write-only and stays as it is."""
+        if not other.is_write_only():
+            raise BuilderError("copy_back: the other builder contains reads; use merge_back")
+        self._check_revision(other)
+        for chunk in other._chunks:
+            self._append(chunk.copy())
+
+    def _check_revision(self, other: "PlaybackProgramBuilder") -> None:
+        if other.revision != self.revision:
+            raise BuilderError(f"cannot combine builders of revisions {self.revision} and {other.revision}")
+
+    # -- state -----------------------------------------------------------------------------------
+    def empty(self) -> bool:
+        return self._n_instructions == 0
+
+    def is_write_only(self) -> bool:
+        return self._n_reads == 0
+
+    def size_to_fpga(self) -> int:
+        """Number of instructions."""
+        return self._n_instructions
+
+    def _reset(self) -> None:
+        self._chunks, self._slots, self._n_reads, self._n_instructions = [], [], 0, 0
+
+    def instructions(self) -> np.ndarray:
+        """The instructions so far (a copy)."""
+        return np.concatenate(self._chunks) if self._chunks else wire.instructions(0)
+
+    def done(self) -> PlaybackProgram:
+        """The finished program; the builder is empty afterwards."""
+        program = PlaybackProgram(self.instructions(), self._n_reads, self.revision)
+        for slot in self._slots:
+            slot.program = program
+        self._reset()
+        return program
+
+    def __repr__(self) -> str:
+        return f"PlaybackProgramBuilder({self._n_instructions} instructions, {self._n_reads} reads)"
+
+
+class AbsoluteTimePlaybackProgramBuilder:
+    """Commands at absolute times (FPGA cycles after the timer reset), sorted at :meth:`done`.
+
+    ``done()`` returns a :class:`PlaybackProgramBuilder` that resets the timer once and waits until
+    each command's time before issuing it; commands at equal times keep their insertion order.
+    """
+
+    def __init__(self, revision: int = haldls.REVISION) -> None:
+        self.revision = revision
+        self._commands: list[tuple[int, int, str, Any, Any, Any]] = []
+        self._tickets: list[tuple[int, ContainerTicket]] = []
+
+    @staticmethod
+    def _time(time: Any) -> int:
+        t = int(getattr(time, "value", time))
+        if t < 0:
+            raise BuilderError(f"command time must be >= 0 FPGA cycles, got {t}")
+        return t
+
+    def write(self, time: Any, coord: Any, config: Any, reference: Any = None) -> None:
+        """Write at ``time`` (cycles, or a ``Timer.Value``)."""
+        if not getattr(config, "writable", True):
+            config.encode_write(coord)  # raises the container's own access error now
+        self._commands.append((self._time(time), len(self._commands), "write", coord, config, reference))
+
+    def read(self, time: Any, coord: Any) -> ContainerTicket:
+        """Read at ``time``; the returned ticket is valid after the final program ran."""
+        ctype = _container_type_for_read(coord)
+        if not ctype.readable:
+            ctype.encode_read(coord)  # raises
+        slot = _ReadSlot(0, ctype.read_response_count(coord))
+        ticket = ContainerTicket(coord, ctype, slot)
+        self._commands.append((self._time(time), len(self._commands), "read", coord, ticket, None))
+        return ticket
+
+    def merge_back(self, other: "AbsoluteTimePlaybackProgramBuilder", offset: int = 0) -> None:
+        """Take ``other``'s commands, shifted by ``offset`` cycles."""
+        for time, _, kind, coord, payload, ref in other._commands:
+            self._commands.append((time + int(offset), len(self._commands), kind, coord, payload, ref))
+        other._commands = []
+
+    def empty(self) -> bool:
+        return not self._commands
+
+    def done(self) -> PlaybackProgramBuilder:
+        """A relative-time builder with the timer reset and a wait before every command."""
+        builder = PlaybackProgramBuilder(self.revision)
+        builder.write(halco.TimerOnDLS(), haldls.Timer())
+        for time, _, kind, coord, payload, ref in sorted(self._commands, key=lambda c: (c[0], c[1])):
+            builder.wait_until(time)
+            if kind == "write":
+                builder.write(coord, payload, ref)
+            else:
+                ticket: ContainerTicket = payload
+                fresh = builder.read(coord)
+                ticket._slot = fresh._slot
+        self._commands = []
+        return builder

@@ -1,0 +1,198 @@
+"""The Dumper: a builder that records (coordinate, container) pairs instead of encoding them.
+
+It is the portable form of an experiment: inspectable, serializable (JSON and a compact binary
+form) and convertible back to a :class:`PlaybackProgramBuilder` that encodes to the very same
+instructions, so an archived experiment replays bit-identically.
+
+Binary format (little endian): magic ``b"BSS2DUMP"``, u32 version, u32 revision, u32 length of a
+JSON name table, the table (``{"coordinates": [...], "containers": [...]}``), u32 entry count,
+then per entry: u8 kind (0 write, 1 block_until), u16 coordinate type index, u32 coordinate enum,
+u16 container type index, u32 word count, the words (u32 each).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Any, Iterator
+
+import numpy as np
+
+import halco
+import haldls
+from haldls.serialization import converter
+from .builder import PlaybackProgramBuilder
+from .errors import BuilderError, SerializationError
+
+_MAGIC = b"BSS2DUMP"
+_VERSION = 1
+_COORDINATES = {t.__name__: t for t in halco.all_coordinate_types()}
+
+
+class DumperDone:
+    """The recorded commands: ``values`` is a list of ``(coordinate, container)`` pairs, where the
+    container is a configuration (a write) or a wait condition (a block_until)."""
+
+    def __init__(self, values: list[tuple[Any, Any]] | None = None, revision: int = haldls.REVISION) -> None:
+        self.values = list(values or [])
+        self.revision = revision
+
+    def tolist(self) -> list[tuple[Any, Any]]:
+        return list(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        return iter(self.values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DumperDone):
+            return NotImplemented
+        return self.revision == other.revision and self.values == other.values
+
+    def remove_block_until(self) -> "DumperDone":
+        """A copy without the wait conditions."""
+        return DumperDone([(c, v) for c, v in self.values if not getattr(v, "is_block_until", False)],
+                          self.revision)
+
+    def squash(self) -> "DumperDone":
+        """A copy that keeps only the last write per coordinate, at its last position (waits dropped)."""
+        last: dict[Any, int] = {}
+        writes = self.remove_block_until().values
+        for i, (coord, _) in enumerate(writes):
+            last[coord] = i
+        return DumperDone([writes[i] for i in sorted(last.values())], self.revision)
+
+    # -- JSON -------------------------------------------------------------------------------------
+    def to_json(self) -> str:
+        return json.dumps({
+            "revision": self.revision,
+            "values": [[converter.unstructure(c, type(c)), converter.unstructure(v, type(v))]
+                       for c, v in self.values],
+        })
+
+    @classmethod
+    def from_json(cls, text: str) -> "DumperDone":
+        try:
+            data = json.loads(text)
+            values = [(converter.structure(c, halco.Coordinate), converter.structure(v, haldls.Container))
+                      for c, v in data["values"]]
+            return cls(values, int(data["revision"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise SerializationError(f"not a serialized DumperDone: {err}") from err
+
+    # -- compact binary ------------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        coord_names: list[str] = []
+        cont_names: list[str] = []
+        coord_index: dict[str, int] = {}
+        cont_index: dict[str, int] = {}
+        body = bytearray()
+        for coord, value in self.values:
+            cn, vn = type(coord).__name__, type(value).__qualname__
+            if cn not in coord_index:
+                coord_index[cn] = len(coord_names)
+                coord_names.append(cn)
+            if vn not in cont_index:
+                cont_index[vn] = len(cont_names)
+                cont_names.append(vn)
+            words = value.encode().astype("<u4")
+            kind = 1 if getattr(value, "is_block_until", False) else 0
+            body += struct.pack("<BHIHI", kind, coord_index[cn], coord.to_enum(), cont_index[vn], words.size)
+            body += words.tobytes()
+        table = json.dumps({"coordinates": coord_names, "containers": cont_names}).encode()
+        head = _MAGIC + struct.pack("<III", _VERSION, self.revision, len(table)) + table
+        return bytes(head + struct.pack("<I", len(self.values)) + body)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "DumperDone":
+        try:
+            if data[:8] != _MAGIC:
+                raise SerializationError("not a BSS-2 dumper archive (bad magic)")
+            version, revision, n_table = struct.unpack_from("<III", data, 8)
+            if version != _VERSION:
+                raise SerializationError(f"dumper archive version {version}, this reader knows {_VERSION}")
+            pos = 20
+            table = json.loads(data[pos:pos + n_table])
+            pos += n_table
+            coord_types = [_COORDINATES[n] for n in table["coordinates"]]
+            cont_types = [haldls.container_by_name(n) for n in table["containers"]]
+            (count,) = struct.unpack_from("<I", data, pos)
+            pos += 4
+            values = []
+            for _ in range(count):
+                _, ci, enum, ki, n = struct.unpack_from("<BHIHI", data, pos)
+                pos += struct.calcsize("<BHIHI")
+                words = np.frombuffer(data, dtype="<u4", count=n, offset=pos)
+                pos += 4 * n
+                values.append((coord_types[ci].from_enum(enum), cont_types[ki].decode(words.astype(np.uint32))))
+            if pos != len(data):
+                raise SerializationError(f"{len(data) - pos} trailing bytes in dumper archive")
+            return cls(values, revision)
+        except SerializationError:
+            raise
+        except (struct.error, KeyError, IndexError, ValueError) as err:
+            raise SerializationError(f"corrupt dumper archive: {err}") from err
+
+
+class PlaybackProgramBuilderDumper:
+    """A builder with the write/block_until surface of :class:`PlaybackProgramBuilder` that records
+    what it is given. Reads are not possible (there is no hardware to answer them)."""
+
+    def __init__(self, revision: int = haldls.REVISION) -> None:
+        self.revision = revision
+        self._values: list[tuple[Any, Any]] = []
+
+    def write(self, coord: Any, config: Any, reference: Any = None) -> None:
+        # encoding validates coordinate type and access now, at build time, as the real builder does
+        config.encode_write(coord)
+        self._values.append((coord, _copy(config)))
+
+    def block_until(self, coord: Any, condition: Any) -> None:
+        condition.encode_block_until(coord)
+        self._values.append((coord, _copy(condition)))
+
+    def wait_until(self, time_cycles: int) -> None:
+        self.block_until(halco.TimerOnDLS(), haldls.Timer.Value(int(time_cycles)))
+
+    def read(self, coord: Any) -> None:
+        raise BuilderError("the Dumper records writes and waits only; reads need a PlaybackProgramBuilder")
+
+    def merge_back(self, other: "PlaybackProgramBuilderDumper") -> None:
+        self._values.extend(other._values)
+        other._values = []
+
+    def merge_front(self, other: "PlaybackProgramBuilderDumper") -> None:
+        self._values = other._values + self._values
+        other._values = []
+
+    def copy_back(self, other: "PlaybackProgramBuilderDumper") -> None:
+        self._values.extend((c, _copy(v)) for c, v in other._values)
+
+    def empty(self) -> bool:
+        return not self._values
+
+    def done(self) -> DumperDone:
+        done = DumperDone(self._values, self.revision)
+        self._values = []
+        return done
+
+
+Dumper = PlaybackProgramBuilderDumper
+
+
+def _copy(container: Any) -> Any:
+    return type(container).decode(container.encode())
+
+
+def convert_to_builder(dumped: DumperDone | PlaybackProgramBuilderDumper) -> PlaybackProgramBuilder:
+    """A builder that emits exactly the recorded commands."""
+    done = dumped.done() if isinstance(dumped, PlaybackProgramBuilderDumper) else dumped
+    builder = PlaybackProgramBuilder(done.revision)
+    for coord, value in done.values:
+        if getattr(value, "is_block_until", False):
+            builder.block_until(coord, value)
+        else:
+            builder.write(coord, value)
+    return builder

@@ -1,0 +1,31 @@
+"""Exceptions raised by stadls. Every one derives from :class:`StadlsError` and a builtin."""
+
+from __future__ import annotations
+
+
+class StadlsError(Exception):
+    """Base class of every stadls error."""
+
+
+class TicketNotReadyError(StadlsError, RuntimeError):
+    """A ticket's result was requested before its program ran."""
+
+
+class IncompleteResultError(StadlsError, RuntimeError):
+    """A run ended without data for every ticket."""
+
+
+class RevisionMismatchError(StadlsError, ValueError):
+    """A program built for one chip revision was run on a connection to another."""
+
+
+class FPGAError(StadlsError, RuntimeError):
+    """The FPGA reported an error during a run (e.g. an instruction timeout)."""
+
+
+class BuilderError(StadlsError, ValueError):
+    """A builder was used in a way the program format does not allow."""
+
+
+class SerializationError(StadlsError, ValueError):
+    """An archived program could not be read back."""
