@@ -58,6 +58,25 @@ class PlaybackProgramBuilder:
         changed = (new["address"] != old["address"]) | (new["data"] != old["data"])
         self._append(new[changed])
 
+    def write_array(self, container: type, enums: Any, words: np.ndarray) -> None:
+        """Vectorized write of many containers of one type: ``words[n, n_words]`` (from
+        ``container.encode_array``) at the coordinates with enums ``enums[n]``."""
+        if not (isinstance(container, type) and issubclass(container, haldls.Container)):
+            raise BuilderError(f"write_array: {container!r} is not a haldls container type")
+        if not container.writable:
+            raise haldls.errors.AccessError(f"{container.__qualname__} is read-only and cannot be written")
+        enums = np.asarray(enums, dtype=np.int64).reshape(-1)
+        words = np.asarray(words)
+        if words.shape != (len(enums), container.n_words):
+            raise BuilderError(
+                f"write_array: {len(enums)} coordinates need words of shape "
+                f"({len(enums)}, {container.n_words}), got {words.shape}")
+        if len(enums) and (enums.min() < 0 or enums.max() >= container.coordinate_type.size):
+            raise BuilderError(
+                f"write_array: enums must lie in [0, {container.coordinate_type.size - 1}] "
+                f"for {container.coordinate_type.__name__}")
+        self._append(wire.omnibus_writes(container.addresses_array(enums).ravel(), words.ravel()))
+
     def read(self, coord: Any) -> ContainerTicket:
         """Read the container at ``coord``; the ticket is valid after the program ran."""
         ctype = _container_type_for_read(coord)

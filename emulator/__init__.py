@@ -1,0 +1,35 @@
+"""emulator: the BrainScaleS-2 chip (revision 3) and its FPGA, in software.
+
+An :class:`Emulator` is a connection: ``run(instructions) -> RunResult`` over the haldls wire
+format, plus ``revision`` and ``chip_id``. Its chip starts in the reset state (memories hold the
+containers' defaults, the CapMem does not drive its cells, event recording is off).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import haldls
+from . import errors
+from .chip import DEFAULT_DT_US, Chip
+from .fpga import FPGA, RunResult
+
+
+class Emulator:
+    """An emulated chip with its FPGA, usable as a stadls connection."""
+
+    def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US) -> None:
+        self.chip = Chip(chip_id=chip_id, dt_us=dt_us)
+        self.fpga = FPGA(self.chip)
+        self.revision = haldls.REVISION
+        self.chip_id = self.chip.chip_id
+
+    def run(self, instructions: np.ndarray) -> RunResult:
+        """Execute an instruction array and return responses, recorded spikes and MADC samples."""
+        return self.fpga.execute(instructions)
+
+    def __repr__(self) -> str:
+        return f"Emulator(chip_id={self.chip_id}, revision={self.revision})"
+
+
+__all__ = ["Chip", "DEFAULT_DT_US", "Emulator", "FPGA", "RunResult", "errors"]

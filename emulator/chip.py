@@ -1,0 +1,289 @@
+"""The emulated chip: word memory, the state it configures, and its evolution in time.
+
+Writes land in :class:`~emulator.memory.Region` word arrays and decoded fields (through the haldls
+declarations, vectorized per region). Some regions are views of one physical memory (the synapse
+SRAM is seen as SynapseQuad, SynapseWeightQuad, SynapseLabelQuad, SynapseCorrelationCalibQuad),
+some are triggers (NeuronReset, SpikeCounterReset, ...) and some are read-only counters and
+samples computed from the dynamic state. Everything time-dependent happens in
+:func:`emulator.core.evolve`; :meth:`Chip.advance_to` brings the chip to a given FPGA cycle.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+import halco
+import haldls
+from . import core, transfer
+from .memory import AddressMap, Region
+
+#: default integration step: 0.05 us of hardware time
+DEFAULT_DT_US = 0.05
+
+
+#: container -> {field: Chip attribute of the physical synapse memory it shows}
+_SYNAPSE_VIEWS: dict[type, dict[str, str]] = {
+    haldls.SynapseQuad: {"weights": "weights", "labels": "labels", "time_calibs": "time_calibs",
+                         "amp_calibs": "amp_calibs"},
+    haldls.SynapseWeightQuad: {"values": "weights"},
+    haldls.SynapseLabelQuad: {"values": "labels"},
+    haldls.SynapseCorrelationCalibQuad: {"time_calibs": "time_calibs", "amp_calibs": "amp_calibs"},
+}
+
+
+def _quad_columns() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every quad enum of a SynapseQuadOnDLS-like coordinate: synram, row, columns[4]."""
+    e = np.arange(halco.SynapseQuadOnDLS.size)
+    synram, local = np.divmod(e, 16384)
+    row, q = np.divmod(local, 64)
+    entries = np.arange(4)
+    columns = ((q[:, None] % 32) * 4 + entries[None, :]) * 2 + q[:, None] // 32
+    return synram, row, columns
+
+
+def _atomic_from_backend() -> np.ndarray:
+    """backend enum -> atomic neuron enum."""
+    e = np.arange(512)
+    block, local = np.divmod(e, 256)
+    row, col = np.divmod(local, 128)
+    return row * 256 + block * 128 + col
+
+
+class Chip:
+    """All hardware state of one emulated BSS-2 chip (revision 3) and its FPGA registers."""
+
+    def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US) -> None:
+        if not dt_us > 0:
+            raise ValueError(f"integration step dt_us must be > 0, got {dt_us}")
+        self.chip_id = int(chip_id)
+        self.dt_cycles = dt_us * haldls.wire.FPGA_CLOCK_CYCLES_PER_US
+        containers = [c for c in haldls.containers() if c.has_addresses()]
+        self.containers = containers
+        self.address_map = AddressMap(containers)
+        reset_words = {haldls.CapMemBlockConfig: haldls.CapMemBlockConfig(enable_capmem=False).encode()}
+        self.regions = [Region(c, reset_words.get(c)) for c in containers]
+        self.region_of = {c: r for c, r in zip(containers, self.regions)}
+        self.on_write: dict[type, Callable[[np.ndarray], None]] = {
+            **{c: self._write_synapse_view(c) for c in _SYNAPSE_VIEWS},
+            haldls.CapMemCell: self._write_capmem,
+            haldls.NeuronReset: self._trigger_neuron_reset,
+            haldls.NeuronResetQuad: self._trigger_neuron_reset_quad,
+            haldls.SpikeCounterReset: self._trigger_spike_counter_reset,
+            haldls.BackgroundSpikeSource: self._write_background,
+        }
+        self.on_read: dict[type, Callable[[np.ndarray], np.ndarray]] = {
+            **{c: self._read_synapse_view(c) for c in _SYNAPSE_VIEWS},
+            haldls.SpikeCounterRead: self._read_spike_counter,
+            haldls.CrossbarInputDropCounter: lambda rows: self.drop_counter[rows, None].astype(np.uint32),
+            haldls.CrossbarOutputEventCounter: lambda rows: self.out_counter[rows, None].astype(np.uint32),
+        }
+        self._quad_synram, self._quad_row, self._quad_columns = _quad_columns()
+        self._atomic_from_backend = _atomic_from_backend()
+        self._backend_from_atomic = np.argsort(self._atomic_from_backend)
+
+        # physical memories that several views share
+        self.weights = np.zeros((2, 256, 256), dtype=np.int64)
+        self.labels = np.zeros((2, 256, 256), dtype=np.int64)
+        self.time_calibs = np.zeros((2, 256, 256), dtype=np.int64)
+        self.amp_calibs = np.zeros((2, 256, 256), dtype=np.int64)
+        self.capmem_driven = np.zeros(halco.CapMemCellOnDLS.size, dtype=np.int64)
+        self._capmem_index = self._neuron_capmem_index()
+
+        # dynamic state
+        self.time = 0  # FPGA cycles since power-on (where the analog core has been evolved to)
+        self.S = np.zeros((core.N_STATE, 512))
+        self.spike_count = np.zeros(512, dtype=np.int64)
+        self.drop_counter = np.zeros(20, dtype=np.int64)
+        self.out_counter = np.zeros(12, dtype=np.int64)
+        self.counters = np.zeros(core.N_COUNTERS, dtype=np.int64)
+        self.bus_free = np.zeros(8, dtype=np.int64)
+        self.l2_free = np.zeros(4, dtype=np.int64)
+        self.bg_state = np.zeros((8, 2), dtype=np.int64)
+        self.pending = np.zeros((1024, 3), dtype=np.int64)
+        self.n_pending = np.zeros(1, dtype=np.int64)
+        self.records = np.zeros((4096, 2), dtype=np.int64)
+        self.n_records = np.zeros(1, dtype=np.int64)
+        self.ext_events = np.zeros((0, 2), dtype=np.int64)
+        self._bg_enabled = np.zeros(8, dtype=bool)
+        self._params_dirty = True
+        self.P = np.zeros((core.N_PARAMS, 512))
+        self.F = np.zeros((core.N_FLAGS, 512), dtype=np.int64)
+        self._update_parameters()
+        self.S[core.S_V] = 0.0
+
+    # -- memory access ---------------------------------------------------------------------------
+    def write_words(self, addresses: np.ndarray, data: np.ndarray) -> None:
+        """Apply a burst of word writes (in order; a later write to the same word wins)."""
+        region_ids, rows, word_ids = self.address_map.resolve(addresses)
+        data = np.asarray(data, dtype=np.uint32)
+        for rid in np.unique(region_ids):
+            sel = region_ids == rid
+            region = self.regions[rid]
+            r, w, d = rows[sel], word_ids[sel], data[sel]
+            # keep the last write per word: numpy fancy assignment takes the last occurrence
+            touched = region.store(r, w, d)
+            handler = self.on_write.get(region.container)
+            if handler is not None:
+                handler(touched)
+            self._params_dirty = True
+
+    def read_words(self, addresses: np.ndarray) -> np.ndarray:
+        """The words the hardware returns for a burst of reads."""
+        region_ids, rows, word_ids = self.address_map.resolve(addresses)
+        out = np.zeros(len(region_ids), dtype=np.uint32)
+        for rid in np.unique(region_ids):
+            sel = region_ids == rid
+            region = self.regions[rid]
+            reader = self.on_read.get(region.container)
+            if reader is None:
+                out[sel] = region.words[rows[sel], word_ids[sel]]
+            else:
+                uniq, inverse = np.unique(rows[sel], return_inverse=True)
+                words = reader(uniq)
+                out[sel] = words[inverse, word_ids[sel]]
+        return out
+
+    def fields(self, container: type[haldls.Container]) -> dict[str, np.ndarray]:
+        """Decoded field arrays of a stored container type over all its coordinates."""
+        return self.region_of[container].fields
+
+    # -- synapse SRAM views ----------------------------------------------------------------------
+    def _synapse_index(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self._quad_synram[rows][:, None], self._quad_row[rows][:, None], self._quad_columns[rows]
+
+    def _write_synapse_view(self, container: type[haldls.Container]) -> Callable[[np.ndarray], None]:
+        def write(rows: np.ndarray) -> None:
+            fields = self.region_of[container].fields
+            idx = self._synapse_index(rows)
+            for field, memory in _SYNAPSE_VIEWS[container].items():
+                getattr(self, memory)[idx] = fields[field][rows]
+        return write
+
+    def _read_synapse_view(self, container: type[haldls.Container]) -> Callable[[np.ndarray], np.ndarray]:
+        def read(rows: np.ndarray) -> np.ndarray:
+            idx = self._synapse_index(rows)
+            values = {field: getattr(self, memory)[idx] for field, memory in _SYNAPSE_VIEWS[container].items()}
+            return container.encode_array(len(rows), **values)
+        return read
+
+    # -- CapMem ----------------------------------------------------------------------------------
+    def _neuron_capmem_index(self) -> np.ndarray:
+        """[row, atomic neuron] -> CapMemCellOnDLS enum of the neuron's 24 cells."""
+        n = np.arange(512)
+        col, nrow = n % 256, n // 256
+        block = nrow * 2 + col // 128
+        rows = np.arange(24)
+        return block[None, :] * 3120 + rows[:, None] * 130 + (col % 128)[None, :]
+
+    def _write_capmem(self, rows: np.ndarray) -> None:
+        values = self.region_of[haldls.CapMemCell].fields["value"][rows]
+        refreshed = values != haldls.CapMemCell.DisableRefresh
+        self.capmem_driven[rows[refreshed]] = values[refreshed]
+
+    # -- triggers --------------------------------------------------------------------------------
+    def _trigger_neuron_reset(self, rows: np.ndarray) -> None:
+        self._reset_membranes(self._atomic_from_backend[rows])
+
+    def _trigger_neuron_reset_quad(self, rows: np.ndarray) -> None:
+        synram, quad = np.divmod(rows, 64)
+        q = quad[:, None]
+        columns = ((q % 32) * 4 + np.arange(4)[None, :]) * 2 + q // 32
+        self._reset_membranes((synram[:, None] * 256 + columns).ravel())
+
+    def _reset_membranes(self, neurons: np.ndarray) -> None:
+        self._update_parameters()
+        self.S[core.S_V, neurons] = self.P[core.P_V_RESET, neurons]
+
+    def _trigger_spike_counter_reset(self, rows: np.ndarray) -> None:
+        self.spike_count[self._atomic_from_backend[rows]] = 0
+
+    def _read_spike_counter(self, rows: np.ndarray) -> np.ndarray:
+        counts = self.spike_count[self._atomic_from_backend[rows]]
+        return haldls.SpikeCounterRead.encode_array(
+            len(rows), count=np.minimum(counts, 255), overflow=counts > 255)
+
+    def _write_background(self, rows: np.ndarray) -> None:
+        f = self.region_of[haldls.BackgroundSpikeSource].fields
+        for b in rows:
+            was_enabled = self._bg_enabled[b]
+            now_enabled = bool(f["enable"][b])
+            if now_enabled and not was_enabled:
+                # the seed loads on the disable -> enable edge; the first bin starts now
+                self.bg_state[b, 0] = self.time + int(f["period"][b]) + 1
+                self.bg_state[b, 1] = int(f["seed"][b]) or 0x9E3779B9
+            self._bg_enabled[b] = now_enabled
+
+    # -- parameters ------------------------------------------------------------------------------
+    def _update_parameters(self) -> None:
+        if not self._params_dirty:
+            return
+        config = self.fields(haldls.NeuronConfig)
+        backend = {k: v[self._backend_from_atomic] for k, v in self.fields(haldls.NeuronBackendConfig).items()}
+        common = self.fields(haldls.CommonNeuronBackendConfig)
+        capmem = self.capmem_driven[self._capmem_index]
+        enabled_blocks = self.fields(haldls.CapMemBlockConfig)["enable_capmem"]
+        n = np.arange(512)
+        capmem_enabled = enabled_blocks[(n // 256) * 2 + (n % 256) // 128]
+        self.P, self.F = transfer.neuron_parameters(config, backend, common, capmem, capmem_enabled)
+        self.D = core.decay_factors(self.P, self.dt_cycles)
+        self._routing = self._routing_arrays()
+        self._params_dirty = False
+
+    def _routing_arrays(self) -> tuple:
+        node = self.fields(haldls.CrossbarNode)
+        valid = np.zeros((20, 12), dtype=np.bool_)
+        mask = np.zeros((20, 12), dtype=np.int64)
+        target = np.zeros((20, 12), dtype=np.int64)
+        drop_en = np.zeros((20, 12), dtype=np.bool_)
+        table = np.array(halco.CrossbarNodeOnDLS._table)  # (output, input) per enum
+        valid[table[:, 1], table[:, 0]] = True
+        mask[table[:, 1], table[:, 0]] = node["mask"]
+        target[table[:, 1], table[:, 0]] = node["target"]
+        drop_en[table[:, 1], table[:, 0]] = node["enable_drop_counter"]
+        out_count_en = self.fields(haldls.CrossbarOutputConfig)["enable_event_counter"][0].astype(np.bool_)
+        bus_enable = self.fields(haldls.CommonPADIBusConfig)["enable_spl1"].reshape(8).astype(np.bool_)
+        drv = self.fields(haldls.SynapseDriverConfig)
+        col_current = self.fields(haldls.ColumnCurrentQuad)
+        col_exc = np.zeros((2, 256), dtype=np.bool_)
+        col_inh = np.zeros((2, 256), dtype=np.bool_)
+        quads = np.arange(128)
+        synram, q = np.divmod(quads, 64)
+        cols = ((q[:, None] % 32) * 4 + np.arange(4)[None, :]) * 2 + q[:, None] // 32
+        col_exc[synram[:, None], cols] = col_current["enable_synaptic_current_excitatory"]
+        col_inh[synram[:, None], cols] = col_current["enable_synaptic_current_inhibitory"]
+        bg = self.fields(haldls.BackgroundSpikeSource)
+        bg_config = np.stack([bg["enable"], bg["enable_random"], bg["period"], bg["rate"], bg["mask"],
+                              bg["neuron_label"]], axis=1).astype(np.int64)
+        return (valid, mask, target, drop_en, out_count_en, bus_enable,
+                drv["enable_receiver"].astype(np.bool_), drv["row_address_compare_mask"].astype(np.int64),
+                drv["row_mode_top"].astype(np.int64), drv["row_mode_bottom"].astype(np.int64),
+                col_exc, col_inh, bg_config)
+
+    # -- time ------------------------------------------------------------------------------------
+    def inject(self, time: int, labels: list[int]) -> None:
+        """Spikes from the FPGA entering the chip at absolute cycle ``time``."""
+        new = np.array([[time, label] for label in labels], dtype=np.int64)
+        self.ext_events = np.concatenate([self.ext_events, new]) if len(self.ext_events) else new
+
+    def advance_to(self, time: int, record: bool) -> np.ndarray:
+        """Evolve the chip until absolute cycle ``time``; returns spikes recorded on the L2 outputs
+        as an int64 array of (cycle, label) rows."""
+        if time <= self.time:
+            return np.zeros((0, 2), dtype=np.int64)
+        self._update_parameters()
+        (valid, mask, target, drop_en, out_count_en, bus_enable, receiver, drv_mask, mode_top,
+         mode_bottom, col_exc, col_inh, bg_config) = self._routing
+        ext = self.ext_events[np.argsort(self.ext_events[:, 0], kind="stable")] if len(self.ext_events) else self.ext_events
+        ext_pos = np.zeros(1, dtype=np.int64)
+        self.n_records[0] = 0
+        self.pending, self.records = core.evolve(
+            float(self.time), float(time), self.dt_cycles, self.P, self.D, self.F, self.S, self.spike_count,
+            ext, ext_pos, bg_config, self.bg_state, valid, mask, target, drop_en, out_count_en,
+            bus_enable, receiver, drv_mask, mode_top, mode_bottom, self.weights, self.labels,
+            col_exc, col_inh, self.bus_free, self.l2_free, self.drop_counter, self.out_counter,
+            self.counters, self.pending, self.n_pending, bool(record), self.records, self.n_records)
+        self.ext_events = ext[ext_pos[0]:]
+        self.time = int(time)
+        return self.records[:self.n_records[0]].copy()

@@ -1,0 +1,19 @@
+"""Exceptions raised by the emulator. Every one derives from :class:`EmulatorError` and a builtin."""
+
+from __future__ import annotations
+
+
+class EmulatorError(Exception):
+    """Base class of every emulator error."""
+
+
+class UnmappedAddressError(EmulatorError, ValueError):
+    """An instruction addressed a word that no hardware unit occupies."""
+
+
+class InstructionError(EmulatorError, ValueError):
+    """An instruction record is malformed (unknown opcode, bad spike pack size)."""
+
+
+class ConfigurationError(EmulatorError, ValueError):
+    """The chip was configured in a way the hardware cannot do (e.g. MADC sources of equal parity)."""

@@ -1,0 +1,23 @@
+"""stadls: timed playback programs for the BrainScaleS-2 FPGA, tickets, connections and ``run``.
+
+>>> builder = PlaybackProgramBuilder()
+>>> builder.write(halco.TimerOnDLS(), haldls.Timer())
+>>> ticket = builder.read(halco.SpikeCounterReadOnDLS())
+>>> program = builder.done()
+>>> with ManagedConnection() as connection:
+...     run(connection, program)
+"""
+
+from . import errors
+from .builder import AbsoluteTimePlaybackProgramBuilder, PlaybackProgramBuilder
+from .connection import Connection, ManagedConnection
+from .dumper import Dumper, DumperDone, PlaybackProgramBuilderDumper, convert_to_builder
+from .init import ChipInit, SystemInit, generate
+from .program import ContainerTicket, PlaybackProgram
+from .run import run
+
+__all__ = [
+    "AbsoluteTimePlaybackProgramBuilder", "ChipInit", "Connection", "ContainerTicket", "Dumper",
+    "DumperDone", "ManagedConnection", "PlaybackProgram", "PlaybackProgramBuilder",
+    "PlaybackProgramBuilderDumper", "SystemInit", "convert_to_builder", "errors", "generate", "run",
+]
