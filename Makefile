@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(VPY) benchmarks/codec.py
+	$(VPY) benchmarks/playback.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

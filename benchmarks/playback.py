@@ -18,7 +18,7 @@ import haldls
 import stadls
 
 
-def build() -> stadls.PlaybackProgram:
+def build_configuration() -> stadls.PlaybackProgram:
     rng = np.random.default_rng(0)
     builder, _ = stadls.generate(stadls.SystemInit())
     n_quads = halco.SynapseQuadOnDLS.size
@@ -41,6 +41,11 @@ def build() -> stadls.PlaybackProgram:
             cell_values.append(np.full(128, values.get(name, 0)))
     builder.write_array(haldls.CapMemCell, np.concatenate(cells), haldls.CapMemCell.encode_array(
         512 * 24, value=np.concatenate(cell_values)))
+    return builder.done()
+
+
+def build_experiment() -> stadls.PlaybackProgram:
+    builder = stadls.PlaybackProgramBuilder()
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     builder.wait_until(125 * 1000)
     return builder.done()
@@ -48,20 +53,26 @@ def build() -> stadls.PlaybackProgram:
 
 def main() -> None:
     with stadls.ManagedConnection() as connection:
-        stadls.run(connection, build())  # warm-up: numba compilation / cache load
+        stadls.run(connection, build_configuration())  # warm-up: numba compilation / cache load
+        stadls.run(connection, build_experiment())
+    with stadls.ManagedConnection() as connection:
         t0 = time.perf_counter()
-        program = build()
+        config = build_configuration()
         t_encode = time.perf_counter() - t0
-        info = stadls.run(connection, program)
-    n = len(program.instructions)
-    print(f"program: {n} instructions, {info['fpga_cycles'] / 125:.0f} us of hardware time "
-          f"({info['fpga_cycles'] / 125 - 1000:.0f} us of it configuration)")
-    print(f"encode:             {t_encode * 1e3:8.1f} ms")
-    print(f"execute (FPGA+mem): {info['wall_execute_s'] * 1e3:8.1f} ms  "
+        info = stadls.run(connection, config)
+        experiment = build_experiment()
+        t0 = time.perf_counter()
+        info_exp = stadls.run(connection, experiment)
+        t_exp = time.perf_counter() - t0
+    n = len(config.instructions)
+    print(f"configuration: {n} instructions = {info['fpga_cycles'] / 125:.0f} us of hardware time")
+    print(f"  encode:             {t_encode * 1e3:8.1f} ms")
+    print(f"  execute (FPGA+mem): {info['wall_execute_s'] * 1e3:8.1f} ms  "
           f"({n / info['wall_execute_s'] / 1e6:.2f} M instructions/s)")
-    print(f"time evolution:     {info['wall_evolve_s'] * 1e3:8.1f} ms  for {info['fpga_cycles'] / 125:.0f} us "
-          f"of 512 neurons")
-    print(f"spikes recorded: {len(program.spikes)} ({len(program.spikes) / 512:.1f} per neuron)")
+    print(f"  time evolution:     {info['wall_evolve_s'] * 1e3:8.1f} ms  (the chip runs while it is configured)")
+    print(f"experiment: 1 ms of hardware time, 512 neurons firing: {t_exp * 1e3:.1f} ms wall "
+          f"({info_exp['wall_evolve_s'] * 1e3:.1f} ms of it time evolution), "
+          f"{len(experiment.spikes)} spikes recorded ({len(experiment.spikes) / 512:.1f} per neuron)")
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ def _route(time, label, inp, xbar_valid, xbar_mask, xbar_target, xbar_drop_en, o
     return pending, records
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
            ext_events, ext_pos,
            bg_config, bg_state,
@@ -171,6 +171,7 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
     (delivery cycle, bus, label)``; ``records[k] = (cycle, label)``.
     """
     n_neurons = P.shape[1]
+    spiked = np.empty(n_neurons, dtype=np.int64)
     t = t_start
     while t < t_end - 1e-9:
         step_end = min(t + dt_cycles, t_end)
@@ -265,6 +266,7 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
 
         # 3. membranes (full steps use the precomputed decay factors)
         full = step_end - t > dt_cycles - 1e-9
+        n_spiked = 0
         for n in range(n_neurons):
             in_reset = step_end <= S[S_RESET_UNTIL, n]
             if in_reset:
@@ -300,11 +302,16 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
                 if spike_count[n] < 256:
                     spike_count[n] += 1
                 if F[F_SPIKE_OUT, n] != 0:
-                    pending, records = _route(
-                        np.int64(np.floor(step_end + 0.5)), F[F_LABEL, n], F[F_EVENT_OUTPUT, n],
-                        xbar_valid, xbar_mask, xbar_target, xbar_drop_en, out_count_en, bus_enable,
-                        bus_free, l2_free, drop_counter, out_counter, counters, pending, n_pending,
-                        record, records, n_records)
+                    spiked[n_spiked] = n
+                    n_spiked += 1
             S[S_V, n] = v
+        # spikes enter the crossbar at the end of the step (outside the hot loop above)
+        spike_time = np.int64(np.floor(step_end + 0.5))
+        for k in range(n_spiked):
+            n = spiked[k]
+            pending, records = _route(
+                spike_time, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], xbar_valid, xbar_mask, xbar_target,
+                xbar_drop_en, out_count_en, bus_enable, bus_free, l2_free, drop_counter, out_counter,
+                counters, pending, n_pending, record, records, n_records)
         t = step_end
     return pending, records
