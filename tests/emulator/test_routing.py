@@ -215,3 +215,44 @@ def test_same_program_same_chip_id_identical_spikes():
     b = leak_over_threshold.run([900, 1000], [255, 100], chip_id=3)
     for x, y in zip(a["spike_times_us"], b["spike_times_us"]):
         assert np.array_equal(x, y)
+
+
+def test_event_recording_off_records_nothing():
+    builder = base_builder()
+    builder.write(halco.EventRecordingConfigOnFPGA(), haldls.EventRecordingConfig(enable_event_recording=False))
+    play(builder, [(100, [0x0001]), (200, [0x0002])])
+    builder.wait_until(300)
+    builder.write(halco.EventRecordingConfigOnFPGA(), haldls.EventRecordingConfig(enable_event_recording=True))
+    play(builder, [(100, [0x0003])])
+    builder.wait_until(300)
+    program, _ = run(builder)
+    assert program.spikes["label"].tolist() == [0x0003]
+
+
+def test_inhibitory_input_silences_a_firing_neuron():
+    import leak_over_threshold
+
+    def rate(inhibit: bool) -> int:
+        builder = base_builder()
+        builder.write(node(8, 8), haldls.CrossbarNode.drop_all())
+        neuron = atomic(4)
+        leak_over_threshold.configure(builder, neuron, v_leak=1000, refractory_time=20)
+        from _neuron_setup import write_capmem
+        write_capmem(builder, neuron, i_bias_synin_inh_tau=200, i_bias_synin_inh_gm=1000)
+        builder.write(neuron.to_neuron_config_on_dls(), haldls.NeuronConfig(
+            membrane_capacitor_size=63, enable_threshold_comparator=True, enable_fire=True,
+            enable_reset_multiplication=True, enable_synaptic_input_inhibitory=True))
+        builder.write(halco.SynapseDriverOnDLS(0), haldls.SynapseDriverConfig(
+            enable_receiver=True, row_mode_top=RowMode.inhibitory))
+        syn = halco.SynapseOnSynapseRow(4)
+        quad = haldls.SynapseQuad()
+        quad.weights[syn.to_entry_on_quad().value()] = 63
+        quad.labels[syn.to_entry_on_quad().value()] = 9
+        builder.write(halco.SynapseQuadOnDLS(halco.SynapseQuadOnSynram(
+            syn.to_synapse_quad_column_on_dls(), halco.SynapseRowOnSynram(1)), halco.SynramOnDLS(0)), quad)
+        play(builder, [(125 * (10 + 2 * i), [9 if inhibit else 0x3F]) for i in range(100)])
+        builder.wait_until(125 * 220)
+        program, _ = run(builder)
+        return np.count_nonzero((program.spikes["label"] & 0xFF) == 4)
+
+    assert rate(False) > 5 and rate(True) <= 1
