@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import halco
 from . import core
 
 # voltage cells: name -> (offset [V], full-scale span [V]) over 0..1022
@@ -34,16 +35,8 @@ OFFSET_CURRENT_PER_LSB = 1e-10  # A per LSB of i_mem_offset
 PPU_CLOCK_HZ = 250e6
 FPGA_CLOCK_HZ = 125e6
 
-# CapMem rows in halco v3 order (see halco.CAPMEM_ROW_NAMES)
-ROW = {
-    "v_leak": 0, "v_reset": 1, "v_threshold": 2, "e_synin_exc_rev": 3, "e_synin_inh_rev": 4,
-    "v_adapt_leak": 5, "v_exp": 6, "v_adapt_ref": 7, "i_bias_leak": 8, "i_bias_reset": 9,
-    "i_bias_synin_exc_tau": 10, "i_bias_synin_exc_coba": 11, "i_bias_synin_exc_shift": 12,
-    "i_bias_synin_exc_gm": 13, "i_bias_synin_inh_tau": 14, "i_bias_synin_inh_coba": 15,
-    "i_bias_synin_inh_shift": 16, "i_bias_synin_inh_gm": 17, "i_bias_adapt_tau": 18,
-    "i_bias_adapt_a": 19, "i_bias_adapt_b": 20, "i_bias_exp": 21, "i_mem_offset": 22,
-    "i_bias_nmda": 23,
-}
+# CapMem rows in halco v3 order
+ROW = halco.CAPMEM_ROW_NAMES
 
 
 def voltage(name: str, value: np.ndarray) -> np.ndarray:
