@@ -13,13 +13,15 @@ import haldls
 from . import errors
 from .chip import DEFAULT_DT_US, Chip
 from .fpga import FPGA, RunResult
+from .mismatch import Mismatch
 
 
 class Emulator:
     """An emulated chip with its FPGA, usable as a stadls connection."""
 
-    def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US) -> None:
-        self.chip = Chip(chip_id=chip_id, dt_us=dt_us)
+    def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US, mismatch: Mismatch | None = None,
+                 noise: bool = True) -> None:
+        self.chip = Chip(chip_id=chip_id, dt_us=dt_us, mismatch=mismatch, noise=noise)
         self.fpga = FPGA(self.chip)
         self.revision = haldls.REVISION
         self.chip_id = self.chip.chip_id
@@ -32,4 +34,4 @@ class Emulator:
         return f"Emulator(chip_id={self.chip_id}, revision={self.revision})"
 
 
-__all__ = ["Chip", "DEFAULT_DT_US", "Emulator", "FPGA", "RunResult", "errors"]
+__all__ = ["Chip", "DEFAULT_DT_US", "Emulator", "FPGA", "Mismatch", "RunResult", "errors"]

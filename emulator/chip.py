@@ -3,9 +3,10 @@
 Writes land in :class:`~emulator.memory.Region` word arrays and decoded fields (through the haldls
 declarations, vectorized per region). Some regions are views of one physical memory (the synapse
 SRAM is seen as SynapseQuad, SynapseWeightQuad, SynapseLabelQuad, SynapseCorrelationCalibQuad),
-some are triggers (NeuronReset, SpikeCounterReset, ...) and some are read-only counters and
-samples computed from the dynamic state. Everything time-dependent happens in
-:func:`emulator.core.evolve`; :meth:`Chip.advance_to` brings the chip to a given FPGA cycle.
+some are triggers (NeuronReset, SpikeCounterReset, CorrelationReset, MADCControl, ...) and some
+are read-only counters and samples computed from the dynamic state (spike counters, crossbar
+counters, CADC samples). Everything time-dependent happens in :func:`emulator.core.evolve`;
+:meth:`Chip.advance_to` brings the chip to a given FPGA cycle.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import numpy as np
 
 import halco
 import haldls
-from . import core, transfer
+from . import core, readout, transfer
 from .memory import AddressMap, Region
+from .mismatch import Mismatch
 
 #: default integration step: 0.05 us of hardware time
 DEFAULT_DT_US = 0.05
-
 
 #: container -> {field: Chip attribute of the physical synapse memory it shows}
 _SYNAPSE_VIEWS: dict[type, dict[str, str]] = {
@@ -33,14 +34,10 @@ _SYNAPSE_VIEWS: dict[type, dict[str, str]] = {
 }
 
 
-def _quad_columns() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For every quad enum of a SynapseQuadOnDLS-like coordinate: synram, row, columns[4]."""
-    e = np.arange(halco.SynapseQuadOnDLS.size)
-    synram, local = np.divmod(e, 16384)
-    row, q = np.divmod(local, 64)
-    entries = np.arange(4)
-    columns = ((q[:, None] % 32) * 4 + entries[None, :]) * 2 + q[:, None] // 32
-    return synram, row, columns
+def quad_columns(quads: np.ndarray) -> np.ndarray:
+    """Synapse columns [n, 4] (by EntryOnQuad) of quad columns 0..63."""
+    q = np.asarray(quads)[:, None]
+    return ((q % 32) * 4 + np.arange(4)[None, :]) * 2 + q // 32
 
 
 def _atomic_from_backend() -> np.ndarray:
@@ -52,34 +49,48 @@ def _atomic_from_backend() -> np.ndarray:
 
 
 class Chip:
-    """All hardware state of one emulated BSS-2 chip (revision 3) and its FPGA registers."""
+    """All hardware state of one emulated BSS-2 chip (revision 3) and its FPGA registers.
 
-    def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US) -> None:
+    ``mismatch`` overrides the chip's fixed-pattern deviations (default: drawn from ``chip_id``;
+    :meth:`Mismatch.ideal` for none); ``noise=False`` switches temporal noise off.
+    """
+
+    def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US, mismatch: Mismatch | None = None,
+                 noise: bool = True) -> None:
         if not dt_us > 0:
             raise ValueError(f"integration step dt_us must be > 0, got {dt_us}")
         self.chip_id = int(chip_id)
         self.dt_cycles = dt_us * haldls.wire.FPGA_CLOCK_CYCLES_PER_US
+        self.mismatch = mismatch if mismatch is not None else Mismatch.for_chip(chip_id)
+        self.noise = bool(noise)
+        self.rng = np.random.default_rng([self.chip_id, 0x5EED])
         containers = [c for c in haldls.containers() if c.has_addresses()]
-        self.containers = containers
         self.address_map = AddressMap(containers)
         reset_words = {haldls.CapMemBlockConfig: haldls.CapMemBlockConfig(enable_capmem=False).encode()}
         self.regions = [Region(c, reset_words.get(c)) for c in containers]
         self.region_of = {c: r for c, r in zip(containers, self.regions)}
+        self.readout = readout.Readout(self)
         self.on_write: dict[type, Callable[[np.ndarray], None]] = {
             **{c: self._write_synapse_view(c) for c in _SYNAPSE_VIEWS},
             haldls.CapMemCell: self._write_capmem,
             haldls.NeuronReset: self._trigger_neuron_reset,
             haldls.NeuronResetQuad: self._trigger_neuron_reset_quad,
             haldls.SpikeCounterReset: self._trigger_spike_counter_reset,
+            haldls.CorrelationReset: self._trigger_correlation_reset,
             haldls.BackgroundSpikeSource: self._write_background,
+            haldls.MADCControl: self.readout.madc_control,
         }
         self.on_read: dict[type, Callable[[np.ndarray], np.ndarray]] = {
             **{c: self._read_synapse_view(c) for c in _SYNAPSE_VIEWS},
             haldls.SpikeCounterRead: self._read_spike_counter,
             haldls.CrossbarInputDropCounter: lambda rows: self.drop_counter[rows, None].astype(np.uint32),
             haldls.CrossbarOutputEventCounter: lambda rows: self.out_counter[rows, None].astype(np.uint32),
+            haldls.CADCSampleQuad: self.readout.cadc_read,
         }
-        self._quad_synram, self._quad_row, self._quad_columns = _quad_columns()
+        e = np.arange(halco.SynapseQuadOnDLS.size)
+        self._quad_synram, local = np.divmod(e, 16384)
+        self._quad_row, quad = np.divmod(local, 64)
+        self._quad_columns = quad_columns(quad)
         self._atomic_from_backend = _atomic_from_backend()
         self._backend_from_atomic = np.argsort(self._atomic_from_backend)
 
@@ -89,11 +100,15 @@ class Chip:
         self.time_calibs = np.zeros((2, 256, 256), dtype=np.int64)
         self.amp_calibs = np.zeros((2, 256, 256), dtype=np.int64)
         self.capmem_driven = np.zeros(halco.CapMemCellOnDLS.size, dtype=np.int64)
-        self._capmem_index = self._neuron_capmem_index()
+        n = np.arange(512)
+        block = (n // 256) * 2 + (n % 256) // 128
+        self._neuron_block = block
+        self._capmem_index = block[None, :] * 3120 + np.arange(24)[:, None] * 130 + (n % 128)[None, :]
 
         # dynamic state
         self.time = 0  # FPGA cycles since power-on (where the analog core has been evolved to)
         self.S = np.zeros((core.N_STATE, 512))
+        self.S[core.S_LAST_SPIKE] = -1.0
         self.spike_count = np.zeros(512, dtype=np.int64)
         self.drop_counter = np.zeros(20, dtype=np.int64)
         self.out_counter = np.zeros(12, dtype=np.int64)
@@ -101,17 +116,22 @@ class Chip:
         self.bus_free = np.zeros(8, dtype=np.int64)
         self.l2_free = np.zeros(4, dtype=np.int64)
         self.bg_state = np.zeros((8, 2), dtype=np.int64)
+        self._bg_enabled = np.zeros(8, dtype=bool)
+        self.drv_state = np.zeros((256, core.N_DS))
+        self.drv_state[:, core.DS_R] = 1.0
+        self.drv_state[:, core.DS_LAST] = -1.0
+        self.causal = np.zeros((2, 256, 256))
+        self.acausal = np.zeros((2, 256, 256))
+        self.last_pre = np.full((2, 256, 256), -1.0)
         self.pending = np.zeros((1024, 3), dtype=np.int64)
         self.n_pending = np.zeros(1, dtype=np.int64)
         self.records = np.zeros((4096, 2), dtype=np.int64)
         self.n_records = np.zeros(1, dtype=np.int64)
+        self.madc_buf = np.zeros((4096, 3), dtype=np.int64)
+        self.n_madc = np.zeros(1, dtype=np.int64)
         self.ext_events = np.zeros((0, 2), dtype=np.int64)
-        self._bg_enabled = np.zeros(8, dtype=bool)
         self._params_dirty = True
-        self.P = np.zeros((core.N_PARAMS, 512))
-        self.F = np.zeros((core.N_FLAGS, 512), dtype=np.int64)
         self._update_parameters()
-        self.S[core.S_V] = 0.0
 
     # -- memory access ---------------------------------------------------------------------------
     def write_words(self, addresses: np.ndarray, data: np.ndarray) -> None:
@@ -121,9 +141,7 @@ class Chip:
         for rid in np.unique(region_ids):
             sel = region_ids == rid
             region = self.regions[rid]
-            r, w, d = rows[sel], word_ids[sel], data[sel]
-            # keep the last write per word: numpy fancy assignment takes the last occurrence
-            touched = region.store(r, w, d)
+            touched = region.store(rows[sel], word_ids[sel], data[sel])
             handler = self.on_write.get(region.container)
             if handler is not None:
                 handler(touched)
@@ -141,8 +159,7 @@ class Chip:
                 out[sel] = region.words[rows[sel], word_ids[sel]]
             else:
                 uniq, inverse = np.unique(rows[sel], return_inverse=True)
-                words = reader(uniq)
-                out[sel] = words[inverse, word_ids[sel]]
+                out[sel] = reader(uniq)[inverse, word_ids[sel]]
         return out
 
     def fields(self, container: type[haldls.Container]) -> dict[str, np.ndarray]:
@@ -169,18 +186,16 @@ class Chip:
         return read
 
     # -- CapMem ----------------------------------------------------------------------------------
-    def _neuron_capmem_index(self) -> np.ndarray:
-        """[row, atomic neuron] -> CapMemCellOnDLS enum of the neuron's 24 cells."""
-        n = np.arange(512)
-        col, nrow = n % 256, n // 256
-        block = nrow * 2 + col // 128
-        rows = np.arange(24)
-        return block[None, :] * 3120 + rows[:, None] * 130 + (col % 128)[None, :]
-
     def _write_capmem(self, rows: np.ndarray) -> None:
         values = self.region_of[haldls.CapMemCell].fields["value"][rows]
         refreshed = values != haldls.CapMemCell.DisableRefresh
         self.capmem_driven[rows[refreshed]] = values[refreshed]
+
+    def capmem_value(self, cell: halco.CapMemCellOnCapMemBlock) -> np.ndarray:
+        """The value a shared cell drives in each of the four blocks (0 where the block is off)."""
+        enums = np.arange(4) * 3120 + cell.to_enum()
+        enabled = self.fields(haldls.CapMemBlockConfig)["enable_capmem"]
+        return np.where(enabled, self.capmem_driven[enums], 0)
 
     # -- triggers --------------------------------------------------------------------------------
     def _trigger_neuron_reset(self, rows: np.ndarray) -> None:
@@ -188,9 +203,7 @@ class Chip:
 
     def _trigger_neuron_reset_quad(self, rows: np.ndarray) -> None:
         synram, quad = np.divmod(rows, 64)
-        q = quad[:, None]
-        columns = ((q % 32) * 4 + np.arange(4)[None, :]) * 2 + q // 32
-        self._reset_membranes((synram[:, None] * 256 + columns).ravel())
+        self._reset_membranes((synram[:, None] * 256 + quad_columns(quad)).ravel())
 
     def _reset_membranes(self, neurons: np.ndarray) -> None:
         self._update_parameters()
@@ -198,6 +211,12 @@ class Chip:
 
     def _trigger_spike_counter_reset(self, rows: np.ndarray) -> None:
         self.spike_count[self._atomic_from_backend[rows]] = 0
+
+    def _trigger_correlation_reset(self, rows: np.ndarray) -> None:
+        idx = self._synapse_index(rows)
+        self.causal[idx] = 0.0
+        self.acausal[idx] = 0.0
+        self.last_pre[idx] = -1.0
 
     def _read_spike_counter(self, rows: np.ndarray) -> np.ndarray:
         counts = self.spike_count[self._atomic_from_backend[rows]]
@@ -207,9 +226,8 @@ class Chip:
     def _write_background(self, rows: np.ndarray) -> None:
         f = self.region_of[haldls.BackgroundSpikeSource].fields
         for b in rows:
-            was_enabled = self._bg_enabled[b]
             now_enabled = bool(f["enable"][b])
-            if now_enabled and not was_enabled:
+            if now_enabled and not self._bg_enabled[b]:
                 # the seed loads on the disable -> enable edge; the first bin starts now
                 self.bg_state[b, 0] = self.time + int(f["period"][b]) + 1
                 self.bg_state[b, 1] = int(f["seed"][b]) or 0x9E3779B9
@@ -223,12 +241,15 @@ class Chip:
         backend = {k: v[self._backend_from_atomic] for k, v in self.fields(haldls.NeuronBackendConfig).items()}
         common = self.fields(haldls.CommonNeuronBackendConfig)
         capmem = self.capmem_driven[self._capmem_index]
-        enabled_blocks = self.fields(haldls.CapMemBlockConfig)["enable_capmem"]
-        n = np.arange(512)
-        capmem_enabled = enabled_blocks[(n // 256) * 2 + (n % 256) // 128]
-        self.P, self.F = transfer.neuron_parameters(config, backend, common, capmem, capmem_enabled)
-        self.D = core.decay_factors(self.P, self.dt_cycles)
-        self._routing = self._routing_arrays()
+        capmem_enabled = self.fields(haldls.CapMemBlockConfig)["enable_capmem"][self._neuron_block]
+        self.P, self.F = transfer.neuron_parameters(config, backend, common, capmem, capmem_enabled,
+                                                    self.mismatch)
+        if not self.noise:
+            self.P[core.P_NOISE] = 0.0
+        self.D = core.step_factors(self.P, self.dt_cycles)
+        self._routing_config = self._routing_arrays()
+        self._driver_config = self._driver_arrays()
+        self._correlation_config = self._correlation_arrays()
         self._params_dirty = False
 
     def _routing_arrays(self) -> tuple:
@@ -244,22 +265,52 @@ class Chip:
         drop_en[table[:, 1], table[:, 0]] = node["enable_drop_counter"]
         out_count_en = self.fields(haldls.CrossbarOutputConfig)["enable_event_counter"][0].astype(np.bool_)
         bus_enable = self.fields(haldls.CommonPADIBusConfig)["enable_spl1"].reshape(8).astype(np.bool_)
-        drv = self.fields(haldls.SynapseDriverConfig)
-        col_current = self.fields(haldls.ColumnCurrentQuad)
-        col_exc = np.zeros((2, 256), dtype=np.bool_)
-        col_inh = np.zeros((2, 256), dtype=np.bool_)
-        quads = np.arange(128)
-        synram, q = np.divmod(quads, 64)
-        cols = ((q[:, None] % 32) * 4 + np.arange(4)[None, :]) * 2 + q[:, None] // 32
-        col_exc[synram[:, None], cols] = col_current["enable_synaptic_current_excitatory"]
-        col_inh[synram[:, None], cols] = col_current["enable_synaptic_current_inhibitory"]
         bg = self.fields(haldls.BackgroundSpikeSource)
         bg_config = np.stack([bg["enable"], bg["enable_random"], bg["period"], bg["rate"], bg["mask"],
                               bg["neuron_label"]], axis=1).astype(np.int64)
-        return (valid, mask, target, drop_en, out_count_en, bus_enable,
-                drv["enable_receiver"].astype(np.bool_), drv["row_address_compare_mask"].astype(np.int64),
-                drv["row_mode_top"].astype(np.int64), drv["row_mode_bottom"].astype(np.int64),
-                col_exc, col_inh, bg_config)
+        col_current = self.fields(haldls.ColumnCurrentQuad)
+        col_exc = np.zeros((2, 256), dtype=np.bool_)
+        col_inh = np.zeros((2, 256), dtype=np.bool_)
+        synram, q = np.divmod(np.arange(128), 64)
+        cols = quad_columns(q)
+        col_exc[synram[:, None], cols] = col_current["enable_synaptic_current_excitatory"]
+        col_inh[synram[:, None], cols] = col_current["enable_synaptic_current_inhibitory"]
+        return (valid, mask, target, drop_en, out_count_en, bus_enable), bg_config, col_exc, col_inh
+
+    def _driver_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        drv = self.fields(haldls.SynapseDriverConfig)
+        stp = self.fields(haldls.CommonSTPConfig)
+        block = np.arange(256) // 128
+        d_int = np.zeros((256, core.N_DI), dtype=np.int64)
+        d_int[:, core.DI_RECEIVER] = drv["enable_receiver"]
+        d_int[:, core.DI_MASK] = drv["row_address_compare_mask"]
+        d_int[:, core.DI_MODE_TOP] = drv["row_mode_top"]
+        d_int[:, core.DI_MODE_BOTTOM] = drv["row_mode_bottom"]
+        d_int[:, core.DI_STP] = drv["enable_stp"]
+        d_int[:, core.DI_FACILITATE] = drv["enable_renewing"]
+        d_int[:, core.DI_RECOVERY] = drv["enable_recovery"] & stp["enable_recovery_clock"][block]
+        d_float = np.zeros((256, core.N_DF))
+        d_float[:, core.DF_U] = drv["utilization"] / 15.0
+        d_float[:, core.DF_OFFSET] = drv["offset"] / 30.0
+        # recovery: (recovery + 1) ticks of a clock of 250 MHz / 2**(speed + 7) (~1 MHz at speed 1)
+        tick_cycles = transfer.FPGA_CLOCK_HZ / (transfer.PPU_CLOCK_HZ / 2.0 ** (stp["recovery_clock_speed"][block] + 7))
+        d_float[:, core.DF_TAU_REC] = (drv["recovery"] + 1) * tick_cycles
+        return d_int, d_float
+
+    def _correlation_arrays(self) -> tuple:
+        store = self.capmem_value(halco.CapMemCellOnCapMemBlock.syn_i_bias_store)
+        ramp = self.capmem_value(halco.CapMemCellOnCapMemBlock.syn_i_bias_ramp)
+        param = np.zeros((4, core.N_CP))
+        param[:, core.CP_ETA] = readout.CORRELATION_ETA_PER_LSB * store
+        param[:, core.CP_TAU] = np.where(ramp > 0, readout.CORRELATION_TAU_CHARGE / np.maximum(ramp, 1), 1e9)
+        switches = self.fields(haldls.ColumnCorrelationQuad)
+        causal_en = np.zeros((2, 256), dtype=np.bool_)
+        acausal_en = np.zeros((2, 256), dtype=np.bool_)
+        synram, q = np.divmod(np.arange(128), 64)
+        cols = quad_columns(q)
+        causal_en[synram[:, None], cols] = switches["enable_internal_causal"]
+        acausal_en[synram[:, None], cols] = switches["enable_internal_acausal"]
+        return param, causal_en, acausal_en
 
     # -- time ------------------------------------------------------------------------------------
     def inject(self, time: int, labels: list[int]) -> None:
@@ -267,23 +318,33 @@ class Chip:
         new = np.array([[time, label] for label in labels], dtype=np.int64)
         self.ext_events = np.concatenate([self.ext_events, new]) if len(self.ext_events) else new
 
-    def advance_to(self, time: int, record: bool) -> np.ndarray:
-        """Evolve the chip until absolute cycle ``time``; returns spikes recorded on the L2 outputs
-        as an int64 array of (cycle, label) rows."""
+    def advance_to(self, time: int, record: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Evolve the chip until absolute cycle ``time``. Returns the spikes recorded on the L2
+        outputs, (cycle, label) rows, and the MADC samples, (cycle, value, channel) rows."""
+        empty = np.zeros((0, 2), dtype=np.int64), np.zeros((0, 3), dtype=np.int64)
         if time <= self.time:
-            return np.zeros((0, 2), dtype=np.int64)
+            return empty
         self._update_parameters()
-        (valid, mask, target, drop_en, out_count_en, bus_enable, receiver, drv_mask, mode_top,
-         mode_bottom, col_exc, col_inh, bg_config) = self._routing
+        (valid, mask, target, drop_en, out_count_en, bus_enable), bg_config, col_exc, col_inh = self._routing_config
+        d_int, d_float = self._driver_config
+        corr_param, causal_en, acausal_en = self._correlation_config
         ext = self.ext_events[np.argsort(self.ext_events[:, 0], kind="stable")] if len(self.ext_events) else self.ext_events
         ext_pos = np.zeros(1, dtype=np.int64)
         self.n_records[0] = 0
-        self.pending, self.records = core.evolve(
-            float(self.time), float(time), self.dt_cycles, self.P, self.D, self.F, self.S, self.spike_count,
-            ext, ext_pos, bg_config, self.bg_state, valid, mask, target, drop_en, out_count_en,
-            bus_enable, receiver, drv_mask, mode_top, mode_bottom, self.weights, self.labels,
-            col_exc, col_inh, self.bus_free, self.l2_free, self.drop_counter, self.out_counter,
-            self.counters, self.pending, self.n_pending, bool(record), self.records, self.n_records)
+        self.n_madc[0] = 0
+        seed = int(self.rng.integers(0, 2**31 - 1))
+        self.pending, self.records, self.madc_buf = core.evolve(
+            float(self.time), float(time), self.dt_cycles, seed,
+            (self.P, self.D, self.F, self.S, self.spike_count),
+            (valid, mask, target, drop_en, out_count_en, bus_enable, self.bus_free, self.l2_free,
+             self.drop_counter, self.out_counter, self.counters),
+            (d_int, d_float, self.drv_state),
+            (self.weights, self.labels, self.mismatch.synapse_gain, col_exc, col_inh),
+            (self.causal, self.acausal, self.last_pre, corr_param, causal_en, acausal_en),
+            (ext, ext_pos, bg_config, self.bg_state),
+            (self.readout.madc_config, self.readout.madc_state),
+            (self.pending, self.n_pending, bool(record), self.records, self.n_records,
+             self.madc_buf, self.n_madc))
         self.ext_events = ext[ext_pos[0]:]
         self.time = int(time)
-        return self.records[:self.n_records[0]].copy()
+        return self.records[:self.n_records[0]].copy(), self.madc_buf[:self.n_madc[0]].copy()

@@ -6,14 +6,19 @@ floats) with a fixed integration step. Within each step it
 1. routes the events that enter the crossbar in the step (FPGA spikes, background sources) through
    the crossbar nodes onto PADI buses (one event per bus per clock; excess events wait in a FIFO,
    and are dropped and counted when it is full) and onto the L2 outputs (recorded for the FPGA);
-2. delivers the bus events due in the step to the synapse drivers (row-select compare under mask),
-   their two rows (row modes), and every synapse whose 6-bit label matches: the weight charges the
-   neuron's excitatory or inhibitory input, or, in bypass mode, fires the neuron directly;
-3. integrates all 512 membranes over the step (exact exponential update of the linear part) and
-   emits spikes, which enter the crossbar through the neuron event outputs at the step's end.
+2. delivers the bus events due in the step, earliest first, to the synapse drivers (row-select
+   compare under mask, short-term plasticity), their two rows (row modes), and every synapse whose
+   6-bit label matches: the weight charges the neuron's excitatory or inhibitory input, or, in
+   bypass mode, fires the neuron directly; the synapse's correlation sensor sees a pre spike;
+3. integrates all 512 AdEx membranes over the step (exponential Euler: the linear part exactly,
+   the exponential, adaptation and conductance-based terms held over the step; temporal noise as
+   an Ornstein-Uhlenbeck term), emits spikes, which enter the crossbar through the neuron event
+   outputs at the step's end and reach the correlation sensors of their column as post spikes;
+4. samples the MADC's selected readout signals at its sample times.
 
 Parameters and state are arrays over all circuits (rows indexed by the constants below), so the
-kernel never allocates per step. Output buffers grow by doubling when full, so nothing is lost.
+kernel does not allocate per step. Output buffers grow by doubling when full, so nothing is lost.
+The equations and the parameter transfer are documented in ``emulator/MODEL.md``.
 """
 
 from __future__ import annotations
@@ -37,7 +42,21 @@ P_AMP_INH = 9        # inhibitory current per weight LSB [A]
 P_T_REFRACTORY = 10  # refractory period [cycles]
 P_T_RESET = 11       # reset duration (refractory minus hold-off) [cycles]
 P_I_OFFSET = 12      # constant current onto the membrane [A], signed
-N_PARAMS = 13
+P_A = 13             # sub-threshold adaptation [S], signed
+P_B = 14             # spike-triggered adaptation [A], signed
+P_TAU_W = 15         # adaptation time constant [s]
+P_V_ADAPT = 16       # reference potential of the adaptation OTA [V]
+P_I_EXP = 17         # exponential current at V = V_exp [A]
+P_V_EXP = 18         # exponential onset [V]
+P_DELTA_T = 19       # exponential slope [V]
+P_E_REV_EXC = 20     # excitatory reversal potential [V]
+P_E_REV_INH = 21     # inhibitory reversal potential [V]
+P_COBA_EXC = 22      # strength 0..1 of the conductance-based modulation
+P_COBA_INH = 23
+P_NOISE = 24         # stationary std of the membrane noise [V]
+P_V_SYNIN_REF = 25   # readout level of an idle synaptic input [V]
+P_V_ADAPT_REF = 26   # readout level of an idle adaptation state [V]
+N_PARAMS = 27
 
 # -- neuron flag rows (int) -------------------------------------------------------------------------
 F_FIRE = 0           # threshold comparator and fire signal enabled
@@ -48,7 +67,14 @@ F_SYNIN_EXC = 4      # excitatory synaptic input enabled
 F_SYNIN_INH = 5
 F_LABEL = 6          # 14-bit label sent with a spike: (event output << 8) | address_out
 F_EVENT_OUTPUT = 7   # crossbar input of the neuron's event output (column // 32)
-N_FLAGS = 8
+F_ADAPTATION = 8     # adaptation current onto the membrane
+F_ADAPTATION_PULSE = 9  # spike-triggered increment b
+F_EXPONENTIAL = 10
+F_COBA_EXC = 11
+F_COBA_INH = 12
+F_PAUSE = 13         # synaptic input and exponential term gated off during reset
+F_READOUT_SOURCE = 14  # 0 membrane, 1 exc. synaptic input, 2 inh. synaptic input, 3 adaptation
+N_FLAGS = 15
 
 # -- neuron state rows (float) ----------------------------------------------------------------------
 S_V = 0              # membrane potential [V]
@@ -56,17 +82,23 @@ S_I_EXC = 1          # excitatory synaptic current [A]
 S_I_INH = 2          # inhibitory synaptic current [A]
 S_RESET_UNTIL = 3    # absolute cycle until which the reset holds the membrane
 S_REFRACTORY_UNTIL = 4  # absolute cycle until which no new spike can be fired
-N_STATE = 5
+S_W = 5              # adaptation current [A]
+S_LAST_SPIKE = 6     # absolute cycle of the last spike (-1: none)
+N_STATE = 7
 
-# -- per-step decay factors for a full integration step (float), see decay_factors() ---------------
+# -- per-step factors for a full integration step (float), see step_factors() ----------------------
 D_LEAK = 0
 D_RESET = 1
 D_EXC = 2
 D_INH = 3
-N_DECAY = 4
+D_W = 4
+D_NOISE_LEAK = 5     # noise std added per step while leaking
+D_NOISE_RESET = 6
+N_DECAY = 7
 
 V_RAIL_LOW = 0.0
 V_RAIL_HIGH = 1.2
+EXP_ARGUMENT_MAX = 20.0  # exp() argument cap: the rails clamp the membrane long before
 
 # routing timing (cycles)
 LATENCY_TO_BUS = 4       # crossbar input -> synapse driver
@@ -78,15 +110,59 @@ C_DROPPED_TOTAL = 0      # every dropped event, whatever the drop-counter enable
 C_ROUTED = 1
 N_COUNTERS = 2
 
+# synapse driver int config columns
+DI_RECEIVER = 0
+DI_MASK = 1
+DI_MODE_TOP = 2
+DI_MODE_BOTTOM = 3
+DI_STP = 4
+DI_FACILITATE = 5
+DI_RECOVERY = 6
+N_DI = 7
+# synapse driver float config columns
+DF_U = 0             # utilization 0..1
+DF_OFFSET = 1        # amplitude offset added to the STP factor
+DF_TAU_REC = 2       # recovery time constant [cycles]
+N_DF = 3
+# synapse driver state columns
+DS_R = 0             # available resources (depression) 0..1
+DS_U = 1             # current utilization (facilitation)
+DS_LAST = 2          # cycle of the last event (-1: none)
+N_DS = 3
 
-def decay_factors(P: np.ndarray, dt_cycles: float) -> np.ndarray:
-    """exp(-dt/tau) of membrane (leak and reset) and synaptic inputs for one full step."""
+# correlation parameters per CapMem block (hemisphere * 2 + column // 128)
+CP_ETA = 0           # increment per pre/post pair at zero delay [CADC LSB]
+CP_TAU = 1           # decay time of the pairing [cycles]
+N_CP = 2
+
+# MADC configuration and state
+MC_PERIOD = 0        # cycles between samples
+MC_ALTERNATE = 1     # samples per source before switching (0: source 0 only)
+MC_NEURON_0 = 2      # neuron driving the line of source 0 (-1: none)
+MC_NEURON_1 = 3
+MC_GAIN = 4          # LSB per volt
+MC_OFFSET = 5        # LSB
+MC_NOISE = 6         # LSB (std)
+N_MC = 7
+MS_ACTIVE = 0
+MS_NEXT = 1          # cycle of the next sample
+MS_REMAINING = 2     # samples left (-1: continuous)
+MS_SOURCE = 3
+MS_COUNT = 4         # samples taken from the current source
+N_MS = 5
+
+
+def step_factors(P: np.ndarray, dt_cycles: float) -> np.ndarray:
+    """Decay factors exp(-dt/tau) and per-step noise amplitudes for one full step."""
     h = dt_cycles * CYCLE_S
     D = np.empty((N_DECAY, P.shape[1]))
     D[D_LEAK] = np.exp(-h * P[P_G_LEAK] / P[P_C_MEM])
     D[D_RESET] = np.exp(-h * P[P_G_RESET] / P[P_C_MEM])
     D[D_EXC] = np.exp(-h / P[P_TAU_EXC])
     D[D_INH] = np.exp(-h / P[P_TAU_INH])
+    D[D_W] = np.exp(-h / P[P_TAU_W])
+    D[D_NOISE_LEAK] = P[P_NOISE] * np.sqrt(1.0 - D[D_LEAK] ** 2)
+    D[D_NOISE_RESET] = P[P_NOISE] * np.sqrt(1.0 - D[D_RESET] ** 2)
     return D
 
 
@@ -108,25 +184,29 @@ def _xorshift(x):
 
 
 @numba.njit(cache=True)
-def _route(time, label, inp, xbar_valid, xbar_mask, xbar_target, xbar_drop_en, out_count_en,
-           bus_enable, bus_free, l2_free, drop_counter, out_counter, counters,
-           pending, n_pending, record, records, n_records):
+def _route(time, label, inp, routing, pending, n_pending, record, records, n_records):
     """One event (14-bit label) entering crossbar input ``inp`` at cycle ``time``."""
+    (xbar_valid, xbar_mask, xbar_target, xbar_drop_en, out_count_en, bus_enable, bus_free,
+     l2_free, drop_counter, out_counter, counters) = routing
     for o in range(12):
         if not xbar_valid[inp, o]:
             continue
         if (label & xbar_mask[inp, o]) != xbar_target[inp, o]:
             continue
+        if o < 8 and not bus_enable[o]:
+            continue
         if o < 8:
-            if not bus_enable[o]:
-                continue
             arrival = time + LATENCY_TO_BUS
             deliver = max(arrival, bus_free[o])
-            if deliver - arrival > FIFO_CYCLES:
-                counters[C_DROPPED_TOTAL] += 1
-                if xbar_drop_en[inp, o]:
-                    drop_counter[inp] = min(drop_counter[inp] + 1, 0xFFFF)
-                continue
+        else:
+            arrival = time + LATENCY_TO_L2
+            deliver = max(arrival, l2_free[o - 8])
+        if deliver - arrival > FIFO_CYCLES:
+            counters[C_DROPPED_TOTAL] += 1
+            if xbar_drop_en[inp, o]:
+                drop_counter[inp] = min(drop_counter[inp] + 1, 0xFFFF)
+            continue
+        if o < 8:
             bus_free[o] = deliver + 1
             pending = _grow2(pending, n_pending[0])
             pending[n_pending[0], 0] = deliver
@@ -134,19 +214,11 @@ def _route(time, label, inp, xbar_valid, xbar_mask, xbar_target, xbar_drop_en, o
             pending[n_pending[0], 2] = label
             n_pending[0] += 1
         else:
-            link = o - 8
-            arrival = time + LATENCY_TO_L2
-            deliver = max(arrival, l2_free[link])
-            if deliver - arrival > FIFO_CYCLES:
-                counters[C_DROPPED_TOTAL] += 1
-                if xbar_drop_en[inp, o]:
-                    drop_counter[inp] = min(drop_counter[inp] + 1, 0xFFFF)
-                continue
-            l2_free[link] = deliver + 1
+            l2_free[o - 8] = deliver + 1
             if record:
                 records = _grow2(records, n_records[0])
                 records[n_records[0], 0] = deliver
-                records[n_records[0], 1] = (link << 14) | label
+                records[n_records[0], 1] = ((o - 8) << 14) | label
                 n_records[0] += 1
         counters[C_ROUTED] += 1
         if out_count_en[o]:
@@ -154,22 +226,57 @@ def _route(time, label, inp, xbar_valid, xbar_mask, xbar_target, xbar_drop_en, o
     return pending, records
 
 
-@numba.njit(cache=True, error_model="numpy")
-def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
-           ext_events, ext_pos,
-           bg_config, bg_state,
-           xbar_valid, xbar_mask, xbar_target, xbar_drop_en, out_count_en, bus_enable,
-           drv_receiver, drv_mask, drv_mode_top, drv_mode_bottom,
-           weights, labels, col_exc, col_inh,
-           bus_free, l2_free, drop_counter, out_counter, counters,
-           pending, n_pending, record, records, n_records):
-    """Advance the chip from ``t_start`` to ``t_end`` (cycles). Returns (pending, records) buffers
-    (possibly re-allocated); ``ext_pos[0]`` is advanced past the consumed external events.
+@numba.njit(cache=True)
+def readout_voltage(P, F, S, n):
+    """The signal neuron ``n`` puts on its readout line, as a voltage."""
+    source = F[F_READOUT_SOURCE, n]
+    if source == 0:
+        return S[S_V, n]
+    if source == 1:
+        return P[P_V_SYNIN_REF, n] - S[S_I_EXC, n] * 2e6   # the synaptic input dips with current
+    if source == 2:
+        return P[P_V_SYNIN_REF, n] + S[S_I_INH, n] * 2e6
+    return P[P_V_ADAPT_REF, n] + S[S_W, n] * 2e6
 
-    ``ext_events[k] = (cycle, 16-bit label)`` sorted by cycle. ``bg_config[b] = (enable, random,
-    period, rate, mask, label)``, ``bg_state[b] = (next cycle, rng state)``. ``pending[k] =
-    (delivery cycle, bus, label)``; ``records[k] = (cycle, label)``.
+
+@numba.njit(cache=True)
+def _stp_factor(drv_float, drv_int, drv_state, d, now):
+    """Amplitude factor of an event at driver ``d`` under short-term plasticity; updates its state."""
+    u0 = drv_float[d, DF_U]
+    last = drv_state[d, DS_LAST]
+    if last >= 0.0 and drv_int[d, DI_RECOVERY] != 0 and drv_float[d, DF_TAU_REC] > 0.0:
+        decay = np.exp(-(now - last) / drv_float[d, DF_TAU_REC])
+        drv_state[d, DS_R] = 1.0 - (1.0 - drv_state[d, DS_R]) * decay
+        drv_state[d, DS_U] = u0 + (drv_state[d, DS_U] - u0) * decay
+    drv_state[d, DS_LAST] = now
+    if drv_int[d, DI_FACILITATE] != 0:
+        u = drv_state[d, DS_U]
+        factor = u / max(u0, 1.0 / 15.0)
+        drv_state[d, DS_U] = u + u0 * (1.0 - u)
+    else:
+        r = drv_state[d, DS_R]
+        factor = r
+        drv_state[d, DS_R] = r - u0 * r
+    return factor + drv_float[d, DF_OFFSET]
+
+
+@numba.njit(cache=True)
+def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses, correlation,
+           inputs, madc, buffers):
+    """Advance the chip from ``t_start`` to ``t_end`` (cycles).
+
+    Returns the (possibly re-allocated) ``(pending, records, madc_samples)`` buffers; counts are in
+    the one-element arrays of ``buffers``. See the module docstring for the order of work.
     """
+    P, D, F, S, spike_count = neurons
+    drv_int, drv_float, drv_state = drivers
+    weights, labels, syn_gain, col_exc, col_inh = synapses
+    causal, acausal, last_pre, corr_param, corr_causal_en, corr_acausal_en = correlation
+    ext_events, ext_pos, bg_config, bg_state = inputs
+    madc_config, madc_state = madc
+    pending, n_pending, record, records, n_records, madc_buf, n_madc = buffers
+    np.random.seed(seed)
+
     n_neurons = P.shape[1]
     spiked = np.empty(n_neurons, dtype=np.int64)
     t = t_start
@@ -181,9 +288,7 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
         while ext_pos[0] < ext_events.shape[0] and ext_events[ext_pos[0], 0] < step_end:
             time = ext_events[ext_pos[0], 0]
             label = ext_events[ext_pos[0], 1]
-            pending, records = _route(time, label & 0x3FFF, 8 + ((label >> 14) & 3), xbar_valid,
-                                      xbar_mask, xbar_target, xbar_drop_en, out_count_en, bus_enable,
-                                      bus_free, l2_free, drop_counter, out_counter, counters,
+            pending, records = _route(time, label & 0x3FFF, 8 + ((label >> 14) & 3), routing,
                                       pending, n_pending, record, records, n_records)
             ext_pos[0] += 1
         for b in range(8):
@@ -200,10 +305,8 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
                         continue
                     mask = bg_config[b, 4]
                     label = (label & ~mask) | ((r >> 8) & mask)
-                pending, records = _route(time, label & 0x3FFF, 12 + b, xbar_valid, xbar_mask,
-                                          xbar_target, xbar_drop_en, out_count_en, bus_enable,
-                                          bus_free, l2_free, drop_counter, out_counter, counters,
-                                          pending, n_pending, record, records, n_records)
+                pending, records = _route(time, label & 0x3FFF, 12 + b, routing, pending, n_pending,
+                                          record, records, n_records)
 
         # 2. deliver bus events due in this step, earliest first (bypass spikes they cause then
         #    compete for the L2 links in causal order)
@@ -227,18 +330,21 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
             syn_label = label & 63
             for sub in range(32):
                 d = hemi * 128 + 4 * sub + bus
-                if not drv_receiver[d]:
+                if drv_int[d, DI_RECEIVER] == 0:
                     continue
-                if ((row_select ^ sub) & drv_mask[d]) != 0:
+                if ((row_select ^ sub) & drv_int[d, DI_MASK]) != 0:
                     continue
+                factor = 1.0
+                if drv_int[d, DI_STP] != 0:
+                    factor = _stp_factor(drv_float, drv_int, drv_state, d, float(deliver))
                 local = 4 * sub + bus
                 for half in range(2):
                     if half == 0:
                         row = 2 * local + 1
-                        mode = drv_mode_top[d]
+                        mode = drv_int[d, DI_MODE_TOP]
                     else:
                         row = 2 * local
-                        mode = drv_mode_bottom[d]
+                        mode = drv_int[d, DI_MODE_BOTTOM]
                     if mode == 0:
                         continue
                     for c in range(256):
@@ -246,6 +352,13 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
                             continue
                         w = weights[hemi, row, c]
                         n = hemi * 256 + c
+                        # correlation sensor: a pre spike pairs with the neuron's last post spike
+                        blk = hemi * 2 + c // 128
+                        if corr_param[blk, CP_ETA] > 0.0:
+                            if corr_acausal_en[hemi, c] and S[S_LAST_SPIKE, n] >= 0.0:
+                                acausal[hemi, row, c] += corr_param[blk, CP_ETA] * np.exp(
+                                    -(deliver - S[S_LAST_SPIKE, n]) / corr_param[blk, CP_TAU])
+                            last_pre[hemi, row, c] = deliver
                         for kind in range(2):
                             if kind == 0 and ((mode & 1) == 0 or not col_exc[hemi, c]):
                                 continue
@@ -257,61 +370,115 @@ def evolve(t_start, t_end, dt_cycles, P, D, F, S, spike_count,
                                         spike_count[n] += 1
                                     if F[F_SPIKE_OUT, n] != 0:
                                         pending, records = _route(
-                                            deliver, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], xbar_valid,
-                                            xbar_mask, xbar_target, xbar_drop_en, out_count_en,
-                                            bus_enable, bus_free, l2_free, drop_counter, out_counter,
-                                            counters, pending, n_pending, record, records, n_records)
+                                            deliver, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], routing,
+                                            pending, n_pending, record, records, n_records)
                             elif F[F_SYNIN_EXC + kind, n] != 0:
-                                S[S_I_EXC + kind, n] += w * P[P_AMP_EXC + kind, n]
+                                S[S_I_EXC + kind, n] += (w * factor * syn_gain[hemi, row, c]
+                                                         * P[P_AMP_EXC + kind, n])
 
-        # 3. membranes (full steps use the precomputed decay factors)
+        # 3. membranes (full steps use the precomputed factors)
         full = step_end - t > dt_cycles - 1e-9
         n_spiked = 0
         for n in range(n_neurons):
+            v = S[S_V, n]
             in_reset = step_end <= S[S_RESET_UNTIL, n]
             if in_reset:
                 g = P[P_G_RESET, n]
                 v_target = P[P_V_RESET, n]
                 decay = D[D_RESET, n] if full else np.exp(-h * g / P[P_C_MEM, n])
+                noise = D[D_NOISE_RESET, n]
             else:
                 g = P[P_G_LEAK, n]
                 v_target = P[P_V_LEAK, n]
                 decay = D[D_LEAK, n] if full else np.exp(-h * g / P[P_C_MEM, n])
+                noise = D[D_NOISE_LEAK, n]
             i_exc = S[S_I_EXC, n]
             i_inh = S[S_I_INH, n]
-            current = i_exc - i_inh + P[P_I_OFFSET, n]
-            v = S[S_V, n]
+            current = P[P_I_OFFSET, n]
+            if not (in_reset and F[F_PAUSE, n] != 0):
+                if F[F_COBA_EXC, n] != 0:
+                    i_exc *= 1.0 + P[P_COBA_EXC, n] * ((P[P_E_REV_EXC, n] - v) / 0.5 - 1.0)
+                if F[F_COBA_INH, n] != 0:
+                    i_inh *= 1.0 + P[P_COBA_INH, n] * ((v - P[P_E_REV_INH, n]) / 0.5 - 1.0)
+                current += i_exc - i_inh
+                if F[F_EXPONENTIAL, n] != 0:
+                    arg = (v - P[P_V_EXP, n]) / P[P_DELTA_T, n]
+                    current += P[P_I_EXP, n] * np.exp(min(arg, EXP_ARGUMENT_MAX))
+            w_adapt = S[S_W, n]
+            if F[F_ADAPTATION, n] != 0:
+                current -= w_adapt
+                w_inf = P[P_A, n] * (v - P[P_V_ADAPT, n])
+                S[S_W, n] = w_inf + (w_adapt - w_inf) * (D[D_W, n] if full else np.exp(-h / P[P_TAU_W, n]))
             if g > 0.0:
                 v_inf = v_target + current / g
                 v = v_inf + (v - v_inf) * decay
+                if noise > 0.0:
+                    v += noise * np.random.standard_normal()
             else:
                 v += current * h / P[P_C_MEM, n]
             if v < V_RAIL_LOW:
                 v = V_RAIL_LOW
             elif v > V_RAIL_HIGH:
                 v = V_RAIL_HIGH
-            if i_exc != 0.0:
-                S[S_I_EXC, n] = i_exc * (D[D_EXC, n] if full else np.exp(-h / P[P_TAU_EXC, n]))
-            if i_inh != 0.0:
-                S[S_I_INH, n] = i_inh * (D[D_INH, n] if full else np.exp(-h / P[P_TAU_INH, n]))
+            if S[S_I_EXC, n] != 0.0:
+                S[S_I_EXC, n] *= D[D_EXC, n] if full else np.exp(-h / P[P_TAU_EXC, n])
+            if S[S_I_INH, n] != 0.0:
+                S[S_I_INH, n] *= D[D_INH, n] if full else np.exp(-h / P[P_TAU_INH, n])
             if (F[F_FIRE, n] != 0 and v >= P[P_V_THRESHOLD, n]
                     and step_end >= S[S_REFRACTORY_UNTIL, n]):
                 v = P[P_V_RESET, n] if P[P_G_RESET, n] > 0.0 else v
                 S[S_RESET_UNTIL, n] = step_end + P[P_T_RESET, n]
                 S[S_REFRACTORY_UNTIL, n] = step_end + P[P_T_REFRACTORY, n]
+                if F[F_ADAPTATION_PULSE, n] != 0:
+                    S[S_W, n] += P[P_B, n]
                 if spike_count[n] < 256:
                     spike_count[n] += 1
-                if F[F_SPIKE_OUT, n] != 0:
-                    spiked[n_spiked] = n
-                    n_spiked += 1
+                spiked[n_spiked] = n
+                n_spiked += 1
             S[S_V, n] = v
-        # spikes enter the crossbar at the end of the step (outside the hot loop above)
+        # spikes: post pulses to the correlation sensors and, if enabled, out through the crossbar
         spike_time = np.int64(np.floor(step_end + 0.5))
         for k in range(n_spiked):
             n = spiked[k]
-            pending, records = _route(
-                spike_time, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], xbar_valid, xbar_mask, xbar_target,
-                xbar_drop_en, out_count_en, bus_enable, bus_free, l2_free, drop_counter, out_counter,
-                counters, pending, n_pending, record, records, n_records)
+            S[S_LAST_SPIKE, n] = spike_time
+            hemi = n // 256
+            c = n % 256
+            blk = hemi * 2 + c // 128
+            if corr_param[blk, CP_ETA] > 0.0 and corr_causal_en[hemi, c]:
+                for row in range(256):
+                    if last_pre[hemi, row, c] >= 0.0:
+                        causal[hemi, row, c] += corr_param[blk, CP_ETA] * np.exp(
+                            -(spike_time - last_pre[hemi, row, c]) / corr_param[blk, CP_TAU])
+            if F[F_SPIKE_OUT, n] != 0:
+                pending, records = _route(spike_time, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], routing,
+                                          pending, n_pending, record, records, n_records)
+
+        # 4. MADC samples due in this step
+        if madc_state[MS_ACTIVE] != 0.0:
+            while madc_state[MS_NEXT] < step_end and madc_state[MS_REMAINING] != 0.0:
+                source = int(madc_state[MS_SOURCE])
+                n = int(madc_config[MC_NEURON_0 + source])
+                if n >= 0:
+                    volts = readout_voltage(P, F, S, n)
+                else:
+                    volts = 0.0
+                value = volts * madc_config[MC_GAIN] + madc_config[MC_OFFSET]
+                value += madc_config[MC_NOISE] * np.random.standard_normal()
+                code = min(max(int(np.floor(value + 0.5)), 0), 1023)
+                madc_buf = _grow2(madc_buf, n_madc[0])
+                madc_buf[n_madc[0], 0] = np.int64(np.floor(madc_state[MS_NEXT] + 0.5))
+                madc_buf[n_madc[0], 1] = code
+                madc_buf[n_madc[0], 2] = source
+                n_madc[0] += 1
+                madc_state[MS_NEXT] += madc_config[MC_PERIOD]
+                if madc_state[MS_REMAINING] > 0.0:
+                    madc_state[MS_REMAINING] -= 1.0
+                if madc_config[MC_ALTERNATE] > 0.0:
+                    madc_state[MS_COUNT] += 1.0
+                    if madc_state[MS_COUNT] >= madc_config[MC_ALTERNATE]:
+                        madc_state[MS_COUNT] = 0.0
+                        madc_state[MS_SOURCE] = 1.0 - madc_state[MS_SOURCE]
+            if madc_state[MS_REMAINING] == 0.0:
+                madc_state[MS_ACTIVE] = 0.0
         t = step_end
-    return pending, records
+    return pending, records, madc_buf

@@ -73,6 +73,7 @@ class FPGA:
         start_time = t
         responses: list[np.ndarray] = []
         spikes: list[np.ndarray] = []
+        madc: list[np.ndarray] = []
         wall_evolve = 0.0
         wall_start = _time.perf_counter()
         opcodes = instructions["opcode"]
@@ -82,7 +83,12 @@ class FPGA:
         def advance(to: int) -> None:
             nonlocal wall_evolve
             t0 = _time.perf_counter()
-            rec = chip.advance_to(to, self._record_enabled())
+            rec, samples = chip.advance_to(to, self._record_enabled())
+            if len(samples) and self._record_enabled():
+                out = np.zeros(len(samples), dtype=wire.MADC_SAMPLE_DTYPE)
+                out["value"], out["channel"], out["chip_time"] = samples[:, 1], samples[:, 2], samples[:, 0]
+                out["fpga_time"] = samples[:, 0] - self.timer_base
+                madc.append(out)
             if len(rec):
                 out = np.zeros(len(rec), dtype=wire.SPIKE_FROM_CHIP_DTYPE)
                 out["label"], out["chip_time"] = rec[:, 1], rec[:, 0]
@@ -150,8 +156,8 @@ class FPGA:
         info = {"fpga_cycles": t - start_time, "chip_time_end": t, "wall_execute_s": _time.perf_counter() - wall_start - wall_evolve,
                 "wall_evolve_s": wall_evolve, "dropped_events": int(chip.counters[0]) - dropped_before,
                 "timed_out": timed_out}
-        return RunResult(np.concatenate(responses), result_spikes,
-                         np.zeros(0, dtype=wire.MADC_SAMPLE_DTYPE), info)
+        result_madc = np.concatenate(madc) if madc else np.zeros(0, dtype=wire.MADC_SAMPLE_DTYPE)
+        return RunResult(np.concatenate(responses), result_spikes, result_madc, info)
 
     def _read(self, addresses: np.ndarray, t: int) -> np.ndarray:
         timer = addresses == A.TIMER_READOUT

@@ -1,0 +1,84 @@
+"""Fixed-pattern deviations of one emulated chip, drawn from its chip id.
+
+Every analog circuit on a real chip deviates from its nominal behaviour in its own way: offsets on
+potentials, gain errors on currents, time constants and capacitances, per-synapse amplitude, per
+ADC channel offsets and gains. The same chip id always gives the same deviations (like a hardware
+database entry); different chip ids give different ones. Sizes are documented in ``MODEL.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+N = 512
+# standard deviations
+VOLTAGE_OFFSET_SD = 0.020        # V, on every potential of a neuron
+CONDUCTANCE_GAIN_SD = 0.25       # relative (log-normal), leak and reset conductance
+TIME_CONSTANT_GAIN_SD = 0.20     # synaptic and adaptation time constants
+AMPLITUDE_GAIN_SD = 0.15         # synaptic input strength, adaptation a and b, exponential
+CAPACITANCE_GAIN_SD = 0.03
+OFFSET_CURRENT_GAIN_SD = 0.15
+SYNAPSE_GAIN_SD = 0.05           # per synapse
+DRIVER_GAIN_SD = 0.10            # per synapse driver (both its rows)
+CADC_OFFSET_SD = 4.0             # LSB per channel
+CADC_GAIN_SD = 0.02
+CORRELATION_BASELINE_SD = 6.0    # LSB per synapse and channel type
+CORRELATION_GAIN_SD = 0.15
+MADC_OFFSET_SD = 5.0             # LSB
+MADC_GAIN_SD = 0.02
+
+VOLTAGES = ("v_leak", "v_reset", "v_threshold", "v_exp", "e_rev_exc", "e_rev_inh", "v_adapt")
+GAINS = {
+    "g_leak": CONDUCTANCE_GAIN_SD, "g_reset": CONDUCTANCE_GAIN_SD,
+    "tau_exc": TIME_CONSTANT_GAIN_SD, "tau_inh": TIME_CONSTANT_GAIN_SD, "tau_w": TIME_CONSTANT_GAIN_SD,
+    "amp_exc": AMPLITUDE_GAIN_SD, "amp_inh": AMPLITUDE_GAIN_SD, "a": AMPLITUDE_GAIN_SD,
+    "b": AMPLITUDE_GAIN_SD, "i_exp": AMPLITUDE_GAIN_SD, "c_mem": CAPACITANCE_GAIN_SD,
+    "i_offset": OFFSET_CURRENT_GAIN_SD, "g_nmda": CONDUCTANCE_GAIN_SD,
+}
+
+
+@dataclass
+class Mismatch:
+    """Deviations of one chip. ``offset[name]`` in volts, ``gain[name]`` multiplicative, per neuron."""
+
+    chip_id: int
+    offset: dict[str, np.ndarray]
+    gain: dict[str, np.ndarray]
+    synapse_gain: np.ndarray          # [synram, row, column]
+    cadc_offset: np.ndarray           # [synram, channel type, column] LSB
+    cadc_gain: np.ndarray             # [synram, channel type, column]
+    correlation_baseline: np.ndarray  # [channel type, synram, row, column] LSB
+    correlation_gain: np.ndarray      # [channel type, synram, row, column]
+    madc_offset: float
+    madc_gain: float
+
+    @classmethod
+    def for_chip(cls, chip_id: int) -> "Mismatch":
+        rng = np.random.default_rng([int(chip_id), 0xB55_2])
+        offset = {name: rng.normal(0.0, VOLTAGE_OFFSET_SD, N) for name in VOLTAGES}
+        gain = {name: rng.lognormal(0.0, sd, N) for name, sd in GAINS.items()}
+        driver = rng.lognormal(0.0, DRIVER_GAIN_SD, (2, 128))
+        # rows 2d and 2d+1 belong to driver d
+        synapse_gain = rng.lognormal(0.0, SYNAPSE_GAIN_SD, (2, 256, 256)) * np.repeat(driver, 2, axis=1)[:, :, None]
+        return cls(
+            chip_id=int(chip_id), offset=offset, gain=gain, synapse_gain=synapse_gain,
+            cadc_offset=rng.normal(0.0, CADC_OFFSET_SD, (2, 2, 256)),
+            cadc_gain=rng.lognormal(0.0, CADC_GAIN_SD, (2, 2, 256)),
+            correlation_baseline=rng.normal(0.0, CORRELATION_BASELINE_SD, (2, 2, 256, 256)),
+            correlation_gain=rng.lognormal(0.0, CORRELATION_GAIN_SD, (2, 2, 256, 256)),
+            madc_offset=float(rng.normal(0.0, MADC_OFFSET_SD)),
+            madc_gain=float(rng.lognormal(0.0, MADC_GAIN_SD)),
+        )
+
+    @classmethod
+    def ideal(cls) -> "Mismatch":
+        """No deviations at all (for tests of the nominal model)."""
+        return cls(
+            chip_id=-1, offset={name: np.zeros(N) for name in VOLTAGES},
+            gain={name: np.ones(N) for name in GAINS}, synapse_gain=np.ones((2, 256, 256)),
+            cadc_offset=np.zeros((2, 2, 256)), cadc_gain=np.ones((2, 2, 256)),
+            correlation_baseline=np.zeros((2, 2, 256, 256)),
+            correlation_gain=np.ones((2, 2, 256, 256)), madc_offset=0.0, madc_gain=1.0,
+        )
