@@ -64,6 +64,7 @@ class Chip:
         self.mismatch = mismatch if mismatch is not None else Mismatch.for_chip(chip_id)
         self.noise = bool(noise)
         self.rng = np.random.default_rng([self.chip_id, 0x5EED])
+        self._noise_table = core.noise_table(self.chip_id)
         containers = [c for c in haldls.containers() if c.has_addresses()]
         self.address_map = AddressMap(containers)
         reset_words = {haldls.CapMemBlockConfig: haldls.CapMemBlockConfig(enable_capmem=False).encode()}
@@ -130,6 +131,7 @@ class Chip:
         self.madc_buf = np.zeros((4096, 3), dtype=np.int64)
         self.n_madc = np.zeros(1, dtype=np.int64)
         self.ext_events = np.zeros((0, 2), dtype=np.int64)
+        self._injected: list[tuple[int, int]] = []
         self._params_dirty = True
         self._update_parameters()
 
@@ -250,6 +252,7 @@ class Chip:
         self._routing_config = self._routing_arrays()
         self._driver_config = self._driver_arrays()
         self._correlation_config = self._correlation_arrays()
+        self._synaptic_amplitudes = self._amplitude_arrays()
         self._params_dirty = False
 
     def _routing_arrays(self) -> tuple:
@@ -276,6 +279,18 @@ class Chip:
         col_exc[synram[:, None], cols] = col_current["enable_synaptic_current_excitatory"]
         col_inh[synram[:, None], cols] = col_current["enable_synaptic_current_inhibitory"]
         return (valid, mask, target, drop_en, out_count_en, bus_enable), bg_config, col_exc, col_inh
+
+    def _amplitude_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Synaptic input amplitude per weight LSB [kind, neuron], zero where an event cannot charge
+        the input (input disabled, column current switch off, bypass mode); bypass per hemisphere."""
+        _, _, col_exc, col_inh = self._routing_config
+        amp = np.zeros((2, 512))
+        for kind, col in enumerate((col_exc, col_inh)):
+            on = ((self.F[core.F_SYNIN_EXC + kind] != 0) & (self.F[core.F_BYPASS_EXC + kind] == 0)
+                  & col.reshape(512))
+            amp[kind] = np.where(on, self.P[core.P_AMP_EXC + kind], 0.0)
+        bypass = (self.F[core.F_BYPASS_EXC] != 0) | (self.F[core.F_BYPASS_INH] != 0)
+        return amp, bypass.reshape(2, 256).any(axis=1)
 
     def _driver_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         drv = self.fields(haldls.SynapseDriverConfig)
@@ -315,8 +330,8 @@ class Chip:
     # -- time ------------------------------------------------------------------------------------
     def inject(self, time: int, labels: list[int]) -> None:
         """Spikes from the FPGA entering the chip at absolute cycle ``time``."""
-        new = np.array([[time, label] for label in labels], dtype=np.int64)
-        self.ext_events = np.concatenate([self.ext_events, new]) if len(self.ext_events) else new
+        for label in labels:
+            self._injected.append((time, label))
 
     def advance_to(self, time: int, record: bool) -> tuple[np.ndarray, np.ndarray]:
         """Evolve the chip until absolute cycle ``time``. Returns the spikes recorded on the L2
@@ -327,7 +342,12 @@ class Chip:
         self._update_parameters()
         (valid, mask, target, drop_en, out_count_en, bus_enable), bg_config, col_exc, col_inh = self._routing_config
         d_int, d_float = self._driver_config
+        amp_eff, any_bypass = self._synaptic_amplitudes
         corr_param, causal_en, acausal_en = self._correlation_config
+        if self._injected:
+            new = np.array(self._injected, dtype=np.int64)
+            self._injected = []
+            self.ext_events = np.concatenate([self.ext_events, new]) if len(self.ext_events) else new
         ext = self.ext_events[np.argsort(self.ext_events[:, 0], kind="stable")] if len(self.ext_events) else self.ext_events
         ext_pos = np.zeros(1, dtype=np.int64)
         self.n_records[0] = 0
@@ -335,11 +355,11 @@ class Chip:
         seed = int(self.rng.integers(0, 2**31 - 1))
         self.pending, self.records, self.madc_buf = core.evolve(
             float(self.time), float(time), self.dt_cycles, seed,
-            (self.P, self.D, self.F, self.S, self.spike_count),
+            (self.P, self.D, self.F, self.S, self.spike_count, self._noise_table),
             (valid, mask, target, drop_en, out_count_en, bus_enable, self.bus_free, self.l2_free,
              self.drop_counter, self.out_counter, self.counters),
             (d_int, d_float, self.drv_state),
-            (self.weights, self.labels, self.mismatch.synapse_gain, col_exc, col_inh),
+            (self.weights, self.labels, self.mismatch.synapse_gain, col_exc, col_inh, amp_eff, any_bypass),
             (self.causal, self.acausal, self.last_pre, corr_param, causal_en, acausal_en),
             (ext, ext_pos, bg_config, self.bg_state),
             (self.readout.madc_config, self.readout.madc_state),

@@ -74,7 +74,24 @@ F_COBA_EXC = 11
 F_COBA_INH = 12
 F_PAUSE = 13         # synaptic input and exponential term gated off during reset
 F_READOUT_SOURCE = 14  # 0 membrane, 1 exc. synaptic input, 2 inh. synaptic input, 3 adaptation
-N_FLAGS = 15
+F_BITS = 15          # the membrane loop's switches as one bit field (see flag_bits())
+N_FLAGS = 16
+
+BIT_FIRE = 1
+BIT_ADAPTATION = 2
+BIT_ADAPTATION_PULSE = 4
+BIT_EXPONENTIAL = 8
+BIT_COBA_EXC = 16
+BIT_COBA_INH = 32
+BIT_PAUSE = 64
+
+
+def flag_bits(F: np.ndarray) -> np.ndarray:
+    """Pack the per-neuron switches the membrane loop reads into one integer per neuron."""
+    return ((F[F_FIRE] != 0) * BIT_FIRE | (F[F_ADAPTATION] != 0) * BIT_ADAPTATION
+            | (F[F_ADAPTATION_PULSE] != 0) * BIT_ADAPTATION_PULSE
+            | (F[F_EXPONENTIAL] != 0) * BIT_EXPONENTIAL | (F[F_COBA_EXC] != 0) * BIT_COBA_EXC
+            | (F[F_COBA_INH] != 0) * BIT_COBA_INH | (F[F_PAUSE] != 0) * BIT_PAUSE).astype(np.int64)
 
 # -- neuron state rows (float) ----------------------------------------------------------------------
 S_V = 0              # membrane potential [V]
@@ -99,6 +116,7 @@ N_DECAY = 7
 V_RAIL_LOW = 0.0
 V_RAIL_HIGH = 1.2
 EXP_ARGUMENT_MAX = 20.0  # exp() argument cap: the rails clamp the membrane long before
+EXP_ARGUMENT_MIN = -16.0  # exp() is skipped below: the term is then < 1.2e-7 of I_exp
 
 # routing timing (cycles)
 LATENCY_TO_BUS = 4       # crossbar input -> synapse driver
@@ -150,6 +168,13 @@ MS_REMAINING = 2     # samples left (-1: continuous)
 MS_SOURCE = 3
 MS_COUNT = 4         # samples taken from the current source
 N_MS = 5
+
+NOISE_TABLE_SIZE = 1 << 12  # small enough to stay in the L1/L2 cache
+
+
+def noise_table(seed: int) -> np.ndarray:
+    """Standard normal samples the kernel draws its membrane noise from."""
+    return np.random.default_rng([seed, 0x4015E]).standard_normal(NOISE_TABLE_SIZE)
 
 
 def step_factors(P: np.ndarray, dt_cycles: float) -> np.ndarray:
@@ -227,6 +252,28 @@ def _route(time, label, inp, routing, pending, n_pending, record, records, n_rec
 
 
 @numba.njit(cache=True)
+def _charge(current, amplitude, base, row_labels, row_weights, row_gain, syn_label, factor):
+    """Synaptic input of one row: every synapse whose label matches charges its neuron's input."""
+    for c in range(256):
+        if row_labels[c] == syn_label:
+            current[base + c] += row_weights[c] * factor * row_gain[c] * amplitude[base + c]
+
+
+@numba.njit(cache=True)
+def _correlate_pre(acausal_row, last_pre_row, corr_param, hemi, acausal_en, last_spike, row_labels,
+                   syn_label, now):
+    """A pre spike at the matching synapses of a row: anti-causal pairing with the last post spike."""
+    for c in range(256):
+        blk = hemi * 2 + c // 128
+        if corr_param[blk, CP_ETA] <= 0.0 or row_labels[c] != syn_label:
+            continue
+        post = last_spike[hemi * 256 + c]
+        if acausal_en[c] and post >= 0.0:
+            acausal_row[c] += corr_param[blk, CP_ETA] * np.exp(-(now - post) / corr_param[blk, CP_TAU])
+        last_pre_row[c] = now
+
+
+@numba.njit(cache=True)
 def readout_voltage(P, F, S, n):
     """The signal neuron ``n`` puts on its readout line, as a voltage."""
     source = F[F_READOUT_SOURCE, n]
@@ -260,7 +307,7 @@ def _stp_factor(drv_float, drv_int, drv_state, d, now):
     return factor + drv_float[d, DF_OFFSET]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
 def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses, correlation,
            inputs, madc, buffers):
     """Advance the chip from ``t_start`` to ``t_end`` (cycles).
@@ -268,17 +315,46 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     Returns the (possibly re-allocated) ``(pending, records, madc_samples)`` buffers; counts are in
     the one-element arrays of ``buffers``. See the module docstring for the order of work.
     """
-    P, D, F, S, spike_count = neurons
+    P, D, F, S, spike_count, noise_table = neurons
     drv_int, drv_float, drv_state = drivers
-    weights, labels, syn_gain, col_exc, col_inh = synapses
+    weights, labels, syn_gain, col_exc, col_inh, amp_eff, any_bypass = synapses
     causal, acausal, last_pre, corr_param, corr_causal_en, corr_acausal_en = correlation
     ext_events, ext_pos, bg_config, bg_state = inputs
     madc_config, madc_state = madc
     pending, n_pending, record, records, n_records, madc_buf, n_madc = buffers
     np.random.seed(seed)
+    # membrane noise: standard normals from a table at xorshift64-random positions (a normal
+    # generator per neuron and step would cost more than the whole membrane update)
+    rand = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) | np.uint64(1)
+    table_mask = np.uint64(noise_table.shape[0] - 1)
 
     n_neurons = P.shape[1]
     spiked = np.empty(n_neurons, dtype=np.int64)
+    # 1-d views of the rows the membrane loop touches every step
+    s_v, s_i_exc, s_i_inh, s_w = S[S_V], S[S_I_EXC], S[S_I_INH], S[S_W]
+    s_reset_until, s_refractory_until = S[S_RESET_UNTIL], S[S_REFRACTORY_UNTIL]
+    p_g_reset, p_v_reset, p_g_leak, p_v_leak = P[P_G_RESET], P[P_V_RESET], P[P_G_LEAK], P[P_V_LEAK]
+    p_c_mem, p_i_offset, p_v_threshold = P[P_C_MEM], P[P_I_OFFSET], P[P_V_THRESHOLD]
+    p_v_exp, p_i_exp = P[P_V_EXP], P[P_I_EXP]
+    p_inv_delta_t = 1.0 / P[P_DELTA_T]
+    p_inv_g_leak = 1.0 / np.maximum(P[P_G_LEAK], 1e-30)
+    p_inv_g_reset = 1.0 / np.maximum(P[P_G_RESET], 1e-30)
+    # switches folded into the parameters, so that the update needs no branches on them
+    bits = F[F_BITS]
+    p_fire = ((bits & BIT_FIRE) != 0).astype(np.float64)
+    p_pause = ((bits & BIT_PAUSE) != 0).astype(np.float64)
+    p_adapt_on = ((bits & BIT_ADAPTATION) != 0).astype(np.float64)
+    p_a_eff = P[P_A] * p_adapt_on
+    p_b_eff = P[P_B] * ((bits & BIT_ADAPTATION_PULSE) != 0)
+    p_i_exp_eff = P[P_I_EXP] * ((bits & BIT_EXPONENTIAL) != 0)
+    p_coba_exc_eff = P[P_COBA_EXC] * ((bits & BIT_COBA_EXC) != 0)
+    p_coba_inh_eff = P[P_COBA_INH] * ((bits & BIT_COBA_INH) != 0)
+    p_e_rev_exc, p_e_rev_inh, p_v_adapt = P[P_E_REV_EXC], P[P_E_REV_INH], P[P_V_ADAPT]
+    i_exp_now = np.zeros(n_neurons)
+    tmp = np.empty((5, n_neurons))
+    table_mask_int = np.int64(noise_table.shape[0] - 1)
+    d_leak, d_reset, d_exc, d_inh, d_w = D[D_LEAK], D[D_RESET], D[D_EXC], D[D_INH], D[D_W]
+    d_noise_leak, d_noise_reset = D[D_NOISE_LEAK], D[D_NOISE_RESET]
     t = t_start
     while t < t_end - 1e-9:
         step_end = min(t + dt_cycles, t_end)
@@ -347,95 +423,94 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
                         mode = drv_int[d, DI_MODE_BOTTOM]
                     if mode == 0:
                         continue
-                    for c in range(256):
-                        if labels[hemi, row, c] != syn_label:
-                            continue
-                        w = weights[hemi, row, c]
-                        n = hemi * 256 + c
-                        # correlation sensor: a pre spike pairs with the neuron's last post spike
-                        blk = hemi * 2 + c // 128
-                        if corr_param[blk, CP_ETA] > 0.0:
-                            if corr_acausal_en[hemi, c] and S[S_LAST_SPIKE, n] >= 0.0:
-                                acausal[hemi, row, c] += corr_param[blk, CP_ETA] * np.exp(
-                                    -(deliver - S[S_LAST_SPIKE, n]) / corr_param[blk, CP_TAU])
-                            last_pre[hemi, row, c] = deliver
-                        for kind in range(2):
-                            if kind == 0 and ((mode & 1) == 0 or not col_exc[hemi, c]):
+                    base = hemi * 256
+                    row_labels = labels[hemi, row]
+                    row_weights = weights[hemi, row]
+                    row_gain = syn_gain[hemi, row]
+                    # synaptic input: effective amplitudes are zero where the input, the column
+                    # current switch is off or the neuron is in bypass mode
+                    if mode & 1:
+                        _charge(s_i_exc, amp_eff[0], base, row_labels, row_weights, row_gain, syn_label, factor)
+                    if mode & 2:
+                        _charge(s_i_inh, amp_eff[1], base, row_labels, row_weights, row_gain, syn_label, factor)
+                    if any_bypass[hemi]:
+                        for c in range(256):
+                            n = base + c
+                            if row_labels[c] != syn_label or row_weights[c] <= 0:
                                 continue
-                            if kind == 1 and ((mode & 2) == 0 or not col_inh[hemi, c]):
-                                continue
-                            if F[F_BYPASS_EXC + kind, n] != 0:
-                                if w > 0:
-                                    if spike_count[n] < 256:
-                                        spike_count[n] += 1
-                                    if F[F_SPIKE_OUT, n] != 0:
-                                        pending, records = _route(
-                                            deliver, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], routing,
-                                            pending, n_pending, record, records, n_records)
-                            elif F[F_SYNIN_EXC + kind, n] != 0:
-                                S[S_I_EXC + kind, n] += (w * factor * syn_gain[hemi, row, c]
-                                                         * P[P_AMP_EXC + kind, n])
+                            if ((mode & 1) and col_exc[hemi, c] and F[F_BYPASS_EXC, n] != 0) or (
+                                    (mode & 2) and col_inh[hemi, c] and F[F_BYPASS_INH, n] != 0):
+                                if spike_count[n] < 256:
+                                    spike_count[n] += 1
+                                if F[F_SPIKE_OUT, n] != 0:
+                                    pending, records = _route(
+                                        deliver, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], routing,
+                                        pending, n_pending, record, records, n_records)
+                    if corr_param[2 * hemi, CP_ETA] > 0.0 or corr_param[2 * hemi + 1, CP_ETA] > 0.0:
+                        _correlate_pre(acausal[hemi, row], last_pre[hemi, row], corr_param, hemi,
+                                       corr_acausal_en[hemi], S[S_LAST_SPIKE], row_labels, syn_label,
+                                       float(deliver))
 
-        # 3. membranes (full steps use the precomputed factors)
-        full = step_end - t > dt_cycles - 1e-9
+        # 3. membranes. Full steps use the precomputed factors; a partial step (at the end of a
+        #    call) recomputes them. The exponential term is evaluated in its own tight loop, the
+        #    update itself is written with selects rather than branches where it can be.
+        if step_end - t > dt_cycles - 1e-9:
+            f_leak, f_reset, f_exc, f_inh, f_w = d_leak, d_reset, d_exc, d_inh, d_w
+        else:
+            for n in range(n_neurons):
+                tmp[0, n] = np.exp(-h * p_g_leak[n] / p_c_mem[n])
+                tmp[1, n] = np.exp(-h * p_g_reset[n] / p_c_mem[n])
+                tmp[2, n] = np.exp(-h / P[P_TAU_EXC, n])
+                tmp[3, n] = np.exp(-h / P[P_TAU_INH, n])
+                tmp[4, n] = np.exp(-h / P[P_TAU_W, n])
+            f_leak, f_reset, f_exc, f_inh, f_w = tmp[0], tmp[1], tmp[2], tmp[3], tmp[4]
+        for n in range(n_neurons):
+            if p_i_exp_eff[n] > 0.0:
+                arg = (s_v[n] - p_v_exp[n]) * p_inv_delta_t[n]
+                i_exp_now[n] = p_i_exp_eff[n] * np.exp(min(max(arg, EXP_ARGUMENT_MIN), EXP_ARGUMENT_MAX))
+        noise_offset = np.int64(rand >> np.uint64(48))
+        rand ^= rand << np.uint64(13)
+        rand ^= rand >> np.uint64(7)
+        rand ^= rand << np.uint64(17)
         n_spiked = 0
         for n in range(n_neurons):
-            v = S[S_V, n]
-            in_reset = step_end <= S[S_RESET_UNTIL, n]
-            if in_reset:
-                g = P[P_G_RESET, n]
-                v_target = P[P_V_RESET, n]
-                decay = D[D_RESET, n] if full else np.exp(-h * g / P[P_C_MEM, n])
-                noise = D[D_NOISE_RESET, n]
-            else:
-                g = P[P_G_LEAK, n]
-                v_target = P[P_V_LEAK, n]
-                decay = D[D_LEAK, n] if full else np.exp(-h * g / P[P_C_MEM, n])
-                noise = D[D_NOISE_LEAK, n]
-            i_exc = S[S_I_EXC, n]
-            i_inh = S[S_I_INH, n]
-            current = P[P_I_OFFSET, n]
-            if not (in_reset and F[F_PAUSE, n] != 0):
-                if F[F_COBA_EXC, n] != 0:
-                    i_exc *= 1.0 + P[P_COBA_EXC, n] * ((P[P_E_REV_EXC, n] - v) / 0.5 - 1.0)
-                if F[F_COBA_INH, n] != 0:
-                    i_inh *= 1.0 + P[P_COBA_INH, n] * ((v - P[P_E_REV_INH, n]) / 0.5 - 1.0)
-                current += i_exc - i_inh
-                if F[F_EXPONENTIAL, n] != 0:
-                    arg = (v - P[P_V_EXP, n]) / P[P_DELTA_T, n]
-                    current += P[P_I_EXP, n] * np.exp(min(arg, EXP_ARGUMENT_MAX))
-            w_adapt = S[S_W, n]
-            if F[F_ADAPTATION, n] != 0:
-                current -= w_adapt
-                w_inf = P[P_A, n] * (v - P[P_V_ADAPT, n])
-                S[S_W, n] = w_inf + (w_adapt - w_inf) * (D[D_W, n] if full else np.exp(-h / P[P_TAU_W, n]))
+            v = s_v[n]
+            in_reset = step_end <= s_reset_until[n]
+            g = p_g_reset[n] if in_reset else p_g_leak[n]
+            inv_g = p_inv_g_reset[n] if in_reset else p_inv_g_leak[n]
+            v_target = p_v_reset[n] if in_reset else p_v_leak[n]
+            decay = f_reset[n] if in_reset else f_leak[n]
+            noise = d_noise_reset[n] if in_reset else d_noise_leak[n]
+            i_exc = s_i_exc[n] * (1.0 + p_coba_exc_eff[n] * ((p_e_rev_exc[n] - v) * 2.0 - 1.0))
+            i_inh = s_i_inh[n] * (1.0 + p_coba_inh_eff[n] * ((v - p_e_rev_inh[n]) * 2.0 - 1.0))
+            gate = 0.0 if (in_reset and p_pause[n] != 0.0) else 1.0
+            w_adapt = s_w[n]
+            current = p_i_offset[n] + gate * (i_exc - i_inh + i_exp_now[n]) - p_adapt_on[n] * w_adapt
+            w_inf = p_a_eff[n] * (v - p_v_adapt[n])
+            s_w[n] = w_inf + (w_adapt - w_inf) * f_w[n]
             if g > 0.0:
-                v_inf = v_target + current / g
+                v_inf = v_target + current * inv_g
                 v = v_inf + (v - v_inf) * decay
                 if noise > 0.0:
-                    v += noise * np.random.standard_normal()
+                    v += noise * noise_table[(noise_offset + n * 40503) & table_mask_int]
             else:
-                v += current * h / P[P_C_MEM, n]
-            if v < V_RAIL_LOW:
-                v = V_RAIL_LOW
-            elif v > V_RAIL_HIGH:
-                v = V_RAIL_HIGH
-            if S[S_I_EXC, n] != 0.0:
-                S[S_I_EXC, n] *= D[D_EXC, n] if full else np.exp(-h / P[P_TAU_EXC, n])
-            if S[S_I_INH, n] != 0.0:
-                S[S_I_INH, n] *= D[D_INH, n] if full else np.exp(-h / P[P_TAU_INH, n])
-            if (F[F_FIRE, n] != 0 and v >= P[P_V_THRESHOLD, n]
-                    and step_end >= S[S_REFRACTORY_UNTIL, n]):
-                v = P[P_V_RESET, n] if P[P_G_RESET, n] > 0.0 else v
-                S[S_RESET_UNTIL, n] = step_end + P[P_T_RESET, n]
-                S[S_REFRACTORY_UNTIL, n] = step_end + P[P_T_REFRACTORY, n]
-                if F[F_ADAPTATION_PULSE, n] != 0:
-                    S[S_W, n] += P[P_B, n]
+                v += current * h / p_c_mem[n]
+            v = min(max(v, V_RAIL_LOW), V_RAIL_HIGH)
+            s_i_exc[n] *= f_exc[n]
+            s_i_inh[n] *= f_inh[n]
+            s_v[n] = v
+        for n in range(n_neurons):
+            if (p_fire[n] != 0.0 and s_v[n] >= p_v_threshold[n]
+                    and step_end >= s_refractory_until[n]):
+                if p_g_reset[n] > 0.0:
+                    s_v[n] = p_v_reset[n]
+                s_reset_until[n] = step_end + P[P_T_RESET, n]
+                s_refractory_until[n] = step_end + P[P_T_REFRACTORY, n]
+                s_w[n] += p_b_eff[n]
                 if spike_count[n] < 256:
                     spike_count[n] += 1
                 spiked[n_spiked] = n
                 n_spiked += 1
-            S[S_V, n] = v
         # spikes: post pulses to the correlation sensors and, if enabled, out through the crossbar
         spike_time = np.int64(np.floor(step_end + 0.5))
         for k in range(n_spiked):

@@ -102,16 +102,22 @@ class FPGA:
             out["fpga_time"] = times - self.timer_base
             responses.append(out)
 
+        op_list = opcodes.tolist()
+        address_list = instructions["address"].tolist()
+        data_list = instructions["data"].tolist()
+        timeout = self._timeout()
         for start, stop in _runs(opcodes):
             if timed_out:
                 break
-            op = int(opcodes[start])
-            chunk = instructions[start:stop]
+            op = op_list[start]
             if op == wire.Opcode.WRITE:
+                chunk = instructions[start:stop]
                 advance(t)
                 chip.write_words(chunk["address"], chunk["data"].astype(np.uint32))
                 t += WRITE_CYCLES * len(chunk)
+                timeout = self._timeout()
             elif op == wire.Opcode.READ:
+                chunk = instructions[start:stop]
                 advance(t)
                 data = self._read(chunk["address"], t)
                 times = t + READ_LATENCY + READ_CYCLES * np.arange(len(chunk))
@@ -119,28 +125,27 @@ class FPGA:
                 t += READ_CYCLES * len(chunk)
             else:
                 for index in range(start, stop):
-                    ins = instructions[index]
                     if op == wire.Opcode.TIMER_RESET:
                         advance(t)  # events before the reset keep the old time base
                         self.timer_base = t
                         t += 1
                     elif op == wire.Opcode.WAIT_UNTIL:
-                        target = self.timer_base + int(ins["data"])
-                        if target - t > self._timeout():
+                        target = self.timer_base + data_list[index]
+                        if target - t > timeout:
                             response(wire.ResponseKind.TIMEOUT, np.array([index]), np.array([0]), np.array([t]))
                             timed_out = True
                             break
                         t = max(t, target)
                     elif op == wire.Opcode.SPIKE_PACK:
-                        count = int(ins["address"])
+                        count = address_list[index]
                         if not 1 <= count <= 3:
                             raise InstructionError(f"instruction {index}: spike pack of {count} labels (1..3 allowed)")
-                        chip.inject(t, wire.unpack_labels(count, int(ins["data"])))
+                        chip.inject(t, wire.unpack_labels(count, data_list[index]))
                         t += SPIKE_PACK_CYCLES
                     elif op == wire.Opcode.BARRIER:
                         t += 1  # writes complete within their burst: nothing is outstanding
                     elif op == wire.Opcode.POLLING_BLOCK:
-                        t, ok = self._poll(t, bool(ins["data"]), advance)
+                        t, ok = self._poll(t, bool(data_list[index]), advance)
                         if not ok:
                             response(wire.ResponseKind.TIMEOUT, np.array([index]), np.array([0]), np.array([t]))
                             timed_out = True

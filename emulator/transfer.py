@@ -149,4 +149,5 @@ def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarr
     column = np.arange(n) % 256
     F[core.F_EVENT_OUTPUT] = column // 32
     F[core.F_LABEL] = (F[core.F_EVENT_OUTPUT] << 8) | backend["address_out"]
+    F[core.F_BITS] = core.flag_bits(F)
     return P, F
