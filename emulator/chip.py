@@ -140,14 +140,18 @@ class Chip:
         """Apply a burst of word writes (in order; a later write to the same word wins)."""
         region_ids, rows, word_ids = self.address_map.resolve(addresses)
         data = np.asarray(data, dtype=np.uint32)
-        for rid in np.unique(region_ids):
-            sel = region_ids == rid
-            region = self.regions[rid]
-            touched = region.store(rows[sel], word_ids[sel], data[sel])
+        # consecutive words of one region form a segment; segments apply in program order, so
+        # that triggers (MADCControl, resets) see the configuration written before them
+        bounds = np.flatnonzero(np.diff(region_ids)) + 1
+        starts = np.concatenate([[0], bounds])
+        stops = np.concatenate([bounds, [len(region_ids)]])
+        for a, b in zip(starts.tolist(), stops.tolist()):
+            region = self.regions[region_ids[a]]
+            touched = region.store(rows[a:b], word_ids[a:b], data[a:b])
             handler = self.on_write.get(region.container)
             if handler is not None:
                 handler(touched)
-            self._params_dirty = True
+        self._params_dirty = True
 
     def read_words(self, addresses: np.ndarray) -> np.ndarray:
         """The words the hardware returns for a burst of reads."""

@@ -56,7 +56,9 @@ P_COBA_INH = 23
 P_NOISE = 24         # stationary std of the membrane noise [V]
 P_V_SYNIN_REF = 25   # readout level of an idle synaptic input [V]
 P_V_ADAPT_REF = 26   # readout level of an idle adaptation state [V]
-N_PARAMS = 27
+P_I_SAT_EXC = 27     # saturation current of the excitatory synaptic input OTA [A]
+P_I_SAT_INH = 28
+N_PARAMS = 29
 
 # -- neuron flag rows (int) -------------------------------------------------------------------------
 F_FIRE = 0           # threshold comparator and fire signal enabled
@@ -350,6 +352,8 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     p_coba_exc_eff = P[P_COBA_EXC] * ((bits & BIT_COBA_EXC) != 0)
     p_coba_inh_eff = P[P_COBA_INH] * ((bits & BIT_COBA_INH) != 0)
     p_e_rev_exc, p_e_rev_inh, p_v_adapt = P[P_E_REV_EXC], P[P_E_REV_INH], P[P_V_ADAPT]
+    p_inv_i_sat_exc = 1.0 / np.maximum(P[P_I_SAT_EXC], 1e-30)
+    p_inv_i_sat_inh = 1.0 / np.maximum(P[P_I_SAT_INH], 1e-30)
     i_exp_now = np.zeros(n_neurons)
     tmp = np.empty((5, n_neurons))
     table_mask_int = np.int64(noise_table.shape[0] - 1)
@@ -481,8 +485,14 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
             v_target = p_v_reset[n] if in_reset else p_v_leak[n]
             decay = f_reset[n] if in_reset else f_leak[n]
             noise = d_noise_reset[n] if in_reset else d_noise_leak[n]
-            i_exc = s_i_exc[n] * (1.0 + p_coba_exc_eff[n] * ((p_e_rev_exc[n] - v) * 2.0 - 1.0))
-            i_inh = s_i_inh[n] * (1.0 + p_coba_inh_eff[n] * ((v - p_e_rev_inh[n]) * 2.0 - 1.0))
+            # the synaptic input OTAs saturate (x / (1 + |x| / I_sat)), then the conductance-based
+            # mode scales them with the distance to the reversal potential
+            i_exc = s_i_exc[n]
+            i_exc = i_exc / (1.0 + abs(i_exc) * p_inv_i_sat_exc[n])
+            i_exc *= 1.0 + p_coba_exc_eff[n] * ((p_e_rev_exc[n] - v) * 2.0 - 1.0)
+            i_inh = s_i_inh[n]
+            i_inh = i_inh / (1.0 + abs(i_inh) * p_inv_i_sat_inh[n])
+            i_inh *= 1.0 + p_coba_inh_eff[n] * ((v - p_e_rev_inh[n]) * 2.0 - 1.0)
             gate = 0.0 if (in_reset and p_pause[n] != 0.0) else 1.0
             w_adapt = s_w[n]
             current = p_i_offset[n] + gate * (i_exc - i_inh + i_exp_now[n]) - p_adapt_on[n] * w_adapt

@@ -34,6 +34,7 @@ TAU_SYN_MAX = 1e-3              # s, for a bias of 0 (the RC barely discharges)
 SMALL_CAPACITANCE_FACTOR = 0.5
 HIGH_RESISTANCE_FACTOR = 4.0
 AMP_PER_WEIGHT_GM = 8e-13       # A per (weight LSB x gm LSB)
+I_SAT_PER_GM = 2e-10            # A per gm LSB: the synaptic input OTA's saturation current
 OFFSET_CURRENT_PER_LSB = 1e-10  # A per LSB of i_mem_offset
 A_PER_LSB = 0.5e-9              # S per LSB of i_bias_adapt_a
 B_PER_LSB = 0.1e-9              # A per LSB of i_bias_adapt_b
@@ -100,6 +101,8 @@ def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarr
         P[core.P_TAU_EXC if kind == "exc" else core.P_TAU_INH] = tau * gain[f"tau_{kind}"]
         P[core.P_AMP_EXC if kind == "exc" else core.P_AMP_INH] = (
             AMP_PER_WEIGHT_GM * cap[ROW[f"i_bias_synin_{kind}_gm"]] * gain[f"amp_{kind}"])
+        P[core.P_I_SAT_EXC if kind == "exc" else core.P_I_SAT_INH] = (
+            I_SAT_PER_GM * cap[ROW[f"i_bias_synin_{kind}_gm"]] * gain[f"amp_{kind}"])
         P[core.P_E_REV_EXC if kind == "exc" else core.P_E_REV_INH] = (
             voltage("e_rev", cap[ROW[f"e_synin_{kind}_rev"]]) + off[f"e_rev_{kind}"])
         P[core.P_COBA_EXC if kind == "exc" else core.P_COBA_INH] = cap[ROW[f"i_bias_synin_{kind}_coba"]] / 1022.0

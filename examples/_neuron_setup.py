@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import halco
 import haldls
 import stadls
@@ -35,3 +37,61 @@ def init_builder(clock_scale_slow: int = 4) -> stadls.PlaybackProgramBuilder:
     init.chip.common_neuron_backend = haldls.CommonNeuronBackendConfig(clock_scale_slow=clock_scale_slow)
     builder, _ = stadls.generate(init)
     return builder
+
+
+def configure_neuron(builder: stadls.PlaybackProgramBuilder, neuron: halco.AtomicNeuronOnDLS,
+                     capmem: dict[str, int], config: dict, backend: dict | None = None) -> None:
+    """CapMem cells, NeuronConfig and NeuronBackendConfig of one neuron."""
+    write_capmem(builder, neuron, **capmem)
+    builder.write(neuron.to_neuron_config_on_dls(), haldls.NeuronConfig(**config))
+    builder.write(neuron.to_neuron_backend_config_on_dls(), haldls.NeuronBackendConfig(**(backend or {})))
+
+
+def madc_record(builder: stadls.PlaybackProgramBuilder, neuron: halco.AtomicNeuronOnDLS,
+                samples: int) -> None:
+    """Start recording ``samples`` MADC samples of ``neuron``'s readout line (source 0).
+
+    The neuron's NeuronConfig must have ``enable_readout`` and the wanted ``readout_source``.
+    At the default MADC settings a sample is taken every 6.75 FPGA cycles (18.5 MHz).
+    """
+    parity = "odd" if neuron.x.value() % 2 else "even"
+    half = "top" if neuron.y.value() == 0 else "bottom"
+    selection = haldls.ReadoutSourceSelection()
+    getattr(selection, f"neuron_{parity}_{half}")[0] = True
+    builder.write(halco.ReadoutSourceSelectionOnDLS(), selection)
+    builder.write(halco.MADCConfigOnDLS(), haldls.MADCConfig(number_of_samples=samples))
+    builder.write(halco.MADCControlOnDLS(), haldls.MADCControl(
+        wake_up=True, enable_pre_amplifier=True, start_recording=True))
+
+
+def madc_trace(program: stadls.PlaybackProgram) -> tuple[np.ndarray, np.ndarray]:
+    """(time [us since the timer reset], 10-bit value) of the recorded MADC samples."""
+    samples = program.madc_samples
+    return samples["fpga_time"].astype(np.int64) / 125.0, samples["value"].astype(float)
+
+
+def enable_cadc_membrane_readout(builder: stadls.PlaybackProgramBuilder) -> None:
+    """Connect every neuron membrane to the causal CADC channel of its column; enable both CADCs."""
+    for quad in halco.iter_all(halco.ColumnCorrelationQuadOnDLS):
+        builder.write(quad, haldls.ColumnCorrelationQuad(enable_cadc_neuron_readout_causal=[True] * 4))
+    for cadc in halco.iter_all(halco.CADCConfigOnDLS):
+        builder.write(cadc, haldls.CADCConfig(enable=True))
+
+
+def read_cadc_membranes(builder: stadls.PlaybackProgramBuilder, synram: int = 0) -> list:
+    """Tickets for the causal CADC channels of all 256 columns of one hemisphere (row 0)."""
+    tickets = []
+    for q in range(64):
+        quad = halco.SynapseQuadOnSynram(halco.SynapseQuadColumnOnDLS(q), halco.SynapseRowOnSynram(0))
+        tickets.append(builder.read(halco.CADCSampleQuadOnDLS.of(
+            quad, halco.CADCChannelType.causal, halco.CADCReadoutType.trigger_read, synram)))
+    return tickets
+
+
+def cadc_columns(tickets: list) -> np.ndarray:
+    """The 256 column values from :func:`read_cadc_membranes` tickets, in column order."""
+    values = np.zeros(256, dtype=int)
+    for q, ticket in enumerate(tickets):
+        for entry, column in enumerate(halco.SynapseQuadColumnOnDLS(q).to_synapse_on_synapse_row()):
+            values[column.value()] = ticket.get().samples[entry]
+    return values
