@@ -95,3 +95,41 @@ def cadc_columns(tickets: list) -> np.ndarray:
         for entry, column in enumerate(halco.SynapseQuadColumnOnDLS(q).to_synapse_on_synapse_row()):
             values[column.value()] = ticket.get().samples[entry]
     return values
+
+
+def route_input(builder: stadls.PlaybackProgramBuilder, column: int, weight: int,
+                synapse_label: int = 5, inhibitory: bool = False,
+                driver: haldls.SynapseDriverConfig | None = None) -> int:
+    """Route FPGA spikes with the returned label to the neuron in ``column`` (top hemisphere).
+
+    L2 input 0 -> PADI bus 0 (not looped back to the FPGA) -> synapse driver 0, whose top row
+    (synapse row 1) is excitatory or inhibitory -> the synapse in ``column`` with ``weight`` and
+    ``synapse_label``. ``driver`` replaces the driver configuration (e.g. to enable STP).
+    """
+    builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(8), halco.CrossbarInputOnDLS(8)),
+                  haldls.CrossbarNode.drop_all())
+    builder.write(halco.CommonPADIBusConfigOnDLS.top,
+                  haldls.CommonPADIBusConfig(enable_spl1=[True, False, False, False]))
+    mode = haldls.SynapseDriverConfig.RowMode.inhibitory if inhibitory else haldls.SynapseDriverConfig.RowMode.excitatory
+    driver = driver or haldls.SynapseDriverConfig()
+    driver.enable_receiver = True
+    driver.row_mode_top = mode
+    builder.write(halco.SynapseDriverOnDLS(0), driver)
+    set_weight(builder, column, weight, synapse_label)
+    return synapse_label   # row select 0, L2 input 0
+
+
+def set_weight(builder: stadls.PlaybackProgramBuilder, column: int, weight: int, synapse_label: int = 5) -> None:
+    """Weight and label of the synapse in row 1, ``column`` (the other three of its quad: weight 0)."""
+    synapse = halco.SynapseOnSynapseRow(column)
+    quad = haldls.SynapseQuad()
+    quad.weights[synapse.to_entry_on_quad().value()] = weight
+    quad.labels[synapse.to_entry_on_quad().value()] = synapse_label
+    builder.write(halco.SynapseQuadOnDLS(halco.SynapseQuadOnSynram(
+        synapse.to_synapse_quad_column_on_dls(), halco.SynapseRowOnSynram(1)), halco.SynramOnDLS.top), quad)
+
+
+def spike(builder: stadls.PlaybackProgramBuilder, time_us: float, label: int) -> None:
+    """Wait until ``time_us`` after the timer reset and send one spike."""
+    builder.wait_until(int(round(time_us * 125)))
+    builder.write(halco.SpikePack1ToChipOnDLS(), haldls.SpikePack1ToChip([label]))

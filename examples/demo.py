@@ -1,11 +1,14 @@
-"""``make demo``: the most complete experiment that exists, on the emulated chip.
+"""``make demo``: the most complete experiments that exist, on the emulated chip.
 
-Leak-over-threshold neurons fire regularly; their rates rise with the leak potential and fall with
-the refractory time. Then a bypass neuron relays an input spike train.
+1. Leak-over-threshold neurons fire regularly; their rates follow leak potential and refractory time.
+2. A bypass neuron relays an input spike train.
+3. AdEx firing patterns (tonic, adapting, bursting) under a current step; the MADC traces are saved
+   as ``adex_firing_patterns.png``.
 """
 
 from __future__ import annotations
 
+import adex_firing_patterns
 import bypass_relay
 import leak_over_threshold
 
@@ -13,3 +16,5 @@ if __name__ == "__main__":
     leak_over_threshold.main()
     print()
     bypass_relay.main()
+    print()
+    adex_firing_patterns.main()
