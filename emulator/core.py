@@ -276,6 +276,21 @@ def _correlate_pre(acausal_row, last_pre_row, corr_param, hemi, acausal_en, last
 
 
 @numba.njit(cache=True)
+def _correlate_post(n, now, S, causal, last_pre, corr_param, causal_en):
+    """A post spike of neuron ``n``: causal pairing with the last pre spike of every synapse in its
+    column; the neuron's last spike time is what later pre spikes pair with."""
+    S[S_LAST_SPIKE, n] = now
+    hemi = n // 256
+    c = n % 256
+    blk = hemi * 2 + c // 128
+    if corr_param[blk, CP_ETA] > 0.0 and causal_en[hemi, c]:
+        for row in range(256):
+            if last_pre[hemi, row, c] >= 0.0:
+                causal[hemi, row, c] += corr_param[blk, CP_ETA] * np.exp(
+                    -(now - last_pre[hemi, row, c]) / corr_param[blk, CP_TAU])
+
+
+@numba.njit(cache=True)
 def readout_voltage(P, F, S, n):
     """The signal neuron ``n`` puts on its readout line, as a voltage."""
     source = F[F_READOUT_SOURCE, n]
@@ -293,7 +308,10 @@ def _stp_factor(drv_float, drv_int, drv_state, d, now):
     """Amplitude factor of an event at driver ``d`` under short-term plasticity; updates its state."""
     u0 = drv_float[d, DF_U]
     last = drv_state[d, DS_LAST]
-    if last >= 0.0 and drv_int[d, DI_RECOVERY] != 0 and drv_float[d, DF_TAU_REC] > 0.0:
+    if last < 0.0:   # first event: resources full, utilization at its base value
+        drv_state[d, DS_R] = 1.0
+        drv_state[d, DS_U] = u0
+    elif drv_int[d, DI_RECOVERY] != 0 and drv_float[d, DF_TAU_REC] > 0.0:
         decay = np.exp(-(now - last) / drv_float[d, DF_TAU_REC])
         drv_state[d, DS_R] = 1.0 - (1.0 - drv_state[d, DS_R]) * decay
         drv_state[d, DS_U] = u0 + (drv_state[d, DS_U] - u0) * decay
@@ -446,6 +464,8 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
                                     (mode & 2) and col_inh[hemi, c] and F[F_BYPASS_INH, n] != 0):
                                 if spike_count[n] < 256:
                                     spike_count[n] += 1
+                                _correlate_post(n, float(deliver), S, causal, last_pre, corr_param,
+                                                corr_causal_en)
                                 if F[F_SPIKE_OUT, n] != 0:
                                     pending, records = _route(
                                         deliver, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], routing,
@@ -525,15 +545,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
         spike_time = np.int64(np.floor(step_end + 0.5))
         for k in range(n_spiked):
             n = spiked[k]
-            S[S_LAST_SPIKE, n] = spike_time
-            hemi = n // 256
-            c = n % 256
-            blk = hemi * 2 + c // 128
-            if corr_param[blk, CP_ETA] > 0.0 and corr_causal_en[hemi, c]:
-                for row in range(256):
-                    if last_pre[hemi, row, c] >= 0.0:
-                        causal[hemi, row, c] += corr_param[blk, CP_ETA] * np.exp(
-                            -(spike_time - last_pre[hemi, row, c]) / corr_param[blk, CP_TAU])
+            _correlate_post(n, float(spike_time), S, causal, last_pre, corr_param, corr_causal_en)
             if F[F_SPIKE_OUT, n] != 0:
                 pending, records = _route(spike_time, F[F_LABEL, n], F[F_EVENT_OUTPUT, n], routing,
                                           pending, n_pending, record, records, n_records)
