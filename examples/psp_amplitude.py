@@ -1,4 +1,4 @@
-"""PSP amplitude: grows with the synaptic weight and saturates; in conductance-based mode it
+"""PSP amplitude: grows with the (summed) synaptic weight and saturates; in conductance-based mode it
 shrinks as the membrane approaches the reversal potential.
 
 One input spike every 150 us; between spikes the weight (or the leak potential, for the
@@ -46,16 +46,21 @@ def _amplitudes(program, n: int) -> np.ndarray:
 
 
 def psp_vs_weight(weights: list[int], chip_id: int = 0, **connection) -> np.ndarray:
-    """PSP amplitude [MADC LSB] for each weight."""
+    """PSP amplitude [MADC LSB] for each (summed) weight; above 63 several events add up."""
     builder = init_builder()
     label = route_input(builder, COLUMN, weights[0])
     _neuron(builder, coba=False)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     madc_record(builder, NEURON, samples=int((START_US + PERIOD_US * len(weights)) * 18.6))
     for k, w in enumerate(weights):
+        # weights above 63 are split over several events in consecutive clock cycles, as the
+        # real dynamic-range experiment sums synapses
+        n_events = max(1, -(-w // 63))
         builder.wait_until(int((START_US - 15 + k * PERIOD_US) * 125))
-        set_weight(builder, COLUMN, w)
-        spike(builder, START_US + k * PERIOD_US, label)
+        set_weight(builder, COLUMN, int(round(w / n_events)))
+        builder.wait_until(int((START_US + k * PERIOD_US) * 125))
+        for _ in range(n_events):
+            builder.write(halco.SpikePack1ToChipOnDLS(), haldls.SpikePack1ToChip([label]))
     builder.wait_until(int((START_US + PERIOD_US * len(weights)) * 125))
     program = builder.done()
     with stadls.ManagedConnection(chip_id=chip_id, **connection) as conn:
@@ -82,7 +87,7 @@ def coba_psp_vs_leak(v_leaks: list[int], chip_id: int = 0, **connection) -> np.n
 
 
 def main() -> None:
-    weights = [0, 8, 16, 32, 48, 63]
+    weights = [0, 8, 16, 32, 63, 126, 252]
     amplitudes = psp_vs_weight(weights)
     print("current-based PSP amplitude by weight: " +
           ", ".join(f"w={w}: {a:.0f}" for w, a in zip(weights, amplitudes)) + " MADC LSB")

@@ -62,7 +62,7 @@ def run(input_times_us, weight: int = 63, chip_id: int = 0) -> np.ndarray:
 
 def main() -> None:
     isolated = [100.0, 300.0, 500.0]
-    burst = [700.0, 701.0, 702.0, 703.0, 704.0, 705.0]
+    burst = [700.0 + k for k in range(8)]
     out = run(isolated + burst)
     print(f"inputs at {isolated} (isolated) and {burst} (burst)")
     print(f"output spikes at {np.round(out, 2).tolist()} us: "

@@ -41,7 +41,7 @@ def test_leak_below_threshold_stays_silent():
 
 def test_psps_sum_over_threshold():
     isolated = [100.0, 300.0, 500.0]
-    burst = [700.0, 701.0, 702.0, 703.0, 704.0, 705.0]
+    burst = [700.0 + k for k in range(8)]
     out = psp_to_threshold.run(isolated + burst)
     assert np.count_nonzero(out < 690) == 0
     assert np.count_nonzero((out >= 700) & (out < 760)) >= 1
