@@ -20,9 +20,20 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(VPY) examples/demo.py
 
-bench: $(STAMP)
+# Brian2 is a benchmark-only dependency in its own environment: Brian2 2.11 needs Python >= 3.13
+BENCH_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) python3.13)
+BENCH_VENV := .venv-bench
+
+$(BENCH_VENV)/.installed:
+	test -x $(BENCH_VENV)/bin/python || $(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet brian2 cython
+	touch $@
+
+bench: $(STAMP) $(BENCH_VENV)/.installed
 	$(VPY) benchmarks/codec.py
 	$(VPY) benchmarks/playback.py
+	$(VPY) benchmarks/emulator_vs_brian2.py --brian2-python $(BENCH_VENV)/bin/python
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info .pytest_cache .hypothesis

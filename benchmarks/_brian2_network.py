@@ -27,15 +27,15 @@ def build_and_run(params: dict, target: str) -> dict:
     n = params["n_neurons"]
     ns = {k: v for k, v in params.items() if isinstance(v, float)}
     eqs = """
-    dv/dt = (g_leak * (v_leak - v) + i_exp_0 * exp((v - v_exp) / delta_t) + i_syn - w) / c_mem
-            : volt (unless refractory)
+    dv/dt = (g_leak * (v_leak - v) + i_exp_0 * exp((v - v_exp) / delta_t)
+             + i_syn / (1 + abs(i_syn) / i_sat) - w) / c_mem : volt (unless refractory)
     dw/dt = (a * (v - v_adapt) - w) / tau_w : amp
     di_syn/dt = -i_syn / tau_syn : amp
     """
     units = {"c_mem": b2.farad, "g_leak": b2.siemens, "v_leak": b2.volt, "v_exp": b2.volt,
              "delta_t": b2.volt, "i_exp_0": b2.amp, "a": b2.siemens, "v_adapt": b2.volt,
              "tau_w": b2.second, "tau_syn": b2.second, "v_threshold": b2.volt, "v_reset": b2.volt,
-             "b": b2.amp, "t_ref": b2.second, "amp_per_weight": b2.amp}
+             "b": b2.amp, "t_ref": b2.second, "amp_per_weight": b2.amp, "i_sat": b2.amp}
     namespace = {k: ns[k] * u for k, u in units.items()}
     neurons = b2.NeuronGroup(n, eqs, threshold="v > v_threshold", reset="v = v_reset; w += b",
                              refractory=namespace["t_ref"], method="exponential_euler",

@@ -34,7 +34,7 @@ from emulator import Emulator, Mismatch, core
 DT_US = 0.1
 DURATION_US = 1000.0
 RATE_HZ = 20e3
-WEIGHT = 5
+WEIGHT = 10
 CAPMEM = {
     "v_leak": 500, "i_bias_leak": 150, "v_threshold": 420, "v_reset": 400, "i_bias_reset": 1022,
     "v_exp": 560, "i_bias_exp": 100, "i_bias_adapt_a": 20, "i_bias_adapt_b": 50,
@@ -66,6 +66,11 @@ def configuration() -> stadls.PlaybackProgram:
         builder.write(node, haldls.CrossbarNode(mask=0b111 << 11, target=o << 11))
     builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(8), halco.CrossbarInputOnDLS(8)),
                   haldls.CrossbarNode.drop_all())
+    # neuron spikes go to the FPGA only, not back onto the PADI buses (no recurrent connections)
+    for inp in range(8):
+        for out in (inp % 4, 4 + inp % 4):
+            builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(out), halco.CrossbarInputOnDLS(inp)),
+                          haldls.CrossbarNode.drop_all())
     RowMode = haldls.SynapseDriverConfig.RowMode
     builder.write_array(haldls.SynapseDriverConfig, np.arange(256), haldls.SynapseDriverConfig.encode_array(
         256, enable_receiver=True, row_mode_top=int(RowMode.excitatory), row_mode_bottom=int(RowMode.excitatory)))
@@ -141,6 +146,7 @@ def brian2_parameters(P: np.ndarray) -> dict:
         "tau_syn": P[core.P_TAU_EXC, n], "v_threshold": P[core.P_V_THRESHOLD, n],
         "v_reset": P[core.P_V_RESET, n], "b": P[core.P_B, n],
         "t_ref": P[core.P_T_REFRACTORY, n] * core.CYCLE_S, "amp_per_weight": P[core.P_AMP_EXC, n],
+        "i_sat": P[core.P_I_SAT_EXC, n],
         "weight": WEIGHT, "n_neurons": 512, "n_inputs": 512, "input_rate_hz": RATE_HZ,
         "dt_us": DT_US, "duration_us": DURATION_US,
     }

@@ -193,7 +193,7 @@ def test_exponential_blow_up_is_clamped_at_the_rail_never_nan():
     emulator = Emulator()
     stadls.run(emulator, builder.done())
     assert np.all(np.isfinite(emulator.chip.S)) and np.all(np.isfinite(emulator.chip.P))
-    assert emulator.chip.S[0, neuron.to_enum()] == pytest.approx(1.2)
+    assert emulator.chip.S[0, neuron.to_enum()] == pytest.approx(1.2, abs=0.01)   # at the rail, up to noise
 
 
 def test_spike_counter_saturates_with_overflow_flag():
