@@ -19,8 +19,9 @@ def build_and_run(params: dict, target: str) -> dict:
 
     b2.start_scope()
     b2.prefs.codegen.target = "numpy" if target == "numpy" else "cython"
+    build_dir = tempfile.mkdtemp(prefix="brian2_standalone_")
     if target == "cpp_standalone":
-        b2.set_device("cpp_standalone", build_on_run=False, directory=tempfile.mkdtemp())
+        b2.set_device("cpp_standalone", build_on_run=False, directory=build_dir)
     else:
         b2.set_device("runtime")
     b2.defaultclock.dt = params["dt_us"] * b2.us
@@ -56,7 +57,7 @@ def build_and_run(params: dict, target: str) -> dict:
     if target == "cpp_standalone":
         b2.run(duration)
         t0 = time.perf_counter()
-        b2.device.build(compile=True, run=True)
+        b2.device.build(directory=build_dir, compile=True, run=True)
         result["wall_build_and_run_s"] = time.perf_counter() - t0
         result["run_s"] = float(b2.device._last_run_time)
         result["spikes"] = int(spikes.num_spikes)
