@@ -17,7 +17,7 @@ import numpy as np
 
 import halco
 import haldls
-from . import core, readout, transfer
+from . import compartments, core, readout, transfer
 from .memory import AddressMap, Region
 from .mismatch import Mismatch
 
@@ -257,6 +257,10 @@ class Chip:
         self._driver_config = self._driver_arrays()
         self._correlation_config = self._correlation_arrays()
         self._synaptic_amplitudes = self._amplitude_arrays()
+        group, segment, tied, g, active = compartments.topology(
+            config, np.where(capmem_enabled, capmem[halco.CAPMEM_ROW_NAMES["i_bias_nmda"]], 0),
+            self.mismatch.gain["g_nmda"])
+        self._compartment_config = (active, group, segment, tied, g)
         self._params_dirty = False
 
     def _routing_arrays(self) -> tuple:
@@ -368,7 +372,8 @@ class Chip:
             (ext, ext_pos, bg_config, self.bg_state),
             (self.readout.madc_config, self.readout.madc_state),
             (self.pending, self.n_pending, bool(record), self.records, self.n_records,
-             self.madc_buf, self.n_madc))
+             self.madc_buf, self.n_madc),
+            self._compartment_config)
         self.ext_events = ext[ext_pos[0]:]
         self.time = int(time)
         return self.records[:self.n_records[0]].copy(), self.madc_buf[:self.n_madc[0]].copy()

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .compartments import couple as _couple
+
 CYCLE_S = 8e-9  # one FPGA clock cycle (125 MHz)
 
 # -- neuron parameter rows (float) ------------------------------------------------------------------
@@ -343,7 +345,7 @@ def _stp_factor(drv_float, drv_int, drv_state, d, now):
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
 def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses, correlation,
-           inputs, madc, buffers):
+           inputs, madc, buffers, compartments):
     """Advance the chip from ``t_start`` to ``t_end`` (cycles).
 
     Returns the (possibly re-allocated) ``(pending, records, madc_samples)`` buffers; counts are in
@@ -356,6 +358,8 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     ext_events, ext_pos, bg_config, bg_state = inputs
     madc_config, madc_state = madc
     pending, n_pending, record, records, n_records, madc_buf, n_madc = buffers
+    mc_active, mc_group, mc_segment, mc_tied, mc_g = compartments
+    mc_scratch = np.zeros((4, P.shape[1]))
     np.random.seed(seed)
     # membrane noise: standard normals from a table at xorshift64-random positions (a normal
     # generator per neuron and step would cost more than the whole membrane update)
@@ -539,6 +543,9 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
             s_i_exc[n] *= f_exc[n]
             s_i_inh[n] *= f_inh[n]
             s_v[n] = v
+        if mc_active:
+            _couple(s_v, p_c_mem, mc_group, mc_segment, mc_tied, mc_g, h, mc_scratch[0], mc_scratch[1],
+                    mc_scratch[2], mc_scratch[3])
         if noisy:
             for n in range(n_neurons):
                 noise = d_noise_reset[n] if step_end <= s_reset_until[n] else d_noise_leak[n]
