@@ -8,13 +8,14 @@ import numpy as np
 
 import halco
 import haldls
+import lola
 from haldls import wire
 from .errors import BuilderError
 from .program import ContainerTicket, PlaybackProgram, _ReadSlot
 
 
 def _container_type_for_read(coord: Any) -> type:
-    return haldls.container_for(coord)
+    return lola.container_for(coord)
 
 
 class PlaybackProgramBuilder:
