@@ -98,7 +98,7 @@ def psp_amplitudes(input_compartment: int, i_bias_nmda: int = 300, chip_id: int 
 def main(path: Path = Path("dendritic_branches.png")) -> None:
     results = {}
     for site in (0, 3):
-        for g in (150, 600):
+        for g in (100, 400):
             results[(site, g)] = psp_amplitudes(site, g)
             print(f"input at compartment {site}, i_bias_nmda={g}: PSP amplitudes by compartment "
                   f"{np.round(results[(site, g)], 1).tolist()} CADC LSB")
@@ -108,12 +108,13 @@ def main(path: Path = Path("dendritic_branches.png")) -> None:
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
     for ax, site in zip(axes, (0, 3)):
-        for g in (150, 600):
+        for g in (100, 400):
             ax.plot(range(6), results[(site, g)], "o-", label=f"i_bias_nmda={g}")
         ax.set_title(f"input at compartment {site}")
-        ax.set_xlabel("compartment (0-1 main, 2-3 row-0 branch, 4-5 row-1 branch)")
+        ax.set_xlabel("compartment")
     axes[0].set_ylabel("PSP amplitude [CADC LSB]")
     axes[0].legend()
+    fig.suptitle("0-1 main branch, 2-3 and 4-5 sub-branches", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     print(f"plot saved to {path}")

@@ -33,3 +33,12 @@ def test_larger_conductance_means_less_attenuation():
 def test_on_a_mismatched_noisy_chip_the_input_site_dominates():
     a = dendritic_branches.psp_amplitudes(0, 100)
     assert a[0] > 2 * max(a[1:])
+
+
+def test_figure7_leak_over_threshold_with_lola_atomic_neuron():
+    import lola_leak_over_threshold
+
+    result = lola_leak_over_threshold.run([0, 1, 2, 3])
+    assert np.all(result["rates_khz"] > 1.0)
+    assert np.std(result["rates_khz"]) > 0.05 * np.mean(result["rates_khz"])   # fixed-pattern noise
+    assert result["readback"] == lola_leak_over_threshold._expected(0)
