@@ -20,6 +20,7 @@ import numpy as np
 
 import halco
 import haldls
+import lola
 from haldls.serialization import converter
 from .builder import PlaybackProgramBuilder
 from .errors import BuilderError, SerializationError
@@ -68,18 +69,16 @@ class DumperDone:
     def to_json(self) -> str:
         return json.dumps({
             "revision": self.revision,
-            "values": [[converter.unstructure(c, type(c)), converter.unstructure(v, type(v))]
-                       for c, v in self.values],
+            "values": [[converter.unstructure(c, type(c)), _unstructure(v)] for c, v in self.values],
         })
 
     @classmethod
     def from_json(cls, text: str) -> "DumperDone":
         try:
             data = json.loads(text)
-            values = [(converter.structure(c, halco.Coordinate), converter.structure(v, haldls.Container))
-                      for c, v in data["values"]]
+            values = [(converter.structure(c, halco.Coordinate), _structure(v)) for c, v in data["values"]]
             return cls(values, int(data["revision"]))
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, LookupError) as err:
             raise SerializationError(f"not a serialized DumperDone: {err}") from err
 
     # -- compact binary ------------------------------------------------------------------------------
@@ -117,7 +116,7 @@ class DumperDone:
             table = json.loads(data[pos:pos + n_table])
             pos += n_table
             coord_types = [_COORDINATES[n] for n in table["coordinates"]]
-            cont_types = [haldls.container_by_name(n) for n in table["containers"]]
+            cont_types = [_container_by_name(n) for n in table["containers"]]
             (count,) = struct.unpack_from("<I", data, pos)
             pos += 4
             values = []
@@ -132,7 +131,7 @@ class DumperDone:
             return cls(values, revision)
         except SerializationError:
             raise
-        except (struct.error, KeyError, IndexError, ValueError) as err:
+        except (struct.error, KeyError, IndexError, ValueError, LookupError) as err:
             raise SerializationError(f"corrupt dumper archive: {err}") from err
 
 
@@ -147,6 +146,10 @@ class PlaybackProgramBuilderDumper:
     def write(self, coord: Any, config: Any, reference: Any = None) -> None:
         # encoding validates coordinate type and access now, at build time, as the real builder does
         config.encode_write(coord)
+        if hasattr(config, "placed_neurons"):   # a LogicalNeuron: record its placed atomic neurons
+            for atomic_coord, atomic in sorted(config.placed_neurons(coord).items()):
+                self._values.append((atomic_coord, _copy(atomic)))
+            return
         self._values.append((coord, _copy(config)))
 
     def block_until(self, coord: Any, condition: Any) -> None:
@@ -184,6 +187,30 @@ Dumper = PlaybackProgramBuilderDumper
 
 def _copy(container: Any) -> Any:
     return type(container).decode(container.encode())
+
+
+def _container_by_name(name: str) -> type:
+    """A haldls container type by qualified name, else a lola container exported by that name."""
+    try:
+        return haldls.container_by_name(name)
+    except haldls.errors.UnknownContainerError:
+        found = getattr(lola, name, None)
+        if isinstance(found, type) and hasattr(found, "decode"):
+            return found
+        raise
+
+
+def _unstructure(value: Any) -> dict[str, Any]:
+    if isinstance(value, haldls.Container):
+        return converter.unstructure(value, type(value))
+    # logical containers are archived as their words (what reaches the hardware)
+    return {"type": type(value).__qualname__, "words": [int(w) for w in value.encode()]}
+
+
+def _structure(data: dict[str, Any]) -> Any:
+    if "words" in data:
+        return _container_by_name(data["type"]).decode(np.array(data["words"], dtype=np.uint32))
+    return converter.structure(data, haldls.Container)
 
 
 def convert_to_builder(dumped: DumperDone | PlaybackProgramBuilderDumper) -> PlaybackProgramBuilder:

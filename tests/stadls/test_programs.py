@@ -228,3 +228,26 @@ def test_system_init_brings_chip_out_of_reset(connection):
         recording = builder.read(halco.EventRecordingConfigOnFPGA())
         stadls.run(fresh, builder.done())
         assert after.get().enable_capmem and recording.get().enable_event_recording
+
+
+def test_dumper_archives_lola_containers():
+    import lola
+
+    neuron = lola.AtomicNeuron()
+    neuron.leak.v_leak = 650
+    neuron.event_routing.address = 77
+    morphology = lola.Morphology()
+    morphology.create_compartment([halco.AtomicNeuronOnLogicalNeuron(0, 0), halco.AtomicNeuronOnLogicalNeuron(1, 0)])
+    compartments, logical = morphology.done()
+    placement = halco.LogicalNeuronOnDLS(compartments, halco.AtomicNeuronOnDLS(halco.NeuronColumnOnDLS(4), halco.NeuronRowOnDLS(0)))
+    dumper = stadls.PlaybackProgramBuilderDumper()
+    dumper.write(NEURON, neuron)
+    dumper.write(placement, logical)          # recorded as its two placed atomic neurons
+    done = dumper.done()
+    assert len(done) == 3 and done.values[0] == (NEURON, neuron)
+    assert stadls.DumperDone.from_json(done.to_json()) == done
+    assert stadls.DumperDone.from_bytes(done.to_bytes()) == done
+    builder = stadls.PlaybackProgramBuilder()
+    builder.write(NEURON, neuron)
+    builder.write(placement, logical)
+    assert stadls.convert_to_builder(stadls.DumperDone.from_bytes(done.to_bytes())).done() == builder.done()
