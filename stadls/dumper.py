@@ -4,16 +4,12 @@ It is the portable form of an experiment: inspectable, serializable (JSON and a 
 form) and convertible back to a :class:`PlaybackProgramBuilder` that encodes to the very same
 instructions, so an archived experiment replays bit-identically.
 
-Binary format (little endian): magic ``b"BSS2DUMP"``, u32 version, u32 revision, u32 length of a
-JSON name table, the table (``{"coordinates": [...], "containers": [...]}``), u32 entry count,
-then per entry: u8 kind (0 write, 1 block_until), u16 coordinate type index, u32 coordinate enum,
-u16 container type index, u32 word count, the words (u32 each).
+The compact binary form is :mod:`haldls.archive`.
 """
 
 from __future__ import annotations
 
 import json
-import struct
 from typing import Any, Iterator
 
 import numpy as np
@@ -21,13 +17,11 @@ import numpy as np
 import halco
 import haldls
 import lola
+from haldls import archive
 from haldls.serialization import converter
 from .builder import PlaybackProgramBuilder
 from .errors import BuilderError, SerializationError
 
-_MAGIC = b"BSS2DUMP"
-_VERSION = 1
-_COORDINATES = {t.__name__: t for t in halco.all_coordinate_types()}
 
 
 class DumperDone:
@@ -83,56 +77,16 @@ class DumperDone:
 
     # -- compact binary ------------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        coord_names: list[str] = []
-        cont_names: list[str] = []
-        coord_index: dict[str, int] = {}
-        cont_index: dict[str, int] = {}
-        body = bytearray()
-        for coord, value in self.values:
-            cn, vn = type(coord).__name__, type(value).__qualname__
-            if cn not in coord_index:
-                coord_index[cn] = len(coord_names)
-                coord_names.append(cn)
-            if vn not in cont_index:
-                cont_index[vn] = len(cont_names)
-                cont_names.append(vn)
-            words = value.encode().astype("<u4")
-            kind = 1 if getattr(value, "is_block_until", False) else 0
-            body += struct.pack("<BHIHI", kind, coord_index[cn], coord.to_enum(), cont_index[vn], words.size)
-            body += words.tobytes()
-        table = json.dumps({"coordinates": coord_names, "containers": cont_names}).encode()
-        head = _MAGIC + struct.pack("<III", _VERSION, self.revision, len(table)) + table
-        return bytes(head + struct.pack("<I", len(self.values)) + body)
+        """The compact binary form (:mod:`haldls.archive`)."""
+        return archive.dump(self.values, self.revision)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "DumperDone":
         try:
-            if data[:8] != _MAGIC:
-                raise SerializationError("not a BSS-2 dumper archive (bad magic)")
-            version, revision, n_table = struct.unpack_from("<III", data, 8)
-            if version != _VERSION:
-                raise SerializationError(f"dumper archive version {version}, this reader knows {_VERSION}")
-            pos = 20
-            table = json.loads(data[pos:pos + n_table])
-            pos += n_table
-            coord_types = [_COORDINATES[n] for n in table["coordinates"]]
-            cont_types = [_container_by_name(n) for n in table["containers"]]
-            (count,) = struct.unpack_from("<I", data, pos)
-            pos += 4
-            values = []
-            for _ in range(count):
-                _, ci, enum, ki, n = struct.unpack_from("<BHIHI", data, pos)
-                pos += struct.calcsize("<BHIHI")
-                words = np.frombuffer(data, dtype="<u4", count=n, offset=pos)
-                pos += 4 * n
-                values.append((coord_types[ci].from_enum(enum), cont_types[ki].decode(words.astype(np.uint32))))
-            if pos != len(data):
-                raise SerializationError(f"{len(data) - pos} trailing bytes in dumper archive")
-            return cls(values, revision)
-        except SerializationError:
-            raise
-        except (struct.error, KeyError, IndexError, ValueError, LookupError) as err:
-            raise SerializationError(f"corrupt dumper archive: {err}") from err
+            values, revision = archive.load(data, _container_by_name)
+        except haldls.errors.DecodeError as err:
+            raise SerializationError(str(err)) from err
+        return cls(values, revision)
 
 
 class PlaybackProgramBuilderDumper:
