@@ -210,8 +210,11 @@ class Container:
             default = f.default if f.count is None else [f.default] * f.count
             v = values.get(name, default)
             shape = (n,) if f.count is None else (n, f.count)
-            v = np.broadcast_to(np.asarray([int(x) for x in v] if isinstance(v, list) else
-                                            (int(v) if not isinstance(v, np.ndarray) else v)), shape)
+            if isinstance(v, list):
+                v = np.asarray([f.validate(x) for x in v])
+            elif not isinstance(v, np.ndarray):
+                v = np.asarray(f.validate(v))
+            v = np.broadcast_to(v.astype(np.int64) if v.dtype.kind == "O" else v, shape)
             f.encode_array(v, words)
         return words.astype(np.uint32)
 

@@ -238,6 +238,10 @@ class Field:
     def encode_array(self, values: np.ndarray, words: np.ndarray) -> None:
         """OR the raw bits of ``values`` (shape ``(n,)`` or ``(n, count)``) into ``words[n, k]``."""
         v = np.asarray(values)
+        if v.dtype.kind not in "iub" or (v.dtype.kind == "b" and self.kind != "bool"):
+            raise FieldTypeError(
+                f"{self._where()} values must be {'bools' if self.kind == 'bool' else 'integers'}, "
+                f"got an array of {v.dtype}")
         if v.dtype != bool and v.size and (v.min() < self.minimum or v.max() > self.maximum):
             bad = v[(v < self.minimum) | (v > self.maximum)].ravel()[0]
             raise FieldValueError(

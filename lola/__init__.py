@@ -16,11 +16,21 @@ from typing import Any
 import haldls
 
 from . import errors
+from .chip import CADCReadoutChain, CapMem, Chip, Crossbar, NeuronBlock, ReadoutChain
 from .morphology import LogicalNeuron, MCSafeAtomicNeuron, Morphology
 from .neuron import AtomicNeuron
+from .synapse import (
+    CorrelationResetRow, SynapseCorrelationCalibMatrix, SynapseCorrelationCalibRow, SynapseDriverBlock,
+    SynapseLabelMatrix, SynapseLabelRow, SynapseMatrix, SynapseRow, SynapseWeightMatrix, SynapseWeightRow,
+)
 
 #: lola container types by coordinate type
-_BY_COORDINATE: dict[type, type] = {t.coordinate_type: t for t in (AtomicNeuron, LogicalNeuron)}
+_BY_COORDINATE: dict[type, type] = {t.coordinate_type: t for t in (
+    AtomicNeuron, LogicalNeuron,
+    SynapseWeightRow, SynapseLabelRow, SynapseCorrelationCalibRow, SynapseRow, CorrelationResetRow,
+    SynapseWeightMatrix, SynapseLabelMatrix, SynapseCorrelationCalibMatrix, SynapseMatrix,
+    SynapseDriverBlock, NeuronBlock, Crossbar, CapMem, CADCReadoutChain, ReadoutChain, Chip,
+)}
 
 
 def container_for(coordinate: Any) -> type:
@@ -31,4 +41,22 @@ def container_for(coordinate: Any) -> type:
     return found if found is not None else haldls.container_for(ctype)
 
 
-__all__ = ["AtomicNeuron", "LogicalNeuron", "MCSafeAtomicNeuron", "Morphology", "container_for", "errors"]
+def container_by_name(name: str) -> type:
+    """A lola container type by class name, else a haldls one by qualified name."""
+    for t in _BY_COORDINATE.values():
+        if t.__qualname__ == name:
+            return t
+    return haldls.container_by_name(name)
+
+
+def container_types() -> tuple[type, ...]:
+    """Every lola container type."""
+    return tuple(_BY_COORDINATE.values())
+
+
+__all__ = [
+    "AtomicNeuron", "CADCReadoutChain", "CapMem", "Chip", "Crossbar", "NeuronBlock", "ReadoutChain", "CorrelationResetRow", "LogicalNeuron", "MCSafeAtomicNeuron", "Morphology",
+    "SynapseCorrelationCalibMatrix", "SynapseCorrelationCalibRow", "SynapseDriverBlock", "SynapseLabelMatrix",
+    "SynapseLabelRow", "SynapseMatrix", "SynapseRow", "SynapseWeightMatrix", "SynapseWeightRow",
+    "container_by_name", "container_for", "container_types", "errors",
+]

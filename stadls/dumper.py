@@ -143,15 +143,7 @@ def _copy(container: Any) -> Any:
     return type(container).decode(container.encode())
 
 
-def _container_by_name(name: str) -> type:
-    """A haldls container type by qualified name, else a lola container exported by that name."""
-    try:
-        return haldls.container_by_name(name)
-    except haldls.errors.UnknownContainerError:
-        found = getattr(lola, name, None)
-        if isinstance(found, type) and hasattr(found, "decode"):
-            return found
-        raise
+_container_by_name = lola.container_by_name
 
 
 def _unstructure(value: Any) -> dict[str, Any]:

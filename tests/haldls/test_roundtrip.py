@@ -182,3 +182,14 @@ def test_bool_fields_reject_non_bools():
         haldls.SynapseDriverConfig(enable_receiver="yes")
     with pytest.raises(FieldTypeError, match="utilization"):
         haldls.SynapseDriverConfig(utilization=1.5)
+
+
+def test_encode_array_rejects_floats_and_bools_for_integer_fields():
+    with pytest.raises(FieldTypeError, match="SynapseWeightQuad.values"):
+        haldls.SynapseWeightQuad.encode_array(1, values=np.full((1, 4), 2.7))
+    with pytest.raises(FieldTypeError, match="utilization"):
+        haldls.SynapseDriverConfig.encode_array(2, utilization=np.array([True, False]))
+    with pytest.raises(FieldTypeError, match="utilization"):
+        haldls.SynapseDriverConfig.encode_array(2, utilization=2.5)
+    with pytest.raises(FieldValueError, match="utilization"):
+        haldls.SynapseDriverConfig.encode_array(2, utilization=[1, 16])

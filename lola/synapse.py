@@ -1,0 +1,641 @@
+"""Synapse-array and synapse-driver containers (lola v3): whole rows and matrices of synapses as
+numpy arrays, and a synapse driver block.
+
+Row containers hold 256 values per field, indexed by synapse column (``SynapseOnSynapseRow``,
+equal to the neuron column), matrix containers 256 x 256 values indexed ``[row][column]``
+(``SynapseRowOnSynram``, ``SynapseOnSynapseRow``):
+
+======================================  ======================================  ====================
+container                               coordinate                              haldls quads written
+======================================  ======================================  ====================
+SynapseWeightRow (``values``)           SynapseWeightRowOnDLS                   SynapseWeightQuad
+SynapseLabelRow (``values``)            SynapseLabelRowOnDLS                    SynapseLabelQuad
+SynapseCorrelationCalibRow              SynapseCorrelationCalibRowOnDLS         SynapseCorrelationCalibQuad
+SynapseRow                              SynapseRowOnDLS                         SynapseQuad
+CorrelationResetRow (no fields)         CorrelationResetRowOnDLS (write-only)   CorrelationReset
+SynapseWeightMatrix (``values``)        SynapseWeightMatrixOnDLS                SynapseWeightQuad
+SynapseLabelMatrix (``values``)         SynapseLabelMatrixOnDLS                 SynapseLabelQuad
+SynapseCorrelationCalibMatrix           SynapseCorrelationCalibMatrixOnDLS      SynapseCorrelationCalibQuad
+SynapseMatrix                           SynapseMatrixOnDLS                      SynapseQuad
+======================================  ======================================  ====================
+
+``SynapseRow`` and ``SynapseMatrix`` have ``weights`` and ``labels`` (0..63) and ``time_calibs``
+and ``amp_calibs`` (0..3); the correlation-calibration containers the last two; each field has
+the name and the range of the field of the quad it is stored in.
+
+**Wire mapping.** A row is 64 quads of four synapses; the quad columns are interleaved (halco): even
+synapse columns live in quad columns 0..31, odd ones in 32..63, and synapse column ``s`` is entry
+``(s // 2) % 4`` of quad column ``(s % 2) * 32 + s // 8``. Conversely entry ``e`` of quad column
+``q`` holds column :data:`COLUMN_OF_QUAD_ENTRY` ``[q, e] = ((q % 32) * 4 + e) * 2 + q // 32``. A
+write visits the quads in enum order (row by row, quad column 0..63 within a row; the quad enum on
+the DLS is ``synram * 16384 + row * 64 + quad column``) and emits each quad's words in the quad's
+own order, so a SynapseMatrix is 16384 SynapseQuads x 2 words = 32768 instructions, a
+SynapseWeightRow 64, a CorrelationResetRow 64. Everything is computed with numpy on whole arrays
+(``QuadType.encode_array``, ``decode_array``, ``addresses_array``), never per synapse.
+``encode()`` gives the concatenated words of a write without addresses, ``decode()`` takes them, so
+differential writes (``builder.write(coord, new, reference)``) emit only the changed quad words.
+
+**Validation.** Array fields hold numpy ``int64`` arrays of exactly the container's shape. Assigning
+a field (and constructing) accepts any integer array-like of that shape, checks shape, integer
+dtype and range, raising :class:`~lola.errors.LolaValueError` (wrong shape, value out of range) or
+:class:`~lola.errors.LolaTypeError` (not integer: float, bool, object), naming the field, the
+offending index and value and the allowed range; it stores a copy (and ``copy.copy`` of a
+container copies its arrays: containers are values, as in the C++ original). Element-wise assignment into
+the stored array (``row.values[3] = 99``) is plain numpy and cannot be checked when it happens, so
+:meth:`encode` (and hence every write) checks every field again and raises the same errors: nothing
+out of range ever reaches the wire. (numpy itself truncates floats assigned into an int array.)
+
+``SynapseDriverBlock`` (on ``SynapseDriverBlockOnDLS``) holds the 128 ``haldls.SynapseDriverConfig``
+of one hemisphere, its ``haldls.CommonPADIBusConfig`` and its ``haldls.CommonSTPConfig``; it writes
+and reads the 128 driver configs (3 words each, driver 0 first), then the PADI bus config, then
+the STP config: 386 words. The STP and Hagen-mode CapMem biases of the real container are CapMem
+cells and not part of it here.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
+
+import halco
+import haldls
+from haldls import wire
+from haldls.errors import AccessError, CoordinateMismatchError
+
+from .errors import LolaTypeError, LolaValueError
+
+#: synapse columns (SynapseOnSynapseRow) of a row
+N_COLUMNS = 256
+#: synapse rows (SynapseRowOnSynram) of a synram
+N_ROWS = 256
+#: quad columns (SynapseQuadColumnOnDLS) of a row
+N_QUAD_COLUMNS = 64
+#: synapses of a quad (EntryOnQuad)
+N_ENTRIES = 4
+
+#: ``COLUMN_OF_QUAD_ENTRY[q, e]``: the synapse column stored in entry ``e`` of quad column ``q``
+COLUMN_OF_QUAD_ENTRY: np.ndarray = (
+    ((np.arange(N_QUAD_COLUMNS)[:, None] % 32) * 4 + np.arange(N_ENTRIES)[None, :]) * 2
+    + np.arange(N_QUAD_COLUMNS)[:, None] // 32
+)
+COLUMN_OF_QUAD_ENTRY.flags.writeable = False
+
+
+def _check_permutation() -> None:
+    """The quad layout must cover every column once and agree with halco's conversions."""
+    if sorted(COLUMN_OF_QUAD_ENTRY.ravel().tolist()) != list(range(N_COLUMNS)):
+        raise RuntimeError("COLUMN_OF_QUAD_ENTRY is not a permutation of the 256 columns")
+    for s in (0, 1, 7, 8, 9, 254, 255):
+        column = halco.SynapseOnSynapseRow(s)
+        q, e = column.to_synapse_quad_column_on_dls().to_enum(), column.to_entry_on_quad().to_enum()
+        if COLUMN_OF_QUAD_ENTRY[q, e] != s:
+            raise RuntimeError(f"COLUMN_OF_QUAD_ENTRY disagrees with halco for column {s}")
+
+
+_check_permutation()
+
+
+def columns_to_quads(values: np.ndarray) -> np.ndarray:
+    """``values[..., 256]`` (by synapse column) -> ``[..., 64, 4]`` (by quad column and entry)."""
+    return np.asarray(values)[..., COLUMN_OF_QUAD_ENTRY]
+
+
+def quads_to_columns(quads: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`columns_to_quads`: ``[..., 64, 4]`` -> ``[..., 256]`` (int64)."""
+    quads = np.asarray(quads)
+    out = np.empty(quads.shape[:-2] + (N_COLUMNS,), dtype=np.int64)
+    out[..., COLUMN_OF_QUAD_ENTRY] = quads
+    return out
+
+
+# -- array fields ---------------------------------------------------------------------------------
+
+def _index(index: tuple[int, ...]) -> str:
+    return ", ".join(str(i) for i in index)
+
+
+def check_array(where: str, value: Any, shape: tuple[int, ...], maximum: int) -> np.ndarray:
+    """``value`` as an array after checking shape, integer dtype and range [0, maximum]; raises
+    LolaValueError / LolaTypeError naming ``where``, the offending index and value and the range.
+    Returns the array itself (not a copy) when it already is one."""
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as err:
+            raise LolaValueError(
+                f"{where} must be an integer array of shape {shape} with values in [0, {maximum}]; "
+                f"{type(value).__name__} {_short(value)} is not an array: {err}"
+            ) from None
+    if arr.shape != shape:
+        raise LolaValueError(
+            f"{where} must have shape {shape} (values in [0, {maximum}]), got shape {arr.shape}"
+        )
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        raise LolaTypeError(
+            f"{where} must be an integer array (values in [0, {maximum}]), got dtype {arr.dtype}"
+        )
+    bad = (arr < 0) | (arr > maximum)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise LolaValueError(
+            f"{where}[{_index(index)}] = {int(arr[index])} is out of range [0, {maximum}]"
+        )
+    return arr
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _convert_array(value: Any, instance: Any, field: attrs.Attribute) -> np.ndarray:
+    cls = type(instance)
+    arr = check_array(f"{cls.__name__}.{field.name}", value, cls.shape, cls.maximum(field.name))
+    return np.array(arr, dtype=np.int64)  # always a copy
+
+
+def _array(doc: str) -> Any:
+    """An array field of a synapse container; shape and range come from the container type."""
+    return attrs.field(
+        default=attrs.Factory(lambda self: np.zeros(type(self).shape, dtype=np.int64), takes_self=True),
+        converter=attrs.Converter(_convert_array, takes_self=True, takes_field=True),
+        on_setattr=attrs.setters.convert,
+        eq=attrs.cmp_using(eq=np.array_equal),
+        metadata={"doc": doc},
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _cached_addresses(container: type, enum_value: int) -> np.ndarray:
+    out = container.quad_type.addresses_array(container.quad_enums(enum_value)).ravel()
+    out.flags.writeable = False
+    return out
+
+
+class _SynapseArrayContainer:
+    """Base of the row and matrix containers: everything follows from ``quad_type`` (the haldls
+    quad written), ``shape`` ((256,) for a row, (256, 256) for a matrix) and the array fields,
+    which carry the names of the quad's fields."""
+
+    __slots__ = ()
+
+    coordinate_type: ClassVar[type]
+    quad_type: ClassVar[type[haldls.Container]]
+    shape: ClassVar[tuple[int, ...]]
+    #: quads written (64 per row)
+    n_quads: ClassVar[int]
+    #: words of a write: n_quads * quad_type.n_words
+    n_words: ClassVar[int]
+    readable: ClassVar[bool] = True
+    writable: ClassVar[bool] = True
+    differential_write: ClassVar[bool] = True
+    is_block_until: ClassVar[bool] = False
+
+    # -- structure ---------------------------------------------------------------------------
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """The array fields, in declaration order."""
+        return tuple(a.name for a in attrs.fields(cls))
+
+    @classmethod
+    def maximum(cls, name: str) -> int:
+        """Largest value of field ``name`` (that of the quad field it is stored in)."""
+        return cls.quad_type.fields[name].maximum
+
+    def __copy__(self) -> Any:
+        """A copy with its own arrays (value semantics, as in the C++ original); not validated, so
+        a container holding element-wise corrupted values copies as it is."""
+        new = object.__new__(type(self))
+        for name in self.field_names():
+            object.__setattr__(new, name, np.array(getattr(self, name), copy=True))
+        return new
+
+    def check(self) -> None:
+        """Check every field again (shape, dtype, range): element-wise assignments into the arrays
+        are not validated when they happen. Raises LolaValueError / LolaTypeError."""
+        for name in self.field_names():
+            check_array(f"{type(self).__name__}.{name}", getattr(self, name), self.shape, self.maximum(name))
+
+    @classmethod
+    def strategy(cls):
+        """A Hypothesis strategy drawing every field: sparse arrays (a fill value with some
+        entries drawn, shrinkable) or dense random arrays (from a drawn seed), of varying
+        integer dtypes."""
+        from hypothesis import strategies as st
+        from hypothesis.extra import numpy as hnp
+
+        def field(maximum: int):
+            dtype = st.sampled_from([np.uint8, np.int16, np.int64])
+            sparse = hnp.arrays(dtype, cls.shape, elements=st.integers(0, maximum))
+            dense = st.integers(0, 2**32 - 1).map(
+                lambda seed: np.random.default_rng(seed).integers(0, maximum + 1, cls.shape))
+            return st.one_of(sparse, dense)
+
+        return st.builds(cls, **{name: field(cls.maximum(name)) for name in cls.field_names()})
+
+    # -- words ---------------------------------------------------------------------------------
+    def encode(self) -> np.ndarray:
+        """The words of a write (uint32, ``n_words``): quad by quad in enum order, each quad's
+        words in its own order. Checks every field first (see :meth:`check`)."""
+        self.check()
+        values = {name: columns_to_quads(getattr(self, name)).reshape(self.n_quads, N_ENTRIES)
+                  for name in self.field_names()}
+        return self.quad_type.encode_array(self.n_quads, **values).ravel()
+
+    @classmethod
+    def decode(cls, words: Any) -> Any:
+        """The container whose :meth:`encode` gives ``words`` (``n_words`` words); unused bits
+        are ignored."""
+        arr = np.asarray(words)
+        if arr.shape != (cls.n_words,):
+            raise LolaValueError(f"{cls.__name__} decodes from {cls.n_words} words, got shape {arr.shape}")
+        fields = cls.quad_type.decode_array(arr.reshape(cls.n_quads, cls.quad_type.n_words))
+        quad_shape = cls.shape[:-1] + (N_QUAD_COLUMNS, N_ENTRIES)
+        return cls(**{name: quads_to_columns(fields[name].reshape(quad_shape)) for name in cls.field_names()})
+
+    # -- container protocol (stadls) ---------------------------------------------------------
+    @classmethod
+    def check_coordinate(cls, coord: Any) -> None:
+        """Raise ``haldls.errors.CoordinateMismatchError`` unless ``coord`` is a ``coordinate_type``."""
+        if type(coord) is not cls.coordinate_type:
+            raise CoordinateMismatchError(
+                f"{cls.__name__} lives at {cls.coordinate_type.__name__}, not at {type(coord).__name__}"
+            )
+
+    @classmethod
+    def quad_enums(cls, enum_value: int) -> np.ndarray:
+        """Enums of the quads (``quad_type.coordinate_type``) of the container at the coordinate
+        with enum ``enum_value``, in write order: row enum * 64 + quad column for a row (the row
+        enum is synram * 256 + row), synram * 16384 + row * 64 + quad column for a matrix."""
+        return int(enum_value) * cls.n_quads + np.arange(cls.n_quads, dtype=np.int64)
+
+    @classmethod
+    def addresses(cls, coord: Any) -> np.ndarray:
+        """The ``n_words`` word addresses at ``coord``, in write order (read-only uint32)."""
+        cls.check_coordinate(coord)
+        return _cached_addresses(cls, coord.to_enum())
+
+    def encode_write(self, coord: Any) -> np.ndarray:
+        """FPGA instructions writing every quad of the row(s) at ``coord``."""
+        if not self.writable:
+            raise AccessError(f"{type(self).__name__} is read-only and cannot be written")
+        return wire.omnibus_writes(self.addresses(coord), self.encode())
+
+    @classmethod
+    def encode_read(cls, coord: Any) -> np.ndarray:
+        """FPGA instructions reading the same words in the same order."""
+        if not cls.readable:
+            raise AccessError(f"{cls.__name__} is write-only and cannot be read")
+        return wire.omnibus_reads(cls.addresses(coord))
+
+    @classmethod
+    def read_response_count(cls, coord: Any) -> int:
+        """Read responses of :meth:`encode_read`: ``n_words``."""
+        cls.check_coordinate(coord)
+        return cls.n_words
+
+    @classmethod
+    def decode_read(cls, coord: Any, words: np.ndarray) -> Any:
+        """The container from the responses of :meth:`encode_read` at ``coord``."""
+        cls.check_coordinate(coord)
+        return cls.decode(words)
+
+
+def _synapse_container(coordinate: type, quad: type[haldls.Container], rows: int,
+                       readable: bool = True, differential_write: bool = True):
+    """Make a row (``rows=1``) or matrix (``rows=256``) container writing ``quad``s at
+    ``coordinate``: attrs class with validating array fields, field list in the docstring."""
+
+    def wrap(cls: type) -> type:
+        cls.coordinate_type = coordinate
+        cls.quad_type = quad
+        cls.shape = (N_COLUMNS,) if rows == 1 else (rows, N_COLUMNS)
+        cls.n_quads = rows * N_QUAD_COLUMNS
+        cls.n_words = cls.n_quads * quad.n_words
+        cls.readable = readable
+        cls.differential_write = differential_write
+        cls = attrs.define(cls, slots=True, eq=True, order=False)
+        names = cls.field_names()
+        if set(names) != set(quad.fields):
+            raise RuntimeError(f"{cls.__name__} fields {names} do not match {quad.__name__} {tuple(quad.fields)}")
+        if names:
+            axes = "[column]" if rows == 1 else "[row][column]"
+            lines = [f"    {name}: int64 array of shape {cls.shape}, indexed {axes}, values in "
+                     f"[0, {cls.maximum(name)}]. "
+                     f"{attrs.fields_dict(cls)[name].metadata['doc']}" for name in names]
+            cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n\n    Fields:\n\n" + "\n".join(lines) + "\n"
+        return cls
+
+    return wrap
+
+
+_WEIGHTS = "Synaptic weights (6 bit)."
+_LABELS = "Labels compared with the low 6 bits of an event's label (6 bit)."
+_TIME_CALIBS = "Calibration of the correlation sensors' time constant (2 bit)."
+_AMP_CALIBS = "Calibration of the correlation sensors' amplitude (2 bit)."
+
+
+# -- rows -------------------------------------------------------------------------------------------
+
+@_synapse_container(halco.SynapseWeightRowOnDLS, haldls.SynapseWeightQuad, rows=1)
+class SynapseWeightRow(_SynapseArrayContainer):
+    """Weights of one synapse row (256 columns): 64 SynapseWeightQuad words."""
+
+    values: np.ndarray = _array(_WEIGHTS)
+
+
+@_synapse_container(halco.SynapseLabelRowOnDLS, haldls.SynapseLabelQuad, rows=1)
+class SynapseLabelRow(_SynapseArrayContainer):
+    """Labels of one synapse row (256 columns): 64 SynapseLabelQuad words."""
+
+    values: np.ndarray = _array(_LABELS)
+
+
+@_synapse_container(halco.SynapseCorrelationCalibRowOnDLS, haldls.SynapseCorrelationCalibQuad, rows=1)
+class SynapseCorrelationCalibRow(_SynapseArrayContainer):
+    """Correlation calibration of one synapse row: 64 SynapseCorrelationCalibQuads (128 words)."""
+
+    time_calibs: np.ndarray = _array(_TIME_CALIBS)
+    amp_calibs: np.ndarray = _array(_AMP_CALIBS)
+
+
+@_synapse_container(halco.SynapseRowOnDLS, haldls.SynapseQuad, rows=1)
+class SynapseRow(_SynapseArrayContainer):
+    """Everything stored in one synapse row: 64 SynapseQuads (128 words)."""
+
+    weights: np.ndarray = _array(_WEIGHTS)
+    labels: np.ndarray = _array(_LABELS)
+    time_calibs: np.ndarray = _array(_TIME_CALIBS)
+    amp_calibs: np.ndarray = _array(_AMP_CALIBS)
+
+
+@_synapse_container(halco.CorrelationResetRowOnDLS, haldls.CorrelationReset, rows=1,
+                    readable=False, differential_write=False)
+class CorrelationResetRow(_SynapseArrayContainer):
+    """Trigger: reset the correlation sensors of all 256 synapses of a row (64 CorrelationReset
+    words). Write-only; no fields; never written differentially (a trigger always fires)."""
+
+
+# -- matrices ---------------------------------------------------------------------------------------
+
+@_synapse_container(halco.SynapseWeightMatrixOnDLS, haldls.SynapseWeightQuad, rows=N_ROWS)
+class SynapseWeightMatrix(_SynapseArrayContainer):
+    """Weights of a whole synram, [row][column]: 16384 SynapseWeightQuad words."""
+
+    values: np.ndarray = _array(_WEIGHTS)
+
+
+@_synapse_container(halco.SynapseLabelMatrixOnDLS, haldls.SynapseLabelQuad, rows=N_ROWS)
+class SynapseLabelMatrix(_SynapseArrayContainer):
+    """Labels of a whole synram, [row][column]: 16384 SynapseLabelQuad words."""
+
+    values: np.ndarray = _array(_LABELS)
+
+
+@_synapse_container(halco.SynapseCorrelationCalibMatrixOnDLS, haldls.SynapseCorrelationCalibQuad, rows=N_ROWS)
+class SynapseCorrelationCalibMatrix(_SynapseArrayContainer):
+    """Correlation calibration of a whole synram, [row][column]: 16384 quads (32768 words)."""
+
+    time_calibs: np.ndarray = _array(_TIME_CALIBS)
+    amp_calibs: np.ndarray = _array(_AMP_CALIBS)
+
+
+@_synapse_container(halco.SynapseMatrixOnDLS, haldls.SynapseQuad, rows=N_ROWS)
+class SynapseMatrix(_SynapseArrayContainer):
+    """Everything stored in a synram, [row][column]: 16384 SynapseQuads (32768 words)."""
+
+    weights: np.ndarray = _array(_WEIGHTS)
+    labels: np.ndarray = _array(_LABELS)
+    time_calibs: np.ndarray = _array(_TIME_CALIBS)
+    amp_calibs: np.ndarray = _array(_AMP_CALIBS)
+
+
+#: every row and matrix container
+SYNAPSE_ARRAY_CONTAINERS: tuple[type, ...] = (
+    SynapseWeightRow, SynapseLabelRow, SynapseCorrelationCalibRow, SynapseRow, CorrelationResetRow,
+    SynapseWeightMatrix, SynapseLabelMatrix, SynapseCorrelationCalibMatrix, SynapseMatrix,
+)
+
+
+# -- synapse drivers --------------------------------------------------------------------------------
+
+#: synapse drivers of a block (SynapseDriverOnSynapseDriverBlock)
+N_DRIVERS = halco.SynapseDriverOnSynapseDriverBlock.size
+_DRIVER = haldls.SynapseDriverConfig
+
+
+def _config_copy(where: str, value: Any, container: type) -> Any:
+    if not isinstance(value, container):
+        raise LolaTypeError(f"{where} must be a haldls.{container.__name__}, "
+                            f"got {type(value).__qualname__} {_short(value)}")
+    return copy.deepcopy(value)
+
+
+class SynapseDriverList(list):
+    """The 128 ``haldls.SynapseDriverConfig`` of a :class:`SynapseDriverBlock`, indexed by
+    ``SynapseDriverOnSynapseDriverBlock``: a fixed-size list whose item assignment checks the type
+    and stores a copy."""
+
+    __slots__ = ()
+    _WHERE = "SynapseDriverBlock.synapse_drivers"
+
+    def __init__(self, drivers: Any = ()) -> None:
+        if isinstance(drivers, (str, bytes)) or not hasattr(drivers, "__iter__"):
+            raise LolaTypeError(f"{self._WHERE} must be a sequence of {N_DRIVERS} haldls.SynapseDriverConfig, "
+                                f"got {type(drivers).__qualname__} {_short(drivers)}")
+        drivers = list(drivers)
+        if len(drivers) != N_DRIVERS:
+            raise LolaValueError(f"{self._WHERE} must hold exactly {N_DRIVERS} haldls.SynapseDriverConfig, "
+                                 f"got {len(drivers)}")
+        super().__init__(_config_copy(f"{self._WHERE}[{i}]", d, _DRIVER) for i, d in enumerate(drivers))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if isinstance(index, slice):
+            positions = range(*index.indices(len(self)))
+            values = list(value)
+            if len(values) != len(positions):
+                raise LolaValueError(f"{self._WHERE} has a fixed size of {N_DRIVERS}; slice of "
+                                     f"{len(positions)} assigned {len(values)} values")
+            super().__setitem__(index, [_config_copy(f"{self._WHERE}[{i}]", v, _DRIVER)
+                                        for i, v in zip(positions, values)])
+        else:
+            super().__setitem__(index, _config_copy(f"{self._WHERE}[{int(index)}]", value, _DRIVER))
+
+    def _fixed(self, *args: Any, **kwargs: Any) -> None:
+        raise LolaValueError(f"{self._WHERE} has a fixed size of {N_DRIVERS}")
+
+    append = extend = insert = pop = remove = clear = __delitem__ = __iadd__ = __imul__ = _fixed  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SynapseDriverList, (list(self),))
+
+    def check(self) -> None:
+        """Check size and element types again (``list`` methods bypassing ``__setitem__``)."""
+        if len(self) != N_DRIVERS:
+            raise LolaValueError(f"{self._WHERE} must hold exactly {N_DRIVERS} configs, got {len(self)}")
+        for i, d in enumerate(self):
+            if not isinstance(d, _DRIVER):
+                raise LolaTypeError(f"{self._WHERE}[{i}] must be a haldls.SynapseDriverConfig, "
+                                    f"got {type(d).__qualname__}")
+
+
+def _convert_drivers(value: Any) -> SynapseDriverList:
+    return SynapseDriverList(value)
+
+
+def _convert_config(container: type, name: str):
+    return lambda value: _config_copy(f"SynapseDriverBlock.{name}", value, container)
+
+
+@attrs.define(slots=True, eq=True, order=False)
+class SynapseDriverBlock:
+    """The synapse drivers of one hemisphere, at a ``halco.SynapseDriverBlockOnDLS``.
+
+    Fields:
+
+        synapse_drivers: 128 ``haldls.SynapseDriverConfig`` (a :class:`SynapseDriverList`),
+            indexed by SynapseDriverOnSynapseDriverBlock; driver d feeds rows 2d+1 (top) and 2d.
+        padi_bus: ``haldls.CommonPADIBusConfig`` of the hemisphere's four PADI buses.
+        stp: ``haldls.CommonSTPConfig``, the short-term plasticity recovery clock.
+
+    Assigning a field checks the type (LolaTypeError) and the driver count (LolaValueError) and
+    stores copies; the configs themselves validate their own fields. A write is the 128 driver
+    configs (vectorized through ``SynapseDriverConfig.encode_array``), then ``padi_bus``, then
+    ``stp``: 386 words; it reads back the same way.
+    """
+
+    coordinate_type: ClassVar[type] = halco.SynapseDriverBlockOnDLS
+    readable: ClassVar[bool] = True
+    writable: ClassVar[bool] = True
+    differential_write: ClassVar[bool] = True
+    is_block_until: ClassVar[bool] = False
+    #: words: 128 driver configs, PADI bus config, STP config
+    n_words: ClassVar[int] = N_DRIVERS * _DRIVER.n_words + haldls.CommonPADIBusConfig.n_words \
+        + haldls.CommonSTPConfig.n_words
+
+    synapse_drivers: SynapseDriverList = attrs.field(
+        factory=lambda: [_DRIVER() for _ in range(N_DRIVERS)], converter=_convert_drivers,
+        on_setattr=attrs.setters.convert)
+    padi_bus: haldls.CommonPADIBusConfig = attrs.field(
+        factory=haldls.CommonPADIBusConfig,
+        converter=_convert_config(haldls.CommonPADIBusConfig, "padi_bus"), on_setattr=attrs.setters.convert)
+    stp: haldls.CommonSTPConfig = attrs.field(
+        factory=haldls.CommonSTPConfig,
+        converter=_convert_config(haldls.CommonSTPConfig, "stp"), on_setattr=attrs.setters.convert)
+
+    def __copy__(self) -> "SynapseDriverBlock":
+        """A copy with its own configs (value semantics, as in the C++ original)."""
+        return copy.deepcopy(self)
+
+    @classmethod
+    def strategy(cls):
+        """A Hypothesis strategy: a few distinct drawn driver configs spread over the 128
+        drivers (by a drawn assignment), and drawn PADI bus and STP configs."""
+        from hypothesis import strategies as st
+
+        @st.composite
+        def drivers(draw):
+            distinct = draw(st.lists(_DRIVER.strategy(), min_size=1, max_size=6))
+            which = draw(st.lists(st.integers(0, len(distinct) - 1), min_size=N_DRIVERS, max_size=N_DRIVERS))
+            return [distinct[i] for i in which]
+
+        return st.builds(cls, synapse_drivers=drivers(), padi_bus=haldls.CommonPADIBusConfig.strategy(),
+                         stp=haldls.CommonSTPConfig.strategy())
+
+    # -- words -----------------------------------------------------------------------------------
+    def _checked(self) -> SynapseDriverList:
+        drivers = self.synapse_drivers
+        if not isinstance(drivers, SynapseDriverList):  # unreachable through attribute assignment
+            drivers = SynapseDriverList(drivers)
+        drivers.check()
+        for name, container in (("padi_bus", haldls.CommonPADIBusConfig), ("stp", haldls.CommonSTPConfig)):
+            if not isinstance(getattr(self, name), container):
+                raise LolaTypeError(f"SynapseDriverBlock.{name} must be a haldls.{container.__name__}")
+        return drivers
+
+    def driver_words(self) -> np.ndarray:
+        """uint32[128, 3]: the words of the 128 driver configs, from their field arrays."""
+        drivers = self._checked()
+        values = {name: np.array([getattr(d, name) for d in drivers]) for name in _DRIVER.fields}
+        return _DRIVER.encode_array(N_DRIVERS, **values)
+
+    def encode(self) -> np.ndarray:
+        """The 386 words of a write: drivers 0..127 (3 words each), PADI bus config, STP config."""
+        return np.concatenate([self.driver_words().ravel(), self.padi_bus.encode(),
+                               self.stp.encode()]).astype(np.uint32)
+
+    @classmethod
+    def decode(cls, words: Any) -> "SynapseDriverBlock":
+        """The SynapseDriverBlock whose :meth:`encode` gives ``words`` (386 words)."""
+        arr = np.asarray(words)
+        if arr.shape != (cls.n_words,):
+            raise LolaValueError(f"SynapseDriverBlock decodes from {cls.n_words} words, got shape {arr.shape}")
+        n = N_DRIVERS * _DRIVER.n_words
+        fields = _DRIVER.decode_array(arr[:n].reshape(N_DRIVERS, _DRIVER.n_words))
+        columns = [(name, values.tolist()) for name, values in fields.items()]
+        drivers = [_DRIVER(**{name: values[i] for name, values in columns}) for i in range(N_DRIVERS)]
+        n_padi = haldls.CommonPADIBusConfig.n_words
+        return cls(synapse_drivers=drivers,
+                   padi_bus=haldls.CommonPADIBusConfig.decode(arr[n:n + n_padi]),
+                   stp=haldls.CommonSTPConfig.decode(arr[n + n_padi:]))
+
+    # -- container protocol (stadls) ------------------------------------------------------------
+    @classmethod
+    def check_coordinate(cls, coord: Any) -> None:
+        """Raise ``haldls.errors.CoordinateMismatchError`` unless ``coord`` is a SynapseDriverBlockOnDLS."""
+        if type(coord) is not cls.coordinate_type:
+            raise CoordinateMismatchError(
+                f"SynapseDriverBlock lives at {cls.coordinate_type.__name__}, not at {type(coord).__name__}"
+            )
+
+    @classmethod
+    def addresses(cls, coord: Any) -> np.ndarray:
+        """The 386 word addresses at ``coord``, in write order (read-only uint32)."""
+        cls.check_coordinate(coord)
+        return _driver_block_addresses(coord.to_enum())
+
+    def encode_write(self, coord: Any) -> np.ndarray:
+        """FPGA instructions writing the 128 driver configs, the PADI bus config, the STP config."""
+        return wire.omnibus_writes(self.addresses(coord), self.encode())
+
+    @classmethod
+    def encode_read(cls, coord: Any) -> np.ndarray:
+        """FPGA instructions reading the same words in the same order."""
+        return wire.omnibus_reads(cls.addresses(coord))
+
+    @classmethod
+    def read_response_count(cls, coord: Any) -> int:
+        """Read responses of :meth:`encode_read`: 386."""
+        cls.check_coordinate(coord)
+        return cls.n_words
+
+    @classmethod
+    def decode_read(cls, coord: Any, words: np.ndarray) -> "SynapseDriverBlock":
+        """The SynapseDriverBlock from the responses of :meth:`encode_read` at ``coord``."""
+        cls.check_coordinate(coord)
+        return cls.decode(words)
+
+
+@functools.lru_cache(maxsize=None)
+def _driver_block_addresses(block: int) -> np.ndarray:
+    out = np.concatenate([
+        _DRIVER.addresses_array(block * N_DRIVERS + np.arange(N_DRIVERS)).ravel(),
+        haldls.CommonPADIBusConfig.addresses(halco.CommonPADIBusConfigOnDLS(block)),
+        haldls.CommonSTPConfig.addresses(halco.CommonSTPConfigOnDLS(block)),
+    ]).astype(np.uint32)
+    out.flags.writeable = False
+    return out
+
+
+__all__ = [
+    "COLUMN_OF_QUAD_ENTRY", "CorrelationResetRow", "SYNAPSE_ARRAY_CONTAINERS", "SynapseCorrelationCalibMatrix",
+    "SynapseCorrelationCalibRow", "SynapseDriverBlock", "SynapseDriverList", "SynapseLabelMatrix",
+    "SynapseLabelRow", "SynapseMatrix", "SynapseRow", "SynapseWeightMatrix", "SynapseWeightRow",
+    "check_array", "columns_to_quads", "quads_to_columns",
+]
