@@ -33,6 +33,7 @@ $(BENCH_VENV)/.installed:
 bench: $(STAMP) $(BENCH_VENV)/.installed
 	$(VPY) benchmarks/codec.py
 	$(VPY) benchmarks/playback.py
+	$(VPY) benchmarks/chip.py
 	$(VPY) benchmarks/emulator_vs_brian2.py --brian2-python $(BENCH_VENV)/bin/python
 
 clean:
