@@ -360,19 +360,6 @@ class Chip(_Composite):
             else:
                 yield coord, part
 
-    def _set_leaf(self, index: int, leaf: Any) -> None:
-        pos = 0
-        for coord, part in self._parts():
-            n = sum(1 for _ in part.leaves()) if isinstance(part, _Composite) else 1
-            if index < pos + n:
-                if isinstance(part, _Composite):
-                    part._set_leaf(index - pos, leaf)
-                else:
-                    self._replace_part(coord, leaf)
-                return
-            pos += n
-        raise LolaValueError(f"Chip has no leaf {index}")
-
     def _replace_part(self, coord: Any, leaf: Any) -> None:
         if isinstance(coord, halco.BackgroundSpikeSourceOnDLS):
             self.background_spike_sources[coord.value()] = leaf
@@ -387,11 +374,22 @@ class Chip(_Composite):
         import copy
 
         out = copy.deepcopy(self)
-        index = {c: i for i, (c, _) in enumerate(out.leaves())}
+        # one pass over the parts: leaf coordinate -> (part, index in the part) or a direct part
+        slots: dict[Any, tuple[Any, int]] = {}
+        for coord, part in out._parts():
+            if isinstance(part, _Composite):
+                for j, (c, _) in enumerate(part.leaves()):
+                    slots[c] = (part, j)
+            else:
+                slots[coord] = (None, -1)
         for coord, leaf in pairs:
-            if coord not in index:
+            if coord not in slots:
                 raise LolaValueError(f"Chip has no leaf at {coord!r}")
-            out._set_leaf(index[coord], leaf)
+            part, j = slots[coord]
+            if part is None:
+                out._replace_part(coord, leaf)
+            else:
+                part._set_leaf(j, leaf)
         return out
 
     def __eq__(self, other: object) -> bool:
