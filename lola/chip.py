@@ -130,11 +130,15 @@ class _Composite:
         return archive.dump(self.leaves(), haldls.REVISION)
 
     @classmethod
+    def _from_pairs(cls, pairs: list[tuple[Any, Any]]) -> "_Composite":
+        return cls().with_leaves(iter(pairs))
+
+    @classmethod
     def from_bytes(cls, data: bytes) -> "_Composite":
         from . import container_by_name
 
         pairs, _ = archive.load(data, container_by_name)
-        return cls().with_leaves(iter(pairs))
+        return cls._from_pairs(pairs)
 
     def to_json(self) -> str:
         return json.dumps([[converter.unstructure(c, type(c)), _unstructure(leaf)] for c, leaf in self.leaves()])
@@ -151,7 +155,7 @@ class _Composite:
             value = ctype.decode(np.array(leaf["words"], dtype=np.uint32)) if "words" in leaf \
                 else converter.structure(leaf, haldls.Container)
             pairs.append((coord, value))
-        return cls().with_leaves(iter(pairs))
+        return cls._from_pairs(pairs)
 
 
 def _unstructure(leaf: Any) -> dict:
@@ -260,6 +264,11 @@ class CADCReadoutChain(_Composite):
     def _template(cls, coord: Any) -> "CADCReadoutChain":
         super()._template(coord)
         return cls(hemisphere=coord.value())
+
+    @classmethod
+    def _from_pairs(cls, pairs: list[tuple[Any, Any]]) -> "CADCReadoutChain":
+        hemisphere = next((c.value() for c, _ in pairs if isinstance(c, halco.CADCConfigOnDLS)), 0)
+        return cls(hemisphere=hemisphere).with_leaves(iter(pairs))
     config: haldls.CADCConfig = _item(haldls.CADCConfig)
     channels: list = _items(haldls.CADCChannelConfig, 512)
     correlation: haldls.CommonCorrelationConfig = _item(haldls.CommonCorrelationConfig)

@@ -88,3 +88,30 @@ def test_default_neuron_bypass_relays_spikes_as_initial_configuration():
         stadls.run(conn, program)
     relayed = program.spikes[(program.spikes["label"] & 0xFF) == 12]
     assert len(relayed) == 5
+
+
+from hypothesis import Phase, given, settings, strategies as st  # noqa: E402
+
+COMPOSITES = [
+    (lola.NeuronBlock, halco.NeuronBlockOnDLS()),
+    (lola.Crossbar, halco.CrossbarOnDLS()),
+    (lola.CapMem, halco.CapMemOnDLS()),
+    (lola.CADCReadoutChain, halco.CADCOnDLS(1)),
+    (lola.ReadoutChain, halco.ReadoutChainOnDLS()),
+    (lola.Chip, halco.ChipOnDLS()),
+]
+
+
+@pytest.mark.parametrize("cls,coord", COMPOSITES, ids=[c.__name__ for c, _ in COMPOSITES])
+@settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.generate])
+@given(data=st.data())
+def test_composite_round_trips(cls, coord, data):
+    """Random leaves (drawn from each leaf's own strategy) survive read decoding, bytes and JSON."""
+    value = cls._template(coord)
+    leaves = list(value.leaves())
+    picks = data.draw(st.lists(st.integers(0, len(leaves) - 1), min_size=1, max_size=4, unique=True))
+    changed = [(leaves[i][0], data.draw(type(leaves[i][1]).strategy())) for i in picks]
+    value = value.with_leaves(iter(changed))
+    assert cls.decode_read(coord, value.encode()) == value
+    assert cls.from_bytes(value.to_bytes()) == value
+    assert cls.from_json(value.to_json()) == value
