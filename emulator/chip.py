@@ -131,7 +131,7 @@ class Chip:
         self.madc_buf = np.zeros((4096, 3), dtype=np.int64)
         self.n_madc = np.zeros(1, dtype=np.int64)
         self.ext_events = np.zeros((0, 2), dtype=np.int64)
-        self._injected: list[tuple[int, int]] = []
+        self._injected: list[np.ndarray] = []
         self._params_dirty = True
         self._update_parameters()
 
@@ -338,8 +338,12 @@ class Chip:
     # -- time ------------------------------------------------------------------------------------
     def inject(self, time: int, labels: list[int]) -> None:
         """Spikes from the FPGA entering the chip at absolute cycle ``time``."""
-        for label in labels:
-            self._injected.append((time, label))
+        self.inject_many(np.full(len(labels), time), np.asarray(labels))
+
+    def inject_many(self, times: np.ndarray, labels: np.ndarray) -> None:
+        """Spikes from the FPGA entering the chip at absolute cycles ``times``."""
+        self._injected.append(np.stack([np.asarray(times, dtype=np.int64),
+                                        np.asarray(labels, dtype=np.int64)], axis=1))
 
     def advance_to(self, time: int, record: bool) -> tuple[np.ndarray, np.ndarray]:
         """Evolve the chip until absolute cycle ``time``. Returns the spikes recorded on the L2
@@ -353,7 +357,7 @@ class Chip:
         amp_eff, any_bypass = self._synaptic_amplitudes
         corr_param, causal_en, acausal_en = self._correlation_config
         if self._injected:
-            new = np.array(self._injected, dtype=np.int64)
+            new = np.concatenate(self._injected)
             self._injected = []
             self.ext_events = np.concatenate([self.ext_events, new]) if len(self.ext_events) else new
         ext = self.ext_events[np.argsort(self.ext_events[:, 0], kind="stable")] if len(self.ext_events) else self.ext_events

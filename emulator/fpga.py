@@ -42,11 +42,17 @@ class RunResult:
     info: dict = field(default_factory=dict)
 
 
+#: opcodes that neither read nor write the chip's memory: a run of them is executed at once
+_STREAM = (wire.Opcode.WAIT_UNTIL, wire.Opcode.SPIKE_PACK, wire.Opcode.BARRIER)
+
+
 def _runs(opcodes: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of maximal runs of equal opcodes."""
+    """(start, stop) of maximal runs of equal opcodes; waits, spike packs and barriers form
+    mixed runs of their own (the time stream of an experiment)."""
     if len(opcodes) == 0:
         return []
-    change = np.flatnonzero(np.diff(opcodes)) + 1
+    classes = np.where(np.isin(opcodes, _STREAM), 255, opcodes)
+    change = np.flatnonzero(np.diff(classes)) + 1
     starts = np.concatenate([[0], change])
     stops = np.concatenate([change, [len(opcodes)]])
     return list(zip(starts.tolist(), stops.tolist()))
@@ -103,11 +109,11 @@ class FPGA:
             responses.append(out)
 
         op_list = opcodes.tolist()
-        address_list = instructions["address"].tolist()
         data_list = instructions["data"].tolist()
         timeout = self._timeout()
+        halted = False
         for start, stop in _runs(opcodes):
-            if timed_out:
+            if timed_out or halted:
                 break
             op = op_list[start]
             if op == wire.Opcode.WRITE:
@@ -123,27 +129,18 @@ class FPGA:
                 times = t + READ_LATENCY + READ_CYCLES * np.arange(len(chunk))
                 response(wire.ResponseKind.READ_DATA, data, chunk["address"], times)
                 t += READ_CYCLES * len(chunk)
+            elif op in _STREAM:
+                t, timeout_index = self._stream(instructions[start:stop], t, timeout)
+                if timeout_index is not None:
+                    index = start + timeout_index
+                    response(wire.ResponseKind.TIMEOUT, np.array([index]), np.array([0]), np.array([t]))
+                    timed_out = True
             else:
                 for index in range(start, stop):
                     if op == wire.Opcode.TIMER_RESET:
                         advance(t)  # events before the reset keep the old time base
                         self.timer_base = t
                         t += 1
-                    elif op == wire.Opcode.WAIT_UNTIL:
-                        target = self.timer_base + data_list[index]
-                        if target - t > timeout:
-                            response(wire.ResponseKind.TIMEOUT, np.array([index]), np.array([0]), np.array([t]))
-                            timed_out = True
-                            break
-                        t = max(t, target)
-                    elif op == wire.Opcode.SPIKE_PACK:
-                        count = address_list[index]
-                        if not 1 <= count <= 3:
-                            raise InstructionError(f"instruction {index}: spike pack of {count} labels (1..3 allowed)")
-                        chip.inject(t, wire.unpack_labels(count, data_list[index]))
-                        t += SPIKE_PACK_CYCLES
-                    elif op == wire.Opcode.BARRIER:
-                        t += 1  # writes complete within their burst: nothing is outstanding
                     elif op == wire.Opcode.POLLING_BLOCK:
                         t, ok = self._poll(t, bool(data_list[index]), advance)
                         if not ok:
@@ -151,6 +148,7 @@ class FPGA:
                             timed_out = True
                             break
                     elif op == wire.Opcode.HALT:
+                        halted = True   # the rest of the program is not executed
                         break
                     else:
                         raise InstructionError(f"instruction {index}: unknown opcode {op}")
@@ -163,6 +161,36 @@ class FPGA:
                 "timed_out": timed_out}
         result_madc = np.concatenate(madc) if madc else np.zeros(0, dtype=wire.MADC_SAMPLE_DTYPE)
         return RunResult(np.concatenate(responses), result_spikes, result_madc, info)
+
+    def _stream(self, chunk: np.ndarray, t0: int, timeout: int) -> tuple[int, int | None]:
+        """Execute waits, spike packs and barriers at once: t after a wait is max(t, target), a
+        pack is injected at the current time and costs SPIKE_PACK_CYCLES, a barrier one cycle.
+        Returns the time afterwards and the index of a wait that timed out (or None)."""
+        ops = chunk["opcode"]
+        data = chunk["data"].astype(np.int64)
+        is_wait = ops == wire.Opcode.WAIT_UNTIL
+        cost = np.where(is_wait, 0, np.where(ops == wire.Opcode.SPIKE_PACK, SPIKE_PACK_CYCLES, 1))
+        before = np.concatenate([[0], np.cumsum(cost)[:-1]])        # cost spent before each
+        target = self.timer_base + data
+        floor = np.maximum.accumulate(np.maximum(np.where(is_wait, target - before, t0), t0))
+        floor_before = np.concatenate([[t0], floor[:-1]])
+        t_before = before + floor_before
+        late = np.flatnonzero(is_wait & (target - t_before > timeout))
+        stop = len(chunk) if len(late) == 0 else int(late[0])
+        packs = np.flatnonzero(ops[:stop] == wire.Opcode.SPIKE_PACK)
+        if len(packs):
+            counts = chunk["address"][packs].astype(np.int64)
+            bad = np.flatnonzero((counts < 1) | (counts > 3))
+            if len(bad):
+                raise InstructionError(
+                    f"spike pack of {int(counts[bad[0]])} labels (1..3 allowed) in instruction stream")
+            for k in range(3):
+                sel = counts > k
+                labels = (data[packs[sel]] >> (16 * k)) & 0xFFFF
+                self.chip.inject_many(t_before[packs[sel]], labels)
+        if stop < len(chunk):
+            return int(t_before[stop]), stop
+        return int(before[-1] + cost[-1] + floor[-1]), None
 
     def _read(self, addresses: np.ndarray, t: int) -> np.ndarray:
         timer = addresses == A.TIMER_READOUT

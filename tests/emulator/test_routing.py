@@ -256,3 +256,22 @@ def test_inhibitory_input_silences_a_firing_neuron():
         return np.count_nonzero((program.spikes["label"] & 0xFF) == 4)
 
     assert rate(False) > 5 and rate(True) <= 1
+
+
+def test_halt_ends_the_program_and_spike_times_are_exact():
+    from haldls import wire
+
+    builder = base_builder()
+    play(builder, [(100, [0x0001]), (100, [0x0002]), (350, [0x0003])])
+    program = builder.done()
+    halted = np.concatenate([program.instructions, wire.single(wire.Opcode.HALT),
+                             stadls.PlaybackProgramBuilder().instructions()])
+    after = stadls.PlaybackProgramBuilder()
+    after.write(halco.SpikePack1ToChipOnDLS(), haldls.SpikePack1ToChip([0x0004]))
+    halted = np.concatenate([halted, after.done().instructions])
+    from emulator import Emulator
+
+    result = Emulator().run(halted)
+    assert result.spikes["label"].tolist() == [1, 2, 3]                 # nothing after the halt
+    t = result.spikes["fpga_time"].astype(np.int64)
+    assert t[1] - t[0] == 1 and t[2] - t[0] == 250                      # pack costs one cycle
