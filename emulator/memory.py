@@ -39,13 +39,6 @@ class Region:
                 self.fields[name][touched] = values
         return touched
 
-    def set_fields(self, rows: np.ndarray, **values: Any) -> None:
-        """Set decoded field values (e.g. counters the hardware updates) and re-encode their words."""
-        for name, v in values.items():
-            self.fields[name][rows] = v
-        current = {name: self.fields[name][rows] for name in self.container.fields}
-        self.words[rows] = self.container.encode_array(len(rows), **current)
-
 
 class AddressMap:
     """address -> (region index, coordinate enum, word index), for every addressed container."""
