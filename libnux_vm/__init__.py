@@ -1,0 +1,27 @@
+"""libnux_vm: a small C-like kernel language for the PPUs, its compiler and its VM.
+
+The language (parsed with lark, checked before anything runs) has functions, globals that keep
+their value between calls, typed locals, ``if/else``, ``for``, ``while``, ``break``,
+``continue``, ``return``, the scalar types ``bool int8 uint8 int16 uint16 int32 uint32``
+(``int`` is ``int32``), the 256-lane vector types ``vec_u8`` (modulo) and ``vec_s8``
+(saturating, Q0.7 multiply), fixed-size arrays ``T name[N]``, casts, and C's operators with C's
+precedence. It compiles to a bytecode image of at most 16 KiB that a numba-compiled stack
+machine runs, counting PPU cycles (250 MHz)::
+
+    program = libnux_vm.compile(source)      # CompileError with line, column and a caret
+    machine = libnux_vm.Machine(program)
+    machine.call("fib", 10)                  # -> 55; Trap on a runtime fault
+    machine.read_global("counter"); machine.write_global("counter", 3); machine.cycles
+
+Only numpy, numba and lark are imported: the package knows nothing of the chip.
+"""
+
+from .compiler import MIN_STACK_BYTES, compile
+from .errors import (TRAP_KINDS, CompileError, HostValueError, LibnuxVMError, Trap,
+                     UnknownSymbolError)
+from .machine import DEFAULT_CYCLE_BUDGET, PPU_CYCLES_PER_US, Machine
+from .program import MEMORY_BYTES, Layout, Program, Symbol
+
+__all__ = ["compile", "Program", "Symbol", "Layout", "Machine", "CompileError", "Trap",
+           "HostValueError", "UnknownSymbolError", "LibnuxVMError", "TRAP_KINDS",
+           "MEMORY_BYTES", "MIN_STACK_BYTES", "DEFAULT_CYCLE_BUDGET", "PPU_CYCLES_PER_US"]

@@ -1,0 +1,94 @@
+"""Exceptions raised by libnux_vm. Every one derives from :class:`LibnuxVMError` and a builtin.
+
+- :class:`CompileError` (a ``ValueError``): the source text is wrong (syntax, names, types,
+  constants, size). It carries ``line`` and ``column`` (1-based, or ``None`` when the error has no
+  single place, e.g. an image that is too large) and its message shows the source line with a caret.
+- :class:`Trap` (a ``RuntimeError``): a kernel stopped at run time (out-of-bounds index, stack
+  overflow, division by zero, cycle budget exceeded, ...). It carries ``kind``, ``line`` and ``pc``.
+- :class:`HostValueError` (a ``ValueError``): the host passed a value that does not fit (an
+  argument or a global's value out of range, the wrong number of arguments, a wrong shape).
+- :class:`UnknownSymbolError` (a ``LookupError``): the host named a function or global that the
+  program does not define.
+"""
+
+from __future__ import annotations
+
+
+class LibnuxVMError(Exception):
+    """Base class of every libnux_vm error."""
+
+
+def caret_excerpt(source_line: str, column: int) -> str:
+    """Return ``source_line`` and, under it, a caret under ``column`` (1-based).
+
+    Tabs before the column are kept in the caret line so that the caret lines up in a terminal."""
+    prefix = "".join(ch if ch == "\t" else " " for ch in source_line[: max(column - 1, 0)])
+    return f"    {source_line}\n    {prefix}^"
+
+
+class CompileError(LibnuxVMError, ValueError):
+    """The source text of a kernel is not a valid program.
+
+    Attributes: ``reason`` (the message without location), ``line`` and ``column`` (1-based, or
+    ``None``), ``source_line`` (the text of that line, or ``None``)."""
+
+    def __init__(self, reason: str, *, source: str | None = None, line: int | None = None,
+                 column: int | None = None):
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.source_line = None
+        if source is not None and line is not None:
+            lines = source.split("\n")
+            if 1 <= line <= len(lines):
+                self.source_line = lines[line - 1].rstrip("\r")
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if self.line is None:
+            return self.reason
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        text = f"{where}: {self.reason}"
+        if self.source_line is not None and self.column:
+            text += "\n" + caret_excerpt(self.source_line, self.column)
+        return text
+
+
+class Trap(LibnuxVMError, RuntimeError):
+    """A kernel stopped with a runtime fault.
+
+    Attributes: ``kind`` (one of :data:`TRAP_KINDS`), ``line`` (source line of the faulting
+    instruction, or ``None``), ``function`` (name of the function it was in, or ``None``), ``pc``
+    (word address of the faulting instruction) and ``cycles`` (PPU cycles spent by that call)."""
+
+    def __init__(self, kind: str, detail: str, *, line: int | None, function: str | None,
+                 pc: int, cycles: int, source_line: str | None = None):
+        self.kind = kind
+        self.detail = detail
+        self.line = line
+        self.function = function
+        self.pc = pc
+        self.cycles = cycles
+        where = f"line {line}" if line is not None else f"pc {pc}"
+        if function is not None:
+            where += f" in function '{function}'"
+        text = f"{TRAP_TITLES.get(kind, kind)} at {where}: {detail}"
+        if source_line is not None:
+            text += f"\n    {line} | {source_line.strip()}"
+        super().__init__(text)
+
+
+#: Every value of :attr:`Trap.kind`, with the words that start its message.
+TRAP_TITLES = {"out_of_bounds": "out-of-bounds index", "stack_overflow": "stack overflow",
+               "division_by_zero": "division by zero", "cycle_budget": "cycle budget exceeded",
+               "memory_fault": "memory fault", "invalid_instruction": "invalid instruction",
+               "missing_return": "missing return"}
+TRAP_KINDS = tuple(TRAP_TITLES)
+
+
+class HostValueError(LibnuxVMError, ValueError):
+    """A value given by the host (argument, global) does not fit the declared type or shape."""
+
+
+class UnknownSymbolError(LibnuxVMError, LookupError):
+    """The host named a function or global the program does not define."""

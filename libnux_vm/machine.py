@@ -1,0 +1,195 @@
+"""A standalone PPU: the program's image in 16 KiB of memory, and the VM that runs it.
+
+``Machine(program).call("fib", 10)`` runs one function to completion (or to a trap) and
+returns its value. Globals live in the machine's memory, so they keep their values between
+calls; ``read_global`` and ``write_global`` access them from the host. ``cycles`` counts the PPU
+cycles (250 MHz, 4 ns each) of all calls so far, by the cost table of :mod:`libnux_vm.isa`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import isa, vm
+from .errors import HostValueError, Trap, UnknownSymbolError
+from .program import MEMORY_BYTES, Program
+from .semantics import from_word, to_word
+from .typesys import LANES, VOID, ArrayType, ScalarType, VectorType, value_words
+
+PPU_CYCLES_PER_US = 250
+#: default cycle budget of one call: 10 ms of PPU time at 250 MHz
+DEFAULT_CYCLE_BUDGET = 2_500_000
+
+_DTYPES = {(1, True): "<i1", (1, False): "<u1", (2, True): "<i2", (2, False): "<u2",
+           (4, True): "<i4", (4, False): "<u4"}
+
+
+class Machine:
+    """One PPU running one :class:`~libnux_vm.program.Program`, with no chip attached.
+
+    ``cycle_budget`` is the most PPU cycles one :meth:`call` may take before it traps with
+    kind ``"cycle_budget"``."""
+
+    def __init__(self, program: Program, cycle_budget: int = DEFAULT_CYCLE_BUDGET):
+        if not isinstance(program, Program):
+            raise TypeError(f"Machine needs a libnux_vm Program, not {type(program).__name__}")
+        self.program = program
+        self.cycle_budget = _check_budget(cycle_budget)
+        self.memory = np.zeros(MEMORY_BYTES, dtype=np.uint8)
+        self._s8 = self.memory.view(np.int8)
+        self._w32 = self.memory.view("<i4")
+        self._regs = np.zeros(4, dtype=np.int64)
+        self._info = np.zeros(2, dtype=np.int64)
+        lay = program.layout
+        self._layout = np.array([lay.code_lo, lay.code_hi, lay.stack_lo // 4, lay.data_lo,
+                                 lay.stack_hi], dtype=np.int64)
+        self.cycles = 0
+        self.last_call_cycles = 0
+        self.reset()
+
+    def reset(self):
+        """Reload the image: globals get their initial values again (``cycles`` is kept)."""
+        self.memory[:] = 0
+        self.memory[:len(self.program.image)] = np.frombuffer(self.program.image, np.uint8)
+
+    # ------------------------------------------------------------------ calls
+    def call(self, name: str, *args, cycle_budget: int | None = None):
+        """Run function ``name`` with ``args``; return its value.
+
+        Scalars come back as ``int`` (``bool`` for bool), vectors as a numpy array of 256
+        lanes (uint8 for vec_u8, int8 for vec_s8), void as ``None``. Raises
+        :class:`~libnux_vm.errors.Trap` on a runtime fault."""
+        sym = self._symbol(name, "function")
+        params = sym.type.params
+        if len(args) != len(params):
+            raise HostValueError(f"function '{name}' takes {len(params)} arguments "
+                                 f"({sym.type}) but {len(args)} were given")
+        words = [w for i, (a, t) in enumerate(zip(args, params))
+                 for w in _to_words(a, t, f"argument {i + 1} of '{name}'")]
+        budget = self.cycle_budget if cycle_budget is None else _check_budget(cycle_budget)
+        stack_lo = self.program.layout.stack_lo // 4
+        sp = stack_lo + len(words)
+        if sp + 2 > MEMORY_BYTES // 4 - vm.RED_ZONE_WORDS:
+            raise HostValueError(f"the arguments of '{name}' do not fit the stack")
+        self._w32[stack_lo:sp] = words
+        self._w32[sp] = vm.RET_ADDRESS_HOST
+        self._w32[sp + 1] = 0
+        sp += 2
+        self._regs[:] = (sym.address // 4, sp, sp, 0)
+        status = vm.run(self.memory, self._s8, self._w32, isa.COSTS, isa.POPS, self._regs,
+                        self._info, self._layout, budget)
+        self.last_call_cycles = int(self._regs[3])
+        self.cycles += self.last_call_cycles
+        if status != vm.OK:
+            raise self._trap(status, budget)
+        ret = sym.type.ret
+        if ret == VOID:
+            return None
+        result = self._w32[stack_lo:stack_lo + value_words(ret)]
+        if isinstance(ret, VectorType):
+            return result.view(_DTYPES[(1, ret.signed)]).copy()
+        return from_word(int(result[0]), ret)
+
+    def _trap(self, status: int, budget: int) -> Trap:
+        kind = vm.STATUS_KINDS.get(status, "invalid_instruction")
+        pc = int(self._regs[0])
+        detail = {
+            "out_of_bounds": f"index {self._info[0]} is outside 0..{self._info[1] - 1}",
+            "stack_overflow": f"the stack ({self.program.layout.stack_bytes} bytes) is "
+                              "exhausted; is there unbounded recursion?",
+            "division_by_zero": "the divisor is 0",
+            "cycle_budget": f"the call used up its budget of {budget} PPU cycles "
+                            f"({budget / PPU_CYCLES_PER_US:g} us at 250 MHz); is there an "
+                            "endless loop?",
+            "missing_return": "the function ended without returning a value",
+        }.get(kind, "the program image is corrupt (an instruction or address is invalid)")
+        line = self.program.line_at(pc)
+        return Trap(kind, detail, line=line, function=self.program.function_at(pc), pc=pc,
+                    cycles=self.last_call_cycles, source_line=self.program.source_line(line))
+
+    # ------------------------------------------------------------------ globals
+    def read_global(self, name: str):
+        """Value of global ``name``: an int (bool for bool), or a numpy array (a copy) for an
+        array (shape (N,), or (N, 256) for an array of vectors) or a vector (256 lanes)."""
+        sym = self._symbol(name, "global")
+        t = sym.type
+        raw = self.memory[sym.address:sym.address + sym.size]
+        if isinstance(t, ScalarType):
+            return from_word(int(raw.view("<i4")[0]), t)
+        if isinstance(t, VectorType):
+            return raw.view(_DTYPES[(1, t.signed)]).copy()
+        elem = t.elem
+        if isinstance(elem, VectorType):
+            return raw[:t.length * LANES].view(_DTYPES[(1, elem.signed)]).reshape(t.length,
+                                                                                   LANES).copy()
+        values = raw[:t.length * elem.elem_bytes].view(_DTYPES[(elem.elem_bytes, elem.signed)])
+        return values.astype(bool) if elem.bits == 1 else values.copy()
+
+    def write_global(self, name: str, value):
+        """Set global ``name``. The value must fit its type: an int for a scalar, an array-like
+        of the right shape for an array, a scalar (broadcast) or 256 values for a vector."""
+        sym = self._symbol(name, "global")
+        t = sym.type
+        what = f"global '{name}'"
+        if isinstance(t, ScalarType):
+            self._w32[sym.address // 4] = _to_words(value, t, what)[0]
+            return
+        lane_t = t.elem if isinstance(t, ArrayType) else t
+        shape = (t.length,) if isinstance(t, ArrayType) else (LANES,)
+        if isinstance(lane_t, VectorType):
+            shape = shape + (LANES,) if isinstance(t, ArrayType) else shape
+            lane_t = lane_t.lane
+        values = _checked_array(value, shape, lane_t, what)
+        raw = values.astype(_DTYPES[(lane_t.elem_bytes, lane_t.signed)]).tobytes()
+        self.memory[sym.address:sym.address + len(raw)] = np.frombuffer(raw, np.uint8)
+
+    def _symbol(self, name: str, kind: str):
+        sym = self.program.symbols.get(name)
+        if sym is None or sym.kind != kind:
+            known = sorted(s.name for s in self.program.symbols.values() if s.kind == kind)
+            raise UnknownSymbolError(f"the program has no {kind} named {name!r}; its "
+                                     f"{kind}s are: {', '.join(known) or 'none'}")
+        return sym
+
+
+def _check_budget(budget) -> int:
+    if not isinstance(budget, numbers.Integral) or budget <= 0:
+        raise HostValueError(f"cycle_budget must be a positive number of PPU cycles, "
+                             f"not {budget!r}")
+    return int(budget)
+
+
+def _check_int(value, t: ScalarType, what: str) -> int:
+    if not isinstance(value, (numbers.Integral, np.bool_)):
+        raise HostValueError(f"{what} must be an integer of type {t}, not {value!r}")
+    value = int(value)
+    if not t.fits(value):
+        raise HostValueError(f"{what} = {value} is out of range for {t} ({t.min}..{t.max})")
+    return value
+
+
+def _checked_array(value, shape, lane_t: ScalarType, what: str) -> np.ndarray:
+    if np.ndim(value) == 0:
+        value = np.full(shape, _check_int(value, lane_t, what), dtype=np.int64)
+    arr = np.asarray(value)
+    if arr.shape != shape:
+        raise HostValueError(f"{what} needs shape {shape}, not {arr.shape}")
+    if arr.dtype.kind not in "biu":
+        raise HostValueError(f"{what} needs integer values, not dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    bad = (arr < lane_t.min) | (arr > lane_t.max)
+    if bad.any():
+        i = tuple(int(x) for x in np.argwhere(bad)[0])
+        raise HostValueError(f"{what}{list(i)} = {arr[i]} is out of range for {lane_t} "
+                             f"({lane_t.min}..{lane_t.max})")
+    return arr
+
+
+def _to_words(value, t, what: str) -> list[int]:
+    """The stack words of a host value passed as type ``t``."""
+    if isinstance(t, ScalarType):
+        return [to_word(_check_int(value, t, what))]
+    lanes = _checked_array(value, (LANES,), t.lane, what)
+    return list(np.frombuffer((lanes & 0xFF).astype(np.uint8).tobytes(), "<i4"))
