@@ -364,7 +364,6 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     # membrane noise: standard normals from a table at xorshift64-random positions (a normal
     # generator per neuron and step would cost more than the whole membrane update)
     rand = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) | np.uint64(1)
-    table_mask = np.uint64(noise_table.shape[0] - 1)
 
     n_neurons = P.shape[1]
     spiked = np.empty(n_neurons, dtype=np.int64)
@@ -373,7 +372,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     s_reset_until, s_refractory_until = S[S_RESET_UNTIL], S[S_REFRACTORY_UNTIL]
     p_g_reset, p_v_reset, p_g_leak, p_v_leak = P[P_G_RESET], P[P_V_RESET], P[P_G_LEAK], P[P_V_LEAK]
     p_c_mem, p_i_offset, p_v_threshold = P[P_C_MEM], P[P_I_OFFSET], P[P_V_THRESHOLD]
-    p_v_exp, p_i_exp = P[P_V_EXP], P[P_I_EXP]
+    p_v_exp = P[P_V_EXP]
     p_inv_delta_t = 1.0 / P[P_DELTA_T]
     p_inv_g_leak = 1.0 / np.maximum(P[P_G_LEAK], 1e-30)
     p_inv_g_reset = 1.0 / np.maximum(P[P_G_RESET], 1e-30)

@@ -51,9 +51,8 @@ import numpy as np
 
 import halco
 import haldls
-from haldls import wire
-from haldls.errors import CoordinateMismatchError
 
+from ._protocol import WordContainer
 from .errors import LolaTypeError, LolaValueError
 
 #: Largest analog (CapMem) value an AtomicNeuron field accepts; 1023 would disable the cell's
@@ -233,7 +232,7 @@ def _member_field(name: str, member_type: type) -> Any:
 # -- the container -----------------------------------------------------------------------------
 
 @attrs.define(slots=True)
-class AtomicNeuron:
+class AtomicNeuron(WordContainer):
     """Logical configuration of one neuron circuit, at a ``halco.AtomicNeuronOnDLS``.
 
     Analog values are CapMem values (int 0..1022, default 0); see each member for its fields.
@@ -547,41 +546,12 @@ class AtomicNeuron:
         )
         return neuron
 
-    # -- container protocol (stadls) ------------------------------------------------------------
-    @classmethod
-    def check_coordinate(cls, coord: Any) -> None:
-        """Raise ``haldls.errors.CoordinateMismatchError`` unless ``coord`` is an AtomicNeuronOnDLS."""
-        if type(coord) is not cls.coordinate_type:
-            raise CoordinateMismatchError(
-                f"AtomicNeuron lives at {cls.coordinate_type.__name__}, not at {type(coord).__name__}"
-            )
-
+    # -- container protocol (stadls): the rest comes from WordContainer -------------------------
     @classmethod
     def addresses(cls, coord: Any) -> np.ndarray:
         """The 34 word addresses at ``coord``, in visit order (read-only uint32 array)."""
         cls.check_coordinate(coord)
         return _addresses(coord.to_enum())
-
-    def encode_write(self, coord: Any) -> np.ndarray:
-        """FPGA instructions writing NeuronConfig, the 24 CapMem cells, NeuronBackendConfig."""
-        return wire.omnibus_writes(self.addresses(coord), self.encode())
-
-    @classmethod
-    def encode_read(cls, coord: Any) -> np.ndarray:
-        """FPGA instructions reading the same words, in the same order."""
-        return wire.omnibus_reads(cls.addresses(coord))
-
-    @classmethod
-    def read_response_count(cls, coord: Any) -> int:
-        """Read responses of :meth:`encode_read`: 6 + 24 + 4."""
-        cls.check_coordinate(coord)
-        return cls.n_words
-
-    @classmethod
-    def decode_read(cls, coord: Any, words: np.ndarray) -> "AtomicNeuron":
-        """The AtomicNeuron from the responses of :meth:`encode_read` at ``coord``."""
-        cls.check_coordinate(coord)
-        return cls.decode(words)
 
 
 # -- the mapping table ---------------------------------------------------------------------------

@@ -63,9 +63,8 @@ import numpy as np
 
 import halco
 import haldls
-from haldls import wire
-from haldls.errors import AccessError, CoordinateMismatchError
 
+from ._protocol import WordContainer
 from .errors import LolaTypeError, LolaValueError
 
 #: synapse columns (SynapseOnSynapseRow) of a row
@@ -178,7 +177,7 @@ def _cached_addresses(container: type, enum_value: int) -> np.ndarray:
     return out
 
 
-class _SynapseArrayContainer:
+class _SynapseArrayContainer(WordContainer):
     """Base of the row and matrix containers: everything follows from ``quad_type`` (the haldls
     quad written), ``shape`` ((256,) for a row, (256, 256) for a matrix) and the array fields,
     which carry the names of the quad's fields."""
@@ -259,15 +258,7 @@ class _SynapseArrayContainer:
         quad_shape = cls.shape[:-1] + (N_QUAD_COLUMNS, N_ENTRIES)
         return cls(**{name: quads_to_columns(fields[name].reshape(quad_shape)) for name in cls.field_names()})
 
-    # -- container protocol (stadls) ---------------------------------------------------------
-    @classmethod
-    def check_coordinate(cls, coord: Any) -> None:
-        """Raise ``haldls.errors.CoordinateMismatchError`` unless ``coord`` is a ``coordinate_type``."""
-        if type(coord) is not cls.coordinate_type:
-            raise CoordinateMismatchError(
-                f"{cls.__name__} lives at {cls.coordinate_type.__name__}, not at {type(coord).__name__}"
-            )
-
+    # -- container protocol (stadls): the rest comes from WordContainer ----------------------
     @classmethod
     def quad_enums(cls, enum_value: int) -> np.ndarray:
         """Enums of the quads (``quad_type.coordinate_type``) of the container at the coordinate
@@ -280,31 +271,6 @@ class _SynapseArrayContainer:
         """The ``n_words`` word addresses at ``coord``, in write order (read-only uint32)."""
         cls.check_coordinate(coord)
         return _cached_addresses(cls, coord.to_enum())
-
-    def encode_write(self, coord: Any) -> np.ndarray:
-        """FPGA instructions writing every quad of the row(s) at ``coord``."""
-        if not self.writable:
-            raise AccessError(f"{type(self).__name__} is read-only and cannot be written")
-        return wire.omnibus_writes(self.addresses(coord), self.encode())
-
-    @classmethod
-    def encode_read(cls, coord: Any) -> np.ndarray:
-        """FPGA instructions reading the same words in the same order."""
-        if not cls.readable:
-            raise AccessError(f"{cls.__name__} is write-only and cannot be read")
-        return wire.omnibus_reads(cls.addresses(coord))
-
-    @classmethod
-    def read_response_count(cls, coord: Any) -> int:
-        """Read responses of :meth:`encode_read`: ``n_words``."""
-        cls.check_coordinate(coord)
-        return cls.n_words
-
-    @classmethod
-    def decode_read(cls, coord: Any, words: np.ndarray) -> Any:
-        """The container from the responses of :meth:`encode_read` at ``coord``."""
-        cls.check_coordinate(coord)
-        return cls.decode(words)
 
 
 def _synapse_container(coordinate: type, quad: type[haldls.Container], rows: int,
@@ -494,7 +460,7 @@ def _convert_config(container: type, name: str):
 
 
 @attrs.define(slots=True, eq=True, order=False)
-class SynapseDriverBlock:
+class SynapseDriverBlock(WordContainer):
     """The synapse drivers of one hemisphere, at a ``halco.SynapseDriverBlockOnDLS``.
 
     Fields:
@@ -585,41 +551,12 @@ class SynapseDriverBlock:
                    padi_bus=haldls.CommonPADIBusConfig.decode(arr[n:n + n_padi]),
                    stp=haldls.CommonSTPConfig.decode(arr[n + n_padi:]))
 
-    # -- container protocol (stadls) ------------------------------------------------------------
-    @classmethod
-    def check_coordinate(cls, coord: Any) -> None:
-        """Raise ``haldls.errors.CoordinateMismatchError`` unless ``coord`` is a SynapseDriverBlockOnDLS."""
-        if type(coord) is not cls.coordinate_type:
-            raise CoordinateMismatchError(
-                f"SynapseDriverBlock lives at {cls.coordinate_type.__name__}, not at {type(coord).__name__}"
-            )
-
+    # -- container protocol (stadls): the rest comes from WordContainer -------------------------
     @classmethod
     def addresses(cls, coord: Any) -> np.ndarray:
         """The 386 word addresses at ``coord``, in write order (read-only uint32)."""
         cls.check_coordinate(coord)
         return _driver_block_addresses(coord.to_enum())
-
-    def encode_write(self, coord: Any) -> np.ndarray:
-        """FPGA instructions writing the 128 driver configs, the PADI bus config, the STP config."""
-        return wire.omnibus_writes(self.addresses(coord), self.encode())
-
-    @classmethod
-    def encode_read(cls, coord: Any) -> np.ndarray:
-        """FPGA instructions reading the same words in the same order."""
-        return wire.omnibus_reads(cls.addresses(coord))
-
-    @classmethod
-    def read_response_count(cls, coord: Any) -> int:
-        """Read responses of :meth:`encode_read`: 386."""
-        cls.check_coordinate(coord)
-        return cls.n_words
-
-    @classmethod
-    def decode_read(cls, coord: Any, words: np.ndarray) -> "SynapseDriverBlock":
-        """The SynapseDriverBlock from the responses of :meth:`encode_read` at ``coord``."""
-        cls.check_coordinate(coord)
-        return cls.decode(words)
 
 
 @functools.lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ import halco
 from .. import wire
 from .._container import Container
 from .._fields import Array, Bool, UInt, at
-from ..errors import AccessError, FieldValueError
+from ..errors import FieldValueError
 from . import addresses as A
 
 
