@@ -13,15 +13,23 @@ machine runs, counting PPU cycles (250 MHz)::
     machine.call("fib", 10)                  # -> 55; Trap on a runtime fault
     machine.read_global("counter"); machine.write_global("counter", 3); machine.cycles
 
-Only numpy, numba and lark are imported: the package knows nothing of the chip.
+Chip built-ins (``get_weights``, ``set_weights``, ``get_rate_counters``, ``now``, ... see
+:mod:`libnux_vm.builtins`) compile to a ``HOSTCALL`` instruction that the Machine hands to its
+host: ``Machine(program, host=MemoryHost())`` (a numpy model of the chip, :mod:`libnux_vm.host`);
+without a host they trap with kind ``"no_chip"``.
+
+Only numpy, numba and lark are imported: the package knows nothing of a real chip.
 """
 
 from .compiler import MIN_STACK_BYTES, compile
-from .errors import (TRAP_KINDS, CompileError, HostValueError, LibnuxVMError, Trap,
+from .builtins import BUILTINS
+from .errors import (TRAP_KINDS, CompileError, HostError, HostValueError, LibnuxVMError, Trap,
                      UnknownSymbolError)
+from .host import Host, MemoryHost
 from .machine import DEFAULT_CYCLE_BUDGET, PPU_CYCLES_PER_US, Machine
 from .program import MEMORY_BYTES, Layout, Program, Symbol
 
 __all__ = ["compile", "Program", "Symbol", "Layout", "Machine", "CompileError", "Trap",
            "HostValueError", "UnknownSymbolError", "LibnuxVMError", "TRAP_KINDS",
-           "MEMORY_BYTES", "MIN_STACK_BYTES", "DEFAULT_CYCLE_BUDGET", "PPU_CYCLES_PER_US"]
+           "MEMORY_BYTES", "MIN_STACK_BYTES", "DEFAULT_CYCLE_BUDGET", "PPU_CYCLES_PER_US",
+           "Host", "MemoryHost", "HostError", "BUILTINS"]

@@ -15,6 +15,9 @@ Rules beyond C's (see :mod:`libnux_vm.typesys` for promotions and conversions):
   vectors; ``<<`` and ``>>`` take a scalar shift amount. A vector comparison gives a ``vec_u8``
   mask with 255 in the lanes where it holds and 0 elsewhere.
 - ``select(mask, if_true, if_false)`` takes a ``vec_u8`` mask (a lane is true if it is not 0).
+- The chip built-ins of :mod:`libnux_vm.builtins` (``get_weights``, ``set_weights``, ``now``, ...)
+  are checked like calls of functions with their signatures; no global or function may take
+  the name of a built-in.
 - Global initializers are constant expressions. All locals are 0 when the function is entered
   (a declaration without initializer inside a loop keeps the previous iteration's value).
 - A non-void function must not be able to reach its end without ``return``.
@@ -27,12 +30,13 @@ from dataclasses import dataclass, field
 
 from . import nodes as n
 from . import semantics as sem
+from .builtins import BUILTINS as CHIP_BUILTINS
 from .errors import CompileError
 from .typesys import (BOOL, INT32, LANES, TYPE_NAMES, UINT32, VEC_U8, VOID, ArrayType,
                       FunctionType, ScalarType, is_scalar, is_vector)
 
 MEMORY_BYTES = 16384
-BUILTINS = {"select"}
+BUILTINS = {"select"} | set(CHIP_BUILTINS)
 VECTOR_OPS = {"+", "-", "*", "&", "|", "^", "<<", ">>"} | sem.COMPARISONS
 
 
@@ -375,6 +379,10 @@ class _Checker:
     def expr_Call(self, e: n.Call):
         if e.name == "select":
             return self.call_select(e)
+        if e.name in CHIP_BUILTINS:
+            builtin = CHIP_BUILTINS[e.name]
+            e.function = builtin
+            return self.check_args(e, builtin.type.params, "built-in function")
         if e.name not in self.functions:
             if any(e.name in s for s in self.scopes) or e.name in self.globals:
                 self.error(e, f"'{e.name}' is a variable, not a function")
@@ -383,14 +391,16 @@ class _Checker:
             self.error(e, f"unknown function '{e.name}'{hint}")
         f = self.functions[e.name]
         e.function = f
-        params = f.type.params
+        return self.check_args(e, f.type.params, "function")
+
+    def check_args(self, e: n.Call, params, what: str):
         if len(e.args) != len(params):
-            self.error(e, f"function '{e.name}' takes {len(params)} argument"
+            self.error(e, f"{what} '{e.name}' takes {len(params)} argument"
                           f"{'' if len(params) == 1 else 's'} but {len(e.args)} "
                           f"{'was' if len(e.args) == 1 else 'were'} given")
         for i, (arg, pt) in enumerate(zip(e.args, params)):
             self.coerce(arg, pt, f"argument {i + 1} of '{e.name}'")
-        return f.type.ret
+        return e.function.type.ret
 
     def call_select(self, e: n.Call):
         if len(e.args) != 3:

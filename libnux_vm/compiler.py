@@ -14,6 +14,7 @@ from . import checker as chk
 from . import nodes as n
 from . import semantics as sem
 from . import vm
+from .builtins import Builtin
 from .errors import CompileError
 from .isa import OPERAND_MAX, OPERAND_MIN, encode
 from .parser import parse
@@ -382,7 +383,10 @@ class _Compiler:
             self.expr(arg)
             self.convert(arg.type, pt)
         self.line = e.line
-        self.emit(vm.CALL, e.function)
+        if isinstance(e.function, Builtin):
+            self.emit(vm.HOSTCALL, e.function.id)
+        else:
+            self.emit(vm.CALL, e.function)
 
     def expr_Unary(self, e: n.Unary):
         self.expr(e.operand)

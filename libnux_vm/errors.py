@@ -5,6 +5,8 @@
   single place, e.g. an image that is too large) and its message shows the source line with a caret.
 - :class:`Trap` (a ``RuntimeError``): a kernel stopped at run time (out-of-bounds index, stack
   overflow, division by zero, cycle budget exceeded, ...). It carries ``kind``, ``line`` and ``pc``.
+- :class:`HostError` (a :class:`Trap`): a chip built-in failed in the host (no chip attached,
+  a row out of range); the machine re-raises it as a :class:`Trap` with the line of the call.
 - :class:`HostValueError` (a ``ValueError``): the host passed a value that does not fit (an
   argument or a global's value out of range, the wrong number of arguments, a wrong shape).
 - :class:`UnknownSymbolError` (a ``LookupError``): the host named a function or global that the
@@ -82,8 +84,19 @@ class Trap(LibnuxVMError, RuntimeError):
 TRAP_TITLES = {"out_of_bounds": "out-of-bounds index", "stack_overflow": "stack overflow",
                "division_by_zero": "division by zero", "cycle_budget": "cycle budget exceeded",
                "memory_fault": "memory fault", "invalid_instruction": "invalid instruction",
-               "missing_return": "missing return"}
+               "missing_return": "missing return", "no_chip": "no chip attached"}
 TRAP_KINDS = tuple(TRAP_TITLES)
+
+
+class HostError(Trap):
+    """Raised by a :class:`~libnux_vm.host.Host` method: a :class:`Trap` (``kind`` is one of
+    :data:`TRAP_KINDS`, e.g. ``"no_chip"`` or ``"out_of_bounds"``) without a place yet.
+
+    The :class:`~libnux_vm.machine.Machine` that made the call turns it into a :class:`Trap`
+    naming the line, function and pc of the built-in's call."""
+
+    def __init__(self, kind: str, detail: str):
+        super().__init__(kind, detail, line=None, function=None, pc=-1, cycles=0)
 
 
 class HostValueError(LibnuxVMError, ValueError):

@@ -9,6 +9,8 @@ Costs are PPU cycles at 250 MHz (4 ns). They model the embedded PowerPC with its
 1 cycle for a register operation, 2 for an SRAM access or a branch, 3 for a multiply, 20 for a
 division, 4 for a call or return; a vector instruction on a 256-lane row works on the two
 128-byte halves of the real unit, so it costs 4 (8 for a row load or store through memory).
+A chip built-in (``HOSTCALL``) costs what :mod:`libnux_vm.builtins` lists for it: 1 cycle
+in the interpreter, the rest charged by the Machine before the host runs it.
 The cost is charged before the instruction executes; the table is :data:`COSTS` and each row of
 :data:`SPEC` documents one opcode.
 """
@@ -92,6 +94,9 @@ SPEC = {
     "VSHRS": (4, 65, "lanes a >> n arithmetic"),
     "VSEL": (6, 192, "mask, a, b -> lanes (mask != 0 ? a : b)"),
     "VLANE": (4, 65, "vector, i -> lane i (signed if operand); trap unless 0 <= i < 256"),
+    "HOSTCALL": (1, 0, "call chip built-in number operand: the interpreter stops with status "
+                       "HOST_CALL, the Machine pops the arguments, charges the rest of the "
+                       "built-in's cost (libnux_vm.builtins), pushes the result and resumes"),
 }
 
 NAMES = {getattr(vm, name): name for name in SPEC}
@@ -111,7 +116,7 @@ POPS.setflags(write=False)
 OPERAND_MIN, OPERAND_MAX = -(1 << 23), (1 << 23) - 1
 #: opcodes whose operand means something (shown by the disassembler)
 HAS_OPERAND = {"PUSH", "DROP", "LDL", "STL", "LDG", "STG", "ADDRL", "INDEX", "VCMP", "JMP",
-               "JZ", "JNZ", "CALL", "ENTER", "RET", "TRAP", "VLANE"}
+               "JZ", "JNZ", "CALL", "ENTER", "RET", "TRAP", "VLANE", "HOSTCALL"}
 
 
 def encode(op: int, operand: int = 0) -> int:

@@ -4,6 +4,12 @@
 returns its value. Globals live in the machine's memory, so they keep their values between
 calls; ``read_global`` and ``write_global`` access them from the host. ``cycles`` counts the PPU
 cycles (250 MHz, 4 ns each) of all calls so far, by the cost table of :mod:`libnux_vm.isa`.
+
+Chip built-ins: when the interpreter stops at ``HOSTCALL`` (status ``vm.HOST_CALL``), the
+machine pops the arguments, charges the built-in's cost (:mod:`libnux_vm.builtins`) against the
+same budget, calls ``host.<name>(...)``, pushes the result and resumes the interpreter at the
+next instruction. A :class:`~libnux_vm.errors.HostError` from the host becomes a
+:class:`~libnux_vm.errors.Trap` at the line of the call.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import numbers
 import numpy as np
 
 from . import isa, vm
-from .errors import HostValueError, Trap, UnknownSymbolError
+from .builtins import BY_ID, ROWS
+from .errors import HostError, HostValueError, Trap, UnknownSymbolError
+from .host import Host
 from .program import MEMORY_BYTES, Program
 from .semantics import from_word, to_word
 from .typesys import LANES, VOID, ArrayType, ScalarType, VectorType, value_words
@@ -27,15 +35,25 @@ _DTYPES = {(1, True): "<i1", (1, False): "<u1", (2, True): "<i2", (2, False): "<
 
 
 class Machine:
-    """One PPU running one :class:`~libnux_vm.program.Program`, with no chip attached.
+    """One PPU running one :class:`~libnux_vm.program.Program`.
+
+    ``host`` (a :class:`~libnux_vm.host.Host`, or None) runs the chip built-ins the kernel
+    calls (:mod:`libnux_vm.builtins`); without one, a built-in call traps with kind
+    ``"no_chip"``. The host's cycle cost of a built-in counts against the budget.
 
     ``cycle_budget`` is the most PPU cycles one :meth:`call` may take before it traps with
     kind ``"cycle_budget"``."""
 
-    def __init__(self, program: Program, cycle_budget: int = DEFAULT_CYCLE_BUDGET):
+    def __init__(self, program: Program, host: Host | None = None,
+                 cycle_budget: int = DEFAULT_CYCLE_BUDGET):
         if not isinstance(program, Program):
             raise TypeError(f"Machine needs a libnux_vm Program, not {type(program).__name__}")
+        if isinstance(host, numbers.Integral) and not isinstance(host, bool):
+            raise TypeError("the second argument of Machine is the host; pass the budget as "
+                            "cycle_budget=...")
         self.program = program
+        #: what runs the chip built-ins (a :class:`~libnux_vm.host.Host`), or None
+        self.host = host
         self.cycle_budget = _check_budget(cycle_budget)
         self.memory = np.zeros(MEMORY_BYTES, dtype=np.uint8)
         self._s8 = self.memory.view(np.int8)
@@ -78,10 +96,20 @@ class Machine:
         self._w32[sp + 1] = 0
         sp += 2
         self._regs[:] = (sym.address // 4, sp, sp, 0)
-        status = vm.run(self.memory, self._s8, self._w32, isa.COSTS, isa.POPS, self._regs,
-                        self._info, self._layout, budget)
-        self.last_call_cycles = int(self._regs[3])
-        self.cycles += self.last_call_cycles
+        start_cycles = self.cycles
+        try:
+            while True:
+                status = vm.run(self.memory, self._s8, self._w32, isa.COSTS, isa.POPS,
+                                self._regs, self._info, self._layout, budget)
+                self.last_call_cycles = int(self._regs[3])
+                self.cycles = start_cycles + self.last_call_cycles
+                if status != vm.HOST_CALL:
+                    break
+                status = self._host_call(budget, start_cycles)
+                if status != vm.OK:
+                    break
+        except HostError as err:
+            raise self._host_trap(err.kind, err.detail) from None
         if status != vm.OK:
             raise self._trap(status, budget)
         ret = sym.type.ret
@@ -91,6 +119,59 @@ class Machine:
         if isinstance(ret, VectorType):
             return result.view(_DTYPES[(1, ret.signed)]).copy()
         return from_word(int(result[0]), ret)
+
+    def _host_call(self, budget: int, start_cycles: int) -> int:
+        """Run the built-in the interpreter stopped at; return OK or a trap status (with
+        ``regs[0]`` at the HOSTCALL). Raises HostError for a fault in the host."""
+        pc, sp = int(self._regs[0]), int(self._regs[1])
+        builtin = BY_ID.get(int(self._info[0]))
+        if builtin is None:
+            self._regs[0] = pc - 1
+            return vm.T_INVALID_INSTRUCTION
+        cycles = int(self._regs[3]) + builtin.cost - int(isa.COSTS[vm.HOSTCALL])
+        if cycles > budget:
+            self._regs[0] = pc - 1
+            return vm.T_CYCLE_BUDGET
+        self._regs[3] = cycles
+        self.last_call_cycles = cycles
+        self.cycles = start_cycles + cycles
+        params, ret = builtin.type.params, builtin.type.ret
+        n_words = sum(value_words(t) for t in params)
+        if sp - n_words < self.program.layout.stack_lo // 4:
+            self._regs[0] = pc - 1
+            return vm.T_INVALID_INSTRUCTION
+        args, at = [], sp - n_words
+        for t in params:
+            words = self._w32[at:at + value_words(t)]
+            at += value_words(t)
+            if isinstance(t, VectorType):
+                args.append(words.view(_DTYPES[(1, t.signed)]).copy())
+            else:
+                args.append(from_word(int(words[0]), t))
+        if self.host is None:
+            raise HostError("no_chip", f"the kernel calls the chip built-in "
+                                       f"'{builtin.name}' and needs a chip, but this Machine "
+                                       "has no host (pass host=..., e.g. a "
+                                       "libnux_vm.host.MemoryHost)")
+        if builtin.row_arg and not 0 <= args[0] < ROWS:
+            raise HostError("out_of_bounds", f"row {args[0]} of '{builtin.name}' is outside "
+                                             f"0..{ROWS - 1}")
+        if builtin.name == "now":
+            args.append(self.cycles)
+        result = getattr(self.host, builtin.name)(*args)
+        sp -= n_words
+        if ret != VOID:
+            words = _to_words(result, ret, f"the result of the host's '{builtin.name}'")
+            self._w32[sp:sp + len(words)] = words
+            sp += len(words)
+        self._regs[1] = sp
+        return vm.OK
+
+    def _host_trap(self, kind: str, detail: str) -> Trap:
+        pc = int(self._regs[0]) - 1       # the HOSTCALL
+        line = self.program.line_at(pc)
+        return Trap(kind, detail, line=line, function=self.program.function_at(pc), pc=pc,
+                    cycles=self.last_call_cycles, source_line=self.program.source_line(line))
 
     def _trap(self, status: int, budget: int) -> Trap:
         kind = vm.STATUS_KINDS.get(status, "invalid_instruction")

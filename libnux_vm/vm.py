@@ -27,7 +27,8 @@ NEG, NOT, LNOT, SEXT8, ZEXT8, SEXT16, ZEXT16, TOBOOL = range(44, 52)
 JMP, JZ, JNZ, CALL, ENTER, RET, TRAP = range(52, 59)
 VBCAST, VADDU, VSUBU, VMULU, VADDS, VSUBS, VMULS, VAND, VOR, VXOR = range(59, 69)
 VCMP, VNOT, VNEGU, VNEGS, VFLIP, VSHLU, VSHRU, VSHLS, VSHRS, VSEL, VLANE = range(69, 80)
-N_OPCODES = 80
+HOSTCALL = 80
+N_OPCODES = 81
 
 # VCMP operand: condition in bits 0..2, signed lanes if bit 3 is set
 CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE = range(6)
@@ -35,6 +36,10 @@ CMP_SIGNED = 8
 
 # ---------------------------------------------------------------- run status
 OK = 0
+#: not a trap: the interpreter stopped at ``HOSTCALL``; ``regs`` hold the state after it (``pc``
+#: is the next instruction, the arguments are the top words of the stack, the cycles include
+#: the HOSTCALL's cost) and ``info[0]`` is the built-in's id. Run again to resume.
+HOST_CALL = 100
 T_OUT_OF_BOUNDS, T_STACK_OVERFLOW, T_DIVISION_BY_ZERO, T_CYCLE_BUDGET = 1, 2, 3, 4
 T_MEMORY_FAULT, T_INVALID_INSTRUCTION, T_MISSING_RETURN = 5, 6, 7
 STATUS_KINDS = {T_OUT_OF_BOUNDS: "out_of_bounds", T_STACK_OVERFLOW: "stack_overflow",
@@ -76,7 +81,8 @@ def _compare(cond, a, b):
 
 @numba.njit(cache=True)
 def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
-    """Execute from ``regs`` = [pc, sp, fp, cycles] until the host's return or a trap.
+    """Execute from ``regs`` = [pc, sp, fp, cycles] until the host's return, a host call
+    (status ``HOST_CALL``, see there) or a trap.
 
     ``layout`` = [code_lo, code_hi, stack_lo (word addresses), data_lo, mem_hi (byte
     addresses)]; loads and stores may touch bytes [data_lo, mem_hi) only. ``budget`` is the
@@ -419,12 +425,16 @@ def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
             v = np.int64(mem_s8[ba + idx]) if arg else np.int64(mem_u8[ba + idx])
             sp -= VEC_WORDS
             mem32[sp - 1] = v
+        elif op == HOSTCALL:
+            info[0] = arg
+            status = HOST_CALL
+            break
         elif op == NOP:
             pass
         else:
             status = T_INVALID_INSTRUCTION
             break
-    regs[0] = pc0 if status != OK else pc
+    regs[0] = pc0 if status != OK and status != HOST_CALL else pc
     regs[1] = sp
     regs[2] = fp
     regs[3] = cycles

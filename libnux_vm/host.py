@@ -1,0 +1,129 @@
+"""Hosts: what runs the chip built-ins (:mod:`libnux_vm.builtins`) a kernel calls.
+
+A :class:`~libnux_vm.machine.Machine` dispatches every built-in call to the method of the same
+name on its ``host``, with the arguments converted to Python values: ``int`` for ``int32`` and
+``uint32``, ``bool`` for ``bool``, a numpy ``uint8`` array of 256 lanes for ``vec_u8``. A method
+returns ``None`` (void), an ``int`` or an array-like of 256 values 0..255 (``vec_u8``). ``now``
+gets one more argument, the machine's cycle count at the call. A row argument has been checked
+to be in 0..255 before the method is called.
+
+:class:`Host` is the base class: every built-in raises :class:`~libnux_vm.errors.HostError`
+(a :class:`~libnux_vm.errors.Trap`) with kind ``"no_chip"``; a chip binding overrides them.
+:class:`MemoryHost` is a standalone model of the chip's state in numpy, for tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .builtins import ROWS
+from .errors import HostError
+from .typesys import LANES
+
+#: largest weight of the chip's 6-bit synapses
+WEIGHT_MAX = 63
+
+
+class Host:
+    """The built-ins, each raising a ``"no_chip"`` trap. Subclass and override."""
+
+    def _no_chip(self, name: str):
+        raise HostError("no_chip", f"the kernel needs a chip for '{name}' but "
+                                   f"{type(self).__name__} does not provide it")
+
+    def get_weights(self, row: int):
+        self._no_chip("get_weights")
+
+    def set_weights(self, row: int, values: np.ndarray) -> None:
+        self._no_chip("set_weights")
+
+    def get_causal_correlation(self, row: int):
+        self._no_chip("get_causal_correlation")
+
+    def get_acausal_correlation(self, row: int):
+        self._no_chip("get_acausal_correlation")
+
+    def reset_correlation(self, row: int) -> None:
+        self._no_chip("reset_correlation")
+
+    def get_rate_counters(self, reset: bool):
+        self._no_chip("get_rate_counters")
+
+    def reset_neurons(self) -> None:
+        self._no_chip("reset_neurons")
+
+    def send_spike(self, label: int) -> None:
+        self._no_chip("send_spike")
+
+    def now(self, cycles: int) -> int:
+        self._no_chip("now")
+
+    def log_int(self, value: int) -> None:
+        self._no_chip("log_int")
+
+
+def _check_row(row: int) -> int:
+    if not 0 <= row < ROWS:
+        raise HostError("out_of_bounds", f"row {row} is outside 0..{ROWS - 1}")
+    return row
+
+
+class MemoryHost(Host):
+    """A chip model in memory: 256 x 256 weights (uint8, 0..63), causal and acausal
+    correlations (uint8), 256 rate counters (int64, read saturated to 255), a time base, and
+    records of what the kernel did.
+
+    ``set_weights`` clamps every lane to 0..63 (the synapses hold 6 bits). ``now(cycles)``
+    returns ``time_offset + cycles`` modulo 2**32 (``time_offset`` is 0 unless set) and stores it
+    in ``time``. ``log`` is the list of ``log_int`` values, ``spikes`` that of ``send_spike``
+    labels; ``neuron_resets`` counts ``reset_neurons`` calls."""
+
+    def __init__(self, weights=None, seed: int | None = None):
+        self.weights = np.zeros((ROWS, LANES), dtype=np.uint8)
+        if weights is not None:
+            self.weights[:] = np.clip(np.asarray(weights), 0, WEIGHT_MAX)
+        self.causal = np.zeros((ROWS, LANES), dtype=np.uint8)
+        self.acausal = np.zeros((ROWS, LANES), dtype=np.uint8)
+        self.rate_counters = np.zeros(LANES, dtype=np.int64)
+        self.time = 0
+        self.time_offset = 0
+        self.log: list[int] = []
+        self.spikes: list[int] = []
+        self.neuron_resets = 0
+
+    def get_weights(self, row):
+        return self.weights[_check_row(row)].copy()
+
+    def set_weights(self, row, values):
+        self.weights[_check_row(row)] = np.clip(np.asarray(values, dtype=np.int64), 0,
+                                                WEIGHT_MAX)
+
+    def get_causal_correlation(self, row):
+        return self.causal[_check_row(row)].copy()
+
+    def get_acausal_correlation(self, row):
+        return self.acausal[_check_row(row)].copy()
+
+    def reset_correlation(self, row):
+        _check_row(row)
+        self.causal[row] = 0
+        self.acausal[row] = 0
+
+    def get_rate_counters(self, reset):
+        counts = np.clip(self.rate_counters, 0, 255).astype(np.uint8)
+        if reset:
+            self.rate_counters[:] = 0
+        return counts
+
+    def reset_neurons(self):
+        self.neuron_resets += 1
+
+    def send_spike(self, label):
+        self.spikes.append(int(label))
+
+    def now(self, cycles):
+        self.time = (self.time_offset + int(cycles)) & 0xFFFFFFFF
+        return self.time
+
+    def log_int(self, value):
+        self.log.append(int(value))
