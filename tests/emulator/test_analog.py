@@ -18,7 +18,7 @@ import psp_amplitude
 import refractory_period
 import short_term_plasticity
 import stadls
-from _neuron_setup import atomic, configure_neuron, init_builder, madc_record, madc_trace
+from _neuron_setup import atomic, configure_neuron, init_builder
 from emulator import Emulator, Mismatch, errors, transfer
 
 IDEAL = dict(mismatch=Mismatch.ideal(), noise=False)

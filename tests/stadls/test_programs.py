@@ -8,7 +8,6 @@ import pytest
 import halco
 import haldls
 import stadls
-from haldls import wire
 from stadls.errors import (
     BuilderError, FPGAError, RevisionMismatchError, SerializationError, TicketNotReadyError,
 )
