@@ -117,6 +117,9 @@ class Field:
         self._inverse: np.ndarray | None = None
         if self._table is not None:
             self._inverse = np.argsort(self._table).astype(np.uint64)
+        # plain Python copies for the scalar decoder (numpy scalar indexing is slow there)
+        self._inverse_list = None if self._inverse is None else [int(x) for x in self._inverse]
+        self._members = {int(m): m for m in enum_type} if enum_type is not None else {}
         entries = range(count) if count is not None else [None]
         self._placements: list[tuple[Bits, ...]] = []
         for e in entries:
@@ -174,28 +177,6 @@ class Field:
             raw ^= self.mask
         return raw
 
-    def from_raw(self, raw: int) -> Any:
-        if self.invert:
-            raw ^= self.mask
-        if self._inverse is not None:
-            raw = int(self._inverse[raw])
-        value = raw - self.offset
-        if self.kind == "bool":
-            return bool(value)
-        if self.kind == "enum":
-            return self.enum_type(value)  # type: ignore[misc]
-        return value
-
-    def _check_raw_value(self, value: int) -> None:
-        """Raise if decoded raw bits map to a value outside the field's range."""
-        if self.kind == "enum":
-            if value not in {int(m) for m in self.enum_type}:  # type: ignore[union-attr]
-                raise FieldValueError(f"{self._where()}: bits decode to {value}, not a valid member")
-        elif not self.minimum <= value <= self.maximum:
-            raise FieldValueError(
-                f"{self._where()}: bits decode to {value}, outside [{self.minimum}, {self.maximum}]"
-            )
-
     def encode_into(self, words: list[int], value: Any) -> None:
         values = value if self.count is not None else [value]
         for segs, v in zip(self._placements, values):
@@ -208,14 +189,25 @@ class Field:
         for segs in self._placements:
             raw = 0
             for s in segs:
-                raw |= ((int(words[s.word]) >> s.lo) & ((1 << s.width) - 1)) << s.value_lo
-            r = raw
+                raw |= ((words[s.word] >> s.lo) & ((1 << s.width) - 1)) << s.value_lo
             if self.invert:
-                r ^= self.mask
-            if self._inverse is not None:
-                r = int(self._inverse[r])
-            self._check_raw_value(r - self.offset)
-            out.append(self.from_raw(raw))
+                raw ^= self.mask
+            if self._inverse_list is not None:
+                raw = self._inverse_list[raw]
+            value = raw - self.offset
+            if self.kind == "bool":
+                out.append(value != 0)
+                continue
+            if self.kind == "enum":
+                member = self._members.get(value)
+                if member is None:
+                    raise FieldValueError(f"{self._where()}: bits decode to {value}, not a valid member")
+                out.append(member)
+                continue
+            if not self.minimum <= value <= self.maximum:
+                raise FieldValueError(
+                    f"{self._where()}: bits decode to {value}, outside [{self.minimum}, {self.maximum}]")
+            out.append(value)
         return out if self.count is not None else out[0]
 
     # -- vectorized codec ------------------------------------------------------------------------
