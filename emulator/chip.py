@@ -18,7 +18,7 @@ import numpy as np
 import halco
 import haldls
 from . import compartments, core, readout, transfer
-from .memory import AddressMap, Region
+from .memory import Region, address_map
 from .mismatch import Mismatch
 
 #: default integration step: 0.05 us of hardware time
@@ -65,8 +65,8 @@ class Chip:
         self.noise = bool(noise)
         self.rng = np.random.default_rng([self.chip_id, 0x5EED])
         self._noise_table = core.noise_table(self.chip_id)
-        containers = [c for c in haldls.containers() if c.has_addresses()]
-        self.address_map = AddressMap(containers)
+        containers = tuple(c for c in haldls.containers() if c.has_addresses())
+        self.address_map = address_map(containers)
         reset_words = {haldls.CapMemBlockConfig: haldls.CapMemBlockConfig(enable_capmem=False).encode()}
         self.regions = [Region(c, reset_words.get(c)) for c in containers]
         self.region_of = {c: r for c, r in zip(containers, self.regions)}

@@ -9,6 +9,8 @@ per word.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import haldls
@@ -72,3 +74,9 @@ class AddressMap:
                 f"address 0x{first:08x} is not occupied by any hardware unit ({int(bad.sum())} such words)"
             )
         return self.region[idx_c], self.row[idx_c], self.word[idx_c]
+
+
+@functools.lru_cache(maxsize=None)
+def address_map(containers: tuple[type[haldls.Container], ...]) -> AddressMap:
+    """The (immutable) address map of a set of container types, built once per process."""
+    return AddressMap(list(containers))

@@ -17,11 +17,9 @@ import attrs
 import numpy as np
 
 import halco
-from . import wire
 from ._fields import Field
-from .errors import (
-    AccessError, CoordinateMismatchError, DecodeError, FieldTypeError, UnknownContainerError,
-)
+from ._protocol import WordContainer
+from .errors import AccessError, DecodeError, FieldTypeError, UnknownContainerError
 
 _BY_NAME: dict[str, type["Container"]] = {}
 _BY_COORDINATE: dict[type, type["Container"]] = {}
@@ -70,8 +68,10 @@ def _converter(field: Field):
     return lambda values: FieldArray(field, values)
 
 
-class Container:
-    """Base of every bit-level container. See the module docstring for what subclasses declare."""
+class Container(WordContainer):
+    """Base of every bit-level container. See the module docstring for what subclasses declare.
+
+    Writes, reads and coordinate checks come from :class:`~haldls._protocol.WordContainer`."""
 
     coordinate_type: ClassVar[type]
     n_words: ClassVar[int] = 0
@@ -136,15 +136,6 @@ class Container:
     def has_addresses(cls) -> bool:
         """Whether the container lives at bus addresses (spike packs and waits are instructions)."""
         return cls._addresses.__func__ is not Container._addresses.__func__  # type: ignore[attr-defined]
-
-    @classmethod
-    def check_coordinate(cls, coord: Any) -> None:
-        """Raise :class:`CoordinateMismatchError` unless ``coord`` is a ``coordinate_type``."""
-        if type(coord) is not cls.coordinate_type:
-            raise CoordinateMismatchError(
-                f"{cls.__name__} lives at {cls.coordinate_type.__name__}, "
-                f"not at {type(coord).__name__}"
-            )
 
     @classmethod
     def addresses(cls, coord: Any) -> np.ndarray:
@@ -217,30 +208,6 @@ class Container:
             v = np.broadcast_to(v.astype(np.int64) if v.dtype.kind == "O" else v, shape)
             f.encode_array(v, words)
         return words.astype(np.uint32)
-
-    # -- wire ------------------------------------------------------------------------------------
-    def encode_write(self, coord: Any) -> np.ndarray:
-        """FPGA instructions that write this container at ``coord``."""
-        if not self.writable:
-            raise AccessError(f"{type(self).__name__} is read-only and cannot be written")
-        return wire.omnibus_writes(self.addresses(coord), self.encode())
-
-    @classmethod
-    def encode_read(cls, coord: Any) -> np.ndarray:
-        """FPGA instructions that read the container at ``coord``."""
-        if not cls.readable:
-            raise AccessError(f"{cls.__name__} is write-only and cannot be read")
-        return wire.omnibus_reads(cls.addresses(coord))
-
-    @classmethod
-    def decode_read(cls, coord: Any, words: np.ndarray) -> "Container":
-        """The container from the read responses of :meth:`encode_read` at ``coord``."""
-        return cls.decode(words)
-
-    @classmethod
-    def read_response_count(cls, coord: Any) -> int:
-        """Number of read-data responses :meth:`encode_read` produces."""
-        return cls.n_words
 
     # -- testing and serialization ----------------------------------------------------------------
     @classmethod

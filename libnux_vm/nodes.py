@@ -156,12 +156,12 @@ class For(Node):
 
 @dataclass(eq=False)
 class Break(Node):
-    pass
+    """``break;``: leaves the innermost loop."""
 
 
 @dataclass(eq=False)
 class Continue(Node):
-    pass
+    """``continue;``: goes on with the innermost loop's next iteration."""
 
 
 @dataclass(eq=False)

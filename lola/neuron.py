@@ -52,7 +52,6 @@ import numpy as np
 import halco
 import haldls
 
-from ._protocol import WordContainer
 from .errors import LolaTypeError, LolaValueError
 
 #: Largest analog (CapMem) value an AtomicNeuron field accepts; 1023 would disable the cell's
@@ -232,7 +231,7 @@ def _member_field(name: str, member_type: type) -> Any:
 # -- the container -----------------------------------------------------------------------------
 
 @attrs.define(slots=True)
-class AtomicNeuron(WordContainer):
+class AtomicNeuron(haldls.WordContainer):
     """Logical configuration of one neuron circuit, at a ``halco.AtomicNeuronOnDLS``.
 
     Analog values are CapMem values (int 0..1022, default 0); see each member for its fields.

@@ -64,7 +64,6 @@ import numpy as np
 import halco
 import haldls
 
-from ._protocol import WordContainer
 from .errors import LolaTypeError, LolaValueError
 
 #: synapse columns (SynapseOnSynapseRow) of a row
@@ -177,7 +176,7 @@ def _cached_addresses(container: type, enum_value: int) -> np.ndarray:
     return out
 
 
-class _SynapseArrayContainer(WordContainer):
+class _SynapseArrayContainer(haldls.WordContainer):
     """Base of the row and matrix containers: everything follows from ``quad_type`` (the haldls
     quad written), ``shape`` ((256,) for a row, (256, 256) for a matrix) and the array fields,
     which carry the names of the quad's fields."""
@@ -460,7 +459,7 @@ def _convert_config(container: type, name: str):
 
 
 @attrs.define(slots=True, eq=True, order=False)
-class SynapseDriverBlock(WordContainer):
+class SynapseDriverBlock(haldls.WordContainer):
     """The synapse drivers of one hemisphere, at a ``halco.SynapseDriverBlockOnDLS``.
 
     Fields:

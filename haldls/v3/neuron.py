@@ -12,6 +12,12 @@ from .._fields import Bool, Enum, UInt, at
 from . import addresses as A
 
 
+def _per_backend_neuron(base: np.ndarray, enums: np.ndarray) -> np.ndarray:
+    """One word per neuron at ``base[block] + 4 n`` (n = neuron within its backend block)."""
+    block, n = np.divmod(enums, 256)
+    return (base[block] + 4 * n)[:, None]
+
+
 class NeuronConfig(Container, coordinate=halco.NeuronConfigOnDLS, words=6, differential_write=True):
     """Switches of one neuron circuit: 6 words, low 8 bits used, at quadrant base + 2 + 8n + i."""
 
@@ -126,8 +132,7 @@ class NeuronReset(Container, coordinate=halco.NeuronResetOnDLS, words=1, readabl
 
     @classmethod
     def _addresses(cls, enums):
-        block, n = np.divmod(enums, 256)
-        return (A.NEURON_RESET[block] + 4 * n)[:, None]
+        return _per_backend_neuron(A.NEURON_RESET, enums)
 
 
 class SpikeCounterReset(Container, coordinate=halco.SpikeCounterResetOnDLS, words=1, readable=False):
@@ -135,8 +140,7 @@ class SpikeCounterReset(Container, coordinate=halco.SpikeCounterResetOnDLS, word
 
     @classmethod
     def _addresses(cls, enums):
-        block, n = np.divmod(enums, 256)
-        return (A.SPIKE_COUNTER_RESET[block] + 4 * n)[:, None]
+        return _per_backend_neuron(A.SPIKE_COUNTER_RESET, enums)
 
 
 class SpikeCounterRead(Container, coordinate=halco.SpikeCounterReadOnDLS, words=1, writable=False):
@@ -147,8 +151,7 @@ class SpikeCounterRead(Container, coordinate=halco.SpikeCounterReadOnDLS, words=
 
     @classmethod
     def _addresses(cls, enums):
-        block, n = np.divmod(enums, 256)
-        return (A.SPIKE_COUNTER_READ[block] + 4 * n)[:, None]
+        return _per_backend_neuron(A.SPIKE_COUNTER_READ, enums)
 
 
 class BlockPostPulse(Container, coordinate=halco.BlockPostPulseOnDLS, words=1, readable=False):

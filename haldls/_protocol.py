@@ -1,4 +1,5 @@
-"""The container protocol that stadls drives, shared by lola's word-level containers.
+"""The container protocol that stadls drives: shared by haldls containers and lola's word-level
+containers.
 
 A container that knows its word ``addresses(coord)`` (classmethod), ``encode()`` and ``decode()``
 gets writes, reads, coordinate checks and read decoding from :class:`WordContainer`.
@@ -10,8 +11,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from haldls import wire
-from haldls.errors import AccessError, CoordinateMismatchError
+from . import wire
+from .errors import AccessError, CoordinateMismatchError
 
 
 class WordContainer:
