@@ -18,18 +18,28 @@ Chip built-ins (``get_weights``, ``set_weights``, ``get_rate_counters``, ``now``
 host: ``Machine(program, host=MemoryHost())`` (a numpy model of the chip, :mod:`libnux_vm.host`);
 without a host they trap with kind ``"no_chip"``.
 
+The PPU runtime (:mod:`libnux_vm.runtime`) is what an emulated PPU runs from its memory alone
+(:func:`load` rebuilds the program from the image): ``start()`` once, then the program's
+:class:`Timer` s (``compile(source, timers=[Timer(start, period, num_periods)])``, calling
+``PLASTICITY_RULE_KERNEL`` by default) earliest deadline first, counting missed periods::
+
+    runtime = libnux_vm.Runtime(libnux_vm.Machine(program, host=MemoryHost()))
+    runtime.run_to_end()                     # or drive runtime.run() built-in by built-in
+
 Only numpy, numba and lark are imported: the package knows nothing of a real chip.
 """
 
 from .compiler import MIN_STACK_BYTES, compile
 from .builtins import BUILTINS
-from .errors import (TRAP_KINDS, CompileError, HostError, HostValueError, LibnuxVMError, Trap,
-                     UnknownSymbolError)
+from .errors import (TRAP_KINDS, CompileError, HostError, HostValueError, ImageError,
+                     LibnuxVMError, Trap, UnknownSymbolError)
 from .host import Host, MemoryHost
-from .machine import DEFAULT_CYCLE_BUDGET, PPU_CYCLES_PER_US, Machine
-from .program import MEMORY_BYTES, Layout, Program, Symbol
+from .machine import DEFAULT_CYCLE_BUDGET, PPU_CYCLES_PER_US, HostCall, Machine, drive
+from .program import MEMORY_BYTES, Entry, Layout, Program, Symbol, load
+from .runtime import KERNEL, Runtime, Timer
 
 __all__ = ["compile", "Program", "Symbol", "Layout", "Machine", "CompileError", "Trap",
            "HostValueError", "UnknownSymbolError", "LibnuxVMError", "TRAP_KINDS",
            "MEMORY_BYTES", "MIN_STACK_BYTES", "DEFAULT_CYCLE_BUDGET", "PPU_CYCLES_PER_US",
-           "Host", "MemoryHost", "HostError", "BUILTINS"]
+           "Host", "MemoryHost", "HostError", "BUILTINS", "HostCall", "drive", "Entry", "load",
+           "ImageError", "KERNEL", "Runtime", "Timer"]

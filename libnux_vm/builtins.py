@@ -6,32 +6,38 @@ A call ``get_weights(r)`` compiles to its arguments, pushed like a function call
 method of the same name on its :class:`~libnux_vm.host.Host`, pushes the result (a scalar in one
 word, a vector in 64) and resumes the interpreter at the next instruction.
 
+Handles: as in grenade's kernel API, the synapse and neuron built-ins take a handle first.
+A handle is the hemisphere it points into (0 top, 1 bottom; the runtime passes the kernel the
+handles of its own PPU, see :mod:`libnux_vm.runtime`). Each PPU reaches only its own hemisphere:
+a handle of the other one traps with kind ``"other_hemisphere"``, any other value with
+``"out_of_bounds"`` (both checked by the machine, before the host sees the call).
+
 Cost in PPU cycles (250 MHz) of the whole call, ``HOSTCALL`` included (the arguments' pushes
 are extra). They model the PPU's access to the synapse array and the neuron back-end over its
 bus: a row of weights or correlations (256 bytes, two 128-byte vector halves) takes 16 cycles
-to read or write, a reset of a correlation row 8, a read of the rate counters 32, a neuron reset
-8, a spike 4, reading the time base 2, a log word 2.
+to read or write, a reset of a correlation row 8, a CADC read of the neurons or a read of the
+rate counters 32, a neuron reset 8, a spike 4, reading the time base 2, a log word 2.
 
-====================================  ====  ==================================================
-built-in                              cost  meaning
-====================================  ====  ==================================================
-vec_u8 get_weights(int32 row)           16  the 6-bit weights (0..63) of synapse row 0..255
-void set_weights(int32 row, vec_u8 v)   16  write the row; the host clamps each lane to 0..63
-vec_u8 get_causal_correlation(row)      16  the causal correlation of the row
-vec_u8 get_acausal_correlation(row)     16  the acausal correlation of the row
-void reset_correlation(int32 row)        8  zero both correlations of the row
-vec_u8 get_rate_counters(bool reset)    32  the 256 rate counters (saturated to 255); reset
-                                            them after reading if ``reset``
-void reset_neurons()                     8  reset the neurons' membranes
-void send_spike(int32 label)             4  send a spike event with that label
-uint32 now()                             2  PPU cycles so far: the machine's cycle count (all
-                                            calls, this one up to and including the built-in's
-                                            cost) unless the host overrides it
-void log_int(int32 value)                2  append the value to the host's log
-====================================  ====  ==================================================
+==============================================  ====  ============================================
+built-in                                        cost  meaning
+==============================================  ====  ============================================
+vec_u8 get_weights(synapses, row)                 16  the 6-bit weights (0..63) of row 0..255
+void set_weights(synapses, row, vec_u8 v)         16  write the row; each lane is clamped to 0..63
+vec_u8 get_causal_correlation(synapses, row)      16  CADC reading of the row's causal sensors
+vec_u8 get_acausal_correlation(synapses, row)     16  CADC reading of the acausal sensors
+void reset_correlation(synapses, row)              8  reset both sensors of the row
+vec_u8 get_rate_counters(neurons, bool reset)     32  the 256 rate counters (saturated to 255);
+                                                      reset them after reading if ``reset``
+vec_u8 get_analog_readouts(neurons)               32  CADC reading of the 256 neuron columns
+void reset_neurons(neurons)                        8  reset the neurons' membranes
+void send_spike(int32 label)                       4  send a spike event with that label
+uint32 now()                                       2  PPU cycles so far: the machine's cycle count
+                                                      (unless the host overrides it)
+void log_int(int32 value)                          2  append the value to the host's log
+==============================================  ====  ============================================
 
-A row outside 0..255 traps with kind ``"out_of_bounds"`` (checked by the machine, before the
-host sees it).
+``synapses``, ``neurons``, ``row`` and ``label`` are ``int32``. A row outside 0..255 traps with
+kind ``"out_of_bounds"`` (checked by the machine).
 """
 
 from __future__ import annotations
@@ -49,24 +55,27 @@ class Builtin:
     name: str
     type: FunctionType
     cost: int             #: PPU cycles of the whole call (HOSTCALL included)
-    row_arg: bool         #: the first argument is a synapse row (0..255, checked)
+    handle: str | None    #: "synapses" or "neurons": the first argument is a handle
+    row_arg: bool         #: the argument after the handle is a synapse row (0..255, checked)
 
 
 def _table():
-    specs = [  # name, ret, params, cost, row_arg
-        ("get_weights", VEC_U8, (INT32,), 16, True),
-        ("set_weights", VOID, (INT32, VEC_U8), 16, True),
-        ("get_causal_correlation", VEC_U8, (INT32,), 16, True),
-        ("get_acausal_correlation", VEC_U8, (INT32,), 16, True),
-        ("reset_correlation", VOID, (INT32,), 8, True),
-        ("get_rate_counters", VEC_U8, (BOOL,), 32, False),
-        ("reset_neurons", VOID, (), 8, False),
-        ("send_spike", VOID, (INT32,), 4, False),
-        ("now", UINT32, (), 2, False),
-        ("log_int", VOID, (INT32,), 2, False),
+    specs = [  # name, ret, params after the handle, cost, handle, row_arg
+        ("get_weights", VEC_U8, (INT32,), 16, "synapses", True),
+        ("set_weights", VOID, (INT32, VEC_U8), 16, "synapses", True),
+        ("get_causal_correlation", VEC_U8, (INT32,), 16, "synapses", True),
+        ("get_acausal_correlation", VEC_U8, (INT32,), 16, "synapses", True),
+        ("reset_correlation", VOID, (INT32,), 8, "synapses", True),
+        ("get_rate_counters", VEC_U8, (BOOL,), 32, "neurons", False),
+        ("reset_neurons", VOID, (), 8, "neurons", False),
+        ("send_spike", VOID, (INT32,), 4, None, False),
+        ("now", UINT32, (), 2, None, False),
+        ("log_int", VOID, (INT32,), 2, None, False),
+        ("get_analog_readouts", VEC_U8, (), 32, "neurons", False),
     ]
-    return {name: Builtin(i, name, FunctionType(ret, params), cost, row)
-            for i, (name, ret, params, cost, row) in enumerate(specs)}
+    return {name: Builtin(i, name, FunctionType(ret, ((INT32,) if handle else ()) + params),
+                          cost, handle, row)
+            for i, (name, ret, params, cost, handle, row) in enumerate(specs)}
 
 
 #: name -> :class:`Builtin`

@@ -8,6 +8,8 @@ widened to 32 bit; a vector in 64 words), every statement leaves the stack as it
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from . import checker as chk
@@ -18,10 +20,17 @@ from .builtins import Builtin
 from .errors import CompileError
 from .isa import OPERAND_MAX, OPERAND_MIN, encode
 from .parser import parse
-from .program import HEADER_WORDS, MEMORY_BYTES, Layout, Program, Symbol
-from .typesys import (BOOL, INT8, INT16, UINT8, UINT16, UINT32, VOID, ArrayType, ScalarType,
+from .program import (HEADER_WORDS, MAX_TIMERS, MEMORY_BYTES, RUNTIME_WORDS, TIMER_WORDS, Entry,
+                      Layout, Program, Symbol, header)
+from .runtime import Timer
+from .typesys import (BOOL, INT8, INT16, INT32, UINT8, UINT16, UINT32, VOID, ArrayType, ScalarType,
                       VectorType, is_scalar, is_vector, needs_narrowing, promote, storage_bytes,
                       value_words)
+
+#: the parameter lists a timer function may have: (), (synapses, neurons), (..., period)
+_TIMER_PARAMS = ((), (INT32, INT32), (INT32, INT32, INT32))
+#: globals the compiler adds for the runtime (:mod:`libnux_vm.runtime`)
+RESERVED_GLOBALS = ("__runtime", "__timers")
 
 #: smallest stack the image must leave room for, in bytes (default of :func:`compile`)
 MIN_STACK_BYTES = 1024
@@ -42,17 +51,30 @@ _VECTOR_CMP = {"==": vm.CMP_EQ, "!=": vm.CMP_NE, "<": vm.CMP_LT, "<=": vm.CMP_LE
                ">": vm.CMP_GT, ">=": vm.CMP_GE}
 
 
-def compile(source: str, *, min_stack_bytes: int = MIN_STACK_BYTES) -> Program:
+def compile(source: str, *, min_stack_bytes: int = MIN_STACK_BYTES,
+            timers: Sequence[Timer] = ()) -> Program:
     """Compile kernel source text into a :class:`~libnux_vm.program.Program`.
+
+    ``timers`` (:class:`~libnux_vm.runtime.Timer`, at most 32) are what the PPU runtime calls
+    after ``start()``, earliest deadline first; each names a function of the program
+    (``PLASTICITY_RULE_KERNEL`` by default) of type ``void()``, ``void(int32, int32)`` or
+    ``void(int32, int32, int32)`` (synapse handle, neuron handle, period index).
 
     Raises :class:`~libnux_vm.errors.CompileError` for any syntax, name, type or size error;
     the image plus ``min_stack_bytes`` of stack must fit the 16384-byte PPU memory."""
     if not isinstance(source, str):
         raise TypeError(f"source must be a str, not {type(source).__name__}")
+    timers = tuple(timers)
+    for t in timers:
+        if not isinstance(t, Timer):
+            raise TypeError(f"timers must be libnux_vm.Timer objects, not {type(t).__name__}")
+    if len(timers) > MAX_TIMERS:
+        raise CompileError(f"{len(timers)} timers given; the scheduler holds at most "
+                           f"{MAX_TIMERS}")
     try:
         module = parse(source)
         checked = chk.check(module, source)
-        return _Compiler(checked, source, min_stack_bytes).build()
+        return _Compiler(checked, source, min_stack_bytes, timers).build()
     except RecursionError:
         raise CompileError("the program is nested too deeply (expressions or blocks nested "
                            "hundreds of levels deep)") from None
@@ -66,8 +88,10 @@ class _Label:
 
 
 class _Compiler:
-    def __init__(self, checked: chk.CheckedModule, source: str, min_stack_bytes: int):
+    def __init__(self, checked: chk.CheckedModule, source: str, min_stack_bytes: int,
+                 timers: tuple = ()):
         self.checked = checked
+        self.timers = timers
         self.source = source
         self.min_stack = min_stack_bytes
         self.items: list = []    # per code word: [opcode or None (raw word), operand, line]
@@ -105,16 +129,22 @@ class _Compiler:
         code_lo = HEADER_WORDS
         code_hi = code_lo + len(self.items)
         data_lo = address = code_hi * 4
+        for g in self.checked.globals + self.checked.functions:
+            if g.name in RESERVED_GLOBALS:
+                self.error_at(g, f"'{g.name}' is reserved for the PPU runtime; choose another "
+                                 "name")
         for g in self.checked.globals:
             g.address = address
             address += storage_bytes(g.type)
-        data_hi = address
+        runtime_types = {"__runtime": ArrayType(UINT32, RUNTIME_WORDS),
+                         "__timers": ArrayType(UINT32, max(len(self.timers), 1) * TIMER_WORDS)}
+        runtime_address = address
+        timers_address = address + storage_bytes(runtime_types["__runtime"])
+        data_hi = timers_address + storage_bytes(runtime_types["__timers"])
         layout = Layout(code_lo, code_hi, data_lo, data_hi, data_hi, MEMORY_BYTES)
         self.check_size(layout)
         words, lines = self.assemble(code_lo)
         image = bytearray(data_hi)
-        image[:HEADER_WORDS * 4] = layout.header().tobytes()
-        image[code_lo * 4:code_hi * 4] = words.astype("<i4").tobytes()
         symbols = {}
         for g in self.checked.globals:
             image[g.address:g.address + storage_bytes(g.type)] = _initial_bytes(g)
@@ -123,17 +153,62 @@ class _Compiler:
             start, end = spans[f.name]
             symbols[f.name] = Symbol(f.name, "function", (code_lo + start) * 4,
                                      (end - start) * 4, f.type)
-        return Program(bytes(image), symbols, layout, lines, self.source)
+        for (name, t), addr in zip(runtime_types.items(), (runtime_address, timers_address)):
+            symbols[name] = Symbol(name, "global", addr, storage_bytes(t), t)
+        entry = Entry(self.start_symbol(symbols), self.timer_symbols(symbols),
+                      runtime_address, timers_address)
+        table = np.zeros((len(self.timers), TIMER_WORDS), dtype="<u4")
+        for i, (t, sym) in enumerate(zip(self.timers, entry.timer_symbols)):
+            table[i, :5] = (sym.address // 4, len(sym.type.params), t.start, t.period,
+                            t.num_periods)
+        image[timers_address:timers_address + table.nbytes] = table.tobytes()
+        image[:HEADER_WORDS * 4] = header(layout, entry).tobytes()
+        image[code_lo * 4:code_hi * 4] = words.astype("<i4").tobytes()
+        return Program(bytes(image), symbols, layout, lines, self.source, entry)
+
+    def start_symbol(self, symbols: dict) -> Symbol | None:
+        """The ``start`` function the runtime calls first: ``int32 start()`` or
+        ``void start()``."""
+        start = self.checked_function("start")
+        if start is None:
+            return None
+        if start.type.params or start.type.ret not in (INT32, VOID):
+            self.error_at(start, f"'start' is the program's entry point and must be "
+                                 f"'int32 start()' or 'void start()', not {start.type}")
+        return symbols["start"]
+
+    def timer_symbols(self, symbols: dict) -> tuple:
+        out = []
+        for t in self.timers:
+            f = self.checked_function(t.function)
+            if f is None:
+                known = ", ".join(sorted(fn.name for fn in self.checked.functions)) or "none"
+                raise CompileError(f"a timer calls '{t.function}', which the program does not "
+                                   f"define (its functions: {known})")
+            if f.type.ret != VOID or f.type.params not in _TIMER_PARAMS:
+                self.error_at(f, f"'{t.function}' is called by a timer and must be 'void "
+                                 f"{t.function}()', 'void {t.function}(int32 synapses, int32 "
+                                 f"neurons)' or 'void {t.function}(int32 synapses, int32 "
+                                 f"neurons, int32 period)', not {f.type}")
+            out.append(symbols[t.function])
+        return tuple(out)
+
+    def checked_function(self, name: str):
+        return next((f for f in self.checked.functions if f.name == name), None)
+
+    def error_at(self, f, reason: str):
+        raise CompileError(reason, source=self.source, line=f.node.line, column=f.node.column)
 
     def check_size(self, layout: Layout):
         need = layout.data_hi + self.min_stack
+        runtime = (RUNTIME_WORDS + max(len(self.timers), 1) * TIMER_WORDS) * 4
         if need > MEMORY_BYTES:
             big = sorted(self.checked.globals, key=lambda g: -storage_bytes(g.type))[:3]
             biggest = ", ".join(f"'{g.name}' {storage_bytes(g.type)} B" for g in big)
             raise CompileError(
                 f"the program does not fit the PPU memory: its image is {layout.data_hi} bytes "
                 f"(header {HEADER_WORDS * 4}, code {(layout.code_hi - layout.code_lo) * 4}, "
-                f"globals {layout.data_hi - layout.data_lo}"
+                f"globals {layout.data_hi - layout.data_lo - runtime}, runtime {runtime}"
                 + (f"; largest: {biggest}" if biggest else "")
                 + f") and it needs at least {self.min_stack} bytes of stack, but the memory "
                 f"holds {MEMORY_BYTES} bytes")

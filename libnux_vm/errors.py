@@ -84,7 +84,8 @@ class Trap(LibnuxVMError, RuntimeError):
 TRAP_TITLES = {"out_of_bounds": "out-of-bounds index", "stack_overflow": "stack overflow",
                "division_by_zero": "division by zero", "cycle_budget": "cycle budget exceeded",
                "memory_fault": "memory fault", "invalid_instruction": "invalid instruction",
-               "missing_return": "missing return", "no_chip": "no chip attached"}
+               "missing_return": "missing return", "no_chip": "no chip attached",
+               "other_hemisphere": "other hemisphere"}
 TRAP_KINDS = tuple(TRAP_TITLES)
 
 
@@ -101,6 +102,11 @@ class HostError(Trap):
 
 class HostValueError(LibnuxVMError, ValueError):
     """A value given by the host (argument, global) does not fit the declared type or shape."""
+
+
+class ImageError(LibnuxVMError, ValueError):
+    """PPU memory does not hold a valid program image (no magic word, another version, a
+    corrupt header)."""
 
 
 class UnknownSymbolError(LibnuxVMError, LookupError):

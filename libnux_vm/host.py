@@ -4,8 +4,9 @@ A :class:`~libnux_vm.machine.Machine` dispatches every built-in call to the meth
 name on its ``host``, with the arguments converted to Python values: ``int`` for ``int32`` and
 ``uint32``, ``bool`` for ``bool``, a numpy ``uint8`` array of 256 lanes for ``vec_u8``. A method
 returns ``None`` (void), an ``int`` or an array-like of 256 values 0..255 (``vec_u8``). ``now``
-gets one more argument, the machine's cycle count at the call. A row argument has been checked
-to be in 0..255 before the method is called.
+gets one more argument, the machine's cycle count at the call. The machine has checked a handle
+argument (it must be the host's ``hemisphere``) and removed it, and checked a row to be in
+0..255, before the method is called.
 
 :class:`Host` is the base class: every built-in raises :class:`~libnux_vm.errors.HostError`
 (a :class:`~libnux_vm.errors.Trap`) with kind ``"no_chip"``; a chip binding overrides them.
@@ -25,7 +26,12 @@ WEIGHT_MAX = 63
 
 
 class Host:
-    """The built-ins, each raising a ``"no_chip"`` trap. Subclass and override."""
+    """The built-ins, each raising a ``"no_chip"`` trap. Subclass and override.
+
+    ``hemisphere`` (0 top, 1 bottom) is the hemisphere of the PPU the host serves: the only
+    handle value its kernels may use."""
+
+    hemisphere: int = 0
 
     def _no_chip(self, name: str):
         raise HostError("no_chip", f"the kernel needs a chip for '{name}' but "
@@ -52,6 +58,9 @@ class Host:
     def reset_neurons(self) -> None:
         self._no_chip("reset_neurons")
 
+    def get_analog_readouts(self):
+        self._no_chip("get_analog_readouts")
+
     def send_spike(self, label: int) -> None:
         self._no_chip("send_spike")
 
@@ -69,22 +78,26 @@ def _check_row(row: int) -> int:
 
 
 class MemoryHost(Host):
-    """A chip model in memory: 256 x 256 weights (uint8, 0..63), causal and acausal
-    correlations (uint8), 256 rate counters (int64, read saturated to 255), a time base, and
-    records of what the kernel did.
+    """A model of one hemisphere in memory: 256 x 256 weights (uint8, 0..63), causal and
+    acausal correlations (uint8), 256 rate counters (int64, read saturated to 255), 256 analog
+    readouts (uint8), a time base, and records of what the kernel did.
 
     ``set_weights`` clamps every lane to 0..63 (the synapses hold 6 bits). ``now(cycles)``
     returns ``time_offset + cycles`` modulo 2**32 (``time_offset`` is 0 unless set) and stores it
     in ``time``. ``log`` is the list of ``log_int`` values, ``spikes`` that of ``send_spike``
     labels; ``neuron_resets`` counts ``reset_neurons`` calls."""
 
-    def __init__(self, weights=None, seed: int | None = None):
+    def __init__(self, weights=None, hemisphere: int = 0):
+        if hemisphere not in (0, 1):
+            raise ValueError(f"hemisphere must be 0 (top) or 1 (bottom), not {hemisphere!r}")
+        self.hemisphere = hemisphere
         self.weights = np.zeros((ROWS, LANES), dtype=np.uint8)
         if weights is not None:
             self.weights[:] = np.clip(np.asarray(weights), 0, WEIGHT_MAX)
         self.causal = np.zeros((ROWS, LANES), dtype=np.uint8)
         self.acausal = np.zeros((ROWS, LANES), dtype=np.uint8)
         self.rate_counters = np.zeros(LANES, dtype=np.int64)
+        self.analog_readouts = np.zeros(LANES, dtype=np.uint8)
         self.time = 0
         self.time_offset = 0
         self.log: list[int] = []
@@ -117,6 +130,9 @@ class MemoryHost(Host):
 
     def reset_neurons(self):
         self.neuron_resets += 1
+
+    def get_analog_readouts(self):
+        return self.analog_readouts.copy()
 
     def send_spike(self, label):
         self.spikes.append(int(label))

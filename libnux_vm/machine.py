@@ -15,14 +15,16 @@ next instruction. A :class:`~libnux_vm.errors.HostError` from the host becomes a
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
+from typing import Generator
 
 import numpy as np
 
 from . import isa, vm
-from .builtins import BY_ID, ROWS
+from .builtins import BY_ID, ROWS, Builtin
 from .errors import HostError, HostValueError, Trap, UnknownSymbolError
 from .host import Host
-from .program import MEMORY_BYTES, Program
+from .program import MEMORY_BYTES, Program, Symbol
 from .semantics import from_word, to_word
 from .typesys import LANES, VOID, ArrayType, ScalarType, VectorType, value_words
 
@@ -30,8 +32,41 @@ PPU_CYCLES_PER_US = 250
 #: default cycle budget of one call: 10 ms of PPU time at 250 MHz
 DEFAULT_CYCLE_BUDGET = 2_500_000
 
+_HEMISPHERES = ("top", "bottom")
 _DTYPES = {(1, True): "<i1", (1, False): "<u1", (2, True): "<i2", (2, False): "<u2",
            (4, True): "<i4", (4, False): "<u4"}
+
+
+@dataclass(frozen=True)
+class HostCall:
+    """A chip built-in the kernel issued: what :meth:`Machine.run` yields.
+
+    ``args`` are Python values without the handle (already checked); ``issued`` and ``done`` are
+    the machine's cycle counts when the call started and when its cost has been paid."""
+    builtin: Builtin
+    args: tuple
+    issued: int
+    done: int
+
+    def dispatch(self, host: Host):
+        """Carry the call out on ``host``; returns the built-in's result."""
+        return getattr(host, self.builtin.name)(*self.args)
+
+
+def drive(run: Generator[HostCall, object, object], host: Host):
+    """Run a :meth:`Machine.run` generator to its end, carrying out every built-in on
+    ``host`` at once; returns the function's value (a Trap propagates)."""
+    try:
+        request = next(run)
+        while True:
+            try:
+                result = request.dispatch(host)
+            except HostError as err:
+                request = run.throw(err)
+                continue
+            request = run.send(result)
+    except StopIteration as stop:
+        return stop.value
 
 
 class Machine:
@@ -42,10 +77,14 @@ class Machine:
     ``"no_chip"``. The host's cycle cost of a built-in counts against the budget.
 
     ``cycle_budget`` is the most PPU cycles one :meth:`call` may take before it traps with
-    kind ``"cycle_budget"``."""
+    kind ``"cycle_budget"``.
+
+    ``memory`` (optional) is the PPU memory to run in: a writable uint8 array of 16384 bytes
+    that already holds the program's image (an emulated PPU passes its SRAM); by default the
+    machine has its own, loaded with the image."""
 
     def __init__(self, program: Program, host: Host | None = None,
-                 cycle_budget: int = DEFAULT_CYCLE_BUDGET):
+                 cycle_budget: int = DEFAULT_CYCLE_BUDGET, memory: np.ndarray | None = None):
         if not isinstance(program, Program):
             raise TypeError(f"Machine needs a libnux_vm Program, not {type(program).__name__}")
         if isinstance(host, numbers.Integral) and not isinstance(host, bool):
@@ -55,7 +94,16 @@ class Machine:
         #: what runs the chip built-ins (a :class:`~libnux_vm.host.Host`), or None
         self.host = host
         self.cycle_budget = _check_budget(cycle_budget)
-        self.memory = np.zeros(MEMORY_BYTES, dtype=np.uint8)
+        if memory is None:
+            self.memory = np.zeros(MEMORY_BYTES, dtype=np.uint8)
+        else:
+            if (not isinstance(memory, np.ndarray) or memory.dtype != np.uint8
+                    or memory.shape != (MEMORY_BYTES,) or not memory.flags.c_contiguous
+                    or not memory.flags.writeable):
+                raise HostValueError(f"memory must be a writable, contiguous uint8 array of "
+                                     f"{MEMORY_BYTES} bytes, not {getattr(memory, 'dtype', memory)!r}"
+                                     f" of shape {getattr(memory, 'shape', None)}")
+            self.memory = memory
         self._s8 = self.memory.view(np.int8)
         self._w32 = self.memory.view("<i4")
         self._regs = np.zeros(4, dtype=np.int64)
@@ -65,7 +113,8 @@ class Machine:
                                  lay.stack_hi], dtype=np.int64)
         self.cycles = 0
         self.last_call_cycles = 0
-        self.reset()
+        if memory is None:
+            self.reset()
 
     def reset(self):
         """Reload the image: globals get their initial values again (``cycles`` is kept)."""
@@ -78,8 +127,24 @@ class Machine:
 
         Scalars come back as ``int`` (``bool`` for bool), vectors as a numpy array of 256
         lanes (uint8 for vec_u8, int8 for vec_s8), void as ``None``. Raises
-        :class:`~libnux_vm.errors.Trap` on a runtime fault."""
-        sym = self._symbol(name, "function")
+        :class:`~libnux_vm.errors.Trap` on a runtime fault. Built-ins go to ``host``."""
+        return drive(self.run(name, *args, cycle_budget=cycle_budget), self.host)
+
+    def run(self, name: str, *args, cycle_budget: int | None = None
+            ) -> Generator[HostCall, object, object]:
+        """Run function ``name`` as a generator that stops at every chip built-in.
+
+        It yields a :class:`HostCall` (the built-in, its arguments, the machine's cycle count
+        when it was issued) and expects its result sent back (``None`` for void), or a
+        :class:`~libnux_vm.errors.HostError` thrown in; it returns the function's value. This
+        lets a driver (the emulated chip) carry out each built-in at the hardware time it
+        happens; :meth:`call` drives it with ``host`` at once."""
+        return self.run_symbol(self._symbol(name, "function"), *args, cycle_budget=cycle_budget)
+
+    def run_symbol(self, sym: Symbol, *args, cycle_budget: int | None = None
+                   ) -> Generator[HostCall, object, object]:
+        """:meth:`run` for a function :class:`Symbol` (e.g. an entry of a loaded image)."""
+        name = sym.name
         params = sym.type.params
         if len(args) != len(params):
             raise HostValueError(f"function '{name}' takes {len(params)} arguments "
@@ -91,25 +156,34 @@ class Machine:
         sp = stack_lo + len(words)
         if sp + 2 > MEMORY_BYTES // 4 - vm.RED_ZONE_WORDS:
             raise HostValueError(f"the arguments of '{name}' do not fit the stack")
+        return self._run(sym, words, budget)
+
+    def _run(self, sym, words, budget):
+        stack_lo = self.program.layout.stack_lo // 4
+        sp = stack_lo + len(words)
         self._w32[stack_lo:sp] = words
         self._w32[sp] = vm.RET_ADDRESS_HOST
         self._w32[sp + 1] = 0
         sp += 2
         self._regs[:] = (sym.address // 4, sp, sp, 0)
         start_cycles = self.cycles
-        try:
-            while True:
-                status = vm.run(self.memory, self._s8, self._w32, isa.COSTS, isa.POPS,
-                                self._regs, self._info, self._layout, budget)
-                self.last_call_cycles = int(self._regs[3])
-                self.cycles = start_cycles + self.last_call_cycles
-                if status != vm.HOST_CALL:
-                    break
-                status = self._host_call(budget, start_cycles)
-                if status != vm.OK:
-                    break
-        except HostError as err:
-            raise self._host_trap(err.kind, err.detail) from None
+        self.last_call_cycles = 0
+        while True:
+            status = vm.run(self.memory, self._s8, self._w32, isa.COSTS, isa.POPS,
+                            self._regs, self._info, self._layout, budget)
+            self.last_call_cycles = int(self._regs[3])
+            self.cycles = start_cycles + self.last_call_cycles
+            if status != vm.HOST_CALL:
+                break
+            request = self._host_request(budget, start_cycles)
+            if isinstance(request, int):
+                status = request
+                break
+            try:
+                result = yield request
+            except HostError as err:
+                raise self._host_trap(err.kind, err.detail) from None
+            self._push_result(request, result)
         if status != vm.OK:
             raise self._trap(status, budget)
         ret = sym.type.ret
@@ -120,22 +194,23 @@ class Machine:
             return result.view(_DTYPES[(1, ret.signed)]).copy()
         return from_word(int(result[0]), ret)
 
-    def _host_call(self, budget: int, start_cycles: int) -> int:
-        """Run the built-in the interpreter stopped at; return OK or a trap status (with
-        ``regs[0]`` at the HOSTCALL). Raises HostError for a fault in the host."""
+    def _host_request(self, budget: int, start_cycles: int):
+        """The :class:`HostCall` the interpreter stopped at, with its cost charged, or a trap
+        status (with ``regs[0]`` at the HOSTCALL). Raises a Trap for a bad handle or row."""
         pc, sp = int(self._regs[0]), int(self._regs[1])
         builtin = BY_ID.get(int(self._info[0]))
         if builtin is None:
             self._regs[0] = pc - 1
             return vm.T_INVALID_INSTRUCTION
-        cycles = int(self._regs[3]) + builtin.cost - int(isa.COSTS[vm.HOSTCALL])
+        issued = int(self._regs[3]) - int(isa.COSTS[vm.HOSTCALL])
+        cycles = issued + builtin.cost
         if cycles > budget:
             self._regs[0] = pc - 1
             return vm.T_CYCLE_BUDGET
         self._regs[3] = cycles
         self.last_call_cycles = cycles
         self.cycles = start_cycles + cycles
-        params, ret = builtin.type.params, builtin.type.ret
+        params = builtin.type.params
         n_words = sum(value_words(t) for t in params)
         if sp - n_words < self.program.layout.stack_lo // 4:
             self._regs[0] = pc - 1
@@ -148,24 +223,39 @@ class Machine:
                 args.append(words.view(_DTYPES[(1, t.signed)]).copy())
             else:
                 args.append(from_word(int(words[0]), t))
+        self._regs[1] = sp - n_words
         if self.host is None:
-            raise HostError("no_chip", f"the kernel calls the chip built-in "
-                                       f"'{builtin.name}' and needs a chip, but this Machine "
-                                       "has no host (pass host=..., e.g. a "
-                                       "libnux_vm.host.MemoryHost)")
+            raise self._host_trap("no_chip", f"the kernel calls the chip built-in "
+                                             f"'{builtin.name}' and needs a chip, but this "
+                                             "Machine has no host (pass host=..., e.g. a "
+                                             "libnux_vm.host.MemoryHost)")
+        if builtin.handle is not None:
+            handle = args.pop(0)
+            own = getattr(self.host, "hemisphere", 0)
+            if handle not in (0, 1):
+                raise self._host_trap("out_of_bounds", f"{builtin.handle} handle {handle} of "
+                                      f"'{builtin.name}' is not a hemisphere (0 top, 1 bottom)")
+            if handle != own:
+                raise self._host_trap(
+                    "other_hemisphere", f"'{builtin.name}' was given the {builtin.handle} of "
+                    f"hemisphere {handle} ({_HEMISPHERES[handle]}), but this PPU serves "
+                    f"hemisphere {own} ({_HEMISPHERES[own]}); each PPU reaches only its own "
+                    "hemisphere")
         if builtin.row_arg and not 0 <= args[0] < ROWS:
-            raise HostError("out_of_bounds", f"row {args[0]} of '{builtin.name}' is outside "
-                                             f"0..{ROWS - 1}")
+            raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is "
+                                                   f"outside 0..{ROWS - 1}")
         if builtin.name == "now":
             args.append(self.cycles)
-        result = getattr(self.host, builtin.name)(*args)
-        sp -= n_words
-        if ret != VOID:
-            words = _to_words(result, ret, f"the result of the host's '{builtin.name}'")
-            self._w32[sp:sp + len(words)] = words
-            sp += len(words)
-        self._regs[1] = sp
-        return vm.OK
+        return HostCall(builtin, tuple(args), start_cycles + issued, self.cycles)
+
+    def _push_result(self, request: "HostCall", result) -> None:
+        ret = request.builtin.type.ret
+        if ret == VOID:
+            return
+        sp = int(self._regs[1])
+        words = _to_words(result, ret, f"the result of the host's '{request.builtin.name}'")
+        self._w32[sp:sp + len(words)] = words
+        self._regs[1] = sp + len(words)
 
     def _host_trap(self, kind: str, detail: str) -> Trap:
         pc = int(self._regs[0]) - 1       # the HOSTCALL

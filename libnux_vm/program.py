@@ -2,13 +2,19 @@
 
 Memory layout (byte addresses in the PPU's 16 KiB SRAM; all regions 4-byte aligned)::
 
-    0x0000  header, 8 words: magic b"LNVM", version, code_lo, code_hi (word addresses),
-            data_lo, data_hi, stack_lo, stack_hi (byte addresses)
-    0x0020  code: one 32-bit word per instruction (PUSHW takes two)
+    0x0000  header, 16 words: magic b"LNVM", version, code_lo, code_hi (word addresses),
+            data_lo, data_hi, stack_lo, stack_hi (byte addresses), then the runtime's entry
+            (:mod:`libnux_vm.runtime`): start_pc (word address of ``start``, or 0xFFFFFFFF),
+            start_returns (1 if ``start`` returns int32), runtime (byte address of
+            ``__runtime``), timers (byte address of ``__timers``), n_timers, 3 words 0
+    0x0040  code: one 32-bit word per instruction (PUSHW takes two)
     data_lo globals, in source order: a scalar in one word (its value widened to 32 bit), an
             array packed at its element width (bool/8 bit: 1 byte, 16 bit: 2, 32 bit: 4,
             vector: 256), a vector in 256 bytes with lane i at byte i (64 little-endian words)
     stack_lo the stack, growing up to stack_hi = 16384: frames and the operand stack
+
+The image describes itself: :func:`load` rebuilds a :class:`Program` (layout and entry, no
+symbols or source lines) from the memory words alone, which is how an emulated PPU starts.
 
 ``Program.image`` holds the header, the code and the initial values of the globals (the bytes
 [0, data_hi)); the stack region is not stored. The image plus the minimum stack must fit in
@@ -27,11 +33,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import isa
+from .errors import ImageError
+from .typesys import INT32, VOID, FunctionType
 
 MEMORY_BYTES = 16384          #: the PPU's internal SRAM
-HEADER_WORDS = 8
+HEADER_WORDS = 16
 MAGIC = int.from_bytes(b"LNVM", "little")
-VERSION = 1
+VERSION = 2
+NO_ENTRY = 0xFFFFFFFF
+#: words of the runtime's state ``__runtime`` (see :mod:`libnux_vm.runtime`)
+RUNTIME_FIELDS = ("state", "exit_code", "trap_kind", "trap_pc", "calls", "missed", "end_time",
+                  "reserved")
+#: words of one entry of the timer table ``__timers``
+TIMER_FIELDS = ("entry_pc", "n_args", "start", "period", "num_periods", "calls", "missed",
+                "reserved")
+RUNTIME_WORDS = len(RUNTIME_FIELDS)
+TIMER_WORDS = len(TIMER_FIELDS)
+#: the most timers one program may have (libnux's ``Scheduler<32>``)
+MAX_TIMERS = 32
 
 
 @dataclass(frozen=True)
@@ -62,9 +81,28 @@ class Layout:
     def stack_bytes(self) -> int:
         return self.stack_hi - self.stack_lo
 
-    def header(self) -> np.ndarray:
-        return np.array([MAGIC, VERSION, self.code_lo, self.code_hi, self.data_lo, self.data_hi,
-                         self.stack_lo, self.stack_hi], dtype="<i4")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the runtime (:mod:`libnux_vm.runtime`) starts: ``start`` (a function symbol, or
+    None), the timer functions (one symbol per timer, in table order), and the byte addresses
+    of ``__runtime`` and ``__timers``."""
+    start_symbol: Symbol | None
+    timer_symbols: tuple
+    runtime_address: int
+    timers_address: int
+
+
+def header(layout: Layout, entry: Entry) -> np.ndarray:
+    """The 16 header words of an image."""
+    start = entry.start_symbol
+    words = [MAGIC, VERSION, layout.code_lo, layout.code_hi, layout.data_lo, layout.data_hi,
+             layout.stack_lo, layout.stack_hi,
+             NO_ENTRY if start is None else start.address // 4,
+             int(start is not None and start.type.ret != VOID),
+             entry.runtime_address, entry.timers_address, len(entry.timer_symbols), 0, 0, 0]
+    return np.array(words, dtype="<u4")
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +117,7 @@ class Program:
     layout: Layout
     lines: np.ndarray
     source: str
+    entry: Entry
 
     @property
     def code(self) -> np.ndarray:
@@ -112,3 +151,52 @@ class Program:
                 out.append(f"{starts[addr]}:")
             out.append("  " + text)
         return "\n".join(out)
+
+
+def load(memory) -> Program:
+    """The :class:`Program` whose image is at the start of ``memory`` (bytes or a uint8 array
+    of PPU memory), from its header alone: layout and entry, no symbols, no source lines.
+
+    Raises :class:`~libnux_vm.errors.ImageError` when the memory does not hold a valid image."""
+    raw = np.frombuffer(bytes(memory), dtype=np.uint8)
+    if raw.size < HEADER_WORDS * 4:
+        raise ImageError(f"a program image starts with a {HEADER_WORDS * 4}-byte header; the "
+                         f"memory holds only {raw.size} bytes")
+    h = raw[:HEADER_WORDS * 4].view("<u4").astype(np.int64)
+    if h[0] != MAGIC:
+        raise ImageError(f"no program image: the memory starts with 0x{int(h[0]):08x}, not the "
+                         f"magic word 0x{MAGIC:08x} (b'LNVM'); was the program loaded?")
+    if h[1] != VERSION:
+        raise ImageError(f"image version {int(h[1])} is not supported (this VM runs version "
+                         f"{VERSION}); compile the program again")
+    layout = Layout(*(int(x) for x in h[2:8]))
+    ok = (HEADER_WORDS <= layout.code_lo <= layout.code_hi and layout.code_hi * 4 <= layout.data_lo
+          <= layout.data_hi <= layout.stack_lo <= layout.stack_hi == MEMORY_BYTES
+          and layout.data_hi <= raw.size)
+    if not ok:
+        raise ImageError(f"the image header is corrupt: {layout}")
+    start_pc, start_returns, runtime, timers, n_timers = (int(x) for x in h[8:13])
+    words = raw[:layout.data_hi].view("<u4")
+    if not (layout.data_lo <= runtime and runtime + RUNTIME_WORDS * 4 <= layout.data_hi
+            and n_timers <= MAX_TIMERS
+            and (n_timers == 0 or layout.data_lo <= timers
+                 and timers + n_timers * TIMER_WORDS * 4 <= layout.data_hi)):
+        raise ImageError("the image header is corrupt: its runtime block or timer table lies "
+                         "outside the data region")
+
+    def function(name, pc, ret, n_args):
+        if not layout.code_lo <= pc < layout.code_hi:
+            raise ImageError(f"the image header is corrupt: {name} at word {pc} lies outside "
+                             f"the code ({layout.code_lo}..{layout.code_hi - 1})")
+        return Symbol(name, "function", pc * 4, 0, FunctionType(ret, (INT32,) * n_args))
+
+    start = None if start_pc == NO_ENTRY else function("start", start_pc,
+                                                       INT32 if start_returns else VOID, 0)
+    table = timers // 4 + np.arange(n_timers) * TIMER_WORDS
+    timer_symbols = tuple(function(f"timer {i}", int(words[table[i]]), VOID,
+                                   int(words[table[i] + 1]))
+                          for i in range(n_timers))
+    symbols = {} if start is None else {"start": start}
+    return Program(raw[:layout.data_hi].tobytes(), symbols, layout,
+                   np.zeros(layout.code_hi - layout.code_lo, dtype=np.int32), "",
+                   Entry(start, timer_symbols, runtime, timers))

@@ -24,8 +24,8 @@ def compile_error(source) -> CompileError:
 
 def test_get_and_set_weights():
     m = machine("""
-vec_u8 get(int r) { return get_weights(r); }
-void put(int r, vec_u8 v) { set_weights(r, v); }
+vec_u8 get(int r) { return get_weights(0, r); }
+void put(int r, vec_u8 v) { set_weights(0, r, v); }
 """)
     m.host.weights[5] = np.arange(256) % 64
     np.testing.assert_array_equal(m.call("get", 5), np.arange(256) % 64)
@@ -37,9 +37,9 @@ void put(int r, vec_u8 v) { set_weights(r, v); }
 
 def test_correlations_and_their_reset():
     m = machine("""
-vec_u8 causal(int r) { return get_causal_correlation(r); }
-vec_u8 acausal(int r) { return get_acausal_correlation(r); }
-void reset(int r) { reset_correlation(r); }
+vec_u8 causal(int r) { return get_causal_correlation(0, r); }
+vec_u8 acausal(int r) { return get_acausal_correlation(0, r); }
+void reset(int r) { reset_correlation(0, r); }
 """)
     rng = np.random.default_rng(1)
     m.host.causal[:] = rng.integers(0, 256, (256, 256))
@@ -53,7 +53,7 @@ void reset(int r) { reset_correlation(r); }
 
 
 def test_rate_counters_with_and_without_reset():
-    m = machine("vec_u8 counts(bool reset) { return get_rate_counters(reset); }")
+    m = machine("vec_u8 counts(bool reset) { return get_rate_counters(0, reset); }")
     m.host.rate_counters[:] = np.arange(256) * 2          # > 255 saturates
     expect = np.minimum(np.arange(256) * 2, 255)
     np.testing.assert_array_equal(m.call("counts", False), expect)
@@ -65,7 +65,7 @@ def test_rate_counters_with_and_without_reset():
 def test_reset_neurons_send_spike_and_log():
     m = machine("""
 void go(int n) {
-    reset_neurons();
+    reset_neurons(0);
     for (int i = 0; i < n; i++) { send_spike(i * 3); log_int(-i); }
 }
 """)
@@ -99,8 +99,8 @@ uint32 stamp() { return now(); }
 
 def test_expression_uses_of_results():
     m = machine("""
-int lane(int r, int i) { return get_weights(r)[i] + (int) get_causal_correlation(r)[i]; }
-vec_u8 grow(int r) { set_weights(r, get_weights(r) + 1); return get_weights(r); }
+int lane(int r, int i) { return get_weights(0, r)[i] + (int) get_causal_correlation(0, r)[i]; }
+vec_u8 grow(int r) { set_weights(0, r, get_weights(0, r) + 1); return get_weights(0, r); }
 """)
     m.host.weights[2, 9] = 40
     m.host.causal[2, 9] = 200
@@ -116,7 +116,7 @@ vec_u8 image[8];
 void write_image() {
     for (int r = 0; r < 8; r++) {
         vec_u8 v = image[r] >> 2;        // 8-bit pixels -> 6-bit weights
-        set_weights(r, v);
+        set_weights(0, r, v);
     }
 }
 """
@@ -135,15 +135,15 @@ def test_image_kernel_writes_the_weight_rows():
 HOMEOSTASIS = """
 uint8 target = 10;
 void homeostasis(int rows) {
-    vec_u8 counts = get_rate_counters(true);
+    vec_u8 counts = get_rate_counters(0, true);
     vec_u8 too_high = counts > target;
     vec_u8 too_low = counts < target;
     for (int r = 0; r < rows; r++) {
-        vec_u8 w = get_weights(r);
+        vec_u8 w = get_weights(0, r);
         vec_u8 down = select(w > 0, w - 1, w);
         vec_u8 up = select(w < 63, w + 1, w);
         w = select(too_high, down, select(too_low, up, w));
-        set_weights(r, w);
+        set_weights(0, r, w);
     }
 }
 """
@@ -172,10 +172,10 @@ def test_homeostasis_moves_weights_in_the_right_direction():
 # ---------------------------------------------------------------- compile errors
 
 @pytest.mark.parametrize("call, column, fragment", [
-    ("set_weights(1, (vec_s8) 0)", 20, "cannot convert vec_s8 to vec_u8"),
-    ("get_weights(get_weights(0))", 17, "cannot convert vec_u8 to int32"),
-    ("get_rate_counters(5)", 23, "out of range for bool"),
-    ("log_int(get_weights(1))", 13, "cannot convert vec_u8 to int32"),
+    ("set_weights(0, 1, (vec_s8) 0)", 23, "cannot convert vec_s8 to vec_u8"),
+    ("get_weights(0, get_weights(0, 0))", 20, "cannot convert vec_u8 to int32"),
+    ("get_rate_counters(0, 5)", 26, "out of range for bool"),
+    ("log_int(get_weights(0, 1))", 13, "cannot convert vec_u8 to int32"),
     ("send_spike()", 5, "takes 1 argument but 0 were given"),
     ("now(1)", 5, "takes 0 arguments but 1 was given"),
 ])
@@ -219,7 +219,7 @@ def test_without_a_host_a_built_in_traps_no_chip():
 
 
 def test_base_host_traps_no_chip():
-    m = machine("void f() { reset_neurons(); }", Host())
+    m = machine("void f() { reset_neurons(0); }", Host())
     with pytest.raises(Trap) as info:
         m.call("f")
     assert info.value.kind == "no_chip" and info.value.line == 1
@@ -233,7 +233,7 @@ def test_base_host_traps_no_chip():
                                        ("get_acausal_correlation", -5),
                                        ("reset_correlation", 256)])
 def test_out_of_range_row_traps(name, row):
-    m = machine(f"int f(int r) {{\n    int x = 1;\n    {name}(r);\n    return x;\n}}")
+    m = machine(f"int f(int r) {{\n    int x = 1;\n    {name}(0, r);\n    return x;\n}}")
     with pytest.raises(Trap) as info:
         m.call("f", row)
     t = info.value
@@ -243,7 +243,7 @@ def test_out_of_range_row_traps(name, row):
 
 
 def test_set_weights_out_of_range_row_leaves_weights_alone():
-    m = machine("void f(int r) {\n    set_weights(r, 5);\n}")
+    m = machine("void f(int r) {\n    set_weights(0, r, 5);\n}")
     with pytest.raises(Trap) as info:
         m.call("f", 300)
     assert info.value.kind == "out_of_bounds" and info.value.line == 2
@@ -275,31 +275,32 @@ def test_host_exception_inside_a_trap_keeps_the_machine_usable():
 
 def test_host_calls_are_charged():
     assert all(b.cost >= isa.COSTS[vm.HOSTCALL] for b in BUILTINS.values())
-    m = machine("void f() { log_int(1); }\nvoid g() { reset_neurons(); }\n"
-                "void h() { set_weights(0, 1); }")
+    m = machine("void f() { log_int(1); }\nvoid g() { reset_neurons(0); }\n"
+                "void h() { set_weights(0, 0, 1); }")
     m.call("f")
     assert m.last_call_cycles == isa.COSTS[vm.PUSH] + BUILTINS["log_int"].cost + \
         isa.COSTS[vm.RET]
     m.call("g")
-    assert m.last_call_cycles == BUILTINS["reset_neurons"].cost + isa.COSTS[vm.RET]
+    assert m.last_call_cycles == isa.COSTS[vm.PUSH] + BUILTINS["reset_neurons"].cost + \
+        isa.COSTS[vm.RET]
     before = m.cycles
     m.call("h")
-    assert m.last_call_cycles == 2 * isa.COSTS[vm.PUSH] + isa.COSTS[vm.VBCAST] + \
+    assert m.last_call_cycles == 3 * isa.COSTS[vm.PUSH] + isa.COSTS[vm.VBCAST] + \
         BUILTINS["set_weights"].cost + isa.COSTS[vm.RET]
     assert m.cycles == before + m.last_call_cycles
 
 
 def test_cycle_budget_counts_host_calls():
-    m = machine("void spin() {\n    while (true) {\n        get_rate_counters(false);\n    }\n}")
+    m = machine("void spin() {\n    while (true) {\n        get_rate_counters(0, false);\n    }\n}")
     with pytest.raises(Trap) as info:
         m.call("spin", cycle_budget=10_000)
     t = info.value
     assert t.kind == "cycle_budget" and t.cycles <= 10_000 and t.function == "spin"
     assert t.line in (2, 3)
     # the host's cost is what breaks the budget when it does not fit
-    m2 = machine("void f() {\n    reset_neurons();\n}")
+    m2 = machine("void f() {\n    reset_neurons(0);\n}")
     with pytest.raises(Trap) as info:
-        m2.call("f", cycle_budget=BUILTINS["reset_neurons"].cost - 1)
+        m2.call("f", cycle_budget=isa.COSTS[vm.PUSH] + BUILTINS["reset_neurons"].cost - 1)
     assert info.value.kind == "cycle_budget" and info.value.line == 2
     assert m2.host.neuron_resets == 0
 

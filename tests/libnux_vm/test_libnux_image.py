@@ -28,12 +28,12 @@ def test_image_is_bytes_within_16_kib_with_header():
     program = libnux_vm.compile(SOURCE)
     image = program.image
     assert isinstance(image, bytes) and len(image) <= 16384
-    header = np.frombuffer(image[:32], "<i4")
+    header = np.frombuffer(image[:64], "<u4")
     lay = program.layout
-    assert image[:4] == b"LNVM" and header[1] == 1
-    assert list(header[2:]) == [lay.code_lo, lay.code_hi, lay.data_lo, lay.data_hi,
-                                lay.stack_lo, lay.stack_hi]
-    assert lay.code_lo * 4 == 32 and lay.code_hi * 4 == lay.data_lo
+    assert image[:4] == b"LNVM" and header[1] == 2
+    assert list(header[2:8]) == [lay.code_lo, lay.code_hi, lay.data_lo, lay.data_hi,
+                                 lay.stack_lo, lay.stack_hi]
+    assert lay.code_lo * 4 == 64 and lay.code_hi * 4 == lay.data_lo
     assert lay.data_hi == len(image) == lay.stack_lo and lay.stack_hi == 16384
     assert len(program.lines) == lay.code_hi - lay.code_lo
 
@@ -41,7 +41,8 @@ def test_image_is_bytes_within_16_kib_with_header():
 def test_symbols():
     program = libnux_vm.compile(SOURCE)
     s = program.symbols
-    assert set(s) == {"counter", "table", "weights", "fib", "big", "loop", "one"}
+    assert set(s) == {"counter", "table", "weights", "fib", "big", "loop", "one", "__runtime",
+                      "__timers"}
     lay = program.layout
     assert (s["counter"].kind, s["counter"].size, s["counter"].type) == ("global", 4, INT32)
     assert s["table"].type == ArrayType(UINT8, 5) and s["table"].size == 8

@@ -1,0 +1,201 @@
+"""The PPU runtime: libnux's start-up and its timer scheduler, on one :class:`Machine`.
+
+When a PPU starts (its reset is released), the runtime
+
+1. calls ``start()`` once, if the program defines it (``int32 start()`` or ``void start()``;
+   the value is the exit code, as in libnux);
+2. runs the program's :class:`Timer` s, earliest deadline first (libnux's ``Scheduler``): the
+   timer's function is called once per period, ``num_periods`` times, from ``start`` on;
+3. goes to sleep (``PPUStatusRegister.sleep``) when every timer has run out.
+
+Times are PPU cycles (250 MHz) since the PPU started. The k-th period of a timer is the window
+``[start + k * period, start + (k + 1) * period)``. A period's call can start anywhere in its
+window; when the PPU is still busy at the window's end (a kernel took longer than its period,
+or another timer had the earlier deadline), that period is *missed*: skipped and counted. Among
+the periods that are due, the one whose window ends first runs first.
+
+The timer function (``PLASTICITY_RULE_KERNEL`` by default) is ``void f()``,
+``void f(int32 synapses, int32 neurons)`` or ``void f(int32 synapses, int32 neurons,
+int32 period)``: the runtime passes the handles of its PPU's hemisphere (see
+:mod:`libnux_vm.builtins`) and the index of the period.
+
+The runtime keeps its state in the program's memory, where the host can read it: the global
+``__runtime`` (:data:`RUNTIME_FIELDS`) and the timer table ``__timers`` (:data:`TIMER_FIELDS`
+per timer; the host may change ``start``, ``period`` and ``num_periods`` before the start).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Generator
+
+from .errors import TRAP_KINDS, HostValueError, Trap
+from .machine import HostCall, Machine, drive
+from .program import RUNTIME_FIELDS, TIMER_FIELDS, TIMER_WORDS
+
+PPU_CYCLES_PER_US = 250
+#: PPU cycles the scheduler spends on one dispatch (fetch, sort, call)
+DISPATCH_CYCLES = 40
+#: the function a timer calls unless it names another
+KERNEL = "PLASTICITY_RULE_KERNEL"
+
+#: values of ``__runtime.state``
+LOADED, RUNNING, DONE, TRAPPED = 0, 1, 2, 3
+STATE_NAMES = {LOADED: "loaded", RUNNING: "running", DONE: "done", TRAPPED: "trapped"}
+_R = {name: i for i, name in enumerate(RUNTIME_FIELDS)}
+_T = {name: i for i, name in enumerate(TIMER_FIELDS)}
+_U32 = 2 ** 32
+
+
+@dataclass(frozen=True)
+class Timer:
+    """Call ``function`` every ``period`` PPU cycles, ``num_periods`` times, the first period
+    starting ``start`` PPU cycles after the PPU started (all in 4-ns PPU cycles, 250 MHz)."""
+    start: int
+    period: int
+    num_periods: int
+    function: str = KERNEL
+
+    def __post_init__(self):
+        for name in ("start", "period", "num_periods"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+                raise HostValueError(f"Timer.{name} must be an integer number of PPU cycles, "
+                                     f"not {value!r}")
+        if self.start < 0 or self.period < 1 or self.num_periods < 0:
+            raise HostValueError(f"a Timer needs start >= 0, period >= 1 and num_periods >= 0, "
+                                 f"not start={self.start}, period={self.period}, "
+                                 f"num_periods={self.num_periods}")
+        if self.start + self.period * self.num_periods >= _U32:
+            raise HostValueError(f"the timer's last period ends at PPU cycle "
+                                 f"{self.start + self.period * self.num_periods}, beyond the "
+                                 f"32-bit PPU time base ({_U32 - 1} cycles, 17.2 s)")
+        if not isinstance(self.function, str):
+            raise HostValueError(f"Timer.function must be a function name, not "
+                                 f"{self.function!r}")
+
+    @classmethod
+    def from_us(cls, start_us: float, period_us: float, num_periods: int,
+                function: str = KERNEL) -> "Timer":
+        """A timer in microseconds of hardware time (rounded to PPU cycles)."""
+        return cls(round(start_us * PPU_CYCLES_PER_US), round(period_us * PPU_CYCLES_PER_US),
+                   num_periods, function)
+
+
+def trap_code(kind: str) -> int:
+    """``__runtime.trap_kind`` of a trap kind (1 + its index in TRAP_KINDS)."""
+    return TRAP_KINDS.index(kind) + 1 if kind in TRAP_KINDS else len(TRAP_KINDS) + 1
+
+
+def trap_kind(code: int) -> str | None:
+    """The trap kind of a ``__runtime.trap_kind`` word (None for 0)."""
+    if code == 0:
+        return None
+    return TRAP_KINDS[code - 1] if code <= len(TRAP_KINDS) else "invalid_instruction"
+
+
+class Runtime:
+    """The runtime of one PPU running ``machine``'s program; ``hemisphere`` gives the handles
+    passed to timer functions. :meth:`run` is a generator over the built-ins (see
+    :meth:`Machine.run`); :meth:`run_to_end` carries them out on the machine's host."""
+
+    def __init__(self, machine: Machine, hemisphere: int = 0):
+        if hemisphere not in (0, 1):
+            raise HostValueError(f"hemisphere must be 0 (top) or 1 (bottom), not {hemisphere!r}")
+        self.machine = machine
+        self.hemisphere = hemisphere
+        #: the Trap that stopped the program, or None
+        self.trap: Trap | None = None
+        entry = machine.program.entry
+        self._words = machine.memory.view("<u4")
+        self._runtime = entry.runtime_address // 4
+        self._timers = entry.timers_address // 4
+
+    # ------------------------------------------------------------------ state in memory
+    def _set(self, field: str, value: int) -> None:
+        self._words[self._runtime + _R[field]] = value % _U32
+
+    def get(self, field: str) -> int:
+        """A word of ``__runtime`` (:data:`RUNTIME_FIELDS`)."""
+        return int(self._words[self._runtime + _R[field]])
+
+    def timer_table(self) -> list[dict]:
+        """The timer table as it is in memory: one dict of :data:`TIMER_FIELDS` per timer."""
+        n = len(self.machine.program.entry.timer_symbols)
+        base = self._timers
+        return [{f: int(self._words[base + i * TIMER_WORDS + j]) for j, f in enumerate(TIMER_FIELDS)}
+                for i in range(n)]
+
+    # ------------------------------------------------------------------ running
+    def run_to_end(self) -> int:
+        """Run start-up and every timer, the built-ins going to the machine's host at once;
+        returns the PPU cycle at which the PPU went to sleep (a Trap is kept in :attr:`trap`)."""
+        return drive(self.run(), self.machine.host)
+
+    def run(self) -> Generator[HostCall, object, int]:
+        """The PPU's life from its start: yields every built-in, returns the end time."""
+        m = self.machine
+        entry = m.program.entry
+        m.cycles = 0
+        self._set("state", RUNNING)
+        try:
+            if entry.start_symbol is not None:
+                value = yield from m.run_symbol(entry.start_symbol)
+                self._set("exit_code", value or 0)
+            yield from self._schedule()
+        except Trap as trap:
+            self.trap = trap
+            self._set("trap_kind", trap_code(trap.kind))
+            self._set("trap_pc", trap.pc)
+            self._set("state", TRAPPED)
+        else:
+            self._set("state", DONE)
+        self._set("end_time", m.cycles)
+        return m.cycles
+
+    def _schedule(self) -> Generator[HostCall, object, None]:
+        m = self.machine
+        table = self.timer_table()
+        symbols = m.program.entry.timer_symbols
+        next_period = [0] * len(table)
+        while True:
+            clock = m.cycles
+            due, wake = None, None
+            for i, t in enumerate(table):
+                k = next_period[i]
+                if k >= t["num_periods"]:
+                    continue
+                window = t["start"] + k * t["period"]
+                if clock >= window + t["period"]:           # its window has passed: missed
+                    now_k = min((clock - t["start"]) // t["period"], t["num_periods"])
+                    t["missed"] += now_k - k
+                    self._count("missed", now_k - k, i, t)
+                    next_period[i] = k = now_k
+                    if k >= t["num_periods"]:
+                        continue
+                    window = t["start"] + k * t["period"]
+                if window <= clock:
+                    deadline = window + t["period"]
+                    if due is None or deadline < due[1]:
+                        due = (i, deadline)
+                elif wake is None or window < wake:
+                    wake = window
+            if due is None:
+                if wake is None:
+                    return
+                m.cycles = wake                                # sleep until the next window
+                continue
+            i, _ = due
+            t = table[i]
+            args = (self.hemisphere, self.hemisphere, next_period[i])[:t["n_args"]]
+            m.cycles += DISPATCH_CYCLES
+            yield from m.run_symbol(symbols[i], *args)
+            next_period[i] += 1
+            t["calls"] += 1
+            self._count("calls", 1, i, t)
+
+    def _count(self, field: str, n: int, i: int, timer: dict) -> None:
+        if n:
+            self._words[self._timers + i * TIMER_WORDS + _T[field]] = timer[field] % _U32
+            self._set(field, self.get(field) + n)
