@@ -17,7 +17,7 @@ import numpy as np
 
 import halco
 import haldls
-from . import compartments, core, readout, transfer
+from . import compartments, core, ppu, readout, transfer
 from .memory import Region, address_map
 from .mismatch import Mismatch
 
@@ -80,6 +80,7 @@ class Chip:
             haldls.CorrelationReset: self._trigger_correlation_reset,
             haldls.BackgroundSpikeSource: self._write_background,
             haldls.MADCControl: self.readout.madc_control,
+            haldls.PPUControlRegister: self._write_ppu_control,
         }
         self.on_read: dict[type, Callable[[np.ndarray], np.ndarray]] = {
             **{c: self._read_synapse_view(c) for c in _SYNAPSE_VIEWS},
@@ -87,7 +88,10 @@ class Chip:
             haldls.CrossbarInputDropCounter: lambda rows: self.drop_counter[rows, None].astype(np.uint32),
             haldls.CrossbarOutputEventCounter: lambda rows: self.out_counter[rows, None].astype(np.uint32),
             haldls.CADCSampleQuad: self.readout.cadc_read,
+            haldls.PPUStatusRegister: lambda rows: ppu.status_words(self.ppus, rows),
         }
+        #: the two embedded processors, top and bottom
+        self.ppus = [ppu.PPU(self, 0), ppu.PPU(self, 1)]
         e = np.arange(halco.SynapseQuadOnDLS.size)
         self._quad_synram, local = np.divmod(e, 16384)
         self._quad_row, quad = np.divmod(local, 64)
@@ -229,6 +233,11 @@ class Chip:
         return haldls.SpikeCounterRead.encode_array(
             len(rows), count=np.minimum(counts, 255), overflow=counts > 255)
 
+    def _write_ppu_control(self, rows: np.ndarray) -> None:
+        inhibit = self.fields(haldls.PPUControlRegister)["inhibit_reset"]
+        for r in rows.tolist():
+            self.ppus[r].set_inhibit_reset(bool(inhibit[r]))
+
     def _write_background(self, rows: np.ndarray) -> None:
         f = self.region_of[haldls.BackgroundSpikeSource].fields
         for b in rows:
@@ -346,8 +355,26 @@ class Chip:
                                         np.asarray(labels, dtype=np.int64)], axis=1))
 
     def advance_to(self, time: int, record: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Evolve the chip until absolute cycle ``time``. Returns the spikes recorded on the L2
-        outputs, (cycle, label) rows, and the MADC samples, (cycle, value, channel) rows."""
+        """Evolve the chip until absolute cycle ``time``, the PPUs acting at their times on the
+        way. Returns the spikes recorded on the L2 outputs, (cycle, label) rows, and the MADC
+        samples, (cycle, value, channel) rows."""
+        spikes, samples = [], []
+        while True:
+            due = [p for p in self.ppus if p.next_time is not None and p.next_time <= time]
+            if not due:
+                break
+            first = min(due, key=lambda p: p.next_time)
+            rec, mad = self._evolve(first.next_time, record)
+            spikes.append(rec)
+            samples.append(mad)
+            first.act()
+        if not spikes:
+            return self._evolve(time, record)
+        rec, mad = self._evolve(time, record)
+        return np.concatenate(spikes + [rec]), np.concatenate(samples + [mad])
+
+    def _evolve(self, time: int, record: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The analog core and the event routing from :attr:`time` to ``time``."""
         empty = np.zeros((0, 2), dtype=np.int64), np.zeros((0, 3), dtype=np.int64)
         if time <= self.time:
             return empty

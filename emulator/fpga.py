@@ -158,7 +158,9 @@ class FPGA:
         result_spikes = result_spikes[np.argsort(result_spikes["chip_time"], kind="stable")]
         info = {"fpga_cycles": t - start_time, "chip_time_end": t, "wall_execute_s": _time.perf_counter() - wall_start - wall_evolve,
                 "wall_evolve_s": wall_evolve, "dropped_events": int(chip.counters[0]) - dropped_before,
-                "timed_out": timed_out}
+                "timed_out": timed_out, "ppu_traps": [m for p in chip.ppus for m in p.reports]}
+        for p in chip.ppus:
+            p.reports.clear()
         result_madc = np.concatenate(madc) if madc else np.zeros(0, dtype=wire.MADC_SAMPLE_DTYPE)
         return RunResult(np.concatenate(responses), result_spikes, result_madc, info)
 

@@ -25,16 +25,15 @@ from .builtins import BY_ID, ROWS, Builtin
 from .errors import HostError, HostValueError, Trap, UnknownSymbolError
 from .host import Host
 from .program import MEMORY_BYTES, Program, Symbol
-from .semantics import from_word, to_word
-from .typesys import LANES, VOID, ArrayType, ScalarType, VectorType, value_words
+from .semantics import from_word
+from .typesys import VOID, VectorType, value_words
+from .values import DTYPES as _DTYPES, global_bytes, global_value, to_words as _to_words
 
 PPU_CYCLES_PER_US = 250
 #: default cycle budget of one call: 10 ms of PPU time at 250 MHz
 DEFAULT_CYCLE_BUDGET = 2_500_000
 
 _HEMISPHERES = ("top", "bottom")
-_DTYPES = {(1, True): "<i1", (1, False): "<u1", (2, True): "<i2", (2, False): "<u2",
-           (4, True): "<i4", (4, False): "<u4"}
 
 
 @dataclass(frozen=True)
@@ -285,35 +284,13 @@ class Machine:
         """Value of global ``name``: an int (bool for bool), or a numpy array (a copy) for an
         array (shape (N,), or (N, 256) for an array of vectors) or a vector (256 lanes)."""
         sym = self._symbol(name, "global")
-        t = sym.type
-        raw = self.memory[sym.address:sym.address + sym.size]
-        if isinstance(t, ScalarType):
-            return from_word(int(raw.view("<i4")[0]), t)
-        if isinstance(t, VectorType):
-            return raw.view(_DTYPES[(1, t.signed)]).copy()
-        elem = t.elem
-        if isinstance(elem, VectorType):
-            return raw[:t.length * LANES].view(_DTYPES[(1, elem.signed)]).reshape(t.length,
-                                                                                   LANES).copy()
-        values = raw[:t.length * elem.elem_bytes].view(_DTYPES[(elem.elem_bytes, elem.signed)])
-        return values.astype(bool) if elem.bits == 1 else values.copy()
+        return global_value(self.memory[sym.address:sym.address + sym.size], sym.type)
 
     def write_global(self, name: str, value):
         """Set global ``name``. The value must fit its type: an int for a scalar, an array-like
         of the right shape for an array, a scalar (broadcast) or 256 values for a vector."""
         sym = self._symbol(name, "global")
-        t = sym.type
-        what = f"global '{name}'"
-        if isinstance(t, ScalarType):
-            self._w32[sym.address // 4] = _to_words(value, t, what)[0]
-            return
-        lane_t = t.elem if isinstance(t, ArrayType) else t
-        shape = (t.length,) if isinstance(t, ArrayType) else (LANES,)
-        if isinstance(lane_t, VectorType):
-            shape = shape + (LANES,) if isinstance(t, ArrayType) else shape
-            lane_t = lane_t.lane
-        values = _checked_array(value, shape, lane_t, what)
-        raw = values.astype(_DTYPES[(lane_t.elem_bytes, lane_t.signed)]).tobytes()
+        raw = global_bytes(value, sym.type, f"global '{name}'")
         self.memory[sym.address:sym.address + len(raw)] = np.frombuffer(raw, np.uint8)
 
     def _symbol(self, name: str, kind: str):
@@ -330,37 +307,3 @@ def _check_budget(budget) -> int:
         raise HostValueError(f"cycle_budget must be a positive number of PPU cycles, "
                              f"not {budget!r}")
     return int(budget)
-
-
-def _check_int(value, t: ScalarType, what: str) -> int:
-    if not isinstance(value, (numbers.Integral, np.bool_)):
-        raise HostValueError(f"{what} must be an integer of type {t}, not {value!r}")
-    value = int(value)
-    if not t.fits(value):
-        raise HostValueError(f"{what} = {value} is out of range for {t} ({t.min}..{t.max})")
-    return value
-
-
-def _checked_array(value, shape, lane_t: ScalarType, what: str) -> np.ndarray:
-    if np.ndim(value) == 0:
-        value = np.full(shape, _check_int(value, lane_t, what), dtype=np.int64)
-    arr = np.asarray(value)
-    if arr.shape != shape:
-        raise HostValueError(f"{what} needs shape {shape}, not {arr.shape}")
-    if arr.dtype.kind not in "biu":
-        raise HostValueError(f"{what} needs integer values, not dtype {arr.dtype}")
-    arr = arr.astype(np.int64)
-    bad = (arr < lane_t.min) | (arr > lane_t.max)
-    if bad.any():
-        i = tuple(int(x) for x in np.argwhere(bad)[0])
-        raise HostValueError(f"{what}{list(i)} = {arr[i]} is out of range for {lane_t} "
-                             f"({lane_t.min}..{lane_t.max})")
-    return arr
-
-
-def _to_words(value, t, what: str) -> list[int]:
-    """The stack words of a host value passed as type ``t``."""
-    if isinstance(t, ScalarType):
-        return [to_word(_check_int(value, t, what))]
-    lanes = _checked_array(value, (LANES,), t.lane, what)
-    return list(np.frombuffer((lanes & 0xFF).astype(np.uint8).tobytes(), "<i4"))

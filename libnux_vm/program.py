@@ -33,8 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import isa
-from .errors import ImageError
+from .errors import TRAP_KINDS, ImageError, Trap, UnknownSymbolError
 from .typesys import INT32, VOID, FunctionType
+from .values import global_bytes, global_value
 
 MEMORY_BYTES = 16384          #: the PPU's internal SRAM
 HEADER_WORDS = 16
@@ -51,6 +52,39 @@ RUNTIME_WORDS = len(RUNTIME_FIELDS)
 TIMER_WORDS = len(TIMER_FIELDS)
 #: the most timers one program may have (libnux's ``Scheduler<32>``)
 MAX_TIMERS = 32
+#: values of ``__runtime.state``
+LOADED, RUNNING, DONE, TRAPPED = 0, 1, 2, 3
+STATE_NAMES = {LOADED: "loaded", RUNNING: "running", DONE: "done", TRAPPED: "trapped"}
+
+
+def trap_code(kind: str) -> int:
+    """``__runtime.trap_kind`` of a trap kind (1 + its index in TRAP_KINDS)."""
+    return TRAP_KINDS.index(kind) + 1 if kind in TRAP_KINDS else len(TRAP_KINDS) + 1
+
+
+def trap_kind(code: int) -> str | None:
+    """The trap kind of a ``__runtime.trap_kind`` word (None for 0)."""
+    if code == 0:
+        return None
+    return TRAP_KINDS[code - 1] if code <= len(TRAP_KINDS) else "invalid_instruction"
+
+
+@dataclass(frozen=True)
+class RuntimeStatus:
+    """What a PPU's runtime left in ``__runtime`` (:data:`RUNTIME_FIELDS`), decoded:
+    ``state`` is "loaded", "running", "done" or "trapped"; ``trap`` the :class:`Trap` (with
+    the source line, from the program's line table) or None; times in PPU cycles."""
+    state: str
+    exit_code: int
+    calls: int
+    missed: int
+    end_time: int
+    trap: Trap | None
+
+    def raise_for_trap(self) -> None:
+        """Raise the trap, if the program stopped on one."""
+        if self.trap is not None:
+            raise self.trap
 
 
 @dataclass(frozen=True)
@@ -136,6 +170,44 @@ class Program:
         if i >= 0 and pc < funcs[i][0] + funcs[i][2]:
             return funcs[i][1]
         return None
+
+    def decode_global(self, name: str, raw: bytes):
+        """The value of global ``name`` from its bytes (e.g. read back from PPU memory)."""
+        sym = self._global(name)
+        raw = np.frombuffer(bytes(raw), np.uint8)
+        if raw.size < sym.size:
+            raise ValueError(f"global '{name}' takes {sym.size} bytes, got {raw.size}")
+        return global_value(raw, sym.type)
+
+    def encode_global(self, name: str, value) -> bytes:
+        """The bytes of global ``name`` holding ``value`` (checked against its type), padded
+        to whole words, to write into PPU memory at its address."""
+        sym = self._global(name)
+        raw = global_bytes(value, sym.type, f"global '{name}'")
+        return raw + bytes(sym.size - len(raw))
+
+    def runtime_status(self, raw: bytes) -> RuntimeStatus:
+        """Decode the bytes of ``__runtime`` (read back from PPU memory)."""
+        words = dict(zip(RUNTIME_FIELDS, (int(w) for w in self.decode_global("__runtime", raw))))
+        kind = trap_kind(words["trap_kind"])
+        trap = None
+        if kind is not None:
+            pc = words["trap_pc"]
+            line = self.line_at(pc)
+            trap = Trap(kind, "reported by the PPU's runtime", line=line,
+                        function=self.function_at(pc), pc=pc, cycles=0,
+                        source_line=self.source_line(line))
+        return RuntimeStatus(STATE_NAMES.get(words["state"], f"invalid ({words['state']})"),
+                             words["exit_code"] - (1 << 32) * (words["exit_code"] >> 31),
+                             words["calls"], words["missed"], words["end_time"], trap)
+
+    def _global(self, name: str) -> Symbol:
+        sym = self.symbols.get(name)
+        if sym is None or sym.kind != "global":
+            known = sorted(s.name for s in self.symbols.values() if s.kind == "global")
+            raise UnknownSymbolError(f"the program has no global named {name!r}; its globals "
+                                     f"are: {', '.join(known) or 'none'}")
+        return sym
 
     def source_line(self, line: int | None) -> str | None:
         lines = self.source.split("\n")

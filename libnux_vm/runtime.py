@@ -30,9 +30,10 @@ import numbers
 from dataclasses import dataclass
 from typing import Generator
 
-from .errors import TRAP_KINDS, HostValueError, Trap
+from .errors import HostValueError, Trap
 from .machine import HostCall, Machine, drive
-from .program import RUNTIME_FIELDS, TIMER_FIELDS, TIMER_WORDS
+from .program import (DONE, RUNNING, RUNTIME_FIELDS, TIMER_FIELDS, TIMER_WORDS, TRAPPED,
+                      trap_code)
 
 PPU_CYCLES_PER_US = 250
 #: PPU cycles the scheduler spends on one dispatch (fetch, sort, call)
@@ -40,9 +41,6 @@ DISPATCH_CYCLES = 40
 #: the function a timer calls unless it names another
 KERNEL = "PLASTICITY_RULE_KERNEL"
 
-#: values of ``__runtime.state``
-LOADED, RUNNING, DONE, TRAPPED = 0, 1, 2, 3
-STATE_NAMES = {LOADED: "loaded", RUNNING: "running", DONE: "done", TRAPPED: "trapped"}
 _R = {name: i for i, name in enumerate(RUNTIME_FIELDS)}
 _T = {name: i for i, name in enumerate(TIMER_FIELDS)}
 _U32 = 2 ** 32
@@ -83,22 +81,23 @@ class Timer:
                    num_periods, function)
 
 
-def trap_code(kind: str) -> int:
-    """``__runtime.trap_kind`` of a trap kind (1 + its index in TRAP_KINDS)."""
-    return TRAP_KINDS.index(kind) + 1 if kind in TRAP_KINDS else len(TRAP_KINDS) + 1
+@dataclass(frozen=True)
+class Wakeup:
+    """Yielded by :meth:`Runtime.run` (besides :class:`~libnux_vm.machine.HostCall`) when a
+    timer's function is about to be called at PPU cycle ``issued``: a driver that keeps time
+    resumes the runtime only when the hardware has reached it, so that a kernel's effects on
+    its own memory appear at the time of its call. ``dispatch`` does nothing."""
+    issued: int
 
-
-def trap_kind(code: int) -> str | None:
-    """The trap kind of a ``__runtime.trap_kind`` word (None for 0)."""
-    if code == 0:
+    def dispatch(self, host) -> None:
         return None
-    return TRAP_KINDS[code - 1] if code <= len(TRAP_KINDS) else "invalid_instruction"
 
 
 class Runtime:
     """The runtime of one PPU running ``machine``'s program; ``hemisphere`` gives the handles
     passed to timer functions. :meth:`run` is a generator over the built-ins (see
-    :meth:`Machine.run`); :meth:`run_to_end` carries them out on the machine's host."""
+    :meth:`Machine.run`) and the wake-ups; :meth:`run_to_end` carries them out on the machine's
+    host at once."""
 
     def __init__(self, machine: Machine, hemisphere: int = 0):
         if hemisphere not in (0, 1):
@@ -133,8 +132,9 @@ class Runtime:
         returns the PPU cycle at which the PPU went to sleep (a Trap is kept in :attr:`trap`)."""
         return drive(self.run(), self.machine.host)
 
-    def run(self) -> Generator[HostCall, object, int]:
-        """The PPU's life from its start: yields every built-in, returns the end time."""
+    def run(self) -> Generator[HostCall | Wakeup, object, int]:
+        """The PPU's life from its start: yields every built-in and every :class:`Wakeup`,
+        returns the end time."""
         m = self.machine
         entry = m.program.entry
         m.cycles = 0
@@ -190,6 +190,7 @@ class Runtime:
             t = table[i]
             args = (self.hemisphere, self.hemisphere, next_period[i])[:t["n_args"]]
             m.cycles += DISPATCH_CYCLES
+            yield Wakeup(m.cycles)
             yield from m.run_symbol(symbols[i], *args)
             next_period[i] += 1
             t["calls"] += 1

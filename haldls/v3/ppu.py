@@ -40,7 +40,9 @@ def _words(values: Any) -> np.ndarray:
 class PPUMemoryBlock(Container, abstract=True):
     """A contiguous block of PPU memory words; its size is that of its coordinate's interval.
 
-    ``words`` is a uint32 array. Program images are big-endian 32-bit words.
+    ``words`` is a uint32 array. A libnux_vm program image goes in as little-endian words:
+    byte 4n+k of the image is bits 8k..8k+7 of word n (the real PPU's ELF images are
+    big-endian; the emulated PPU runs libnux_vm's bytecode instead).
     """
 
     words: np.ndarray = attrs.field(factory=lambda: np.zeros(1, dtype=np.uint32), converter=_words,

@@ -6,7 +6,8 @@ import pytest
 import libnux_vm
 from libnux_vm import (CompileError, HostCall, HostValueError, ImageError, Machine, MemoryHost,
                        Runtime, Timer, Trap)
-from libnux_vm.runtime import DISPATCH_CYCLES, DONE, TRAPPED, trap_kind
+from libnux_vm.program import DONE, TRAPPED, trap_kind
+from libnux_vm.runtime import DISPATCH_CYCLES
 
 
 def runtime(source, timers=(), host=None, hemisphere=0):
@@ -236,3 +237,10 @@ def test_timer_from_microseconds():
     assert (t.start, t.period, t.num_periods, t.function) == (250, 2500, 5, libnux_vm.KERNEL)
     with pytest.raises(TypeError):
         libnux_vm.compile("void f() { }", timers=[(0, 1, 1)])
+
+
+def test_run_wakes_up_at_each_call():
+    rt = runtime("void PLASTICITY_RULE_KERNEL() { }", [Timer(100, 1000, 3)])
+    events = list(rt.run())
+    assert all(isinstance(e, libnux_vm.Wakeup) for e in events)
+    assert [e.issued for e in events] == [100 + DISPATCH_CYCLES + 1000 * k for k in range(3)]

@@ -1,0 +1,196 @@
+"""The two embedded processors (PPUs), one per hemisphere, running libnux_vm images.
+
+A PPU's 16 KiB SRAM *is* the chip's ``PPUMemoryWord`` words of its hemisphere (byte 4n+k of a
+program image is bits 8k..8k+7 of word n): the host loads an image with ``PPUMemoryBlock``
+writes and reads a kernel's globals back with reads while it runs. Writing
+``PPUControlRegister(inhibit_reset=True)`` releases the PPU from reset: it loads the program
+from its memory (:func:`libnux_vm.load`) and runs the libnux runtime (``start()``, then the
+timers, :mod:`libnux_vm.runtime`); ``inhibit_reset=False`` holds it in reset again.
+``PPUStatusRegister.sleep`` is set when the runtime has finished (or stopped on a trap).
+
+Timing: the PPU clock is 250 MHz, two PPU cycles per FPGA cycle. Every chip built-in a kernel
+calls (:class:`ChipHost`) happens at the FPGA cycle its PPU time maps to: the chip's analog
+evolution is split there (:meth:`emulator.chip.Chip.advance_to`), so weights, resets and spikes
+take effect, and counters and CADC readings are taken, at the hardware time they happen. The
+PPUs run only while the FPGA moves the chip's time (during a playback program), like all of the
+emulated hardware.
+
+A kernel reaches only its own hemisphere (its handles are checked by the machine); a trap stops
+the runtime, is written to its ``__runtime`` words, and listed in the FPGA's run info
+(``ppu_traps``); it never stops the emulator.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+import haldls
+import libnux_vm
+from libnux_vm import HostError
+
+if TYPE_CHECKING:
+    from .chip import Chip
+
+HEMISPHERES = ("top", "bottom")
+WEIGHT_MAX = 63
+LABEL_MAX = 0xFFFF
+#: PPU cycles per FPGA cycle (250 MHz / 125 MHz)
+PPU_CYCLES_PER_FPGA_CYCLE = 2
+_COLUMN_QUADS = np.arange(256).reshape(64, 4)
+
+
+class ChipHost(libnux_vm.Host):
+    """The chip built-ins of one PPU, on the emulated chip's state of its hemisphere."""
+
+    def __init__(self, chip: "Chip", hemisphere: int) -> None:
+        self.chip = chip
+        self.hemisphere = hemisphere
+        self._neurons = hemisphere * 256 + np.arange(256)
+        #: values of ``log_int``, in call order
+        self.log: list[int] = []
+
+    def get_weights(self, row):
+        return self.chip.weights[self.hemisphere, row].astype(np.uint8)
+
+    def set_weights(self, row, values):
+        self.chip.weights[self.hemisphere, row] = np.minimum(values, WEIGHT_MAX)
+
+    def _cadc_row(self, channel: int, row: int) -> np.ndarray:
+        """CADC conversion of all 256 columns of one channel type (0 causal, 1 acausal)."""
+        chip = self.chip
+        if not chip.fields(haldls.CADCConfig)["enable"][self.hemisphere]:
+            return np.zeros(256, dtype=np.uint8)
+        n = len(_COLUMN_QUADS)
+        codes = chip.readout._convert(np.full(n, self.hemisphere), np.full(n, channel),
+                                      np.full(n, row), _COLUMN_QUADS)
+        chip.readout.cadc_buffer[self.hemisphere, channel, row] = codes.ravel()
+        return codes.ravel().astype(np.uint8)
+
+    def get_causal_correlation(self, row):
+        return self._cadc_row(0, row)
+
+    def get_acausal_correlation(self, row):
+        return self._cadc_row(1, row)
+
+    def reset_correlation(self, row):
+        chip = self.chip
+        chip.causal[self.hemisphere, row] = 0.0
+        chip.acausal[self.hemisphere, row] = 0.0
+        chip.last_pre[self.hemisphere, row] = -1.0
+
+    def get_rate_counters(self, reset):
+        counts = self.chip.spike_count[self._neurons]
+        out = np.minimum(counts, 255).astype(np.uint8)
+        if reset:
+            self.chip.spike_count[self._neurons] = 0
+        return out
+
+    def get_analog_readouts(self):
+        # the causal channels of row 0 see the neurons where the columns switch them in
+        return self._cadc_row(0, 0)
+
+    def reset_neurons(self):
+        self.chip._reset_membranes(self._neurons)
+
+    def send_spike(self, label):
+        if not 0 <= label <= LABEL_MAX:
+            raise HostError("out_of_bounds", f"spike label {label} is outside 0..{LABEL_MAX} "
+                                             "(16-bit SpikeLabel)")
+        self.chip.inject(self.chip.time, [label])
+
+    def now(self, cycles):
+        return cycles & 0xFFFFFFFF
+
+    def log_int(self, value):
+        self.log.append(int(value))
+
+
+class PPU:
+    """One PPU: its memory (a view of the chip's PPU memory words), reset line and runtime."""
+
+    def __init__(self, chip: "Chip", hemisphere: int) -> None:
+        self.chip = chip
+        self.hemisphere = hemisphere
+        words = chip.region_of[haldls.PPUMemoryWord].words
+        #: the PPU's SRAM, 16384 bytes shared with the chip's PPUMemoryWord words
+        self.memory = words[hemisphere * 4096:(hemisphere + 1) * 4096].reshape(-1).view(np.uint8)
+        self.host = ChipHost(chip, hemisphere)
+        self.running = False
+        self.sleeping = False
+        self.runtime: libnux_vm.Runtime | None = None
+        #: why the last start failed (no valid image), or None
+        self.fault: str | None = None
+        #: traps and faults not yet reported by the FPGA (messages)
+        self.reports: list[str] = []
+        self._run = None
+        self._pending: libnux_vm.HostCall | None = None
+        self._start_time = 0
+        #: FPGA cycle of the next thing the PPU does (a built-in, or going to sleep), or None
+        self.next_time: int | None = None
+
+    def __repr__(self) -> str:
+        state = "sleeping" if self.sleeping else "running" if self.running else "in reset"
+        return f"PPU({HEMISPHERES[self.hemisphere]}, {state})"
+
+    # -- reset line --------------------------------------------------------------------------
+    def set_inhibit_reset(self, inhibit: bool) -> None:
+        if inhibit and not self.running:
+            self._start()
+        elif not inhibit:
+            self.running = self.sleeping = False
+            self._run = self._pending = self.next_time = None
+
+    def _start(self) -> None:
+        self.running, self.sleeping, self.fault = True, False, None
+        self._start_time = self.chip.time
+        try:
+            program = libnux_vm.load(self.memory)
+        except libnux_vm.ImageError as err:
+            self.fault = f"PPU {HEMISPHERES[self.hemisphere]}: cannot start: {err}"
+            self.reports.append(self.fault)
+            self.sleeping = True
+            return
+        machine = libnux_vm.Machine(program, host=self.host, memory=self.memory)
+        self.runtime = libnux_vm.Runtime(machine, self.hemisphere)
+        self._run = self.runtime.run()
+        self._resume(None, None)
+
+    # -- time --------------------------------------------------------------------------------
+    def _fpga_time(self, ppu_cycles: int) -> int:
+        return self._start_time + -(-ppu_cycles // PPU_CYCLES_PER_FPGA_CYCLE)
+
+    def _resume(self, result, error: HostError | None) -> None:
+        try:
+            if error is not None:
+                self._pending = self._run.throw(error)
+            else:
+                self._pending = self._run.send(result) if self._pending else next(self._run)
+            self.next_time = self._fpga_time(self._pending.issued)
+        except StopIteration as stop:
+            self._pending = None
+            self.next_time = self._fpga_time(stop.value)
+
+    def act(self) -> None:
+        """Do what is due at :attr:`next_time` (the chip is there): the pending built-in, then
+        run the kernel to its next one; or go to sleep."""
+        request = self._pending
+        if request is None:
+            self.sleeping, self.next_time, self._run = True, None, None
+            trap = self.runtime.trap
+            if trap is not None:
+                self.reports.append(f"PPU {HEMISPHERES[self.hemisphere]}: {trap}")
+            return
+        try:
+            result = request.dispatch(self.host)
+        except HostError as err:
+            self._resume(None, err)
+            return
+        self._resume(result, None)
+
+
+def status_words(ppus: list[PPU], rows: np.ndarray) -> np.ndarray:
+    """PPUStatusRegister words of the PPUs ``rows``."""
+    return haldls.PPUStatusRegister.encode_array(
+        len(rows), sleep=np.array([ppus[r].sleeping for r in rows], dtype=bool))

@@ -1,0 +1,83 @@
+"""Host values <-> the bytes and words of PPU memory, by libnux_vm type.
+
+A scalar is one 32-bit word (its value widened); an array is packed at its element width; a
+vector is 256 bytes (lane i at byte i). Values from the host are checked against the type:
+nothing is wrapped or clipped silently.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import HostValueError
+from .semantics import from_word, to_word
+from .typesys import LANES, ArrayType, ScalarType, VectorType
+
+DTYPES = {(1, True): "<i1", (1, False): "<u1", (2, True): "<i2", (2, False): "<u2",
+          (4, True): "<i4", (4, False): "<u4"}
+
+
+def global_value(raw: np.ndarray, t):
+    """The value of a global of type ``t`` from its bytes in memory (see
+    :meth:`~libnux_vm.machine.Machine.read_global`)."""
+    raw = np.asarray(raw, dtype=np.uint8)
+    if isinstance(t, ScalarType):
+        return from_word(int(raw[:4].view("<i4")[0]), t)
+    if isinstance(t, VectorType):
+        return raw[:LANES].view(DTYPES[(1, t.signed)]).copy()
+    elem = t.elem
+    if isinstance(elem, VectorType):
+        return raw[:t.length * LANES].view(DTYPES[(1, elem.signed)]).reshape(t.length,
+                                                                               LANES).copy()
+    values = raw[:t.length * elem.elem_bytes].view(DTYPES[(elem.elem_bytes, elem.signed)])
+    return values.astype(bool) if elem.bits == 1 else values.copy()
+
+
+def global_bytes(value, t, what: str) -> bytes:
+    """The bytes of a global of type ``t`` holding ``value`` (checked: see
+    :meth:`~libnux_vm.machine.Machine.write_global`); ``what`` names it in errors."""
+    if isinstance(t, ScalarType):
+        return int(to_words(value, t, what)[0]).to_bytes(4, "little", signed=True)
+    lane_t = t.elem if isinstance(t, ArrayType) else t
+    shape = (t.length,) if isinstance(t, ArrayType) else (LANES,)
+    if isinstance(lane_t, VectorType):
+        shape = shape + (LANES,) if isinstance(t, ArrayType) else shape
+        lane_t = lane_t.lane
+    values = _checked_array(value, shape, lane_t, what)
+    return values.astype(DTYPES[(lane_t.elem_bytes, lane_t.signed)]).tobytes()
+
+
+def _check_int(value, t: ScalarType, what: str) -> int:
+    if not isinstance(value, (numbers.Integral, np.bool_)):
+        raise HostValueError(f"{what} must be an integer of type {t}, not {value!r}")
+    value = int(value)
+    if not t.fits(value):
+        raise HostValueError(f"{what} = {value} is out of range for {t} ({t.min}..{t.max})")
+    return value
+
+
+def _checked_array(value, shape, lane_t: ScalarType, what: str) -> np.ndarray:
+    if np.ndim(value) == 0:
+        value = np.full(shape, _check_int(value, lane_t, what), dtype=np.int64)
+    arr = np.asarray(value)
+    if arr.shape != shape:
+        raise HostValueError(f"{what} needs shape {shape}, not {arr.shape}")
+    if arr.dtype.kind not in "biu":
+        raise HostValueError(f"{what} needs integer values, not dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    bad = (arr < lane_t.min) | (arr > lane_t.max)
+    if bad.any():
+        i = tuple(int(x) for x in np.argwhere(bad)[0])
+        raise HostValueError(f"{what}{list(i)} = {arr[i]} is out of range for {lane_t} "
+                             f"({lane_t.min}..{lane_t.max})")
+    return arr
+
+
+def to_words(value, t, what: str) -> list[int]:
+    """The stack words of a host value passed as type ``t``."""
+    if isinstance(t, ScalarType):
+        return [to_word(_check_int(value, t, what))]
+    lanes = _checked_array(value, (LANES,), t.lane, what)
+    return list(np.frombuffer((lanes & 0xFF).astype(np.uint8).tobytes(), "<i4"))

@@ -1,0 +1,201 @@
+"""The emulated PPUs: images loaded through PPU memory, started by the control register, kernels
+interleaved with the analog time, each PPU confined to its hemisphere, traps reported."""
+
+import numpy as np
+import pytest
+
+import halco
+import haldls
+import libnux_vm
+import stadls
+from emulator import Emulator, Mismatch
+from libnux_vm import Timer
+from stadls.errors import BuilderError
+
+TOP, BOTTOM = halco.PPUOnDLS(0), halco.PPUOnDLS(1)
+
+ROW_WRITER = """
+int calls;
+uint32 stamp[4];
+int32 start() { return 42; }
+void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {
+    stamp[period] = now();
+    set_weights(synapses, period, 7 + period);
+    send_spike(0x100 + period);
+    calls++;
+}
+"""
+
+
+@pytest.fixture
+def emulator():
+    return Emulator(mismatch=Mismatch.ideal(), noise=False)
+
+
+def builder():
+    b = stadls.PlaybackProgramBuilder()
+    b.write(halco.EventRecordingConfigOnFPGA(), haldls.EventRecordingConfig(enable_event_recording=True))
+    b.write(halco.TimerOnDLS(), haldls.Timer())
+    return b
+
+
+def test_program_runs_from_its_image_and_globals_are_read_by_name(emulator):
+    program = libnux_vm.compile(ROW_WRITER, timers=[Timer.from_us(10, 20, 4)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.write_symbol(b, program, "calls", 100, TOP)
+    stadls.start_ppu(b, TOP)
+    running = b.read(halco.PPUStatusRegisterOnDLS(0))
+    stadls.wait_for_ppu_sleep(b, TOP)
+    asleep = b.read(halco.PPUStatusRegisterOnDLS(0))
+    calls = stadls.read_symbol(b, program, "calls", TOP)
+    stamp = stadls.read_symbol(b, program, "stamp", TOP)
+    status = stadls.read_runtime_status(b, program, TOP)
+    playback = b.done()
+    info = stadls.run(emulator, playback)
+    assert not running.get().sleep and asleep.get().sleep
+    assert calls.get() == 104
+    windows = 2500 + 5000 * np.arange(4)                      # 10 us + k * 20 us in PPU cycles
+    assert ((stamp.get() >= windows) & (stamp.get() < windows + 100)).all()
+    s = status.get()
+    assert (s.state, s.exit_code, s.calls, s.missed, s.trap) == ("done", 42, 4, 0, None)
+    assert info["ppu_traps"] == []
+    # the kernel's writes and spikes happened at their hardware time
+    w = emulator.chip.weights
+    assert [int(w[0, r, 0]) for r in range(5)] == [7, 8, 9, 10, 0]
+    assert (w[1] == 0).all()
+    spikes = playback.spikes
+    assert spikes["label"].tolist() == [0x100, 0x101, 0x102, 0x103]
+    start_us = spikes["fpga_time"] / 125.0 - 10 - 20 * np.arange(4)
+    assert ((start_us > 0) & (start_us < 0.5)).all()
+
+
+def test_weights_change_at_the_kernels_time(emulator):
+    program = libnux_vm.compile(ROW_WRITER, timers=[Timer.from_us(10, 20, 4)])
+    b = stadls.AbsoluteTimePlaybackProgramBuilder()
+    pre = stadls.PlaybackProgramBuilder()
+    pre.write(halco.TimerOnDLS(), haldls.Timer())
+    stadls.load_ppu_program(pre, program, TOP)
+    stadls.start_ppu(pre, TOP)
+    quad = halco.SynapseWeightQuadOnDLS(halco.SynapseQuadOnSynram(
+        halco.SynapseQuadColumnOnDLS(0), halco.SynapseRowOnSynram(1)), halco.SynramOnDLS.top)
+    # row 1 is written in the second period, 30 us after the start
+    before, after = b.read(125 * 25, quad), b.read(125 * 35, quad)
+    pre.merge_back(b.done())
+    stadls.run(emulator, pre.done())
+    assert list(before.get().values) == [0, 0, 0, 0]
+    assert list(after.get().values) == [8, 8, 8, 8]
+
+
+def test_both_ppus_run_the_same_image_each_on_its_hemisphere(emulator):
+    program = libnux_vm.compile(ROW_WRITER, timers=[Timer.from_us(1, 5, 2)])
+    b = builder()
+    stadls.load_ppu_program(b, program)
+    stadls.start_ppu(b)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    stadls.wait_for_ppu_sleep(b, BOTTOM)
+    calls = [stadls.read_symbol(b, program, "calls", p) for p in (TOP, BOTTOM)]
+    stadls.run(emulator, b.done())
+    assert [c.get() for c in calls] == [2, 2]
+    w = emulator.chip.weights
+    assert (w[:, 0] == 7).all() and (w[:, 1] == 8).all() and (w[:, 2:] == 0).all()
+
+
+def test_a_kernel_touching_the_other_hemisphere_traps_and_the_chip_goes_on(emulator):
+    source = "void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons) {\n" \
+             "    set_weights(1 - synapses, 0, 5);\n}"
+    program = libnux_vm.compile(source, timers=[Timer.from_us(1, 5, 3)])
+    b = builder()
+    stadls.load_ppu_program(b, program, BOTTOM)
+    stadls.start_ppu(b, BOTTOM)
+    stadls.wait_for_ppu_sleep(b, BOTTOM)
+    status = stadls.read_runtime_status(b, program, BOTTOM)
+    info = stadls.run(emulator, b.done())
+    s = status.get()
+    assert s.state == "trapped" and s.calls == 0
+    assert s.trap.kind == "other_hemisphere" and s.trap.line == 2
+    assert "set_weights(1 - synapses, 0, 5)" in str(s.trap)
+    with pytest.raises(libnux_vm.Trap):
+        s.raise_for_trap()
+    assert len(info["ppu_traps"]) == 1 and "PPU bottom" in info["ppu_traps"][0]
+    assert "hemisphere 0 (top)" in info["ppu_traps"][0]
+    assert (emulator.chip.weights == 0).all()
+    # the emulator is still usable
+    b = builder()
+    b.write(halco.SynapseWeightQuadOnDLS(), haldls.SynapseWeightQuad(values=[1, 2, 3, 4]))
+    stadls.run(emulator, b.done())
+
+
+def test_an_endless_kernel_is_stopped_by_its_cycle_budget(emulator):
+    program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() {\n    while (true) { }\n}",
+                                timers=[Timer.from_us(0, 100, 1)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    status = stadls.read_runtime_status(b, program, TOP)
+    stadls.run(emulator, b.done())
+    assert status.get().trap.kind == "cycle_budget" and status.get().trap.line == 2
+    # the budget (10 ms of PPU time) passed in hardware time before the PPU stopped
+    assert emulator.chip.time >= libnux_vm.DEFAULT_CYCLE_BUDGET // 2
+
+
+def test_starting_without_an_image_is_reported(emulator):
+    b = builder()
+    stadls.start_ppu(b, TOP)
+    status = b.read(halco.PPUStatusRegisterOnDLS(0))
+    info = stadls.run(emulator, b.done())
+    assert status.get().sleep
+    assert len(info["ppu_traps"]) == 1 and "magic" in info["ppu_traps"][0]
+
+
+def test_reset_stops_a_running_program(emulator):
+    program = libnux_vm.compile("int calls;\nvoid PLASTICITY_RULE_KERNEL() { calls++; }",
+                                timers=[Timer.from_us(0, 10, 100)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    b.wait_until(125 * 55)
+    stadls.stop_ppu(b, TOP)
+    b.wait_until(125 * 200)
+    calls = stadls.read_symbol(b, program, "calls", TOP)
+    status = b.read(halco.PPUStatusRegisterOnDLS(0))
+    stadls.run(emulator, b.done())
+    assert calls.get() == 6 and not status.get().sleep
+
+
+def test_rate_counters_and_neuron_resets_reach_the_chip(emulator):
+    source = """
+vec_u8 counts;
+int32 start() {
+    counts = get_rate_counters(0, true);
+    reset_neurons(0);
+    return 0;
+}
+"""
+    program = libnux_vm.compile(source)
+    chip = emulator.chip
+    chip.spike_count[:] = np.arange(512) * 2
+    chip.S[0, :] = 0.9          # membranes high
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    counts = stadls.read_symbol(b, program, "counts", TOP)
+    stadls.run(emulator, b.done())
+    np.testing.assert_array_equal(counts.get(), np.minimum(np.arange(256) * 2, 255))
+    assert (chip.spike_count[:256] == 0).all()
+    np.testing.assert_array_equal(chip.spike_count[256:], np.arange(256, 512) * 2)
+
+
+def test_bad_helper_arguments(emulator):
+    program = libnux_vm.compile("int x;")
+    b = builder()
+    with pytest.raises(BuilderError, match="no global named 'y'"):
+        stadls.read_symbol(b, program, "y", TOP)
+    with pytest.raises(BuilderError, match="PPUOnDLS"):
+        stadls.read_symbol(b, program, "x", 0)
+    with pytest.raises(BuilderError, match="compiled PPU program"):
+        stadls.load_ppu_program(b, b"not a program", TOP)
+    with pytest.raises(libnux_vm.HostValueError, match="out of range"):
+        stadls.write_symbol(b, program, "x", 2 ** 40, TOP)
