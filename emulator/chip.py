@@ -112,6 +112,7 @@ class Chip:
 
         # dynamic state
         self.time = 0  # FPGA cycles since power-on (where the analog core has been evolved to)
+        self.write_time = 0  # FPGA cycle of the write segment being applied (see write_words)
         self.S = np.zeros((core.N_STATE, 512))
         self.S[core.S_LAST_SPIKE] = -1.0
         self.spike_count = np.zeros(512, dtype=np.int64)
@@ -140,8 +141,13 @@ class Chip:
         self._update_parameters()
 
     # -- memory access ---------------------------------------------------------------------------
-    def write_words(self, addresses: np.ndarray, data: np.ndarray) -> None:
-        """Apply a burst of word writes (in order; a later write to the same word wins)."""
+    def write_words(self, addresses: np.ndarray, data: np.ndarray,
+                    times: np.ndarray | None = None) -> None:
+        """Apply a burst of word writes (in order; a later write to the same word wins).
+
+        ``times`` (FPGA cycles, one per word) is when each word crosses the bus; the burst is
+        applied at once, but a trigger that starts something running (a PPU's reset release)
+        starts at its own word's time (:attr:`write_time` during its handler)."""
         region_ids, rows, word_ids = self.address_map.resolve(addresses)
         data = np.asarray(data, dtype=np.uint32)
         # consecutive words of one region form a segment; segments apply in program order, so
@@ -150,6 +156,7 @@ class Chip:
         starts = np.concatenate([[0], bounds])
         stops = np.concatenate([bounds, [len(region_ids)]])
         for a, b in zip(starts.tolist(), stops.tolist()):
+            self.write_time = self.time if times is None else max(int(times[a]), self.time)
             region = self.regions[region_ids[a]]
             touched = region.store(rows[a:b], word_ids[a:b], data[a:b])
             handler = self.on_write.get(region.container)

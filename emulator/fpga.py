@@ -119,7 +119,8 @@ class FPGA:
             if op == wire.Opcode.WRITE:
                 chunk = instructions[start:stop]
                 advance(t)
-                chip.write_words(chunk["address"], chunk["data"].astype(np.uint32))
+                chip.write_words(chunk["address"], chunk["data"].astype(np.uint32),
+                                 t + WRITE_CYCLES * np.arange(len(chunk)))
                 t += WRITE_CYCLES * len(chunk)
                 timeout = self._timeout()
             elif op == wire.Opcode.READ:

@@ -144,7 +144,7 @@ class PPU:
 
     def _start(self) -> None:
         self.running, self.sleeping, self.fault = True, False, None
-        self._start_time = self.chip.time
+        self._start_time = self.chip.write_time
         try:
             program = libnux_vm.load(self.memory)
         except libnux_vm.ImageError as err:

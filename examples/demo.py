@@ -6,6 +6,9 @@
    as ``adex_firing_patterns.png``.
 4. The dendritic tree of seed 001, Figure 9, built with ``lola.Morphology``: PSPs attenuate along
    the compartments; the amplitudes are saved as ``dendritic_branches.png``.
+5. Plasticity on the emulated PPU: a homeostasis kernel drives 256 neurons' rates to a target
+   (rates and weights over time saved as ``plasticity_homeostasis.png``), and an additive STDP
+   kernel potentiates causally and depresses anti-causally paired synapses.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import adex_firing_patterns
 import bypass_relay
 import dendritic_branches
 import leak_over_threshold
+import plasticity_homeostasis
+import plasticity_stdp
 
 if __name__ == "__main__":
     leak_over_threshold.main()
@@ -23,3 +28,7 @@ if __name__ == "__main__":
     adex_firing_patterns.main()
     print()
     dendritic_branches.main()
+    print()
+    plasticity_homeostasis.main()
+    print()
+    plasticity_stdp.main()
