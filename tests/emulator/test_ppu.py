@@ -45,6 +45,7 @@ def test_program_runs_from_its_image_and_globals_are_read_by_name(emulator):
     stadls.load_ppu_program(b, program, TOP)
     stadls.write_symbol(b, program, "calls", 100, TOP)
     stadls.start_ppu(b, TOP)
+    b.write(halco.TimerOnDLS(), haldls.Timer())               # FPGA time 0 = the PPU's start
     running = b.read(halco.PPUStatusRegisterOnDLS(0))
     stadls.wait_for_ppu_sleep(b, TOP)
     asleep = b.read(halco.PPUStatusRegisterOnDLS(0))
@@ -67,7 +68,7 @@ def test_program_runs_from_its_image_and_globals_are_read_by_name(emulator):
     spikes = playback.spikes
     assert spikes["label"].tolist() == [0x100, 0x101, 0x102, 0x103]
     start_us = spikes["fpga_time"] / 125.0 - 10 - 20 * np.arange(4)
-    assert ((start_us > 0) & (start_us < 0.5)).all()
+    assert ((start_us > 0) & (start_us < 0.5)).all()      # dispatch, kernel, routing latency
 
 
 def test_weights_change_at_the_kernels_time(emulator):
