@@ -1,4 +1,4 @@
-"""emulator: the BrainScaleS-2 chip (revision 3) and its FPGA, in software.
+"""emulator: the BrainScaleS-2 chip (revision 3), its two PPUs and its FPGA, in software.
 
 An :class:`Emulator` is a connection: ``run(instructions) -> RunResult`` over the haldls wire
 format, plus ``revision`` and ``chip_id``. Its chip starts in the reset state (memories hold the
@@ -20,8 +20,9 @@ class Emulator:
     """An emulated chip with its FPGA, usable as a stadls connection."""
 
     def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US, mismatch: Mismatch | None = None,
-                 noise: bool = True) -> None:
-        self.chip = Chip(chip_id=chip_id, dt_us=dt_us, mismatch=mismatch, noise=noise)
+                 noise: bool = True, ppu_quantum_us: float = 0.0) -> None:
+        self.chip = Chip(chip_id=chip_id, dt_us=dt_us, mismatch=mismatch, noise=noise,
+                         ppu_quantum_us=ppu_quantum_us)
         self.fpga = FPGA(self.chip)
         self.revision = haldls.REVISION
         self.chip_id = self.chip.chip_id

@@ -53,12 +53,20 @@ class Chip:
 
     ``mismatch`` overrides the chip's fixed-pattern deviations (default: drawn from ``chip_id``;
     :meth:`Mismatch.ideal` for none); ``noise=False`` switches temporal noise off.
+
+    ``ppu_quantum_us`` trades the PPUs' timing for speed: 0 (default) carries out every chip
+    built-in a kernel calls at its own FPGA cycle, splitting the analog evolution there (about
+    0.1 ms of wall time each); a quantum q carries them out at the next multiple of q instead,
+    in their order, so that a kernel's many row accesses cost one split per quantum.
     """
 
     def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US, mismatch: Mismatch | None = None,
-                 noise: bool = True) -> None:
+                 noise: bool = True, ppu_quantum_us: float = 0.0) -> None:
         if not dt_us > 0:
             raise ValueError(f"integration step dt_us must be > 0, got {dt_us}")
+        if not 0.0 <= ppu_quantum_us <= 1000.0:
+            raise ValueError(f"ppu_quantum_us must be in 0..1000 us (0: exact), got {ppu_quantum_us}")
+        self.ppu_quantum_cycles = int(round(ppu_quantum_us * haldls.wire.FPGA_CLOCK_CYCLES_PER_US))
         self.chip_id = int(chip_id)
         self.dt_cycles = dt_us * haldls.wire.FPGA_CLOCK_CYCLES_PER_US
         self.mismatch = mismatch if mismatch is not None else Mismatch.for_chip(chip_id)
@@ -370,11 +378,15 @@ class Chip:
             due = [p for p in self.ppus if p.next_time is not None and p.next_time <= time]
             if not due:
                 break
-            first = min(due, key=lambda p: p.next_time)
-            rec, mad = self._evolve(first.next_time, record)
+            at = min(p.next_time for p in due)
+            if self.ppu_quantum_cycles > 1:
+                at = min(time, -(-at // self.ppu_quantum_cycles) * self.ppu_quantum_cycles)
+            rec, mad = self._evolve(at, record)
             spikes.append(rec)
             samples.append(mad)
-            first.act()
+            while due:       # every action due by now, earliest first (top first on a tie)
+                min(due, key=lambda p: p.next_time).act()
+                due = [p for p in self.ppus if p.next_time is not None and p.next_time <= at]
         if not spikes:
             return self._evolve(time, record)
         rec, mad = self._evolve(time, record)
@@ -391,10 +403,13 @@ class Chip:
         amp_eff, any_bypass = self._synaptic_amplitudes
         corr_param, causal_en, acausal_en = self._correlation_config
         if self._injected:
+            # kept sorted by time (stable: injection order within a cycle), sorted only when
+            # events arrive: a PPU splits the evolution into many short calls
             new = np.concatenate(self._injected)
             self._injected = []
-            self.ext_events = np.concatenate([self.ext_events, new]) if len(self.ext_events) else new
-        ext = self.ext_events[np.argsort(self.ext_events[:, 0], kind="stable")] if len(self.ext_events) else self.ext_events
+            merged = np.concatenate([self.ext_events, new]) if len(self.ext_events) else new
+            self.ext_events = merged[np.argsort(merged[:, 0], kind="stable")]
+        ext = self.ext_events
         ext_pos = np.zeros(1, dtype=np.int64)
         self.n_records[0] = 0
         self.n_madc[0] = 0

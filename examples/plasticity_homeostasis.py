@@ -51,8 +51,10 @@ void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {{
         vec_u8 up = select(w < high_limit, w + step, 63);
         set_weights(synapses, row, select(too_high, down, select(too_low, up, w)));
     }}
-    rate_log[period] = counts;
-    weight_log[period] = get_weights(synapses, input_row(0));
+    if (period < {N_PERIODS}) {{
+        rate_log[period] = counts;
+        weight_log[period] = get_weights(synapses, input_row(0));
+    }}
 }}
 """
 

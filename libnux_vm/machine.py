@@ -105,13 +105,15 @@ class Machine:
             self.memory = memory
         self._s8 = self.memory.view(np.int8)
         self._w32 = self.memory.view("<i4")
-        self._regs = np.zeros(4, dtype=np.int64)
+        self._regs = np.zeros(5, dtype=np.int64)
         self._info = np.zeros(2, dtype=np.int64)
         lay = program.layout
         self._layout = np.array([lay.code_lo, lay.code_hi, lay.stack_lo // 4, lay.data_lo,
                                  lay.stack_hi], dtype=np.int64)
         self.cycles = 0
         self.last_call_cycles = 0
+        #: bytecode instructions executed by all calls so far
+        self.instructions = 0
         if memory is None:
             self.reset()
 
@@ -164,14 +166,16 @@ class Machine:
         self._w32[sp] = vm.RET_ADDRESS_HOST
         self._w32[sp + 1] = 0
         sp += 2
-        self._regs[:] = (sym.address // 4, sp, sp, 0)
+        self._regs[:] = (sym.address // 4, sp, sp, 0, 0)
         start_cycles = self.cycles
+        start_instructions = self.instructions
         self.last_call_cycles = 0
         while True:
             status = vm.run(self.memory, self._s8, self._w32, isa.COSTS, isa.POPS,
                             self._regs, self._info, self._layout, budget)
             self.last_call_cycles = int(self._regs[3])
             self.cycles = start_cycles + self.last_call_cycles
+            self.instructions = start_instructions + int(self._regs[4])
             if status != vm.HOST_CALL:
                 break
             request = self._host_request(budget, start_cycles)

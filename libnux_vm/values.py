@@ -75,9 +75,12 @@ def _checked_array(value, shape, lane_t: ScalarType, what: str) -> np.ndarray:
     return arr
 
 
-def to_words(value, t, what: str) -> list[int]:
-    """The stack words of a host value passed as type ``t``."""
+def to_words(value, t, what: str):
+    """The stack words of a host value passed as type ``t`` (a list, or an int32 array)."""
     if isinstance(t, ScalarType):
         return [to_word(_check_int(value, t, what))]
+    if (isinstance(value, np.ndarray) and value.shape == (LANES,)
+            and value.dtype == (np.int8 if t.signed else np.uint8)):
+        return np.ascontiguousarray(value).view("<i4")       # in range by its dtype
     lanes = _checked_array(value, (LANES,), t.lane, what)
-    return list(np.frombuffer((lanes & 0xFF).astype(np.uint8).tobytes(), "<i4"))
+    return (lanes & 0xFF).astype(np.uint8).view("<i4")

@@ -81,7 +81,7 @@ def _compare(cond, a, b):
 
 @numba.njit(cache=True)
 def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
-    """Execute from ``regs`` = [pc, sp, fp, cycles] until the host's return, a host call
+    """Execute from ``regs`` = [pc, sp, fp, cycles, instructions executed] until the host's return, a host call
     (status ``HOST_CALL``, see there) or a trap.
 
     ``layout`` = [code_lo, code_hi, stack_lo (word addresses), data_lo, mem_hi (byte
@@ -93,6 +93,7 @@ def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
     sp = regs[1]
     fp = regs[2]
     cycles = regs[3]
+    executed = regs[4]
     code_lo = layout[0]
     code_hi = layout[1]
     stack_lo = layout[2]
@@ -121,6 +122,7 @@ def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
             status = T_INVALID_INSTRUCTION   # stack underflow: not produced by the compiler
             break
         cycles = c
+        executed += 1
         pc += 1
         # ------------------------------------------------ stack, variables, memory
         if op == PUSH:
@@ -438,4 +440,5 @@ def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
     regs[1] = sp
     regs[2] = fp
     regs[3] = cycles
+    regs[4] = executed
     return status

@@ -200,3 +200,28 @@ def test_bad_helper_arguments(emulator):
         stadls.load_ppu_program(b, b"not a program", TOP)
     with pytest.raises(libnux_vm.HostValueError, match="out of range"):
         stadls.write_symbol(b, program, "x", 2 ** 40, TOP)
+
+
+def test_a_ppu_quantum_batches_built_ins_but_keeps_their_effects():
+    program = libnux_vm.compile(ROW_WRITER, timers=[Timer.from_us(10, 20, 4)])
+    results = []
+    for quantum in (0.0, 2.0):
+        emulator = Emulator(mismatch=Mismatch.ideal(), noise=False, ppu_quantum_us=quantum)
+        b = builder()
+        stadls.load_ppu_program(b, program, TOP)
+        stadls.start_ppu(b, TOP)
+        stadls.wait_for_ppu_sleep(b, TOP)
+        b.wait_until(125 * 100)                 # the last spike reaches the FPGA
+        playback = b.done()
+        stadls.run(emulator, playback)
+        results.append((emulator.chip.weights.copy(), playback.spikes["chip_time"]))
+    (w_exact, t_exact), (w_quantum, t_quantum) = results
+    np.testing.assert_array_equal(w_exact, w_quantum)
+    delay = t_quantum - t_exact
+    assert ((delay >= 0) & (delay <= 2 * 125)).all() and delay.any()
+
+
+@pytest.mark.parametrize("quantum", [-1.0, 2000.0])
+def test_bad_ppu_quantum(quantum):
+    with pytest.raises(ValueError, match="ppu_quantum_us"):
+        Emulator(ppu_quantum_us=quantum)
