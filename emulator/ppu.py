@@ -48,8 +48,8 @@ class ChipHost(libnux_vm.Host):
         self.chip = chip
         self.hemisphere = hemisphere
         self._neurons = hemisphere * 256 + np.arange(256)
-        #: values of ``log_int``, in call order
-        self.log: list[int] = []
+        #: the running program's ``__mailbox`` words in PPU memory (set when the PPU starts)
+        self.mailbox: np.ndarray | None = None
 
     def get_weights(self, row):
         return self.chip.weights[self.hemisphere, row].astype(np.uint8)
@@ -104,7 +104,12 @@ class ChipHost(libnux_vm.Host):
         return cycles & 0xFFFFFFFF
 
     def log_int(self, value):
-        self.log.append(int(value))
+        # word 0 counts every value; the values that fit follow it (libnux's mailbox)
+        box = self.mailbox
+        count = int(box[0]) & 0xFFFFFFFF
+        if count + 1 < len(box):
+            box[count + 1] = value
+        box[0] = min(count + 1, 0x7FFFFFFF)
 
 
 class PPU:
@@ -152,6 +157,8 @@ class PPU:
             self.reports.append(self.fault)
             self.sleeping = True
             return
+        box = program.entry.mailbox_address
+        self.host.mailbox = self.memory[box:box + 4 * libnux_vm.MAILBOX_WORDS].view("<i4")
         machine = libnux_vm.Machine(program, host=self.host, memory=self.memory)
         self.runtime = libnux_vm.Runtime(machine, self.hemisphere)
         self._run = self.runtime.run()

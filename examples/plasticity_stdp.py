@@ -24,7 +24,7 @@ import haldls
 import libnux_vm
 import stadls
 from _neuron_setup import atomic, init_builder
-from _plasticity_setup import TOP, input_row, send_spikes, set_weights
+from _plasticity_setup import TOP, send_spikes, set_weights
 
 CAUSAL, ANTI_CAUSAL, TEACHER = 0, 1, 2     # inputs (rows 1, 0 and 9)
 PERIOD_US = 100.0

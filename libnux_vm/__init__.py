@@ -35,11 +35,13 @@ from .errors import (TRAP_KINDS, CompileError, HostError, HostValueError, ImageE
                      LibnuxVMError, Trap, UnknownSymbolError)
 from .host import Host, MemoryHost
 from .machine import DEFAULT_CYCLE_BUDGET, PPU_CYCLES_PER_US, HostCall, Machine, drive
-from .program import MEMORY_BYTES, Entry, Layout, Program, Symbol, load
+from .program import (MAILBOX_WORDS, MEMORY_BYTES, Entry, Layout, Mailbox, Program, RuntimeStatus,
+                      Symbol, load)
 from .runtime import KERNEL, Runtime, Timer, Wakeup
 
 __all__ = ["compile", "Program", "Symbol", "Layout", "Machine", "CompileError", "Trap",
            "HostValueError", "UnknownSymbolError", "LibnuxVMError", "TRAP_KINDS",
            "MEMORY_BYTES", "MIN_STACK_BYTES", "DEFAULT_CYCLE_BUDGET", "PPU_CYCLES_PER_US",
            "Host", "MemoryHost", "HostError", "BUILTINS", "HostCall", "drive", "Entry", "load",
-           "ImageError", "KERNEL", "Runtime", "Timer", "Wakeup"]
+           "ImageError", "KERNEL", "Runtime", "Timer", "Wakeup", "MAILBOX_WORDS", "Mailbox",
+           "RuntimeStatus"]

@@ -20,8 +20,8 @@ from .builtins import Builtin
 from .errors import CompileError
 from .isa import OPERAND_MAX, OPERAND_MIN, encode
 from .parser import parse
-from .program import (HEADER_WORDS, MAX_TIMERS, MEMORY_BYTES, RUNTIME_WORDS, TIMER_WORDS, Entry,
-                      Layout, Program, Symbol, header)
+from .program import (HEADER_WORDS, MAILBOX_WORDS, MAX_TIMERS, MEMORY_BYTES, RUNTIME_WORDS,
+                      TIMER_WORDS, Entry, Layout, Program, Symbol, header)
 from .runtime import Timer
 from .typesys import (BOOL, INT8, INT16, INT32, UINT8, UINT16, UINT32, VOID, ArrayType, ScalarType,
                       VectorType, is_scalar, is_vector, needs_narrowing, promote, storage_bytes,
@@ -30,7 +30,7 @@ from .typesys import (BOOL, INT8, INT16, INT32, UINT8, UINT16, UINT32, VOID, Arr
 #: the parameter lists a timer function may have: (), (synapses, neurons), (..., period)
 _TIMER_PARAMS = ((), (INT32, INT32), (INT32, INT32, INT32))
 #: globals the compiler adds for the runtime (:mod:`libnux_vm.runtime`)
-RESERVED_GLOBALS = ("__runtime", "__timers")
+RESERVED_GLOBALS = ("__runtime", "__timers", "__mailbox")
 
 #: smallest stack the image must leave room for, in bytes (default of :func:`compile`)
 MIN_STACK_BYTES = 1024
@@ -137,10 +137,14 @@ class _Compiler:
             g.address = address
             address += storage_bytes(g.type)
         runtime_types = {"__runtime": ArrayType(UINT32, RUNTIME_WORDS),
-                         "__timers": ArrayType(UINT32, max(len(self.timers), 1) * TIMER_WORDS)}
-        runtime_address = address
-        timers_address = address + storage_bytes(runtime_types["__runtime"])
-        data_hi = timers_address + storage_bytes(runtime_types["__timers"])
+                         "__timers": ArrayType(UINT32, max(len(self.timers), 1) * TIMER_WORDS),
+                         "__mailbox": ArrayType(INT32, MAILBOX_WORDS)}
+        runtime_addresses = []
+        for t in runtime_types.values():
+            runtime_addresses.append(address)
+            address += storage_bytes(t)
+        runtime_address, timers_address, mailbox_address = runtime_addresses
+        data_hi = address
         layout = Layout(code_lo, code_hi, data_lo, data_hi, data_hi, MEMORY_BYTES)
         self.check_size(layout)
         words, lines = self.assemble(code_lo)
@@ -153,10 +157,10 @@ class _Compiler:
             start, end = spans[f.name]
             symbols[f.name] = Symbol(f.name, "function", (code_lo + start) * 4,
                                      (end - start) * 4, f.type)
-        for (name, t), addr in zip(runtime_types.items(), (runtime_address, timers_address)):
+        for (name, t), addr in zip(runtime_types.items(), runtime_addresses):
             symbols[name] = Symbol(name, "global", addr, storage_bytes(t), t)
         entry = Entry(self.start_symbol(symbols), self.timer_symbols(symbols),
-                      runtime_address, timers_address)
+                      runtime_address, timers_address, mailbox_address)
         table = np.zeros((len(self.timers), TIMER_WORDS), dtype="<u4")
         for i, (t, sym) in enumerate(zip(self.timers, entry.timer_symbols)):
             table[i, :5] = (sym.address // 4, len(sym.type.params), t.start, t.period,
@@ -201,7 +205,7 @@ class _Compiler:
 
     def check_size(self, layout: Layout):
         need = layout.data_hi + self.min_stack
-        runtime = (RUNTIME_WORDS + max(len(self.timers), 1) * TIMER_WORDS) * 4
+        runtime = (RUNTIME_WORDS + max(len(self.timers), 1) * TIMER_WORDS + MAILBOX_WORDS) * 4
         if need > MEMORY_BYTES:
             big = sorted(self.checked.globals, key=lambda g: -storage_bytes(g.type))[:3]
             biggest = ", ".join(f"'{g.name}' {storage_bytes(g.type)} B" for g in big)

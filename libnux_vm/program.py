@@ -50,6 +50,8 @@ TIMER_FIELDS = ("entry_pc", "n_args", "start", "period", "num_periods", "calls",
                 "reserved")
 RUNTIME_WORDS = len(RUNTIME_FIELDS)
 TIMER_WORDS = len(TIMER_FIELDS)
+#: words of the mailbox ``__mailbox``: the number of values logged, then the first 63 values
+MAILBOX_WORDS = 64
 #: the most timers one program may have (libnux's ``Scheduler<32>``)
 MAX_TIMERS = 32
 #: values of ``__runtime.state``
@@ -67,6 +69,14 @@ def trap_kind(code: int) -> str | None:
     if code == 0:
         return None
     return TRAP_KINDS[code - 1] if code <= len(TRAP_KINDS) else "invalid_instruction"
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """The values a kernel logged (``log_int``) into PPU memory, in order, and the number
+    that came after the mailbox was full (``dropped``, counted, not kept)."""
+    values: list
+    dropped: int
 
 
 @dataclass(frozen=True)
@@ -121,11 +131,12 @@ class Layout:
 class Entry:
     """What the runtime (:mod:`libnux_vm.runtime`) starts: ``start`` (a function symbol, or
     None), the timer functions (one symbol per timer, in table order), and the byte addresses
-    of ``__runtime`` and ``__timers``."""
+    of ``__runtime``, ``__timers`` and ``__mailbox``."""
     start_symbol: Symbol | None
     timer_symbols: tuple
     runtime_address: int
     timers_address: int
+    mailbox_address: int
 
 
 def header(layout: Layout, entry: Entry) -> np.ndarray:
@@ -135,7 +146,8 @@ def header(layout: Layout, entry: Entry) -> np.ndarray:
              layout.stack_lo, layout.stack_hi,
              NO_ENTRY if start is None else start.address // 4,
              int(start is not None and start.type.ret != VOID),
-             entry.runtime_address, entry.timers_address, len(entry.timer_symbols), 0, 0, 0]
+             entry.runtime_address, entry.timers_address, len(entry.timer_symbols),
+             entry.mailbox_address, 0, 0]
     return np.array(words, dtype="<u4")
 
 
@@ -201,6 +213,14 @@ class Program:
                              words["exit_code"] - (1 << 32) * (words["exit_code"] >> 31),
                              words["calls"], words["missed"], words["end_time"], trap)
 
+    def decode_mailbox(self, raw: bytes) -> "Mailbox":
+        """Decode the bytes of ``__mailbox`` (read back from PPU memory): the values the
+        kernel logged with ``log_int``, and how many did not fit."""
+        words = self.decode_global("__mailbox", raw)
+        count = int(words[0]) & 0xFFFFFFFF
+        kept = min(count, MAILBOX_WORDS - 1)
+        return Mailbox([int(v) for v in words[1:1 + kept]], count - kept)
+
     def _global(self, name: str) -> Symbol:
         sym = self.symbols.get(name)
         if sym is None or sym.kind != "global":
@@ -247,9 +267,10 @@ def load(memory) -> Program:
           and layout.data_hi <= raw.size)
     if not ok:
         raise ImageError(f"the image header is corrupt: {layout}")
-    start_pc, start_returns, runtime, timers, n_timers = (int(x) for x in h[8:13])
+    start_pc, start_returns, runtime, timers, n_timers, mailbox = (int(x) for x in h[8:14])
     words = raw[:layout.data_hi].view("<u4")
     if not (layout.data_lo <= runtime and runtime + RUNTIME_WORDS * 4 <= layout.data_hi
+            and layout.data_lo <= mailbox and mailbox + MAILBOX_WORDS * 4 <= layout.data_hi
             and n_timers <= MAX_TIMERS
             and (n_timers == 0 or layout.data_lo <= timers
                  and timers + n_timers * TIMER_WORDS * 4 <= layout.data_hi)):
@@ -271,4 +292,4 @@ def load(memory) -> Program:
     symbols = {} if start is None else {"start": start}
     return Program(raw[:layout.data_hi].tobytes(), symbols, layout,
                    np.zeros(layout.code_hi - layout.code_lo, dtype=np.int32), "",
-                   Entry(start, timer_symbols, runtime, timers))
+                   Entry(start, timer_symbols, runtime, timers, mailbox))

@@ -13,8 +13,8 @@ from .builder import AbsoluteTimePlaybackProgramBuilder, PlaybackProgramBuilder
 from .connection import Connection, ManagedConnection
 from .dumper import Dumper, DumperDone, PlaybackProgramBuilderDumper, convert_to_builder
 from .init import ChipInit, SystemInit, generate
-from .ppu import (SymbolTicket, load_ppu_program, read_runtime_status, read_symbol, start_ppu,
-                  stop_ppu, wait_for_ppu_sleep, write_symbol)
+from .ppu import (SymbolTicket, load_ppu_program, read_log, read_runtime_status, read_symbol,
+                  start_ppu, stop_ppu, wait_for_ppu_sleep, write_symbol)
 from .program import ContainerTicket, PlaybackProgram
 from .run import run
 
@@ -22,6 +22,6 @@ __all__ = [
     "AbsoluteTimePlaybackProgramBuilder", "ChipInit", "Connection", "ContainerTicket", "Dumper",
     "DumperDone", "ManagedConnection", "PlaybackProgram", "PlaybackProgramBuilder",
     "PlaybackProgramBuilderDumper", "SystemInit", "SymbolTicket", "convert_to_builder", "errors",
-    "generate", "load_ppu_program", "read_runtime_status", "read_symbol", "run", "start_ppu",
-    "stop_ppu", "wait_for_ppu_sleep", "write_symbol",
+    "generate", "load_ppu_program", "read_log", "read_runtime_status", "read_symbol", "run",
+    "start_ppu", "stop_ppu", "wait_for_ppu_sleep", "write_symbol",
 ]

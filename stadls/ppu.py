@@ -11,12 +11,14 @@ reads and writes::
     wait_for_ppu_sleep(builder, ppu)                 # until the runtime has finished
     weights = read_symbol(builder, program, "w", ppu)
     status = read_runtime_status(builder, program, ppu)
+    log = read_log(builder, program, ppu)             # what the kernel logged with log_int
     run(connection, builder.done())
     weights.get(); status.get().raise_for_trap()
 
 ``program`` is a compiled kernel (``libnux_vm.compile``). stadls does not import libnux_vm: a
 program is anything with ``image`` (bytes), ``symbols`` (name -> symbol with ``kind``,
-``address``, ``size``) and ``decode_global``/``encode_global``/``runtime_status``, as a real
+``address``, ``size``) and ``decode_global``/``encode_global``/``runtime_status``/
+``decode_mailbox``, as a real
 ELF file is read without its compiler. ``ppu`` is a ``halco.PPUOnDLS``; ``None`` means both
 PPUs where that makes sense (load, start, stop: both run the same image, as on the real chip).
 """
@@ -51,7 +53,8 @@ def _one_ppu(ppu: halco.PPUOnDLS) -> halco.PPUOnDLS:
 
 
 def _check_program(program: Any) -> None:
-    missing = [a for a in ("image", "symbols", "decode_global", "encode_global", "runtime_status")
+    missing = [a for a in ("image", "symbols", "decode_global", "encode_global", "runtime_status",
+                           "decode_mailbox")
                if not hasattr(program, a)]
     if missing:
         raise BuilderError(f"expected a compiled PPU program (libnux_vm.compile), got "
@@ -162,6 +165,12 @@ def write_symbol(builder: PlaybackProgramBuilder, program: Any, name: str, value
     for p in _ppus(ppu):
         builder.write(_block(p, sym.address // _WORD_BYTES, len(words)),
                       haldls.PPUMemoryBlock(words))
+
+
+def read_log(builder: PlaybackProgramBuilder, program: Any, ppu: halco.PPUOnDLS) -> SymbolTicket:
+    """Read the PPU's mailbox: ``get()`` gives the values the kernel logged with ``log_int``,
+    in order, and the number that did not fit (``Mailbox(values, dropped)``)."""
+    return _read(builder, program, "__mailbox", ppu, program.decode_mailbox)
 
 
 def read_runtime_status(builder: PlaybackProgramBuilder, program: Any,

@@ -225,3 +225,17 @@ def test_a_ppu_quantum_batches_built_ins_but_keeps_their_effects():
 def test_bad_ppu_quantum(quantum):
     with pytest.raises(ValueError, match="ppu_quantum_us"):
         Emulator(ppu_quantum_us=quantum)
+
+
+def test_logged_values_land_in_the_mailbox_and_overflow_is_counted(emulator):
+    source = "int32 start() {\n    for (int i = 0; i < 70; i++) { log_int(i * i - 5); }\n    return 0;\n}"
+    program = libnux_vm.compile(source)
+    b = builder()
+    stadls.load_ppu_program(b, program, BOTTOM)
+    stadls.start_ppu(b, BOTTOM)
+    stadls.wait_for_ppu_sleep(b, BOTTOM)
+    log = stadls.read_log(b, program, BOTTOM)
+    stadls.run(emulator, b.done())
+    mailbox = log.get()
+    assert mailbox.values == [i * i - 5 for i in range(libnux_vm.MAILBOX_WORDS - 1)]
+    assert mailbox.dropped == 70 - (libnux_vm.MAILBOX_WORDS - 1)

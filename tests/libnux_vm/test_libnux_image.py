@@ -42,7 +42,7 @@ def test_symbols():
     program = libnux_vm.compile(SOURCE)
     s = program.symbols
     assert set(s) == {"counter", "table", "weights", "fib", "big", "loop", "one", "__runtime",
-                      "__timers"}
+                      "__timers", "__mailbox"}
     lay = program.layout
     assert (s["counter"].kind, s["counter"].size, s["counter"].type) == ("global", 4, INT32)
     assert s["table"].type == ArrayType(UINT8, 5) and s["table"].size == 8
