@@ -239,3 +239,34 @@ def test_logged_values_land_in_the_mailbox_and_overflow_is_counted(emulator):
     mailbox = log.get()
     assert mailbox.values == [i * i - 5 for i in range(libnux_vm.MAILBOX_WORDS - 1)]
     assert mailbox.dropped == 70 - (libnux_vm.MAILBOX_WORDS - 1)
+
+
+def test_analog_readouts_are_the_cadc_membrane_readings(emulator):
+    from _neuron_setup import cadc_columns, enable_cadc_membrane_readout, read_cadc_membranes
+    program = libnux_vm.compile("vec_u8 v;\nint32 start() { v = get_analog_readouts(1); return 0; }")
+    chip = emulator.chip
+    chip.S[0, 256:] = np.linspace(0.3, 0.9, 256)          # bottom membranes, volts
+    b = builder()
+    enable_cadc_membrane_readout(b)
+    stadls.load_ppu_program(b, program, BOTTOM)
+    stadls.start_ppu(b, BOTTOM)
+    stadls.wait_for_ppu_sleep(b, BOTTOM)
+    kernel = stadls.read_symbol(b, program, "v", BOTTOM)
+    host = read_cadc_membranes(b, synram=1)
+    stadls.run(emulator, b.done())
+    from_kernel, from_host = kernel.get().astype(int), cadc_columns(host)
+    assert np.ptp(from_kernel) > 100                              # it sees the membranes
+    assert np.abs(from_kernel - from_host).max() <= 2             # leak drift between the reads
+
+
+def test_a_spike_label_out_of_range_traps(emulator):
+    program = libnux_vm.compile("int32 start() {\n    send_spike(70000);\n    return 0;\n}")
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    status = stadls.read_runtime_status(b, program, TOP)
+    info = stadls.run(emulator, b.done())
+    trap = status.get().trap
+    assert trap.kind == "out_of_bounds" and trap.line == 2
+    assert "spike label 70000" in info["ppu_traps"][0]
