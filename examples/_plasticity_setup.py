@@ -48,14 +48,7 @@ def network_builder(weights: np.ndarray) -> stadls.PlaybackProgramBuilder:
     if weights.shape != (n_inputs, N_COLUMNS) or not 1 <= n_inputs <= MAX_INPUTS:
         raise ValueError(f"weights must have shape (1..{MAX_INPUTS}, {N_COLUMNS}), not {weights.shape}")
     builder = init_builder()
-    builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(8), halco.CrossbarInputOnDLS(8)),
-                  haldls.CrossbarNode.drop_all())
-    for inp in range(8):           # the valid nodes from neuron outputs to PADI buses
-        for out in (inp % 4, 4 + inp % 4):
-            builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(out), halco.CrossbarInputOnDLS(inp)),
-                          haldls.CrossbarNode.drop_all())
-    builder.write(halco.CommonPADIBusConfigOnDLS.top,
-                  haldls.CommonPADIBusConfig(enable_spl1=[True, False, False, False]))
+    route_inputs(builder)
     excitatory = haldls.SynapseDriverConfig.RowMode.excitatory
     for driver in sorted({4 * (i // 2) for i in range(n_inputs)}):
         builder.write(halco.SynapseDriverOnDLS(driver), haldls.SynapseDriverConfig(
@@ -79,6 +72,19 @@ def network_builder(weights: np.ndarray) -> stadls.PlaybackProgramBuilder:
         N_COLUMNS, address_out=neurons, refractory_time=20, enable_spike_out=True))
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     return builder
+
+
+def route_inputs(builder: stadls.PlaybackProgramBuilder) -> None:
+    """FPGA spikes (L2 input 0) to PADI bus 0 of the top hemisphere only; neuron spikes to the
+    FPGA only (no loop back, no recurrent connections)."""
+    builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(8), halco.CrossbarInputOnDLS(8)),
+                  haldls.CrossbarNode.drop_all())
+    for inp in range(8):           # the valid nodes from neuron outputs to PADI buses
+        for out in (inp % 4, 4 + inp % 4):
+            builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(out), halco.CrossbarInputOnDLS(inp)),
+                          haldls.CrossbarNode.drop_all())
+    builder.write(halco.CommonPADIBusConfigOnDLS.top,
+                  haldls.CommonPADIBusConfig(enable_spl1=[True, False, False, False]))
 
 
 def set_weights(builder: stadls.PlaybackProgramBuilder, weights: np.ndarray) -> None:

@@ -24,7 +24,7 @@ import haldls
 import libnux_vm
 import stadls
 from _neuron_setup import atomic, init_builder
-from _plasticity_setup import TOP, send_spikes, set_weights
+from _plasticity_setup import TOP, route_inputs, send_spikes, set_weights
 
 CAUSAL, ANTI_CAUSAL, TEACHER = 0, 1, 2     # inputs (rows 1, 0 and 9)
 PERIOD_US = 100.0
@@ -67,14 +67,7 @@ void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {{
 
 
 def _configure(builder: stadls.PlaybackProgramBuilder) -> None:
-    builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(8), halco.CrossbarInputOnDLS(8)),
-                  haldls.CrossbarNode.drop_all())
-    for inp in range(8):
-        for out in (inp % 4, 4 + inp % 4):
-            builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(out), halco.CrossbarInputOnDLS(inp)),
-                          haldls.CrossbarNode.drop_all())
-    builder.write(halco.CommonPADIBusConfigOnDLS.top,
-                  haldls.CommonPADIBusConfig(enable_spl1=[True, False, False, False]))
+    route_inputs(builder)
     RowMode = haldls.SynapseDriverConfig.RowMode
     builder.write(halco.SynapseDriverOnDLS(0), haldls.SynapseDriverConfig(
         enable_receiver=True, row_mode_top=RowMode.inhibitory, row_mode_bottom=RowMode.inhibitory))

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import isa, vm
 from .builtins import BY_ID, ROWS, Builtin
-from .errors import HostError, HostValueError, Trap, UnknownSymbolError
+from .errors import HostError, HostValueError, Trap
 from .host import Host
 from .program import MEMORY_BYTES, Program, Symbol
 from .semantics import from_word
@@ -298,12 +298,7 @@ class Machine:
         self.memory[sym.address:sym.address + len(raw)] = np.frombuffer(raw, np.uint8)
 
     def _symbol(self, name: str, kind: str):
-        sym = self.program.symbols.get(name)
-        if sym is None or sym.kind != kind:
-            known = sorted(s.name for s in self.program.symbols.values() if s.kind == kind)
-            raise UnknownSymbolError(f"the program has no {kind} named {name!r}; its "
-                                     f"{kind}s are: {', '.join(known) or 'none'}")
-        return sym
+        return self.program.symbol(name, kind)
 
 
 def _check_budget(budget) -> int:

@@ -185,7 +185,7 @@ class Program:
 
     def decode_global(self, name: str, raw: bytes):
         """The value of global ``name`` from its bytes (e.g. read back from PPU memory)."""
-        sym = self._global(name)
+        sym = self.global_symbol(name)
         raw = np.frombuffer(bytes(raw), np.uint8)
         if raw.size < sym.size:
             raise ValueError(f"global '{name}' takes {sym.size} bytes, got {raw.size}")
@@ -194,7 +194,7 @@ class Program:
     def encode_global(self, name: str, value) -> bytes:
         """The bytes of global ``name`` holding ``value`` (checked against its type), padded
         to whole words, to write into PPU memory at its address."""
-        sym = self._global(name)
+        sym = self.global_symbol(name)
         raw = global_bytes(value, sym.type, f"global '{name}'")
         return raw + bytes(sym.size - len(raw))
 
@@ -221,13 +221,20 @@ class Program:
         kept = min(count, MAILBOX_WORDS - 1)
         return Mailbox([int(v) for v in words[1:1 + kept]], count - kept)
 
-    def _global(self, name: str) -> Symbol:
+    def symbol(self, name: str, kind: str) -> Symbol:
+        """The :class:`Symbol` of the global or function (``kind``) ``name``; raises
+        :class:`~libnux_vm.errors.UnknownSymbolError` naming those there are."""
         sym = self.symbols.get(name)
-        if sym is None or sym.kind != "global":
-            known = sorted(s.name for s in self.symbols.values() if s.kind == "global")
-            raise UnknownSymbolError(f"the program has no global named {name!r}; its globals "
+        if sym is None or sym.kind != kind:
+            known = sorted(s.name for s in self.symbols.values()
+                           if s.kind == kind and not s.name.startswith("__"))
+            raise UnknownSymbolError(f"the program has no {kind} named {name!r}; its {kind}s "
                                      f"are: {', '.join(known) or 'none'}")
         return sym
+
+    def global_symbol(self, name: str) -> Symbol:
+        """The :class:`Symbol` of global ``name`` (see :meth:`symbol`)."""
+        return self.symbol(name, "global")
 
     def source_line(self, line: int | None) -> str | None:
         lines = self.source.split("\n")

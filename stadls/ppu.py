@@ -53,8 +53,8 @@ def _one_ppu(ppu: halco.PPUOnDLS) -> halco.PPUOnDLS:
 
 
 def _check_program(program: Any) -> None:
-    missing = [a for a in ("image", "symbols", "decode_global", "encode_global", "runtime_status",
-                           "decode_mailbox")
+    missing = [a for a in ("image", "global_symbol", "decode_global", "encode_global",
+                           "runtime_status", "decode_mailbox")
                if not hasattr(program, a)]
     if missing:
         raise BuilderError(f"expected a compiled PPU program (libnux_vm.compile), got "
@@ -68,12 +68,7 @@ def _block(ppu: halco.PPUOnDLS, first_word: int, n_words: int) -> halco.PPUMemor
 
 def _symbol(program: Any, name: str) -> Any:
     _check_program(program)
-    sym = program.symbols.get(name)
-    if sym is None or sym.kind != "global":
-        known = sorted(s.name for s in program.symbols.values() if s.kind == "global")
-        raise BuilderError(f"the PPU program has no global named {name!r}; its globals are: "
-                           f"{', '.join(known) or 'none'}")
-    return sym
+    return program.global_symbol(name)      # raises a LookupError naming the globals
 
 
 def load_ppu_program(builder: PlaybackProgramBuilder, program: Any,

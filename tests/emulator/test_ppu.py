@@ -192,7 +192,7 @@ int32 start() {
 def test_bad_helper_arguments(emulator):
     program = libnux_vm.compile("int x;")
     b = builder()
-    with pytest.raises(BuilderError, match="no global named 'y'"):
+    with pytest.raises(LookupError, match="no global named 'y'; its globals are: x"):
         stadls.read_symbol(b, program, "y", TOP)
     with pytest.raises(BuilderError, match="PPUOnDLS"):
         stadls.read_symbol(b, program, "x", 0)
