@@ -198,15 +198,17 @@ class Program:
         raw = global_bytes(value, sym.type, f"global '{name}'")
         return raw + bytes(sym.size - len(raw))
 
-    def runtime_status(self, raw: bytes) -> RuntimeStatus:
-        """Decode the bytes of ``__runtime`` (read back from PPU memory)."""
+    def runtime_status(self, raw: bytes, ppu: int | None = None) -> RuntimeStatus:
+        """Decode the bytes of ``__runtime`` read back from the memory of PPU ``ppu`` (0 top,
+        1 bottom; named in the trap's message when given)."""
         words = dict(zip(RUNTIME_FIELDS, (int(w) for w in self.decode_global("__runtime", raw))))
         kind = trap_kind(words["trap_kind"])
         trap = None
         if kind is not None:
             pc = words["trap_pc"]
             line = self.line_at(pc)
-            trap = Trap(kind, "reported by the PPU's runtime", line=line,
+            who = "the PPU" if ppu is None else f"PPU {('top', 'bottom')[ppu]}"
+            trap = Trap(kind, f"stopped the runtime of {who}", line=line,
                         function=self.function_at(pc), pc=pc, cycles=0,
                         source_line=self.source_line(line))
         return RuntimeStatus(STATE_NAMES.get(words["state"], f"invalid ({words['state']})"),

@@ -172,4 +172,5 @@ def read_runtime_status(builder: PlaybackProgramBuilder, program: Any,
                         ppu: halco.PPUOnDLS) -> SymbolTicket:
     """Read the PPU runtime's state: ``get()`` gives the program's ``RuntimeStatus`` (state,
     exit code, kernel calls, missed periods, the trap with its source line)."""
-    return _read(builder, program, "__runtime", ppu, program.runtime_status)
+    p = _one_ppu(ppu)
+    return _read(builder, program, "__runtime", p, lambda raw: program.runtime_status(raw, p.value()))

@@ -115,7 +115,7 @@ def test_a_kernel_touching_the_other_hemisphere_traps_and_the_chip_goes_on(emula
     s = status.get()
     assert s.state == "trapped" and s.calls == 0
     assert s.trap.kind == "other_hemisphere" and s.trap.line == 2
-    assert "set_weights(1 - synapses, 0, 5)" in str(s.trap)
+    assert "set_weights(1 - synapses, 0, 5)" in str(s.trap) and "PPU bottom" in str(s.trap)
     with pytest.raises(libnux_vm.Trap):
         s.raise_for_trap()
     assert len(info["ppu_traps"]) == 1 and "PPU bottom" in info["ppu_traps"][0]
