@@ -8,6 +8,8 @@ widened to 32 bit; a vector in 64 words), every statement leaves the stack as it
 
 from __future__ import annotations
 
+import numbers
+
 from typing import Sequence
 
 import numpy as np
@@ -64,6 +66,10 @@ def compile(source: str, *, min_stack_bytes: int = MIN_STACK_BYTES,
     the image plus ``min_stack_bytes`` of stack must fit the 16384-byte PPU memory."""
     if not isinstance(source, str):
         raise TypeError(f"source must be a str, not {type(source).__name__}")
+    if (not isinstance(min_stack_bytes, numbers.Integral) or isinstance(min_stack_bytes, bool)
+            or not 0 <= min_stack_bytes <= MEMORY_BYTES):
+        raise ValueError(f"min_stack_bytes must be an integer number of bytes in "
+                         f"0..{MEMORY_BYTES}, not {min_stack_bytes!r}")
     timers = tuple(timers)
     for t in timers:
         if not isinstance(t, Timer):

@@ -85,7 +85,7 @@ TRAP_TITLES = {"out_of_bounds": "out-of-bounds index", "stack_overflow": "stack 
                "division_by_zero": "division by zero", "cycle_budget": "cycle budget exceeded",
                "memory_fault": "memory fault", "invalid_instruction": "invalid instruction",
                "missing_return": "missing return", "no_chip": "no chip attached",
-               "other_hemisphere": "other hemisphere"}
+               "other_hemisphere": "other hemisphere", "invalid_timer": "invalid timer"}
 TRAP_KINDS = tuple(TRAP_TITLES)
 
 

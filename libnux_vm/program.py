@@ -36,6 +36,7 @@ from . import isa
 from .errors import TRAP_KINDS, ImageError, Trap, UnknownSymbolError
 from .typesys import INT32, VOID, FunctionType
 from .values import global_bytes, global_value
+from .vm import RED_ZONE_WORDS
 
 MEMORY_BYTES = 16384          #: the PPU's internal SRAM
 HEADER_WORDS = 16
@@ -54,6 +55,8 @@ TIMER_WORDS = len(TIMER_FIELDS)
 MAILBOX_WORDS = 64
 #: the most timers one program may have (libnux's ``Scheduler<32>``)
 MAX_TIMERS = 32
+#: the argument counts of an entry point: start() and timer functions (), (s, n), (s, n, k)
+_ENTRY_ARGS = (0, 2, 3)
 #: values of ``__runtime.state``
 LOADED, RUNNING, DONE, TRAPPED = 0, 1, 2, 3
 STATE_NAMES = {LOADED: "loaded", RUNNING: "running", DONE: "done", TRAPPED: "trapped"}
@@ -273,23 +276,36 @@ def load(memory) -> Program:
     layout = Layout(*(int(x) for x in h[2:8]))
     ok = (HEADER_WORDS <= layout.code_lo <= layout.code_hi and layout.code_hi * 4 <= layout.data_lo
           <= layout.data_hi <= layout.stack_lo <= layout.stack_hi == MEMORY_BYTES
-          and layout.data_hi <= raw.size)
+          and layout.data_hi <= raw.size
+          and all(x % 4 == 0 for x in (layout.data_lo, layout.data_hi, layout.stack_lo)))
     if not ok:
-        raise ImageError(f"the image header is corrupt: {layout}")
+        raise ImageError(f"the image header is corrupt: {layout} (regions must follow each "
+                         f"other, 4-byte aligned, the stack ending at {MEMORY_BYTES})")
     start_pc, start_returns, runtime, timers, n_timers, mailbox = (int(x) for x in h[8:14])
     words = raw[:layout.data_hi].view("<u4")
-    if not (layout.data_lo <= runtime and runtime + RUNTIME_WORDS * 4 <= layout.data_hi
-            and layout.data_lo <= mailbox and mailbox + MAILBOX_WORDS * 4 <= layout.data_hi
-            and n_timers <= MAX_TIMERS
-            and (n_timers == 0 or layout.data_lo <= timers
-                 and timers + n_timers * TIMER_WORDS * 4 <= layout.data_hi)):
-        raise ImageError("the image header is corrupt: its runtime block or timer table lies "
-                         "outside the data region")
+
+    def block(address, n_words):
+        return (address % 4 == 0 and layout.data_lo <= address
+                and address + n_words * 4 <= layout.data_hi)
+
+    if not (block(runtime, RUNTIME_WORDS) and block(mailbox, MAILBOX_WORDS)
+            and n_timers <= MAX_TIMERS and (n_timers == 0 or block(timers, n_timers * TIMER_WORDS))
+            and start_returns in (0, 1)):
+        raise ImageError("the image header is corrupt: its runtime block, mailbox or timer table "
+                         "lies outside the data region or is not word-aligned, or it has more "
+                         f"than {MAX_TIMERS} timers")
 
     def function(name, pc, ret, n_args):
         if not layout.code_lo <= pc < layout.code_hi:
             raise ImageError(f"the image header is corrupt: {name} at word {pc} lies outside "
                              f"the code ({layout.code_lo}..{layout.code_hi - 1})")
+        if n_args not in _ENTRY_ARGS:
+            raise ImageError(f"{name} takes {n_args} arguments; a timer function takes 0, 2 "
+                             "(synapses, neurons) or 3 (..., period)")
+        # the runtime's call must fit the stack: the arguments, the frame link, the red zone
+        if layout.stack_lo // 4 + n_args + 2 > MEMORY_BYTES // 4 - RED_ZONE_WORDS:
+            raise ImageError(f"the stack ({layout.stack_bytes} bytes from byte "
+                             f"{layout.stack_lo}) is too small to call {name}")
         return Symbol(name, "function", pc * 4, 0, FunctionType(ret, (INT32,) * n_args))
 
     start = None if start_pc == NO_ENTRY else function("start", start_pc,

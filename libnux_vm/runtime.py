@@ -22,6 +22,9 @@ int32 period)``: the runtime passes the handles of its PPU's hemisphere (see
 The runtime keeps its state in the program's memory, where the host can read it: the global
 ``__runtime`` (:data:`RUNTIME_FIELDS`) and the timer table ``__timers`` (:data:`TIMER_FIELDS`
 per timer; the host may change ``start``, ``period`` and ``num_periods`` before the start).
+Every start clears what a previous run left: the counters and trap of ``__runtime`` and of
+the timers, and the mailbox ``__mailbox``. A PPU put back into reset while it runs stops where
+it is: its ``__runtime.state`` still reads "running". ``end_time`` wraps at 2**32 cycles.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from typing import Generator
 
 from .errors import HostValueError, Trap
 from .machine import HostCall, Machine, drive
-from .program import (DONE, RUNNING, RUNTIME_FIELDS, TIMER_FIELDS, TIMER_WORDS, TRAPPED,
-                      trap_code)
+from .program import (DONE, MAILBOX_WORDS, RUNNING, RUNTIME_FIELDS, TIMER_FIELDS, TIMER_WORDS,
+                      TRAPPED, trap_code)
 
 PPU_CYCLES_PER_US = 250
 #: PPU cycles the scheduler spends on one dispatch (fetch, sort, call)
@@ -95,11 +98,13 @@ class Wakeup:
 
 class Runtime:
     """The runtime of one PPU running ``machine``'s program; ``hemisphere`` gives the handles
-    passed to timer functions. :meth:`run` is a generator over the built-ins (see
-    :meth:`Machine.run`) and the wake-ups; :meth:`run_to_end` carries them out on the machine's
-    host at once."""
+    passed to timer functions (default: the host's ``hemisphere``, else 0). :meth:`run` is a
+    generator over the built-ins (see :meth:`Machine.run`) and the wake-ups;
+    :meth:`run_to_end` carries them out on the machine's host at once."""
 
-    def __init__(self, machine: Machine, hemisphere: int = 0):
+    def __init__(self, machine: Machine, hemisphere: int | None = None):
+        if hemisphere is None:
+            hemisphere = getattr(machine.host, "hemisphere", 0)
         if hemisphere not in (0, 1):
             raise HostValueError(f"hemisphere must be 0 (top) or 1 (bottom), not {hemisphere!r}")
         self.machine = machine
@@ -110,6 +115,7 @@ class Runtime:
         self._words = machine.memory.view("<u4")
         self._runtime = entry.runtime_address // 4
         self._timers = entry.timers_address // 4
+        self._mailbox = entry.mailbox_address // 4
 
     # ------------------------------------------------------------------ state in memory
     def _set(self, field: str, value: int) -> None:
@@ -138,6 +144,8 @@ class Runtime:
         m = self.machine
         entry = m.program.entry
         m.cycles = 0
+        self.trap = None
+        self._clear()
         self._set("state", RUNNING)
         try:
             if entry.start_symbol is not None:
@@ -154,21 +162,41 @@ class Runtime:
         self._set("end_time", m.cycles)
         return m.cycles
 
+    def _clear(self) -> None:
+        """Zero what a previous run left in memory (the program's globals stay)."""
+        words = self._words
+        for field in RUNTIME_FIELDS:
+            self._set(field, 0)
+        n = len(self.machine.program.entry.timer_symbols)
+        for i in range(n):
+            row = self._timers + i * TIMER_WORDS
+            words[row + _T["calls"]] = words[row + _T["missed"]] = 0
+        words[self._mailbox:self._mailbox + MAILBOX_WORDS] = 0
+
+    def _check_table(self, table: list[dict]) -> None:
+        for i, t in enumerate(table):
+            if t["period"] == 0 and t["num_periods"] > 0:
+                raise Trap("invalid_timer", f"timer {i} has period 0 (it must be at least 1 "
+                           "PPU cycle); the host wrote __timers", line=None, function=None,
+                           pc=t["entry_pc"], cycles=self.machine.cycles)
+
     def _schedule(self) -> Generator[HostCall, object, None]:
         m = self.machine
         table = self.timer_table()
+        self._check_table(table)
         symbols = m.program.entry.timer_symbols
         next_period = [0] * len(table)
         while True:
             clock = m.cycles
+            begin = clock + DISPATCH_CYCLES       # when a call picked now would start
             due, wake = None, None
             for i, t in enumerate(table):
                 k = next_period[i]
                 if k >= t["num_periods"]:
                     continue
                 window = t["start"] + k * t["period"]
-                if clock >= window + t["period"]:           # its window has passed: missed
-                    now_k = min((clock - t["start"]) // t["period"], t["num_periods"])
+                if begin >= window + t["period"]:           # it cannot start in its window
+                    now_k = min((begin - t["start"]) // t["period"], t["num_periods"])
                     t["missed"] += now_k - k
                     self._count("missed", now_k - k, i, t)
                     next_period[i] = k = now_k
@@ -188,7 +216,8 @@ class Runtime:
                 continue
             i, _ = due
             t = table[i]
-            args = (self.hemisphere, self.hemisphere, next_period[i])[:t["n_args"]]
+            # the arity is the one checked when the image was loaded
+            args = (self.hemisphere, self.hemisphere, next_period[i])[:len(symbols[i].type.params)]
             m.cycles += DISPATCH_CYCLES
             yield Wakeup(m.cycles)
             yield from m.run_symbol(symbols[i], *args)

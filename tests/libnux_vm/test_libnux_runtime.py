@@ -81,6 +81,79 @@ void fast() { log_int(2); }
     assert rt.get("calls") == 4 and rt.get("missed") == 0
 
 
+def test_equal_deadlines_run_in_timer_order():
+    source = "void a() { log_int(1); }\nvoid b() { log_int(2); }"
+    rt = runtime(source, [Timer(0, 500, 2, "b"), Timer(0, 500, 2, "a")])
+    rt.run_to_end()
+    assert rt.machine.host.log == [2, 1, 2, 1]
+
+
+def test_every_call_starts_inside_its_window_and_gets_its_period_index():
+    source = """
+void PLASTICITY_RULE_KERNEL(int32 s, int32 n, int32 period) {
+    log_int(period);
+    log_int(now());
+    int x = 0;
+    for (int i = 0; i < 150; i++) { x += i; }    // ~1300 cycles: the next period is missed
+}
+"""
+    rt = runtime(source, [Timer(0, 1000, 12)])
+    rt.run_to_end()
+    log = rt.machine.host.log
+    periods, started = np.array(log[0::2]), np.array(log[1::2])
+    assert len(periods) == rt.get("calls") and rt.get("missed") == 12 - len(periods) > 0
+    assert (np.diff(periods) > 1).any()                  # some periods were skipped
+    assert (started // 1000 == periods).all()            # each call runs in its own window
+
+
+def test_a_period_shorter_than_the_dispatch_is_missed():
+    rt = runtime("void PLASTICITY_RULE_KERNEL() { log_int(1); }",
+                 [Timer(0, DISPATCH_CYCLES, 5)])
+    rt.run_to_end()
+    assert rt.machine.host.log == []
+    assert (rt.get("calls"), rt.get("missed")) == (0, 5)
+
+
+def test_a_second_run_starts_from_a_clean_state():
+    source = "int go;\nint a[2];\nint32 start() { log_int(7); return go; }\n" \
+             "void PLASTICITY_RULE_KERNEL(int32 s, int32 n, int32 k) {\n" \
+             "    if (go == 0) { a[k + 5] = 1; }\n}"
+    program = libnux_vm.compile(source, timers=[Timer(0, 1000, 3)])
+    host = MemoryHost()
+    machine = Machine(program, host=host)
+    rt = Runtime(machine)
+    rt.run_to_end()
+    assert rt.get("state") == TRAPPED and rt.trap is not None
+    box = machine.memory[program.entry.mailbox_address:][:8].view("<i4")
+    box[:] = 5                                           # as if something was logged
+    machine.write_global("go", 1)
+    rt.run_to_end()
+    assert rt.get("state") == DONE and rt.trap is None
+    assert (rt.get("trap_kind"), rt.get("trap_pc"), rt.get("exit_code")) == (0, 0, 1)
+    assert (rt.get("calls"), rt.get("missed")) == (3, 0)
+    assert rt.timer_table()[0]["calls"] == 3
+    assert program.decode_mailbox(machine.memory[program.entry.mailbox_address:][:256]) \
+        == libnux_vm.Mailbox([], 0)
+
+
+def test_a_timer_with_period_zero_in_memory_traps():
+    rt = runtime("void PLASTICITY_RULE_KERNEL() { }", [Timer(0, 100, 3)])
+    table = rt.machine.read_global("__timers")
+    table[3] = 0                                          # period
+    rt.machine.write_global("__timers", table)
+    rt.run_to_end()
+    assert rt.get("state") == TRAPPED and rt.trap.kind == "invalid_timer"
+    assert "timer 0 has period 0" in str(rt.trap)
+
+
+def test_the_runtime_takes_the_hosts_hemisphere():
+    program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL(int32 s, int32 n) { reset_neurons(n); }",
+                                timers=[Timer(0, 100, 1)])
+    rt = Runtime(Machine(program, host=MemoryHost(hemisphere=1)))
+    rt.run_to_end()
+    assert rt.hemisphere == 1 and rt.trap is None and rt.get("calls") == 1
+
+
 def test_timer_table_can_be_changed_in_memory_before_the_start():
     rt = runtime("int n;\nvoid PLASTICITY_RULE_KERNEL() { n++; }", [Timer(0, 100, 3)])
     table = rt.machine.read_global("__timers")
@@ -198,15 +271,37 @@ def test_load_rebuilds_the_entry_from_the_image():
     (lambda w: w.__setitem__(3, 5000), "corrupt"),
     (lambda w: w.__setitem__(10, 40000), "corrupt"),
     (lambda w: w.__setitem__(8, 3), "outside the code"),
+    (lambda w: (w.__setitem__(5, w[5] + 1), w.__setitem__(6, w[6] + 1)), "aligned"),
+    (lambda w: w.__setitem__(10, w[10] + 2), "not word-aligned"),
+    (lambda w: w.__setitem__(9, 2), "corrupt"),
+    (lambda w: w.__setitem__(6, 16380), "stack .4 bytes from byte 16380. is too small"),
+    (lambda w: w.__setitem__(12, 33), "more than 32 timers"),
 ])
 def test_load_rejects_what_is_not_an_image(patch, fragment):
-    program = libnux_vm.compile("int32 start() { return 1; }")
+    program = libnux_vm.compile("int32 start() { return 1; }\nvoid PLASTICITY_RULE_KERNEL() { }",
+                                timers=[Timer(0, 100, 1)])
     words = np.frombuffer(program.image, "<u4").copy()
     patch(words)
     with pytest.raises(ImageError, match=fragment):
         libnux_vm.load(words.tobytes())
     with pytest.raises(ImageError, match="header"):
         libnux_vm.load(b"LNVM")
+
+
+@pytest.mark.parametrize("n_args", [1, 4])
+def test_load_rejects_a_timer_function_of_another_arity(n_args):
+    program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() { }", timers=[Timer(0, 100, 1)])
+    words = np.frombuffer(program.image, "<u4").copy()
+    words[program.entry.timers_address // 4 + 1] = n_args
+    with pytest.raises(ImageError, match=f"timer 0 takes {n_args} arguments; a timer function "
+                                         "takes 0, 2"):
+        libnux_vm.load(words.tobytes())
+
+
+@pytest.mark.parametrize("value", [-1, 16385, 1.5, True, "1k"])
+def test_compile_rejects_a_bad_minimum_stack(value):
+    with pytest.raises(ValueError, match="min_stack_bytes must be an integer number of bytes"):
+        libnux_vm.compile("int x;", min_stack_bytes=value)
 
 
 # ---------------------------------------------------------------- bad timers
