@@ -100,6 +100,7 @@ class Chip:
         }
         #: the two embedded processors, top and bottom
         self.ppus = [ppu.PPU(self, 0), ppu.PPU(self, 1)]
+        self._ppu_control_region = containers.index(haldls.PPUControlRegister)
         e = np.arange(halco.SynapseQuadOnDLS.size)
         self._quad_synram, local = np.divmod(e, 16384)
         self._quad_row, quad = np.divmod(local, 64)
@@ -150,27 +151,55 @@ class Chip:
 
     # -- memory access ---------------------------------------------------------------------------
     def write_words(self, addresses: np.ndarray, data: np.ndarray,
-                    times: np.ndarray | None = None) -> None:
-        """Apply a burst of word writes (in order; a later write to the same word wins).
+                    times: np.ndarray | None = None,
+                    advance: Callable[[int], None] | None = None) -> None:
+        """Apply a burst of word writes, in order (a later write to the same word wins).
 
-        ``times`` (FPGA cycles, one per word) is when each word crosses the bus; the burst is
-        applied at once, but a trigger that starts something running (a PPU's reset release)
-        starts at its own word's time (:attr:`write_time` during its handler)."""
+        ``times`` (FPGA cycles, one per word) is when each word crosses the bus. Without a
+        running PPU the burst is applied at once; a trigger that starts something (a PPU's reset
+        release) starts at its own word's time (:attr:`write_time` during its handler). Given
+        ``advance`` (evolve the chip to a time, the PPUs acting on the way), a PPU due between
+        two words of the burst acts between them: a kernel sees the words written before its
+        time, not those after."""
         region_ids, rows, word_ids = self.address_map.resolve(addresses)
         data = np.asarray(data, dtype=np.uint32)
         # consecutive words of one region form a segment; segments apply in program order, so
-        # that triggers (MADCControl, resets) see the configuration written before them
-        bounds = np.flatnonzero(np.diff(region_ids)) + 1
-        starts = np.concatenate([[0], bounds])
-        stops = np.concatenate([bounds, [len(region_ids)]])
-        for a, b in zip(starts.tolist(), stops.tolist()):
-            self.write_time = self.time if times is None else max(int(times[a]), self.time)
-            region = self.regions[region_ids[a]]
-            touched = region.store(rows[a:b], word_ids[a:b], data[a:b])
-            handler = self.on_write.get(region.container)
-            if handler is not None:
-                handler(touched)
-        self._params_dirty = True
+        # that triggers (MADCControl, resets) see the configuration written before them. Every
+        # PPUControlRegister word is a segment of its own: stop then start must both happen.
+        cut = np.diff(region_ids) != 0
+        control = region_ids == self._ppu_control_region
+        cut |= control[1:] | control[:-1]
+        bounds = np.flatnonzero(cut) + 1
+        starts = np.concatenate([[0], bounds]).tolist()
+        stops = np.concatenate([bounds, [len(region_ids)]]).tolist()
+        for a, b in zip(starts, stops):
+            while a < b:
+                c = b
+                if advance is not None and times is not None:
+                    due = self.next_ppu_time()
+                    if due is not None and due <= times[b - 1]:
+                        c = a + int(np.searchsorted(times[a:b], due, side="left"))
+                        if c == a:                  # a PPU acts before this word arrives
+                            advance(int(times[a]))
+                            continue
+                self._write_segment(region_ids[a], rows[a:c], word_ids[a:c], data[a:c],
+                                    None if times is None else int(times[a]))
+                a = c
+
+    def _write_segment(self, region_id: int, rows: np.ndarray, word_ids: np.ndarray,
+                       data: np.ndarray, time: int | None) -> None:
+        self.write_time = self.time if time is None else max(time, self.time)
+        region = self.regions[region_id]
+        touched = region.store(rows, word_ids, data)
+        handler = self.on_write.get(region.container)
+        if handler is not None:
+            handler(touched)
+        self._params_dirty = True     # before any evolution between the burst's segments
+
+    def next_ppu_time(self) -> int | None:
+        """FPGA cycle of the next action of a running PPU, or None."""
+        times = [p.next_time for p in self.ppus if p.next_time is not None]
+        return min(times) if times else None
 
     def read_words(self, addresses: np.ndarray) -> np.ndarray:
         """The words the hardware returns for a burst of reads."""

@@ -120,7 +120,7 @@ class FPGA:
                 chunk = instructions[start:stop]
                 advance(t)
                 chip.write_words(chunk["address"], chunk["data"].astype(np.uint32),
-                                 t + WRITE_CYCLES * np.arange(len(chunk)))
+                                 t + WRITE_CYCLES * np.arange(len(chunk)), advance)
                 t += WRITE_CYCLES * len(chunk)
                 timeout = self._timeout()
             elif op == wire.Opcode.READ:

@@ -152,17 +152,22 @@ class PPU:
         self._start_time = self.chip.write_time
         try:
             program = libnux_vm.load(self.memory)
-        except libnux_vm.ImageError as err:
-            self.fault = f"PPU {HEMISPHERES[self.hemisphere]}: cannot start: {err}"
-            self.reports.append(self.fault)
-            self.sleeping = True
+            machine = libnux_vm.Machine(program, host=self.host, memory=self.memory)
+            self.runtime = libnux_vm.Runtime(machine, self.hemisphere)
+        except Exception as err:      # ImageError, or anything else a corrupt image causes
+            self._fail(f"cannot start: {err}")
             return
         box = program.entry.mailbox_address
         self.host.mailbox = self.memory[box:box + 4 * libnux_vm.MAILBOX_WORDS].view("<i4")
-        machine = libnux_vm.Machine(program, host=self.host, memory=self.memory)
-        self.runtime = libnux_vm.Runtime(machine, self.hemisphere)
         self._run = self.runtime.run()
         self._resume(None, None)
+
+    def _fail(self, reason: str) -> None:
+        """Stop the PPU (it sleeps, as after a trap) and report why."""
+        self.fault = f"PPU {HEMISPHERES[self.hemisphere]}: {reason}"
+        self.reports.append(self.fault)
+        self.sleeping = True
+        self._run = self._pending = self.next_time = None
 
     # -- time --------------------------------------------------------------------------------
     def _fpga_time(self, ppu_cycles: int) -> int:
@@ -178,6 +183,8 @@ class PPU:
         except StopIteration as stop:
             self._pending = None
             self.next_time = self._fpga_time(stop.value)
+        except Exception as err:   # the chip stays usable whatever the PPU memory holds
+            self._fail(f"runtime fault: {type(err).__name__}: {err}")
 
     def act(self) -> None:
         """Do what is due at :attr:`next_time` (the chip is there): the pending built-in, then
@@ -193,6 +200,10 @@ class PPU:
             result = request.dispatch(self.host)
         except HostError as err:
             self._resume(None, err)
+            return
+        except Exception as err:
+            name = getattr(getattr(request, "builtin", None), "name", type(request).__name__)
+            self._fail(f"runtime fault in {name}: {type(err).__name__}: {err}")
             return
         self._resume(result, None)
 

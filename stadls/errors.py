@@ -29,3 +29,8 @@ class BuilderError(StadlsError, ValueError):
 
 class SerializationError(StadlsError, ValueError):
     """An archived program could not be read back."""
+
+
+class PPUTrapWarning(StadlsError, UserWarning):
+    """A PPU program stopped on a trap (or could not start) during a run; the run's other
+    results are complete. The program's ``__runtime`` (``read_runtime_status``) says more."""

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from haldls import wire
-from .errors import FPGAError, IncompleteResultError, RevisionMismatchError
+from .errors import FPGAError, IncompleteResultError, PPUTrapWarning, RevisionMismatchError
 from .program import PlaybackProgram
 
 
 def run(connection: Any, program: PlaybackProgram | list[PlaybackProgram]) -> dict[str, Any]:
     """Run ``program`` on ``connection``; afterwards its tickets, ``spikes`` and ``madc_samples``
     hold the results. Raises if the revision differs, the FPGA reports an error, or any ticket got
-    no data; partial results are never presented as complete. Returns run-time information."""
+    no data; partial results are never presented as complete. A PPU that trapped is reported
+    as a :class:`~stadls.errors.PPUTrapWarning` (and in ``info["ppu_traps"]``). Returns run-time
+    information."""
     if isinstance(program, list):
         if len(program) != 1:
             raise ValueError(f"run takes one program per FPGA; this connection has one FPGA, got {len(program)}")
@@ -40,4 +43,6 @@ def run(connection: Any, program: PlaybackProgram | list[PlaybackProgram]) -> di
             f"{program.n_reads} expected"
         )
     program._set_results(result.responses, result.spikes, result.madc_samples, result.info)
+    for message in result.info.get("ppu_traps", ()):
+        warnings.warn(message, PPUTrapWarning, stacklevel=2)
     return result.info

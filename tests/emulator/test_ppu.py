@@ -9,8 +9,9 @@ import haldls
 import libnux_vm
 import stadls
 from emulator import Emulator, Mismatch
+from emulator import ppu as ppu_module
 from libnux_vm import Timer
-from stadls.errors import BuilderError
+from stadls.errors import BuilderError, PPUTrapWarning
 
 TOP, BOTTOM = halco.PPUOnDLS(0), halco.PPUOnDLS(1)
 
@@ -111,7 +112,8 @@ def test_a_kernel_touching_the_other_hemisphere_traps_and_the_chip_goes_on(emula
     stadls.start_ppu(b, BOTTOM)
     stadls.wait_for_ppu_sleep(b, BOTTOM)
     status = stadls.read_runtime_status(b, program, BOTTOM)
-    info = stadls.run(emulator, b.done())
+    with pytest.warns(PPUTrapWarning, match="PPU bottom: other hemisphere"):
+        info = stadls.run(emulator, b.done())
     s = status.get()
     assert s.state == "trapped" and s.calls == 0
     assert s.trap.kind == "other_hemisphere" and s.trap.line == 2
@@ -135,7 +137,8 @@ def test_an_endless_kernel_is_stopped_by_its_cycle_budget(emulator):
     stadls.start_ppu(b, TOP)
     stadls.wait_for_ppu_sleep(b, TOP)
     status = stadls.read_runtime_status(b, program, TOP)
-    stadls.run(emulator, b.done())
+    with pytest.warns(PPUTrapWarning, match="cycle budget"):
+        stadls.run(emulator, b.done())
     assert status.get().trap.kind == "cycle_budget" and status.get().trap.line == 2
     # the budget (10 ms of PPU time) passed in hardware time before the PPU stopped
     assert emulator.chip.time >= libnux_vm.DEFAULT_CYCLE_BUDGET // 2
@@ -145,7 +148,8 @@ def test_starting_without_an_image_is_reported(emulator):
     b = builder()
     stadls.start_ppu(b, TOP)
     status = b.read(halco.PPUStatusRegisterOnDLS(0))
-    info = stadls.run(emulator, b.done())
+    with pytest.warns(PPUTrapWarning, match="magic"):
+        info = stadls.run(emulator, b.done())
     assert status.get().sleep
     assert len(info["ppu_traps"]) == 1 and "magic" in info["ppu_traps"][0]
 
@@ -266,7 +270,158 @@ def test_a_spike_label_out_of_range_traps(emulator):
     stadls.start_ppu(b, TOP)
     stadls.wait_for_ppu_sleep(b, TOP)
     status = stadls.read_runtime_status(b, program, TOP)
-    info = stadls.run(emulator, b.done())
+    with pytest.warns(PPUTrapWarning, match="spike label 70000"):
+        info = stadls.run(emulator, b.done())
     trap = status.get().trap
     assert trap.kind == "out_of_bounds" and trap.line == 2
     assert "spike label 70000" in info["ppu_traps"][0]
+
+
+COUNTER = """
+int calls;
+int go;
+int a[2];
+int32 start() { log_int(7); return go; }
+void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {
+    if (go == 0) { a[period + 5] = 1; }
+    calls++;
+}
+"""
+
+
+def test_a_restart_without_reloading_begins_with_a_clean_runtime_state(emulator):
+    program = libnux_vm.compile(COUNTER, timers=[Timer.from_us(1, 5, 3)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    first = stadls.read_runtime_status(b, program, TOP)
+    stadls.stop_ppu(b, TOP)
+    stopped = b.read(halco.PPUStatusRegisterOnDLS(0))
+    stadls.write_symbol(b, program, "go", 1, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    second = stadls.read_runtime_status(b, program, TOP)
+    log = stadls.read_log(b, program, TOP)
+    timers = stadls.read_symbol(b, program, "__timers", TOP)
+    with pytest.warns(PPUTrapWarning, match="out-of-bounds"):
+        stadls.run(emulator, b.done())
+    assert first.get().state == "trapped" and first.get().trap.kind == "out_of_bounds"
+    assert not stopped.get().sleep                      # reset clears the sleep flag
+    s = second.get()
+    assert (s.state, s.exit_code, s.calls, s.missed, s.trap) == ("done", 1, 3, 0, None)
+    assert log.get() == libnux_vm.Mailbox([7], 0)       # the first run's value is gone
+    assert timers.get()[5:7].tolist() == [3, 0]         # this run's calls and misses
+
+
+def test_stop_and_start_in_one_burst_restart_the_program(emulator):
+    program = libnux_vm.compile(COUNTER, timers=[Timer.from_us(1, 5, 3)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.write_symbol(b, program, "go", 1, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    stadls.stop_ppu(b, TOP)                 # the two control words follow each other
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    calls = stadls.read_symbol(b, program, "calls", TOP)
+    stadls.run(emulator, b.done())
+    assert calls.get() == 6                 # globals stay; the timers ran again
+
+
+def test_a_stopped_program_still_reads_running():
+    program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() { }",
+                                timers=[Timer.from_us(0, 10, 100)])
+    emulator = Emulator(mismatch=Mismatch.ideal(), noise=False)
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    b.wait_until(125 * 30)
+    stadls.stop_ppu(b, TOP)
+    status = stadls.read_runtime_status(b, program, TOP)
+    stadls.run(emulator, b.done())
+    assert status.get().state == "running" and status.get().calls == 3
+
+
+def test_a_kernel_sees_only_the_words_written_before_its_time(emulator):
+    source = "vec_u8 early;\nvec_u8 late;\nuint32 t;\n" \
+             "int32 start() { t = now(); early = get_weights(0, 255); return 0; }\n" \
+             "void PLASTICITY_RULE_KERNEL(int32 s, int32 n) { late = get_weights(s, 255); }"
+    program = libnux_vm.compile(source, timers=[Timer.from_us(100, 10, 1)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    # 2048 quad writes (65 us on the bus) right after the start; the last ones are row 255
+    enums = np.arange(16384 - 2048, 16384)
+    b.write_array(haldls.SynapseWeightQuad, enums,
+                  haldls.SynapseWeightQuad.encode_array(len(enums), values=np.full((len(enums), 4), 5)))
+    stadls.wait_for_ppu_sleep(b, TOP)
+    early, late = (stadls.read_symbol(b, program, name, TOP) for name in ("early", "late"))
+    stadls.run(emulator, b.done())
+    assert (early.get() == 0).all()          # read at the start, before those words arrived
+    assert (late.get() == 5).all()           # read 100 us later
+
+
+def test_a_corrupt_timer_table_is_reported_and_the_chip_goes_on(emulator):
+    program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() { }", timers=[Timer.from_us(1, 5, 3)])
+    table = program.decode_global("__timers", program.image[program.entry.timers_address:][:32])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.write_symbol(b, program, "__timers", np.where(np.arange(8) == 3, 0, table), TOP)
+    stadls.load_ppu_program(b, program, BOTTOM)
+    stadls.write_symbol(b, program, "__timers", np.where(np.arange(8) == 1, 1, table), BOTTOM)
+    for ppu in (TOP, BOTTOM):
+        stadls.start_ppu(b, ppu)
+    for ppu in (TOP, BOTTOM):
+        stadls.wait_for_ppu_sleep(b, ppu)
+    status = stadls.read_runtime_status(b, program, TOP)
+    with pytest.warns(PPUTrapWarning) as warned:
+        info = stadls.run(emulator, b.done())
+    assert status.get().trap.kind == "invalid_timer"
+    top, bottom = info["ppu_traps"]
+    assert [str(w.message) for w in warned] == [top, bottom]
+    assert "PPU top" in top and "timer 0 has period 0" in top
+    assert "PPU bottom: cannot start" in bottom and "timer 0 takes 1 arguments" in bottom
+    # edited before the start, a valid table is what runs
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.write_symbol(b, program, "__timers", np.where(np.arange(8) == 4, 7, table), TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    status = stadls.read_runtime_status(b, program, TOP)
+    info = stadls.run(emulator, b.done())
+    assert status.get().calls == 7 and info["ppu_traps"] == []
+
+
+def test_an_internal_fault_stops_the_ppu_not_the_emulator(emulator, monkeypatch):
+    def broken(self, row):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(ppu_module.ChipHost, "get_weights", broken)
+    program = libnux_vm.compile("vec_u8 w;\nint32 start() { w = get_weights(0, 3); return 0; }")
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    with pytest.warns(PPUTrapWarning, match="boom"):
+        info = stadls.run(emulator, b.done())
+    assert info["ppu_traps"] == ["PPU top: runtime fault in get_weights: RuntimeError: boom"]
+    assert emulator.chip.ppus[0].sleeping and emulator.chip.ppus[0].next_time is None
+
+
+def test_chip_built_ins_without_cadc_and_correlation_reset(emulator):
+    chip = emulator.chip
+    host = ppu_module.ChipHost(chip, 1)
+    chip.causal[1, 4] = chip.acausal[1, 4] = 0.5
+    chip.last_pre[1, 4] = 123.0
+    assert not chip.fields(haldls.CADCConfig)["enable"][1]
+    assert (host.get_causal_correlation(4) == 0).all()       # the CADC is off: it reads 0
+    assert (chip.readout.cadc_buffer == 0).all()
+    host.reset_correlation(4)
+    assert (chip.causal[1, 4] == 0).all() and (chip.acausal[1, 4] == 0).all()
+    assert (chip.last_pre[1, 4] == -1.0).all()               # the next pairing starts afresh
+
+
+def test_ppu_cycles_map_to_the_fpga_cycle_they_fall_in(emulator):
+    unit = emulator.chip.ppus[0]
+    unit._start_time = 1000
+    assert [unit._fpga_time(c) for c in (0, 1, 2, 3, 4)] == [1000, 1001, 1001, 1002, 1002]
