@@ -7,7 +7,8 @@
 2. Overhead: 1 ms of hardware time of 256 neurons driven by 16 Poisson inputs (the network of
    ``examples/plasticity_homeostasis.py``), without a PPU program and with the homeostasis kernel
    called every 100 us and every 20 us; each of its calls reads the rate counters and reads and
-   writes 16 weight rows, and the analog evolution is split at each of these 33 built-ins.
+   writes 16 weight rows; the analog evolution is split at the 17 of these 33 built-ins that
+   touch the analog state (the counter read and the weight writes).
 
 Run: ``python benchmarks/vm.py`` (or ``make bench``).
 """

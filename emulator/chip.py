@@ -407,7 +407,11 @@ class Chip:
             due = [p for p in self.ppus if p.next_time is not None and p.next_time <= time]
             if not due:
                 break
-            at = min(p.next_time for p in due)
+            first = min(due, key=lambda p: p.next_time)      # top first on a tie
+            if not first.needs_chip_time:
+                first.act()           # nothing the evolution changes: no split needed
+                continue
+            at = first.next_time
             if self.ppu_quantum_cycles > 1:
                 at = min(time, -(-at // self.ppu_quantum_cycles) * self.ppu_quantum_cycles)
             rec, mad = self._evolve(at, record)

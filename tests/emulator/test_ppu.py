@@ -425,3 +425,34 @@ def test_ppu_cycles_map_to_the_fpga_cycle_they_fall_in(emulator):
     unit = emulator.chip.ppus[0]
     unit._start_time = 1000
     assert [unit._fpga_time(c) for c in (0, 1, 2, 3, 4)] == [1000, 1001, 1001, 1002, 1002]
+
+
+def test_built_ins_that_see_nothing_analog_do_not_split_the_evolution(monkeypatch):
+    """Weight reads, spikes, the clock and the mailbox act without the chip evolving to their
+    time; the results are those of splitting at every built-in."""
+    source = "vec_u8 w;\nvoid PLASTICITY_RULE_KERNEL(int32 s, int32 n, int32 k) {\n" \
+             "    for (int i = 0; i < 8; i++) {\n        w = get_weights(s, i);\n" \
+             "        log_int(now());\n        send_spike(0x100 + 8 * k + i);\n    }\n}"
+    program = libnux_vm.compile(source, timers=[Timer.from_us(5, 10, 4)])
+    every = ppu_module.AT_CHIP_TIME | {"get_weights", "send_spike", "now", "log_int"}
+    results = []
+    for at_chip_time in (every, ppu_module.AT_CHIP_TIME):
+        monkeypatch.setattr(ppu_module, "AT_CHIP_TIME", at_chip_time)
+        emulator = Emulator(mismatch=Mismatch.ideal(), noise=False)
+        evolved = []
+        original = emulator.chip._evolve
+        monkeypatch.setattr(emulator.chip, "_evolve", lambda *a: evolved.append(a) or original(*a))
+        b = builder()
+        stadls.load_ppu_program(b, program, TOP)
+        stadls.start_ppu(b, TOP)
+        stadls.wait_for_ppu_sleep(b, TOP)
+        b.wait_until(125 * 60)
+        log = stadls.read_log(b, program, TOP)
+        playback = b.done()
+        stadls.run(emulator, playback)
+        results.append((len(evolved), playback.spikes, log.get().values))
+    (split, spikes_split, log_split), (unsplit, spikes, log) = results
+    assert split - unsplit >= 4 * 8 * 3          # one split fewer per built-in
+    assert spikes["label"].tolist() == sorted(spikes["label"].tolist()) and len(spikes) == 32
+    np.testing.assert_array_equal(spikes["fpga_time"], spikes_split["fpga_time"])
+    assert log == log_split
