@@ -9,8 +9,8 @@
    called every 100 us and every 20 us (CPU time, the least of 5 runs); each of its calls reads
    the rate counters and reads and writes 16 weight rows; the analog evolution is split at the
    17 of these 33 built-ins that touch the analog state (the counter read and the weight
-   writes). The overhead includes the
-   network's own change: homeostasis changes how many spikes there are to route.
+   writes). The overhead includes the network's own change: homeostasis changes how many
+   spikes there are to route.
 
 Run: ``python benchmarks/vm.py`` (or ``make bench``).
 """
