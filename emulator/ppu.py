@@ -65,8 +65,9 @@ class ChipHost(libnux_vm.Host):
     def get_weights(self, row):
         return self.chip.weights[self.hemisphere, row].astype(np.uint8)
 
-    def set_weights(self, row, values):
-        self.chip.weights[self.hemisphere, row] = np.minimum(values, WEIGHT_MAX)
+    def set_weights(self, row, values, columns=None):
+        cols = _all(columns)
+        self.chip.weights[self.hemisphere, row, cols] = np.minimum(values, WEIGHT_MAX)[cols]
 
     def _cadc_row(self, channel: int, row: int) -> np.ndarray:
         """CADC conversion of all 256 columns of one channel type (0 causal, 1 acausal)."""
@@ -85,25 +86,25 @@ class ChipHost(libnux_vm.Host):
     def get_acausal_correlation(self, row):
         return self._cadc_row(1, row)
 
-    def reset_correlation(self, row):
-        chip = self.chip
-        chip.causal[self.hemisphere, row] = 0.0
-        chip.acausal[self.hemisphere, row] = 0.0
-        chip.last_pre[self.hemisphere, row] = -1.0
+    def reset_correlation(self, row, columns=None):
+        chip, cols = self.chip, _all(columns)
+        chip.causal[self.hemisphere, row, cols] = 0.0
+        chip.acausal[self.hemisphere, row, cols] = 0.0
+        chip.last_pre[self.hemisphere, row, cols] = -1.0
 
-    def get_rate_counters(self, reset):
+    def get_rate_counters(self, reset, columns=None):
         counts = self.chip.spike_count[self._neurons]
         out = np.minimum(counts, 255).astype(np.uint8)
         if reset:
-            self.chip.spike_count[self._neurons] = 0
+            self.chip.spike_count[self._neurons[_all(columns)]] = 0
         return out
 
     def get_analog_readouts(self):
         # the causal channels of row 0 see the neurons where the columns switch them in
         return self._cadc_row(0, 0)
 
-    def reset_neurons(self):
-        self.chip._reset_membranes(self._neurons)
+    def reset_neurons(self, columns=None):
+        self.chip._reset_membranes(self._neurons[_all(columns)])
 
     def send_spike(self, label):
         if not 0 <= label <= LABEL_MAX:
@@ -121,6 +122,11 @@ class ChipHost(libnux_vm.Host):
         if count + 1 < len(box):
             box[count + 1] = value
         box[0] = min(count + 1, 0x7FFFFFFF)
+
+
+def _all(columns: np.ndarray | None):
+    """An index for the columns a write may change (a view's): all of them for None."""
+    return slice(None) if columns is None else columns
 
 
 class PPU:

@@ -26,6 +26,11 @@ The PPU runtime (:mod:`libnux_vm.runtime`) is what an emulated PPU runs from its
     runtime = libnux_vm.Runtime(libnux_vm.Machine(program, host=MemoryHost()))
     runtime.run_to_end()                     # or drive runtime.run() built-in by built-in
 
+A timer may hand its kernel views instead of whole hemispheres, as grenade's plasticity rules
+do: ``Timer(..., synapses=SynapseView(0, rows=..., columns=...), neurons=NeuronView(0, ...))``
+(:mod:`libnux_vm.views`): the kernel may use only the view's rows, and its writes reach only
+the view's columns.
+
 Only numpy, numba and lark are imported: the package knows nothing of a real chip.
 """
 
@@ -38,10 +43,11 @@ from .machine import DEFAULT_CYCLE_BUDGET, PPU_CYCLES_PER_US, HostCall, Machine,
 from .program import (MAILBOX_WORDS, MEMORY_BYTES, Entry, Layout, Mailbox, Program, RuntimeStatus,
                       Symbol, load)
 from .runtime import KERNEL, Runtime, Timer, Wakeup
+from .views import NeuronView, SynapseView
 
 __all__ = ["compile", "Program", "Symbol", "Layout", "Machine", "CompileError", "Trap",
            "HostValueError", "UnknownSymbolError", "LibnuxVMError", "TRAP_KINDS",
            "MEMORY_BYTES", "MIN_STACK_BYTES", "DEFAULT_CYCLE_BUDGET", "PPU_CYCLES_PER_US",
            "Host", "MemoryHost", "HostError", "BUILTINS", "HostCall", "drive", "Entry", "load",
            "ImageError", "KERNEL", "Runtime", "Timer", "Wakeup", "MAILBOX_WORDS", "Mailbox",
-           "RuntimeStatus"]
+           "RuntimeStatus", "SynapseView", "NeuronView"]

@@ -6,11 +6,13 @@ A call ``get_weights(r)`` compiles to its arguments, pushed like a function call
 method of the same name on its :class:`~libnux_vm.host.Host`, pushes the result (a scalar in one
 word, a vector in 64) and resumes the interpreter at the next instruction.
 
-Handles: as in grenade's kernel API, the synapse and neuron built-ins take a handle first.
-A handle is the hemisphere it points into (0 top, 1 bottom; the runtime passes the kernel the
-handles of its own PPU, see :mod:`libnux_vm.runtime`). Each PPU reaches only its own hemisphere:
-a handle of the other one traps with kind ``"other_hemisphere"``, any other value with
-``"out_of_bounds"`` (both checked by the machine, before the host sees the call).
+Handles: as in grenade's kernel API, the synapse and neuron built-ins take a handle first: 0 or
+1 for the whole top or bottom hemisphere, 2 + i for view i of the program
+(:mod:`libnux_vm.views`; the runtime passes a timer's kernel the handles of its views, or of
+its PPU's hemisphere). Each PPU reaches only its own hemisphere: a handle into the other one
+traps with kind ``"other_hemisphere"``, a handle that names nothing or a row outside the view
+with ``"out_of_bounds"`` (checked by the machine, before the host sees the call). Writes reach
+only the view's columns; reads return whole rows.
 
 Cost in PPU cycles (250 MHz) of the whole call, ``HOSTCALL`` included (the arguments' pushes
 are extra). They model the PPU's access to the synapse array and the neuron back-end over its
@@ -34,6 +36,8 @@ void send_spike(int32 label)                       4  send a spike event with th
 uint32 now()                                       2  PPU cycles so far: the machine's cycle count
                                                       (unless the host overrides it)
 void log_int(int32 value)                          2  append the value to the host's log
+bool has_row(synapses, row)                        2  whether the row is one of the view's rows
+vec_u8 column_mask(handle)                        16  255 in the view's columns, 0 elsewhere
 ==============================================  ====  ============================================
 
 ``synapses``, ``neurons``, ``row`` and ``label`` are ``int32``. A row outside 0..255 traps with
@@ -57,25 +61,31 @@ class Builtin:
     cost: int             #: PPU cycles of the whole call (HOSTCALL included)
     handle: str | None    #: "synapses" or "neurons": the first argument is a handle
     row_arg: bool         #: the argument after the handle is a synapse row (0..255, checked)
+    in_view: bool = False   #: the row must be one of the view's rows (checked)
+    masked: bool = False    #: it writes: only the view's columns change (host gets ``columns``)
+    from_view: bool = False  #: answered by the machine from the view, not by the host
 
 
 def _table():
-    specs = [  # name, ret, params after the handle, cost, handle, row_arg
-        ("get_weights", VEC_U8, (INT32,), 16, "synapses", True),
-        ("set_weights", VOID, (INT32, VEC_U8), 16, "synapses", True),
-        ("get_causal_correlation", VEC_U8, (INT32,), 16, "synapses", True),
-        ("get_acausal_correlation", VEC_U8, (INT32,), 16, "synapses", True),
-        ("reset_correlation", VOID, (INT32,), 8, "synapses", True),
-        ("get_rate_counters", VEC_U8, (BOOL,), 32, "neurons", False),
-        ("reset_neurons", VOID, (), 8, "neurons", False),
-        ("send_spike", VOID, (INT32,), 4, None, False),
-        ("now", UINT32, (), 2, None, False),
-        ("log_int", VOID, (INT32,), 2, None, False),
-        ("get_analog_readouts", VEC_U8, (), 32, "neurons", False),
+    view, write, answer = {"in_view": True}, {"masked": True}, {"from_view": True}
+    specs = [  # name, ret, params after the handle, cost, handle, row_arg, flags
+        ("get_weights", VEC_U8, (INT32,), 16, "synapses", True, view),
+        ("set_weights", VOID, (INT32, VEC_U8), 16, "synapses", True, view | write),
+        ("get_causal_correlation", VEC_U8, (INT32,), 16, "synapses", True, view),
+        ("get_acausal_correlation", VEC_U8, (INT32,), 16, "synapses", True, view),
+        ("reset_correlation", VOID, (INT32,), 8, "synapses", True, view | write),
+        ("get_rate_counters", VEC_U8, (BOOL,), 32, "neurons", False, write),
+        ("reset_neurons", VOID, (), 8, "neurons", False, write),
+        ("send_spike", VOID, (INT32,), 4, None, False, {}),
+        ("now", UINT32, (), 2, None, False, {}),
+        ("log_int", VOID, (INT32,), 2, None, False, {}),
+        ("get_analog_readouts", VEC_U8, (), 32, "neurons", False, {}),
+        ("has_row", BOOL, (INT32,), 2, "synapses", True, answer),
+        ("column_mask", VEC_U8, (), 16, "synapses", False, answer),
     ]
     return {name: Builtin(i, name, FunctionType(ret, ((INT32,) if handle else ()) + params),
-                          cost, handle, row)
-            for i, (name, ret, params, cost, handle, row) in enumerate(specs)}
+                          cost, handle, row, **flags)
+            for i, (name, ret, params, cost, handle, row, flags) in enumerate(specs)}
 
 
 #: name -> :class:`Builtin`

@@ -25,6 +25,7 @@ from .parser import parse
 from .program import (HEADER_WORDS, MAILBOX_WORDS, MAX_TIMERS, MEMORY_BYTES, RUNTIME_WORDS,
                       TIMER_WORDS, Entry, Layout, Program, Symbol, header)
 from .runtime import Timer
+from .views import FIRST_VIEW, MAX_VIEWS, OWN_HEMISPHERE, VIEW_WORDS, view_words
 from .typesys import (BOOL, INT8, INT16, INT32, UINT8, UINT16, UINT32, VOID, ArrayType, ScalarType,
                       VectorType, is_scalar, is_vector, needs_narrowing, promote, storage_bytes,
                       value_words)
@@ -32,7 +33,7 @@ from .typesys import (BOOL, INT8, INT16, INT32, UINT8, UINT16, UINT32, VOID, Arr
 #: the parameter lists a timer function may have: (), (synapses, neurons), (..., period)
 _TIMER_PARAMS = ((), (INT32, INT32), (INT32, INT32, INT32))
 #: globals the compiler adds for the runtime (:mod:`libnux_vm.runtime`)
-RESERVED_GLOBALS = ("__runtime", "__timers", "__mailbox")
+RESERVED_GLOBALS = ("__runtime", "__timers", "__mailbox", "__views")
 
 #: smallest stack the image must leave room for, in bytes (default of :func:`compile`)
 MIN_STACK_BYTES = 1024
@@ -60,7 +61,8 @@ def compile(source: str, *, min_stack_bytes: int = MIN_STACK_BYTES,
     ``timers`` (:class:`~libnux_vm.runtime.Timer`, at most 32) are what the PPU runtime calls
     after ``start()``, earliest deadline first; each names a function of the program
     (``PLASTICITY_RULE_KERNEL`` by default) of type ``void()``, ``void(int32, int32)`` or
-    ``void(int32, int32, int32)`` (synapse handle, neuron handle, period index).
+    ``void(int32, int32, int32)`` (synapse handle, neuron handle, period index); the views a
+    timer names (``synapses=``, ``neurons=``, at most 32 distinct ones) go into ``__views``.
 
     Raises :class:`~libnux_vm.errors.CompileError` for any syntax, name, type or size error;
     the image plus ``min_stack_bytes`` of stack must fit the 16384-byte PPU memory."""
@@ -74,6 +76,10 @@ def compile(source: str, *, min_stack_bytes: int = MIN_STACK_BYTES,
     for t in timers:
         if not isinstance(t, Timer):
             raise TypeError(f"timers must be libnux_vm.Timer objects, not {type(t).__name__}")
+    n_views = len({v for t in timers for v in (t.synapses, t.neurons) if v is not None})
+    if n_views > MAX_VIEWS:
+        raise CompileError(f"the timers name {n_views} distinct views; a program holds at most "
+                           f"{MAX_VIEWS}")
     if len(timers) > MAX_TIMERS:
         raise CompileError(f"{len(timers)} timers given; the scheduler holds at most "
                            f"{MAX_TIMERS}")
@@ -142,14 +148,12 @@ class _Compiler:
         for g in self.checked.globals:
             g.address = address
             address += storage_bytes(g.type)
-        runtime_types = {"__runtime": ArrayType(UINT32, RUNTIME_WORDS),
-                         "__timers": ArrayType(UINT32, max(len(self.timers), 1) * TIMER_WORDS),
-                         "__mailbox": ArrayType(INT32, MAILBOX_WORDS)}
+        runtime_types = self.runtime_types()
         runtime_addresses = []
         for t in runtime_types.values():
             runtime_addresses.append(address)
             address += storage_bytes(t)
-        runtime_address, timers_address, mailbox_address = runtime_addresses
+        runtime_address, timers_address, mailbox_address, views_address = runtime_addresses
         data_hi = address
         layout = Layout(code_lo, code_hi, data_lo, data_hi, data_hi, MEMORY_BYTES)
         self.check_size(layout)
@@ -165,16 +169,34 @@ class _Compiler:
                                      (end - start) * 4, f.type)
         for (name, t), addr in zip(runtime_types.items(), runtime_addresses):
             symbols[name] = Symbol(name, "global", addr, storage_bytes(t), t)
+        views = self.views()
         entry = Entry(self.start_symbol(symbols), self.timer_symbols(symbols),
-                      runtime_address, timers_address, mailbox_address)
+                      runtime_address, timers_address, mailbox_address, views_address, len(views))
+        handle = {v: FIRST_VIEW + i for i, v in enumerate(views)}
+        handle[None] = OWN_HEMISPHERE
         table = np.zeros((len(self.timers), TIMER_WORDS), dtype="<u4")
         for i, (t, sym) in enumerate(zip(self.timers, entry.timer_symbols)):
-            table[i, :5] = (sym.address // 4, len(sym.type.params), t.start, t.period,
-                            t.num_periods)
+            table[i] = (sym.address // 4, len(sym.type.params), t.start, t.period,
+                        t.num_periods, 0, 0, handle[t.synapses], handle[t.neurons])
         image[timers_address:timers_address + table.nbytes] = table.tobytes()
+        for i, v in enumerate(views):
+            at = views_address + i * VIEW_WORDS * 4
+            image[at:at + VIEW_WORDS * 4] = view_words(v).tobytes()
         image[:HEADER_WORDS * 4] = header(layout, entry).tobytes()
         image[code_lo * 4:code_hi * 4] = words.astype("<i4").tobytes()
         return Program(bytes(image), symbols, layout, lines, self.source, entry)
+
+    def views(self) -> list:
+        """The distinct views the timers name, in order of first use."""
+        return list(dict.fromkeys(v for t in self.timers for v in (t.synapses, t.neurons)
+                                  if v is not None))
+
+    def runtime_types(self) -> dict:
+        """The globals the compiler adds for the runtime, with their types."""
+        return {"__runtime": ArrayType(UINT32, RUNTIME_WORDS),
+                "__timers": ArrayType(UINT32, max(len(self.timers), 1) * TIMER_WORDS),
+                "__mailbox": ArrayType(INT32, MAILBOX_WORDS),
+                "__views": ArrayType(UINT32, max(len(self.views()), 1) * VIEW_WORDS)}
 
     def start_symbol(self, symbols: dict) -> Symbol | None:
         """The ``start`` function the runtime calls first: ``int32 start()`` or
@@ -211,7 +233,7 @@ class _Compiler:
 
     def check_size(self, layout: Layout):
         need = layout.data_hi + self.min_stack
-        runtime = (RUNTIME_WORDS + max(len(self.timers), 1) * TIMER_WORDS + MAILBOX_WORDS) * 4
+        runtime = sum(storage_bytes(t) for t in self.runtime_types().values())
         if need > MEMORY_BYTES:
             big = sorted(self.checked.globals, key=lambda g: -storage_bytes(g.type))[:3]
             biggest = ", ".join(f"'{g.name}' {storage_bytes(g.type)} B" for g in big)

@@ -5,8 +5,11 @@ name on its ``host``, with the arguments converted to Python values: ``int`` for
 ``uint32``, ``bool`` for ``bool``, a numpy ``uint8`` array of 256 lanes for ``vec_u8``. A method
 returns ``None`` (void), an ``int`` or an array-like of 256 values 0..255 (``vec_u8``). ``now``
 gets one more argument, the machine's cycle count at the call. The machine has checked a handle
-argument (it must be the host's ``hemisphere``) and removed it, and checked a row to be in
-0..255, before the method is called.
+argument (its view must lie in the host's ``hemisphere``, :mod:`libnux_vm.views`) and removed
+it, and checked a row to be in 0..255 and in the view, before the method is called. The
+methods that write (``set_weights``, ``reset_correlation``, ``reset_neurons``,
+``get_rate_counters``) get ``columns=`` (256 booleans) when the view does not cover every
+column: only those columns may change.
 
 :class:`Host` is the base class: every built-in raises :class:`~libnux_vm.errors.HostError`
 (a :class:`~libnux_vm.errors.Trap`) with kind ``"no_chip"``; a chip binding overrides them.
@@ -40,7 +43,7 @@ class Host:
     def get_weights(self, row: int):
         self._no_chip("get_weights")
 
-    def set_weights(self, row: int, values: np.ndarray) -> None:
+    def set_weights(self, row: int, values: np.ndarray, columns: np.ndarray | None = None) -> None:
         self._no_chip("set_weights")
 
     def get_causal_correlation(self, row: int):
@@ -49,13 +52,13 @@ class Host:
     def get_acausal_correlation(self, row: int):
         self._no_chip("get_acausal_correlation")
 
-    def reset_correlation(self, row: int) -> None:
+    def reset_correlation(self, row: int, columns: np.ndarray | None = None) -> None:
         self._no_chip("reset_correlation")
 
-    def get_rate_counters(self, reset: bool):
+    def get_rate_counters(self, reset: bool, columns: np.ndarray | None = None):
         self._no_chip("get_rate_counters")
 
-    def reset_neurons(self) -> None:
+    def reset_neurons(self, columns: np.ndarray | None = None) -> None:
         self._no_chip("reset_neurons")
 
     def get_analog_readouts(self):
@@ -69,6 +72,11 @@ class Host:
 
     def log_int(self, value: int) -> None:
         self._no_chip("log_int")
+
+
+def _all(columns: np.ndarray | None):
+    """An index for the columns a write may change: all of them for None."""
+    return slice(None) if columns is None else columns
 
 
 def _check_row(row: int) -> int:
@@ -85,7 +93,8 @@ class MemoryHost(Host):
     ``set_weights`` clamps every lane to 0..63 (the synapses hold 6 bits). ``now(cycles)``
     returns ``time_offset + cycles`` modulo 2**32 (``time_offset`` is 0 unless set) and stores it
     in ``time``. ``log`` is the list of ``log_int`` values, ``spikes`` that of ``send_spike``
-    labels; ``neuron_resets`` counts ``reset_neurons`` calls."""
+    labels; ``neuron_resets`` counts ``reset_neurons`` calls and ``reset_columns`` holds the
+    columns the last one reset."""
 
     def __init__(self, weights=None, hemisphere: int = 0):
         if hemisphere not in (0, 1):
@@ -103,13 +112,14 @@ class MemoryHost(Host):
         self.log: list[int] = []
         self.spikes: list[int] = []
         self.neuron_resets = 0
+        self.reset_columns = np.zeros(LANES, dtype=bool)
 
     def get_weights(self, row):
         return self.weights[_check_row(row)].copy()
 
-    def set_weights(self, row, values):
-        self.weights[_check_row(row)] = np.clip(np.asarray(values, dtype=np.int64), 0,
-                                                WEIGHT_MAX)
+    def set_weights(self, row, values, columns=None):
+        values = np.clip(np.asarray(values, dtype=np.int64), 0, WEIGHT_MAX)
+        self.weights[_check_row(row), _all(columns)] = values[_all(columns)]
 
     def get_causal_correlation(self, row):
         return self.causal[_check_row(row)].copy()
@@ -117,19 +127,20 @@ class MemoryHost(Host):
     def get_acausal_correlation(self, row):
         return self.acausal[_check_row(row)].copy()
 
-    def reset_correlation(self, row):
+    def reset_correlation(self, row, columns=None):
         _check_row(row)
-        self.causal[row] = 0
-        self.acausal[row] = 0
+        self.causal[row, _all(columns)] = 0
+        self.acausal[row, _all(columns)] = 0
 
-    def get_rate_counters(self, reset):
+    def get_rate_counters(self, reset, columns=None):
         counts = np.clip(self.rate_counters, 0, 255).astype(np.uint8)
         if reset:
-            self.rate_counters[:] = 0
+            self.rate_counters[_all(columns)] = 0
         return counts
 
-    def reset_neurons(self):
+    def reset_neurons(self, columns=None):
         self.neuron_resets += 1
+        self.reset_columns = np.ones(LANES, dtype=bool) if columns is None else columns.copy()
 
     def get_analog_readouts(self):
         return self.analog_readouts.copy()

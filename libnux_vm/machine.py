@@ -27,6 +27,7 @@ from .host import Host
 from .program import MEMORY_BYTES, Program, Symbol
 from .semantics import from_word
 from .typesys import VOID, VectorType, value_words
+from .views import FIRST_VIEW, VIEW_WORDS, decode_view
 from .values import DTYPES as _DTYPES, global_bytes, global_value, to_words as _to_words
 
 PPU_CYCLES_PER_US = 250
@@ -41,15 +42,20 @@ class HostCall:
     """A chip built-in the kernel issued: what :meth:`Machine.run` yields.
 
     ``args`` are Python values without the handle (already checked); ``issued`` and ``done`` are
-    the machine's cycle counts when the call started and when its cost has been paid."""
+    the machine's cycle counts when the call started and when its cost has been paid;
+    ``columns`` is the mask (256 booleans) of the columns a write may change, None for all."""
     builtin: Builtin
     args: tuple
     issued: int
     done: int
+    columns: np.ndarray | None = None
 
     def dispatch(self, host: Host):
         """Carry the call out on ``host``; returns the built-in's result."""
-        return getattr(host, self.builtin.name)(*self.args)
+        method = getattr(host, self.builtin.name)
+        if self.columns is not None:
+            return method(*self.args, columns=self.columns)
+        return method(*self.args)
 
 
 def drive(run: Generator[HostCall, object, object], host: Host):
@@ -182,6 +188,9 @@ class Machine:
             if isinstance(request, int):
                 status = request
                 break
+            if request.builtin.from_view:
+                self._push_result(request, request.args[0])
+                continue
             try:
                 result = yield request
             except HostError as err:
@@ -232,24 +241,55 @@ class Machine:
                                              f"'{builtin.name}' and needs a chip, but this "
                                              "Machine has no host (pass host=..., e.g. a "
                                              "libnux_vm.host.MemoryHost)")
+        rows = columns = None
         if builtin.handle is not None:
             handle = args.pop(0)
-            own = getattr(self.host, "hemisphere", 0)
-            if handle not in (0, 1):
-                raise self._host_trap("out_of_bounds", f"{builtin.handle} handle {handle} of "
-                                      f"'{builtin.name}' is not a hemisphere (0 top, 1 bottom)")
-            if handle != own:
-                raise self._host_trap(
-                    "other_hemisphere", f"'{builtin.name}' was given the {builtin.handle} of "
-                    f"hemisphere {handle} ({_HEMISPHERES[handle]}), but this PPU serves "
-                    f"hemisphere {own} ({_HEMISPHERES[own]}); each PPU reaches only its own "
-                    "hemisphere")
+            rows, columns = self._view(builtin, handle)
         if builtin.row_arg and not 0 <= args[0] < ROWS:
             raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is "
                                                    f"outside 0..{ROWS - 1}")
-        if builtin.name == "now":
+        if builtin.in_view and rows is not None and not rows[args[0]]:
+            raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is not "
+                                  f"one of the rows of {builtin.handle} handle {handle} "
+                                  f"({_ranges(rows)})")
+        if builtin.name == "has_row":
+            args = [rows is None or bool(rows[args[0]])]
+        elif builtin.name == "column_mask":
+            args = [np.full(ROWS, 255, np.uint8) if columns is None
+                    else np.where(columns, 255, 0).astype(np.uint8)]
+        elif builtin.name == "now":
             args.append(self.cycles)
-        return HostCall(builtin, tuple(args), start_cycles + issued, self.cycles)
+        return HostCall(builtin, tuple(args), start_cycles + issued, self.cycles,
+                        columns if builtin.masked else None)
+
+    def _view(self, builtin: Builtin, handle: int):
+        """(row mask, column mask) of ``handle`` (None, None: a whole hemisphere); traps for
+        a handle that names nothing or a view of the other hemisphere."""
+        own = getattr(self.host, "hemisphere", 0)
+        entry = self.program.entry
+        what = f"{builtin.handle} handle {handle} of '{builtin.name}'"
+        rows = columns = None
+        if handle in (0, 1):
+            hemisphere = handle
+        elif FIRST_VIEW <= handle < FIRST_VIEW + entry.n_views:
+            at = entry.views_address // 4 + (handle - FIRST_VIEW) * VIEW_WORDS
+            hemisphere, rows, columns = decode_view(self._w32[at:at + VIEW_WORDS].view("<u4"))
+            if hemisphere not in (0, 1):
+                raise self._host_trap("out_of_bounds", f"{what} names view "
+                                      f"{handle - FIRST_VIEW}, whose hemisphere word is "
+                                      f"{hemisphere} (0 top, 1 bottom)")
+        else:
+            views = (f", {FIRST_VIEW}..{FIRST_VIEW + entry.n_views - 1} the program's views"
+                     if entry.n_views else "")
+            raise self._host_trap("out_of_bounds", f"{what} names nothing: 0 and 1 are the "
+                                  f"whole hemispheres (top, bottom){views}")
+        if hemisphere != own:
+            raise self._host_trap(
+                "other_hemisphere", f"'{builtin.name}' was given the {builtin.handle} of "
+                f"hemisphere {hemisphere} ({_HEMISPHERES[hemisphere]}), but this PPU serves "
+                f"hemisphere {own} ({_HEMISPHERES[own]}); each PPU reaches only its own "
+                "hemisphere")
+        return rows, columns
 
     def _push_result(self, request: "HostCall", result) -> None:
         ret = request.builtin.type.ret
@@ -306,3 +346,14 @@ def _check_budget(budget) -> int:
         raise HostValueError(f"cycle_budget must be a positive number of PPU cycles, "
                              f"not {budget!r}")
     return int(budget)
+
+
+def _ranges(mask: np.ndarray) -> str:
+    """The set indices of a mask as ranges: "0..3, 8, 10..12"."""
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return "none"
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    stops = np.concatenate([idx[breaks], [idx[-1]]])
+    return ", ".join(f"{a}" if a == b else f"{a}..{b}" for a, b in zip(starts, stops))

@@ -6,7 +6,8 @@ Memory layout (byte addresses in the PPU's 16 KiB SRAM; all regions 4-byte align
             data_lo, data_hi, stack_lo, stack_hi (byte addresses), then the runtime's entry
             (:mod:`libnux_vm.runtime`): start_pc (word address of ``start``, or 0xFFFFFFFF),
             start_returns (1 if ``start`` returns int32), runtime (byte address of
-            ``__runtime``), timers (byte address of ``__timers``), n_timers, 3 words 0
+            ``__runtime``), timers (byte address of ``__timers``), n_timers, mailbox (byte
+            address of ``__mailbox``), views (byte address of ``__views``), n_views
     0x0040  code: one 32-bit word per instruction (PUSHW takes two)
     data_lo globals, in source order: a scalar in one word (its value widened to 32 bit), an
             array packed at its element width (bool/8 bit: 1 byte, 16 bit: 2, 32 bit: 4,
@@ -36,19 +37,20 @@ from . import isa
 from .errors import TRAP_KINDS, ImageError, Trap, UnknownSymbolError
 from .typesys import INT32, VOID, FunctionType
 from .values import global_bytes, global_value
+from .views import FIRST_VIEW, MAX_VIEWS, OWN_HEMISPHERE, VIEW_WORDS
 from .vm import RED_ZONE_WORDS
 
 MEMORY_BYTES = 16384          #: the PPU's internal SRAM
 HEADER_WORDS = 16
 MAGIC = int.from_bytes(b"LNVM", "little")
-VERSION = 2
+VERSION = 3
 NO_ENTRY = 0xFFFFFFFF
 #: words of the runtime's state ``__runtime`` (see :mod:`libnux_vm.runtime`)
 RUNTIME_FIELDS = ("state", "exit_code", "trap_kind", "trap_pc", "calls", "missed", "end_time",
                   "reserved")
 #: words of one entry of the timer table ``__timers``
 TIMER_FIELDS = ("entry_pc", "n_args", "start", "period", "num_periods", "calls", "missed",
-                "reserved")
+                "synapses", "neurons")
 RUNTIME_WORDS = len(RUNTIME_FIELDS)
 TIMER_WORDS = len(TIMER_FIELDS)
 #: words of the mailbox ``__mailbox``: the number of values logged, then the first 63 values
@@ -134,12 +136,15 @@ class Layout:
 class Entry:
     """What the runtime (:mod:`libnux_vm.runtime`) starts: ``start`` (a function symbol, or
     None), the timer functions (one symbol per timer, in table order), and the byte addresses
-    of ``__runtime``, ``__timers`` and ``__mailbox``."""
+    of ``__runtime``, ``__timers``, ``__mailbox`` and ``__views`` (with ``n_views`` views,
+    :mod:`libnux_vm.views`)."""
     start_symbol: Symbol | None
     timer_symbols: tuple
     runtime_address: int
     timers_address: int
     mailbox_address: int
+    views_address: int = 0
+    n_views: int = 0
 
 
 def header(layout: Layout, entry: Entry) -> np.ndarray:
@@ -150,7 +155,7 @@ def header(layout: Layout, entry: Entry) -> np.ndarray:
              NO_ENTRY if start is None else start.address // 4,
              int(start is not None and start.type.ret != VOID),
              entry.runtime_address, entry.timers_address, len(entry.timer_symbols),
-             entry.mailbox_address, 0, 0]
+             entry.mailbox_address, entry.views_address, entry.n_views]
     return np.array(words, dtype="<u4")
 
 
@@ -281,7 +286,8 @@ def load(memory) -> Program:
     if not ok:
         raise ImageError(f"the image header is corrupt: {layout} (regions must follow each "
                          f"other, 4-byte aligned, the stack ending at {MEMORY_BYTES})")
-    start_pc, start_returns, runtime, timers, n_timers, mailbox = (int(x) for x in h[8:14])
+    start_pc, start_returns, runtime, timers, n_timers, mailbox, views, n_views = \
+        (int(x) for x in h[8:16])
     words = raw[:layout.data_hi].view("<u4")
 
     def block(address, n_words):
@@ -290,10 +296,11 @@ def load(memory) -> Program:
 
     if not (block(runtime, RUNTIME_WORDS) and block(mailbox, MAILBOX_WORDS)
             and n_timers <= MAX_TIMERS and (n_timers == 0 or block(timers, n_timers * TIMER_WORDS))
+            and n_views <= MAX_VIEWS and (n_views == 0 or block(views, n_views * VIEW_WORDS))
             and start_returns in (0, 1)):
-        raise ImageError("the image header is corrupt: its runtime block, mailbox or timer table "
-                         "lies outside the data region or is not word-aligned, or it has more "
-                         f"than {MAX_TIMERS} timers")
+        raise ImageError("the image header is corrupt: its runtime block, mailbox, timer table "
+                         "or view table lies outside the data region or is not word-aligned, or "
+                         f"it has more than {MAX_TIMERS} timers or {MAX_VIEWS} views")
 
     def function(name, pc, ret, n_args):
         if not layout.code_lo <= pc < layout.code_hi:
@@ -314,7 +321,14 @@ def load(memory) -> Program:
     timer_symbols = tuple(function(f"timer {i}", int(words[table[i]]), VOID,
                                    int(words[table[i] + 1]))
                           for i in range(n_timers))
+    for i in range(n_timers):
+        for field in ("synapses", "neurons"):
+            handle = int(words[table[i] + TIMER_FIELDS.index(field)])
+            if handle != OWN_HEMISPHERE and not FIRST_VIEW <= handle < FIRST_VIEW + n_views:
+                raise ImageError(f"timer {i} passes {field} handle {handle}, which is no view "
+                                 f"of the image ({FIRST_VIEW}..{FIRST_VIEW + n_views - 1}, or "
+                                 f"0x{OWN_HEMISPHERE:08x} for the PPU's hemisphere)")
     symbols = {} if start is None else {"start": start}
     return Program(raw[:layout.data_hi].tobytes(), symbols, layout,
                    np.zeros(layout.code_hi - layout.code_lo, dtype=np.int32), "",
-                   Entry(start, timer_symbols, runtime, timers, mailbox))
+                   Entry(start, timer_symbols, runtime, timers, mailbox, views, n_views))

@@ -16,8 +16,8 @@ the periods that are due, the one whose window ends first runs first.
 
 The timer function (``PLASTICITY_RULE_KERNEL`` by default) is ``void f()``,
 ``void f(int32 synapses, int32 neurons)`` or ``void f(int32 synapses, int32 neurons,
-int32 period)``: the runtime passes the handles of its PPU's hemisphere (see
-:mod:`libnux_vm.builtins`) and the index of the period.
+int32 period)``: the runtime passes the handles of the timer's views (:mod:`libnux_vm.views`;
+without views, the handle of its PPU's whole hemisphere) and the index of the period.
 
 The runtime keeps its state in the program's memory, where the host can read it: the global
 ``__runtime`` (:data:`RUNTIME_FIELDS`) and the timer table ``__timers`` (:data:`TIMER_FIELDS`
@@ -35,6 +35,7 @@ from typing import Generator
 
 from .errors import HostValueError, Trap
 from .machine import HostCall, Machine, drive
+from .views import OWN_HEMISPHERE, NeuronView, SynapseView
 from .program import (DONE, MAILBOX_WORDS, RUNNING, RUNTIME_FIELDS, TIMER_FIELDS, TIMER_WORDS,
                       TRAPPED, trap_code)
 
@@ -52,11 +53,17 @@ _U32 = 2 ** 32
 @dataclass(frozen=True)
 class Timer:
     """Call ``function`` every ``period`` PPU cycles, ``num_periods`` times, the first period
-    starting ``start`` PPU cycles after the PPU started (all in 4-ns PPU cycles, 250 MHz)."""
+    starting ``start`` PPU cycles after the PPU started (all in 4-ns PPU cycles, 250 MHz).
+
+    ``synapses`` and ``neurons`` are the views whose handles the function gets
+    (:class:`~libnux_vm.views.SynapseView`, :class:`~libnux_vm.views.NeuronView`); None: the
+    whole hemisphere of the PPU that runs it."""
     start: int
     period: int
     num_periods: int
     function: str = KERNEL
+    synapses: SynapseView | None = None
+    neurons: NeuronView | None = None
 
     def __post_init__(self):
         for name in ("start", "period", "num_periods"):
@@ -75,13 +82,20 @@ class Timer:
         if not isinstance(self.function, str):
             raise HostValueError(f"Timer.function must be a function name, not "
                                  f"{self.function!r}")
+        if not isinstance(self.synapses, (SynapseView, type(None))):
+            raise HostValueError(f"Timer.synapses must be a libnux_vm.SynapseView or None, not "
+                                 f"{self.synapses!r}")
+        if not isinstance(self.neurons, (NeuronView, type(None))):
+            raise HostValueError(f"Timer.neurons must be a libnux_vm.NeuronView or None, not "
+                                 f"{self.neurons!r}")
 
     @classmethod
     def from_us(cls, start_us: float, period_us: float, num_periods: int,
-                function: str = KERNEL) -> "Timer":
+                function: str = KERNEL, synapses: SynapseView | None = None,
+                neurons: NeuronView | None = None) -> "Timer":
         """A timer in microseconds of hardware time (rounded to PPU cycles)."""
         return cls(round(start_us * PPU_CYCLES_PER_US), round(period_us * PPU_CYCLES_PER_US),
-                   num_periods, function)
+                   num_periods, function, synapses, neurons)
 
 
 @dataclass(frozen=True)
@@ -217,13 +231,17 @@ class Runtime:
             i, _ = due
             t = table[i]
             # the arity is the one checked when the image was loaded
-            args = (self.hemisphere, self.hemisphere, next_period[i])[:len(symbols[i].type.params)]
+            args = (self._handle(t["synapses"]), self._handle(t["neurons"]),
+                    next_period[i])[:len(symbols[i].type.params)]
             m.cycles += DISPATCH_CYCLES
             yield Wakeup(m.cycles)
             yield from m.run_symbol(symbols[i], *args)
             next_period[i] += 1
             t["calls"] += 1
             self._count("calls", 1, i, t)
+
+    def _handle(self, word: int) -> int:
+        return self.hemisphere if word == OWN_HEMISPHERE else word
 
     def _count(self, field: str, n: int, i: int, timer: dict) -> None:
         if n:

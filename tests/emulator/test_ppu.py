@@ -364,12 +364,14 @@ def test_a_kernel_sees_only_the_words_written_before_its_time(emulator):
 
 def test_a_corrupt_timer_table_is_reported_and_the_chip_goes_on(emulator):
     program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() { }", timers=[Timer.from_us(1, 5, 3)])
-    table = program.decode_global("__timers", program.image[program.entry.timers_address:][:32])
+    sym = program.global_symbol("__timers")
+    table = program.decode_global("__timers", program.image[sym.address:sym.address + sym.size])
+    field = np.arange(len(table))
     b = builder()
     stadls.load_ppu_program(b, program, TOP)
-    stadls.write_symbol(b, program, "__timers", np.where(np.arange(8) == 3, 0, table), TOP)
+    stadls.write_symbol(b, program, "__timers", np.where(field == 3, 0, table), TOP)
     stadls.load_ppu_program(b, program, BOTTOM)
-    stadls.write_symbol(b, program, "__timers", np.where(np.arange(8) == 1, 1, table), BOTTOM)
+    stadls.write_symbol(b, program, "__timers", np.where(field == 1, 1, table), BOTTOM)
     for ppu in (TOP, BOTTOM):
         stadls.start_ppu(b, ppu)
     for ppu in (TOP, BOTTOM):
@@ -385,7 +387,7 @@ def test_a_corrupt_timer_table_is_reported_and_the_chip_goes_on(emulator):
     # edited before the start, a valid table is what runs
     b = builder()
     stadls.load_ppu_program(b, program, TOP)
-    stadls.write_symbol(b, program, "__timers", np.where(np.arange(8) == 4, 7, table), TOP)
+    stadls.write_symbol(b, program, "__timers", np.where(field == 4, 7, table), TOP)
     stadls.start_ppu(b, TOP)
     stadls.wait_for_ppu_sleep(b, TOP)
     status = stadls.read_runtime_status(b, program, TOP)
@@ -456,3 +458,32 @@ def test_built_ins_that_see_nothing_analog_do_not_split_the_evolution(monkeypatc
     assert spikes["label"].tolist() == sorted(spikes["label"].tolist()) and len(spikes) == 32
     np.testing.assert_array_equal(spikes["fpga_time"], spikes_split["fpga_time"])
     assert log == log_split
+
+
+def test_a_kernel_on_views_changes_only_their_part_of_the_chip(emulator):
+    source = """
+void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons) {
+    for (int row = 0; row < 256; row++) {
+        if (has_row(synapses, row)) { set_weights(synapses, row, 9); }
+    }
+    get_rate_counters(neurons, true);
+}
+"""
+    synapses = libnux_vm.SynapseView(1, rows=[3, 200], columns=range(64, 128))
+    neurons = libnux_vm.NeuronView(1, columns=range(10))
+    program = libnux_vm.compile(source, timers=[Timer.from_us(1, 10, 1, synapses=synapses,
+                                                              neurons=neurons)])
+    chip = emulator.chip
+    chip.spike_count[:] = 3
+    b = builder()
+    stadls.load_ppu_program(b, program, BOTTOM)
+    stadls.start_ppu(b, BOTTOM)
+    stadls.wait_for_ppu_sleep(b, BOTTOM)
+    status = stadls.read_runtime_status(b, program, BOTTOM)
+    stadls.run(emulator, b.done())
+    assert status.get().trap is None and status.get().calls == 1
+    expected = np.zeros((2, 256, 256), dtype=int)
+    expected[1, [3, 200], 64:128] = 9
+    np.testing.assert_array_equal(chip.weights, expected)
+    assert (chip.spike_count[256:266] == 0).all() and (chip.spike_count[266:] == 3).all()
+    assert (chip.spike_count[:256] == 3).all()

@@ -170,14 +170,16 @@ def test_constant_division_by_zero():
 def test_image_too_large_names_its_size():
     err = compile_error("uint8 big[9000];\nuint8 more[9000];")
     assert err.line is None
-    assert "image is 18384 bytes" in str(err) and "16384" in str(err)
+    # header 64 + globals 18000 + runtime 392 (state 32, one timer 36, mailbox 256, one view 68)
+    assert "image is 18456 bytes" in str(err) and "16384" in str(err)
     assert "'big' 9000 B" in str(err)
 
 
 def test_image_limit_counts_the_minimum_stack():
     source = "uint8 a[15000];"
-    # header 64, the array padded to 15000, runtime block 32, an empty timer entry 32, mailbox 256
-    assert len(libnux_vm.compile(source, min_stack_bytes=256).image) == 64 + 15000 + 64 + 256
+    # header 64, the array 15000, runtime block 32, an empty timer entry 36, mailbox 256, an
+    # empty view 68
+    assert len(libnux_vm.compile(source, min_stack_bytes=256).image) == 64 + 15000 + 32 + 36 + 256 + 68
     with pytest.raises(CompileError, match="at least 2048 bytes of stack"):
         libnux_vm.compile(source, min_stack_bytes=2048)
 

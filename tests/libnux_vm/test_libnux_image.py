@@ -30,7 +30,7 @@ def test_image_is_bytes_within_16_kib_with_header():
     assert isinstance(image, bytes) and len(image) <= 16384
     header = np.frombuffer(image[:64], "<u4")
     lay = program.layout
-    assert image[:4] == b"LNVM" and header[1] == 2
+    assert image[:4] == b"LNVM" and header[1] == 3
     assert list(header[2:8]) == [lay.code_lo, lay.code_hi, lay.data_lo, lay.data_hi,
                                  lay.stack_lo, lay.stack_hi]
     assert lay.code_lo * 4 == 64 and lay.code_hi * 4 == lay.data_lo
@@ -42,7 +42,7 @@ def test_symbols():
     program = libnux_vm.compile(SOURCE)
     s = program.symbols
     assert set(s) == {"counter", "table", "weights", "fib", "big", "loop", "one", "__runtime",
-                      "__timers", "__mailbox"}
+                      "__timers", "__mailbox", "__views"}
     lay = program.layout
     assert (s["counter"].kind, s["counter"].size, s["counter"].type) == ("global", 4, INT32)
     assert s["table"].type == ArrayType(UINT8, 5) and s["table"].size == 8
