@@ -20,6 +20,9 @@ Rules beyond C's (see :mod:`libnux_vm.typesys` for promotions and conversions):
   the name of a built-in.
 - Global initializers are constant expressions. All locals are 0 when the function is entered
   (a declaration without initializer inside a loop keeps the previous iteration's value).
+- ``c ? a : b`` takes a scalar condition and evaluates one branch. Two scalar branches give
+  ``bool`` if both are ``bool``, else their promoted type (as C); a vector branch makes the
+  result that vector type, the other branch is broadcast (two vector types need a cast).
 - A non-void function must not be able to reach its end without ``return``.
 """
 
@@ -33,7 +36,7 @@ from . import semantics as sem
 from .builtins import BUILTINS as CHIP_BUILTINS
 from .errors import CompileError
 from .typesys import (BOOL, INT32, LANES, TYPE_NAMES, UINT32, VEC_U8, VOID, ArrayType,
-                      FunctionType, ScalarType, is_scalar, is_vector)
+                      FunctionType, ScalarType, is_scalar, is_vector, promote)
 
 MEMORY_BYTES = 16384
 BUILTINS = {"select"} | set(CHIP_BUILTINS)
@@ -463,6 +466,23 @@ class _Checker:
         for side in (e.left, e.right):
             self.coerce(side, vt, f"operand of '{e.op}'")
         return VEC_U8 if e.op in sem.COMPARISONS else vt
+
+    def expr_Conditional(self, e: n.Conditional):
+        self.condition(e.cond)
+        tt, te = self.value(e.then), self.value(e.else_)
+        if is_vector(tt) or is_vector(te):
+            if is_vector(tt) and is_vector(te) and tt != te:
+                self.error(e, f"the branches of '?:' have different vector types ({tt} and "
+                              f"{te}); convert one with a cast such as ({tt})")
+            t = tt if is_vector(tt) else te
+            self.coerce(e.then, t, "the first branch of '?:'")
+            self.coerce(e.else_, t, "the second branch of '?:'")
+            return t
+        t = BOOL if tt == te == BOOL else promote(tt, te)
+        chosen = None if e.cond.const is None else (e.then if e.cond.const else e.else_)
+        if chosen is not None and chosen.const is not None:
+            e.const = t.wrap(chosen.const)
+        return t
 
     def expr_Cast(self, e: n.Cast):
         target = self.resolve_type(e.type_name)

@@ -546,6 +546,17 @@ class _Compiler:
         self.emit(vm.PUSH, 0 if e.op == "&&" else 1)
         self.place(end)
 
+    def expr_Conditional(self, e: n.Conditional):
+        other, end = self.label(), self.label()
+        self.branch_if_false(e.cond, other)
+        self.expr(e.then)
+        self.convert(e.then.type, e.type)
+        self.emit(vm.JMP, end)
+        self.place(other)
+        self.expr(e.else_)
+        self.convert(e.else_.type, e.type)
+        self.place(end)
+
     def expr_Cast(self, e: n.Cast):
         self.expr(e.operand)
         src, dst = e.operand.type, e.type

@@ -6,7 +6,8 @@ without any package-data configuration.
 
 GRAMMAR = r"""
 // libnux_vm kernel language: a small C dialect, LALR(1).
-// Precedence, lowest first: ||  &&  |  ^  &  == !=  < <= > >=  << >>  + -  * / %  unary  postfix.
+// Precedence, lowest first: ?:  ||  &&  |  ^  &  == !=  < <= > >=  << >>  + -  * / %  unary
+// postfix. The conditional ?: groups to the right (a ? b : c ? d : e is a ? b : (c ? d : e)).
 // Assignments (= += -= *= /= %= <<= >>= &= |= ^=) and ++/-- are statements, not expressions.
 // The dangling `else` binds to the nearest `if` (LALR shift).
 
@@ -66,7 +67,8 @@ _assign_op: ASSIGN | ADD_ASSIGN | SUB_ASSIGN | MUL_ASSIGN | DIV_ASSIGN | MOD_ASS
 incdec: postfix (INC | DEC) -> postfix_incdec
       | (INC | DEC) postfix -> prefix_incdec
 
-?expr: lor
+?expr: conditional
+?conditional: lor | lor QUESTION expr COLON conditional -> ternary
 ?lor: land | lor OROR land -> binop
 ?land: bor | land ANDAND bor -> binop
 ?bor: bxor | bor PIPE bxor -> binop
@@ -125,6 +127,8 @@ SLASH: "/"
 PERCENT: "%"
 TILDE: "~"
 BANG: "!"
+QUESTION: "?"
+COLON: ":"
 
 NAME: /[A-Za-z_][A-Za-z0-9_]*/
 NUMBER: /0[xX][0-9a-fA-F]+|[0-9]+/

@@ -68,6 +68,14 @@ class Binary(Expr):
 
 
 @dataclass(eq=False)
+class Conditional(Expr):
+    """``cond ? then : else_``: only the chosen branch is evaluated."""
+    cond: Expr
+    then: Expr
+    else_: Expr
+
+
+@dataclass(eq=False)
 class Cast(Expr):
     type_name: "TypeName"
     operand: Expr

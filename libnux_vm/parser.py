@@ -240,6 +240,10 @@ class _Builder(Transformer):
         left, op, right = children
         return n.Binary(op.line, op.column, str(op), left, right)
 
+    def ternary(self, meta, children):
+        cond, question, then, _, else_ = children
+        return n.Conditional(question.line, question.column, cond, then, else_)
+
     def unop(self, meta, children):
         op, operand = children
         return n.Unary(op.line, op.column, str(op), operand)

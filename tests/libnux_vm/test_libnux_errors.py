@@ -86,6 +86,17 @@ def test_type_mismatch_between_vector_types():
     assert "use the offset conversion (vec_u8)" in err.reason
 
 
+def test_conditional_errors():
+    err = compile_error("int f(vec_u8 u, vec_s8 s) {\n  vec_u8 r = 1 ? u : s;\n  return 0;\n}")
+    assert_at(err, 2, 16, "branches of '?:' have different vector types")
+    err = compile_error("int f(vec_u8 u) { return u ? 1 : 2; }")
+    assert_at(err, 1, 26, "a condition must be a scalar")
+    err = compile_error("int f() { return 1 ? 2; }")
+    assert_at(err, 1, 23, "expected ':'")
+    err = compile_error("uint8 f() { return 1 ? 300 : 2; }")
+    assert_at(err, 1, 22, "constant 300 is out of range for uint8")
+
+
 def test_operator_not_for_vectors():
     err = compile_error("vec_u8 f(vec_u8 a) { return a / 2; }")
     assert "operator '/' does not apply to vectors" in err.reason

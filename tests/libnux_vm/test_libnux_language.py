@@ -174,12 +174,45 @@ def test_short_circuit_skips_right_operand():
     assert m.call("f", 1) == 3 and m.read_global("calls") == 2
 
 
+def test_conditional_evaluates_only_the_chosen_branch():
+    m = machine("""
+        int calls = 0;
+        int side(int v) { calls += 1; return v; }
+        int f(int c) { return c ? side(2) : side(3); }""")
+    assert m.call("f", 1) == 2 and m.call("f", 0) == 3
+    assert m.read_global("calls") == 2
+
+
+def test_conditional_types_nesting_and_folding():
+    m = machine("""
+        int sign(int a) { return a < 0 ? -1 : a > 0 ? 1 : 0; }   // right-associative
+        uint32 mixed(bool c) { uint8 x = 200; int32 y = -1; return c ? x : (uint32) y; }
+        bool both_bool(int c) { return c ? true : false; }
+        int inside(int c) { return 1 + (c ? 10 : 20) * 2; }
+        int low(int a, int b) { return a || b ? 1 : 0; }          // below ||
+        int folded() { return 0 ? 5 : 1 ? 6 : 7; }
+        vec_s8 vec(int c) { vec_s8 a = 5; return c ? a : -3; }    // the scalar is broadcast
+    """)
+    assert [m.call("sign", v) for v in (-5, 0, 5)] == [-1, 0, 1]
+    assert m.call("mixed", True) == 200 and m.call("mixed", False) == 2 ** 32 - 1
+    assert m.call("both_bool", 3) is True
+    assert m.call("inside", 0) == 41 and m.call("inside", 1) == 21
+    assert m.call("low", 0, 0) == 0 and m.call("low", 0, 2) == 1
+    assert m.call("folded") == 6
+    np.testing.assert_array_equal(m.call("vec", 1), np.full(256, 5))
+    np.testing.assert_array_equal(m.call("vec", 0), np.full(256, -3))
+    folded = libnux_vm.compile("int f() { return 1 ? 6 : 7; }")
+    called = libnux_vm.compile("int f(int c) { return c ? 6 : 7; }")
+    assert folded.layout.code_hi - folded.layout.code_lo < called.layout.code_hi - called.layout.code_lo
+
+
 def test_operator_precedence():
     src = "int f() { return %s\n; }"
     cases = {"1 + 2 * 3": 7, "(1 + 2) * 3": 9, "1 << 2 + 1": 8, "6 & 3 == 3": 0,
              "1 | 2 ^ 3 & 1": 3, "10 - 4 - 3": 3, "100 / 10 / 5": 2, "-2 * -3": 6,
              "!0 + ~0": 0, "1 < 2 == 2 > 1": 1, "0 || 1 && 0": 0, "0x10 + 0XfF": 271,
-             "7 % 4 * 2": 6, "1 + /* comment */ 2 // trailing": 3}
+             "7 % 4 * 2": 6, "1 + /* comment */ 2 // trailing": 3, "0 || 1 ? 2 : 3": 2,
+             "1 ? 2 : 3 + 4": 2, "0 ? 1 : 0 ? 2 : 3": 3}
     for expr, value in cases.items():
         assert run(src % expr, "f") == value, expr
 
