@@ -30,12 +30,12 @@ import numpy as np
 import haldls
 import libnux_vm
 from libnux_vm import HostError
+from libnux_vm.host import checked_weights
 
 if TYPE_CHECKING:
     from .chip import Chip
 
 HEMISPHERES = ("top", "bottom")
-WEIGHT_MAX = 63
 LABEL_MAX = 0xFFFF
 #: PPU cycles per FPGA cycle (250 MHz / 125 MHz)
 PPU_CYCLES_PER_FPGA_CYCLE = 2
@@ -67,7 +67,7 @@ class ChipHost(libnux_vm.Host):
 
     def set_weights(self, row, values, columns=None):
         cols = _all(columns)
-        self.chip.weights[self.hemisphere, row, cols] = np.minimum(values, WEIGHT_MAX)[cols]
+        self.chip.weights[self.hemisphere, row, cols] = checked_weights(values, columns)[cols]
 
     def _cadc_row(self, channel: int, row: int) -> np.ndarray:
         """CADC conversion of all 256 columns of one channel type (0 causal, 1 acausal)."""

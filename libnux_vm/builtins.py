@@ -24,7 +24,8 @@ rate counters 32, a neuron reset 8, a spike 4, reading the time base 2, a log wo
 built-in                                        cost  meaning
 ==============================================  ====  ============================================
 vec_u8 get_weights(synapses, row)                 16  the 6-bit weights (0..63) of row 0..255
-void set_weights(synapses, row, vec_u8 v)         16  write the row; each lane is clamped to 0..63
+void set_weights(synapses, row, vec_u8 v)         16  write the row; a lane above 63 traps
+                                                      (``"out_of_range"``): nothing is clipped
 vec_u8 get_causal_correlation(synapses, row)      16  CADC reading of the row's causal sensors
 vec_u8 get_acausal_correlation(synapses, row)     16  CADC reading of the acausal sensors
 void reset_correlation(synapses, row)              8  reset both sensors of the row
@@ -51,6 +52,8 @@ from dataclasses import dataclass
 from .typesys import BOOL, INT32, UINT32, VEC_U8, VOID, FunctionType
 
 ROWS = 256
+#: largest weight of the chip's 6-bit synapses
+WEIGHT_MAX = 63
 
 
 @dataclass(frozen=True)

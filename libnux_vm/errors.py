@@ -85,7 +85,8 @@ TRAP_TITLES = {"out_of_bounds": "out-of-bounds index", "stack_overflow": "stack 
                "division_by_zero": "division by zero", "cycle_budget": "cycle budget exceeded",
                "memory_fault": "memory fault", "invalid_instruction": "invalid instruction",
                "missing_return": "missing return", "no_chip": "no chip attached",
-               "other_hemisphere": "other hemisphere", "invalid_timer": "invalid timer"}
+               "other_hemisphere": "other hemisphere", "invalid_timer": "invalid timer",
+               "out_of_range": "value out of range"}
 TRAP_KINDS = tuple(TRAP_TITLES)
 
 

@@ -20,12 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .builtins import ROWS
-from .errors import HostError
+from .builtins import ROWS, WEIGHT_MAX
+from .errors import HostError, HostValueError
 from .typesys import LANES
-
-#: largest weight of the chip's 6-bit synapses
-WEIGHT_MAX = 63
 
 
 class Host:
@@ -79,6 +76,23 @@ def _all(columns: np.ndarray | None):
     return slice(None) if columns is None else columns
 
 
+def checked_weights(values, columns: np.ndarray | None = None) -> np.ndarray:
+    """``values`` as 256 uint8 weights; a ``"out_of_range"`` HostError unless every lane that
+    is written (``columns``, None for all) holds 0..63: ``set_weights`` never clips."""
+    values = np.asarray(values)
+    if values.shape != (LANES,) or values.dtype.kind not in "iu":
+        raise HostError("out_of_range", f"set_weights needs {LANES} integer weights, not "
+                                        f"{values.dtype} of shape {values.shape}")
+    written = values if columns is None else np.where(columns, values, 0)
+    bad = np.flatnonzero((written < 0) | (written > WEIGHT_MAX))
+    if bad.size:
+        raise HostError("out_of_range", f"set_weights got {bad.size} lane(s) outside the 6-bit "
+                        f"weight range 0..{WEIGHT_MAX}, the first is lane {bad[0]} with "
+                        f"{int(values[bad[0]])} (clamp first, e.g. select(w > {WEIGHT_MAX}, "
+                        f"{WEIGHT_MAX}, w))")
+    return values.astype(np.uint8)
+
+
 def _check_row(row: int) -> int:
     if not 0 <= row < ROWS:
         raise HostError("out_of_bounds", f"row {row} is outside 0..{ROWS - 1}")
@@ -90,7 +104,9 @@ class MemoryHost(Host):
     acausal correlations (uint8), 256 rate counters (int64, read saturated to 255), 256 analog
     readouts (uint8), a time base, and records of what the kernel did.
 
-    ``set_weights`` clamps every lane to 0..63 (the synapses hold 6 bits). ``now(cycles)``
+    Weights are 0..63 (the synapses hold 6 bits): ``weights=`` outside that range raises
+    HostValueError, and a ``set_weights`` lane above 63 is a ``"out_of_range"`` HostError (the
+    machine traps before the host sees such a call). ``now(cycles)``
     returns ``time_offset + cycles`` modulo 2**32 (``time_offset`` is 0 unless set) and stores it
     in ``time``. ``log`` is the list of ``log_int`` values, ``spikes`` that of ``send_spike``
     labels; ``neuron_resets`` counts ``reset_neurons`` calls and ``reset_columns`` holds the
@@ -102,7 +118,14 @@ class MemoryHost(Host):
         self.hemisphere = hemisphere
         self.weights = np.zeros((ROWS, LANES), dtype=np.uint8)
         if weights is not None:
-            self.weights[:] = np.clip(np.asarray(weights), 0, WEIGHT_MAX)
+            weights = np.asarray(weights)
+            if weights.shape != (ROWS, LANES) or weights.dtype.kind not in "iu":
+                raise HostValueError(f"weights must be {ROWS} x {LANES} integers, not "
+                                     f"{weights.dtype} of shape {weights.shape}")
+            if weights.min() < 0 or weights.max() > WEIGHT_MAX:
+                raise HostValueError(f"weights must lie in 0..{WEIGHT_MAX} (6 bits); got "
+                                     f"{int(weights.min())}..{int(weights.max())}")
+            self.weights[:] = weights
         self.causal = np.zeros((ROWS, LANES), dtype=np.uint8)
         self.acausal = np.zeros((ROWS, LANES), dtype=np.uint8)
         self.rate_counters = np.zeros(LANES, dtype=np.int64)
@@ -118,8 +141,8 @@ class MemoryHost(Host):
         return self.weights[_check_row(row)].copy()
 
     def set_weights(self, row, values, columns=None):
-        values = np.clip(np.asarray(values, dtype=np.int64), 0, WEIGHT_MAX)
-        self.weights[_check_row(row), _all(columns)] = values[_all(columns)]
+        row = _check_row(row)
+        self.weights[row, _all(columns)] = checked_weights(values, columns)[_all(columns)]
 
     def get_causal_correlation(self, row):
         return self.causal[_check_row(row)].copy()

@@ -23,7 +23,7 @@ import numpy as np
 from . import isa, vm
 from .builtins import BY_ID, ROWS, Builtin
 from .errors import HostError, HostValueError, Trap
-from .host import Host
+from .host import Host, checked_weights
 from .program import MEMORY_BYTES, Program, Symbol
 from .semantics import from_word
 from .typesys import VOID, VectorType, value_words
@@ -252,6 +252,11 @@ class Machine:
             raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is not "
                                   f"one of the rows of {builtin.handle} handle {handle} "
                                   f"({_ranges(rows)})")
+        if builtin.name == "set_weights":
+            try:
+                checked_weights(args[1], columns)
+            except HostError as err:
+                raise self._host_trap(err.kind, err.detail) from None
         if builtin.name == "has_row":
             args = [rows is None or bool(rows[args[0]])]
         elif builtin.name == "column_mask":

@@ -129,6 +129,23 @@ def test_a_kernel_touching_the_other_hemisphere_traps_and_the_chip_goes_on(emula
     stadls.run(emulator, b.done())
 
 
+def test_a_weight_above_63_traps_on_the_chip_and_is_not_clipped(emulator):
+    source = "void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {\n" \
+             "    set_weights(synapses, 0, 62 + period);\n}"
+    program = libnux_vm.compile(source, timers=[Timer.from_us(1, 5, 3)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    status = stadls.read_runtime_status(b, program, TOP)
+    with pytest.warns(PPUTrapWarning, match="PPU top: value out of range"):
+        stadls.run(emulator, b.done())
+    s = status.get()
+    assert s.state == "trapped" and s.calls == 2 and s.trap.kind == "out_of_range"
+    assert s.trap.line == 2
+    assert (emulator.chip.weights[0, 0] == 63).all()     # the second period's write stays
+
+
 def test_an_endless_kernel_is_stopped_by_its_cycle_budget(emulator):
     program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() {\n    while (true) { }\n}",
                                 timers=[Timer.from_us(0, 100, 1)])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import libnux_vm
-from libnux_vm import CompileError, Machine, MemoryHost, Trap, isa, vm
+from libnux_vm import CompileError, HostError, HostValueError, Machine, MemoryHost, Trap, isa, vm
 from libnux_vm.builtins import BUILTINS
 from libnux_vm.host import Host
 
@@ -29,10 +29,36 @@ void put(int r, vec_u8 v) { set_weights(0, r, v); }
 """)
     m.host.weights[5] = np.arange(256) % 64
     np.testing.assert_array_equal(m.call("get", 5), np.arange(256) % 64)
-    m.call("put", 7, np.arange(256))
-    np.testing.assert_array_equal(m.host.weights[7], np.minimum(np.arange(256), 63))
+    m.call("put", 7, np.arange(256) % 64)
+    np.testing.assert_array_equal(m.host.weights[7], np.arange(256) % 64)
     assert m.host.weights.dtype == np.uint8
     assert (m.host.weights[[0, 1, 2, 6, 8, 255]] == 0).all()
+
+
+def test_a_weight_above_63_traps_and_nothing_is_written():
+    m = machine("""
+void put(int r, vec_u8 v) {
+    set_weights(0, r, v);
+}
+""")
+    values = np.full(256, 17)
+    values[[40, 41]] = 64, 200
+    with pytest.raises(Trap) as info:
+        m.call("put", 3, values)
+    assert info.value.kind == "out_of_range" and info.value.line == 3
+    assert "2 lane(s)" in str(info.value) and "lane 40 with 64" in str(info.value)
+    assert "0..63" in str(info.value)
+    assert (m.host.weights[3] == 0).all()
+
+
+def test_memory_host_refuses_weights_it_cannot_hold():
+    with pytest.raises(HostValueError, match=r"0\.\.63"):
+        MemoryHost(weights=np.full((256, 256), 64))
+    with pytest.raises(HostValueError, match="256 x 256"):
+        MemoryHost(weights=np.zeros((4, 256), int))
+    host = MemoryHost()
+    with pytest.raises(HostError, match="outside the 6-bit"):
+        host.set_weights(0, np.full(256, -1))
 
 
 def test_correlations_and_their_reset():
