@@ -40,6 +40,19 @@ def builder():
     return b
 
 
+def run_until_trap(emulator, program, ppu, match):
+    """Load, start and run ``program`` on ``ppu`` until it sleeps, expecting a PPUTrapWarning
+    matching ``match``; returns (runtime status, run info)."""
+    b = builder()
+    stadls.load_ppu_program(b, program, ppu)
+    stadls.start_ppu(b, ppu)
+    stadls.wait_for_ppu_sleep(b, ppu)
+    status = stadls.read_runtime_status(b, program, ppu)
+    with pytest.warns(PPUTrapWarning, match=match):
+        info = stadls.run(emulator, b.done())
+    return status.get(), info
+
+
 def test_program_runs_from_its_image_and_globals_are_read_by_name(emulator):
     program = libnux_vm.compile(ROW_WRITER, timers=[Timer.from_us(10, 20, 4)])
     b = builder()
@@ -107,14 +120,7 @@ def test_a_kernel_touching_the_other_hemisphere_traps_and_the_chip_goes_on(emula
     source = "void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons) {\n" \
              "    set_weights(1 - synapses, 0, 5);\n}"
     program = libnux_vm.compile(source, timers=[Timer.from_us(1, 5, 3)])
-    b = builder()
-    stadls.load_ppu_program(b, program, BOTTOM)
-    stadls.start_ppu(b, BOTTOM)
-    stadls.wait_for_ppu_sleep(b, BOTTOM)
-    status = stadls.read_runtime_status(b, program, BOTTOM)
-    with pytest.warns(PPUTrapWarning, match="PPU bottom: other hemisphere"):
-        info = stadls.run(emulator, b.done())
-    s = status.get()
+    s, info = run_until_trap(emulator, program, BOTTOM, "PPU bottom: other hemisphere")
     assert s.state == "trapped" and s.calls == 0
     assert s.trap.kind == "other_hemisphere" and s.trap.line == 2
     assert "set_weights(1 - synapses, 0, 5)" in str(s.trap) and "PPU bottom" in str(s.trap)
@@ -133,14 +139,7 @@ def test_a_weight_above_63_traps_on_the_chip_and_is_not_clipped(emulator):
     source = "void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {\n" \
              "    set_weights(synapses, 0, 62 + period);\n}"
     program = libnux_vm.compile(source, timers=[Timer.from_us(1, 5, 3)])
-    b = builder()
-    stadls.load_ppu_program(b, program, TOP)
-    stadls.start_ppu(b, TOP)
-    stadls.wait_for_ppu_sleep(b, TOP)
-    status = stadls.read_runtime_status(b, program, TOP)
-    with pytest.warns(PPUTrapWarning, match="PPU top: value out of range"):
-        stadls.run(emulator, b.done())
-    s = status.get()
+    s, _ = run_until_trap(emulator, program, TOP, "PPU top: value out of range")
     assert s.state == "trapped" and s.calls == 2 and s.trap.kind == "out_of_range"
     assert s.trap.line == 2
     assert (emulator.chip.weights[0, 0] == 63).all()     # the second period's write stays
@@ -149,14 +148,8 @@ def test_a_weight_above_63_traps_on_the_chip_and_is_not_clipped(emulator):
 def test_an_endless_kernel_is_stopped_by_its_cycle_budget(emulator):
     program = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() {\n    while (true) { }\n}",
                                 timers=[Timer.from_us(0, 100, 1)])
-    b = builder()
-    stadls.load_ppu_program(b, program, TOP)
-    stadls.start_ppu(b, TOP)
-    stadls.wait_for_ppu_sleep(b, TOP)
-    status = stadls.read_runtime_status(b, program, TOP)
-    with pytest.warns(PPUTrapWarning, match="cycle budget"):
-        stadls.run(emulator, b.done())
-    assert status.get().trap.kind == "cycle_budget" and status.get().trap.line == 2
+    s, _ = run_until_trap(emulator, program, TOP, "cycle budget")
+    assert s.trap.kind == "cycle_budget" and s.trap.line == 2
     # the budget (10 ms of PPU time) passed in hardware time before the PPU stopped
     assert emulator.chip.time >= libnux_vm.DEFAULT_CYCLE_BUDGET // 2
 
@@ -282,14 +275,8 @@ def test_analog_readouts_are_the_cadc_membrane_readings(emulator):
 
 def test_a_spike_label_out_of_range_traps(emulator):
     program = libnux_vm.compile("int32 start() {\n    send_spike(70000);\n    return 0;\n}")
-    b = builder()
-    stadls.load_ppu_program(b, program, TOP)
-    stadls.start_ppu(b, TOP)
-    stadls.wait_for_ppu_sleep(b, TOP)
-    status = stadls.read_runtime_status(b, program, TOP)
-    with pytest.warns(PPUTrapWarning, match="spike label 70000"):
-        info = stadls.run(emulator, b.done())
-    trap = status.get().trap
+    s, info = run_until_trap(emulator, program, TOP, "spike label 70000")
+    trap = s.trap
     assert trap.kind == "out_of_bounds" and trap.line == 2
     assert "spike label 70000" in info["ppu_traps"][0]
 
