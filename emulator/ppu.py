@@ -30,13 +30,12 @@ import numpy as np
 import haldls
 import libnux_vm
 from libnux_vm import HostError
-from libnux_vm.host import checked_weights
+from libnux_vm.host import checked_label, checked_weights
 
 if TYPE_CHECKING:
     from .chip import Chip
 
 HEMISPHERES = ("top", "bottom")
-LABEL_MAX = 0xFFFF
 #: PPU cycles per FPGA cycle (250 MHz / 125 MHz)
 PPU_CYCLES_PER_FPGA_CYCLE = 2
 _COLUMN_QUADS = np.arange(256).reshape(64, 4)
@@ -107,10 +106,7 @@ class ChipHost(libnux_vm.Host):
         self.chip._reset_membranes(self._neurons[_all(columns)])
 
     def send_spike(self, label):
-        if not 0 <= label <= LABEL_MAX:
-            raise HostError("out_of_bounds", f"spike label {label} is outside 0..{LABEL_MAX} "
-                                             "(16-bit SpikeLabel)")
-        self.chip.inject(max(self.time, self.chip.time), [label])
+        self.chip.inject(max(self.time, self.chip.time), [checked_label(label)])
 
     def now(self, cycles):
         return cycles & 0xFFFFFFFF

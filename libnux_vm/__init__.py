@@ -1,7 +1,7 @@
 """libnux_vm: a small C-like kernel language for the PPUs, its compiler and its VM.
 
 The language (parsed with lark, checked before anything runs) has functions, globals that keep
-their value between calls, typed locals, ``if/else``, ``for``, ``while``, ``break``,
+their value between calls, typed locals, ``if/else``, ``for``, ``while``, ``do/while``, ``break``,
 ``continue``, ``return``, the scalar types ``bool int8 uint8 int16 uint16 int32 uint32``
 (``int`` is ``int32``), the 256-lane vector types ``vec_u8`` (modulo) and ``vec_s8``
 (saturating, Q0.7 multiply), fixed-size arrays ``T name[N]``, casts, and C's operators with C's

@@ -34,6 +34,7 @@ vec_u8 get_rate_counters(neurons, bool reset)     32  the 256 rate counters (sat
 vec_u8 get_analog_readouts(neurons)               32  CADC reading of the 256 neuron columns
 void reset_neurons(neurons)                        8  reset the neurons' membranes
 void send_spike(int32 label)                       4  send a spike event with that label
+                                                      (0..0xFFFF, else ``"out_of_range"``)
 uint32 now()                                       2  PPU cycles so far: the machine's cycle count
                                                       (unless the host overrides it)
 void log_int(int32 value)                          2  append the value to the host's log
@@ -54,6 +55,8 @@ from .typesys import BOOL, INT32, UINT32, VEC_U8, VOID, FunctionType
 ROWS = 256
 #: largest weight of the chip's 6-bit synapses
 WEIGHT_MAX = 63
+#: largest spike label (16-bit SpikeLabel)
+LABEL_MAX = 0xFFFF
 
 
 @dataclass(frozen=True)

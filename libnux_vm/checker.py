@@ -9,11 +9,16 @@ Rules beyond C's (see :mod:`libnux_vm.typesys` for promotions and conversions):
 
 - A constant converted to a type (by initialisation, assignment, argument passing, return or
   vector broadcast) must fit that type: ``uint8 x = 300;`` and ``vec_s8 v = 200;`` are errors.
-  An explicit cast ``(uint8) 300`` wraps. A minus sign directly before a literal is part of it.
+  An explicit cast ``(uint8) 300`` wraps.
 - Vectors mix only with vectors of the same type or with scalars (broadcast). ``vec_u8`` and
   ``vec_s8`` convert only by an explicit cast (offset conversion). ``/`` and ``%`` do not apply to
   vectors; ``<<`` and ``>>`` take a scalar shift amount. A vector comparison gives a ``vec_u8``
   mask with 255 in the lanes where it holds and 0 elsewhere.
+- A constant shift amount must be 0..31 (0..7 for a vector); the VM traps on any other
+  (``"out_of_range"``) where C would be undefined. Constant faults in an operand that never
+  runs (``0 && 1 / 0``, the unchosen branch of ``1 ? x : 1 / 0``) are not errors, as in C.
+- A hexadecimal literal above ``0x7FFFFFFF`` is a ``uint32`` (as in C), so ``-0x80000000`` is
+  ``2147483648u``; a decimal one directly after a minus sign is part of it (``-2147483648``).
 - ``select(mask, if_true, if_false)`` takes a ``vec_u8`` mask (a lane is true if it is not 0).
 - The chip built-ins of :mod:`libnux_vm.builtins` (``get_weights``, ``set_weights``, ``now``, ...)
   are checked like calls of functions with their signatures; no global or function may take
@@ -84,6 +89,7 @@ class _Checker:
         self.scopes: list[dict[str, VarSymbol]] = []
         self.func: FuncSymbol | None = None
         self.loops: list[n.Node] = []
+        self.unevaluated = 0      # > 0 while checking an operand that never runs
 
     def error(self, node, message: str):
         raise CompileError(message, source=self.source, line=node.line, column=node.column)
@@ -269,6 +275,12 @@ class _Checker:
         self.scoped(s.body)
         self.loops.pop()
 
+    def stmt_DoWhile(self, s: n.DoWhile):
+        self.loops.append(s)
+        self.scoped(s.body)
+        self.loops.pop()
+        self.condition(s.cond)
+
     def stmt_For(self, s: n.For):
         self.scopes.append({})
         if s.init is not None:
@@ -422,7 +434,9 @@ class _Checker:
         return vt
 
     def expr_Unary(self, e: n.Unary):
-        if e.op == "-" and isinstance(e.operand, n.IntLit):
+        if e.op == "-" and isinstance(e.operand, n.IntLit) and not (
+                e.operand.text[:2] in ("0x", "0X") and e.operand.value > INT32.max):
+            # a hex literal above INT32_MAX is a uint32 (as in C) and is negated as one
             value = -e.operand.value
             if value < INT32.min:
                 self.error(e, f"integer constant -{e.operand.text} is too small (the smallest "
@@ -440,15 +454,38 @@ class _Checker:
         return sem.unary_result_type(e.op, t)
 
     def expr_Binary(self, e: n.Binary):
-        lt, rt = self.value(e.left), self.value(e.right)
+        lt = self.value(e.left)
+        # the right operand of `0 && x` and `1 || x` is never evaluated
+        decided = e.op in sem.LOGICAL and e.left.const is not None and \
+            (e.left.const == 0) == (e.op == "&&")
+        rt = self.unevaluated_value(e.right) if decided else self.value(e.right)
         if is_vector(lt) or is_vector(rt):
             return self.vector_binary(e, lt, rt)
-        if e.left.const is not None and e.right.const is not None:
+        if e.op in ("<<", ">>"):
+            self.check_shift(e.right, 31)
+        if decided:
+            e.const = int(e.op == "||")
+        elif e.left.const is not None and e.right.const is not None:
             try:
                 e.const = sem.fold_binary(e.op, e.left.const, lt, e.right.const, rt)
             except sem.DivisionByZero:
-                self.error(e, "division by zero in a constant expression")
+                if not self.unevaluated:
+                    self.error(e, "division by zero in a constant expression")
         return sem.binary_result_type(e.op, lt, rt)
+
+    def unevaluated_value(self, e: n.Expr):
+        """:meth:`value` for an operand that never runs: constant faults in it (division by
+        zero, shift amounts) are not errors, as in C."""
+        self.unevaluated += 1
+        try:
+            return self.value(e)
+        finally:
+            self.unevaluated -= 1
+
+    def check_shift(self, amount: n.Expr, largest: int):
+        if amount.const is not None and not 0 <= amount.const <= largest and not self.unevaluated:
+            self.error(amount, f"shift amount {amount.const} is out of range: shifts take "
+                               f"0..{largest}")
 
     def vector_binary(self, e: n.Binary, lt, rt):
         if e.op not in VECTOR_OPS:
@@ -458,6 +495,7 @@ class _Checker:
             if not is_vector(lt) or not is_scalar(rt):
                 self.error(e, f"a vector shift needs a vector on the left and a scalar shift "
                               f"amount on the right, not {lt} {e.op} {rt}")
+            self.check_shift(e.right, 7)
             return lt
         vt = lt if is_vector(lt) else rt
         if is_vector(lt) and is_vector(rt) and lt != rt:
@@ -469,7 +507,10 @@ class _Checker:
 
     def expr_Conditional(self, e: n.Conditional):
         self.condition(e.cond)
-        tt, te = self.value(e.then), self.value(e.else_)
+        known = e.cond.const
+        tt = self.value(e.then) if known is None or known else self.unevaluated_value(e.then)
+        te = self.value(e.else_) if known is None or not known else \
+            self.unevaluated_value(e.else_)
         if is_vector(tt) or is_vector(te):
             if is_vector(tt) and is_vector(te) and tt != te:
                 self.error(e, f"the branches of '?:' have different vector types ({tt} and "
@@ -538,8 +579,10 @@ def _terminates(s) -> bool:
         return any(_terminates(x) for x in s.stmts)
     if isinstance(s, n.If):
         return s.else_ is not None and _terminates(s.then) and _terminates(s.else_)
-    if isinstance(s, (n.While, n.For)):
+    if isinstance(s, (n.While, n.For, n.DoWhile)):
         forever = s.cond is None or (s.cond.const is not None and s.cond.const != 0)
+        if isinstance(s, n.DoWhile) and _terminates(s.body) and not _breaks(s.body):
+            return True           # the body runs at least once
         return forever and not _breaks(s.body)
     return False
 

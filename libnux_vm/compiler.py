@@ -9,7 +9,8 @@ widened to 32 bit; a vector in 64 words), every statement leaves the stack as it
 from __future__ import annotations
 
 import numbers
-
+import sys
+import threading
 from typing import Sequence
 
 import numpy as np
@@ -83,13 +84,51 @@ def compile(source: str, *, min_stack_bytes: int = MIN_STACK_BYTES,
     if len(timers) > MAX_TIMERS:
         raise CompileError(f"{len(timers)} timers given; the scheduler holds at most "
                            f"{MAX_TIMERS}")
-    try:
+    def pipeline() -> Program:
         module = parse(source)
         checked = chk.check(module, source)
         return _Compiler(checked, source, min_stack_bytes, timers).build()
+
+    try:
+        return _with_deep_stack(pipeline)
     except RecursionError:
-        raise CompileError("the program is nested too deeply (expressions or blocks nested "
-                           "hundreds of levels deep)") from None
+        raise CompileError(f"the program is nested too deeply: an expression or block nests "
+                           f"(or an operator chain runs) thousands of levels deep, beyond "
+                           f"what the compiler's {_RECURSION_LIMIT} levels of recursion "
+                           f"can walk") from None
+
+
+#: the parser, checker and code generator walk the tree recursively: a chain of 400 ``+``
+#: is 400 levels. They run on a thread with this much stack and recursion limit.
+_STACK_BYTES = 512 << 20
+_RECURSION_LIMIT = 100_000
+_DEEP_LOCK = threading.Lock()
+
+
+def _with_deep_stack(fn):
+    """``fn()`` on a thread with a deep stack (the recursion limit raised meanwhile)."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = e
+
+    with _DEEP_LOCK:
+        old_limit, old_size = sys.getrecursionlimit(), threading.stack_size()
+        sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+        try:
+            threading.stack_size(_STACK_BYTES)
+            worker = threading.Thread(target=target, name="libnux_vm.compile")
+            worker.start()
+            worker.join()
+        finally:
+            threading.stack_size(old_size)
+            sys.setrecursionlimit(old_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 class _Label:
@@ -307,6 +346,12 @@ class _Compiler:
             if d.init is None:
                 continue
             if isinstance(t, ArrayType):
+                listed = len(d.init.items) * (1 << _shift(t.elem))
+                if listed < storage_bytes(t):       # C zeroes the rest, at every execution
+                    self.emit(vm.ADDRL, v.offset)
+                    self.emit(vm.PUSH, listed)
+                    self.emit(vm.ADD)
+                    self.emit(vm.FILL, storage_bytes(t) - listed)
                 for i, item in enumerate(d.init.items):
                     self.emit(vm.ADDRL, v.offset)
                     self.push_const(i)
@@ -378,6 +423,21 @@ class _Compiler:
         self.loops.pop()
         self.line = s.line
         self.emit(vm.JMP, top)
+        self.place(end)
+
+    def stmt_DoWhile(self, s: n.DoWhile):
+        top, test, end = self.label(), self.label(), self.label()
+        self.place(top)
+        self.loops.append((end, test))
+        self.stmt(s.body)
+        self.loops.pop()
+        self.place(test)
+        self.line = s.cond.line
+        if s.cond.const is not None and s.cond.const != 0:
+            self.emit(vm.JMP, top)
+        else:
+            self.expr(s.cond)
+            self.emit(vm.JNZ, top)
         self.place(end)
 
     def stmt_For(self, s: n.For):
@@ -547,6 +607,11 @@ class _Compiler:
         self.place(end)
 
     def expr_Conditional(self, e: n.Conditional):
+        if e.cond.const is not None:                 # only the chosen branch is compiled
+            chosen = e.then if e.cond.const else e.else_
+            self.expr(chosen)
+            self.convert(chosen.type, e.type)
+            return
         other, end = self.label(), self.label()
         self.branch_if_false(e.cond, other)
         self.expr(e.then)

@@ -20,11 +20,24 @@ class LibnuxVMError(Exception):
     """Base class of every libnux_vm error."""
 
 
+#: longest source line shown whole under an error; longer ones are cut around the column
+EXCERPT_CHARS = 120
+
+
 def caret_excerpt(source_line: str, column: int) -> str:
     """Return ``source_line`` and, under it, a caret under ``column`` (1-based).
 
-    Tabs before the column are kept in the caret line so that the caret lines up in a terminal."""
-    prefix = "".join(ch if ch == "\t" else " " for ch in source_line[: max(column - 1, 0)])
+    Tabs before the column are kept in the caret line so that the caret lines up in a terminal.
+    A line longer than :data:`EXCERPT_CHARS` is shown as the part around the column, with
+    "..." where it is cut."""
+    column = max(column, 1)
+    if len(source_line) > EXCERPT_CHARS:
+        start = max(0, min(column - 1 - EXCERPT_CHARS // 2, len(source_line) - EXCERPT_CHARS))
+        end = start + EXCERPT_CHARS
+        lead = "..." if start else ""
+        source_line = lead + source_line[start:end] + ("..." if end < len(source_line) else "")
+        column += len(lead) - start
+    prefix = "".join(ch if ch == "\t" else " " for ch in source_line[:column - 1])
     return f"    {source_line}\n    {prefix}^"
 
 

@@ -12,14 +12,14 @@ GRAMMAR = r"""
 // The dangling `else` binds to the nearest `if` (LALR shift).
 
 start: _top*
-_top: declaration | function
+_top: declaration | function | ";"
 
 declaration: decl_body ";"
 decl_body: type_name declarator ("," declarator)*
 declarator: NAME [array_dim] [ASSIGN _initializer]
 array_dim: "[" expr "]"
 _initializer: expr | init_list
-init_list: "{" [expr ("," expr)*] "}"
+init_list: "{" [expr ("," expr)* [","]] "}"
 
 function: (type_name | VOID) NAME "(" [params] ")" block
 params: param ("," param)* | VOID
@@ -44,6 +44,7 @@ _statement: block
           | _simple ";"
           | if_stmt
           | while_stmt
+          | do_stmt
           | for_stmt
           | break_stmt
           | continue_stmt
@@ -51,6 +52,7 @@ _statement: block
           | empty_stmt
 if_stmt: "if" "(" expr ")" _statement ["else" _statement]
 while_stmt: "while" "(" expr ")" _statement
+do_stmt: "do" _statement "while" "(" expr ")" ";"
 for_stmt: "for" "(" [for_init] ";" [expr] ";" [for_step] ")" _statement
 for_init: decl_body | _simple
 for_step: _simple

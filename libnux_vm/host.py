@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .builtins import ROWS, WEIGHT_MAX
+from .builtins import LABEL_MAX, ROWS, WEIGHT_MAX
 from .errors import HostError, HostValueError
 from .typesys import LANES
 
@@ -91,6 +91,14 @@ def checked_weights(values, columns: np.ndarray | None = None) -> np.ndarray:
                         f"{int(values[bad[0]])} (clamp first, e.g. select(w > {WEIGHT_MAX}, "
                         f"{WEIGHT_MAX}, w))")
     return values.astype(np.uint8)
+
+
+def checked_label(label: int) -> int:
+    """``label`` if it is a 16-bit spike label, else a ``"out_of_range"`` HostError."""
+    if not 0 <= label <= LABEL_MAX:
+        raise HostError("out_of_range", f"spike label {label} is outside 0..{LABEL_MAX} "
+                                        "(16-bit SpikeLabel)")
+    return label
 
 
 def _check_row(row: int) -> int:
@@ -169,7 +177,7 @@ class MemoryHost(Host):
         return self.analog_readouts.copy()
 
     def send_spike(self, label):
-        self.spikes.append(int(label))
+        self.spikes.append(checked_label(int(label)))
 
     def now(self, cycles):
         self.time = (self.time_offset + int(cycles)) & 0xFFFFFFFF

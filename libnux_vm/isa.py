@@ -55,9 +55,9 @@ SPEC = {
     "AND": (1, 2, "a & b"),
     "OR": (1, 2, "a | b"),
     "XOR": (1, 2, "a ^ b"),
-    "SHL": (1, 2, "a << (b & 31)"),
-    "SHR": (1, 2, "a >> (b & 31), arithmetic"),
-    "SHRU": (1, 2, "a >> (b & 31), logical"),
+    "SHL": (1, 2, "a << b; trap unless 0 <= b <= 31"),
+    "SHR": (1, 2, "a >> b, arithmetic; trap unless 0 <= b <= 31"),
+    "SHRU": (1, 2, "a >> b, logical; trap unless 0 <= b <= 31"),
     "EQ": (1, 2, "a == b"), "NE": (1, 2, "a != b"),
     "LT": (1, 2, "a < b signed"), "LE": (1, 2, "a <= b signed"),
     "GT": (1, 2, "a > b signed"), "GE": (1, 2, "a >= b signed"),
@@ -88,15 +88,16 @@ SPEC = {
     "VNEGU": (4, 64, "lanes -a mod 256"),
     "VNEGS": (4, 64, "lanes -a saturated (-(-128) = 127)"),
     "VFLIP": (4, 64, "lanes a ^ 0x80: offset conversion u8 <-> s8 (x - 128 / x + 128)"),
-    "VSHLU": (4, 65, "lanes a << n mod 256"),
-    "VSHRU": (4, 65, "lanes a >> n logical"),
-    "VSHLS": (4, 65, "lanes a << n saturated (multiply by 2**n)"),
-    "VSHRS": (4, 65, "lanes a >> n arithmetic"),
+    "VSHLU": (4, 65, "lanes a << n mod 256; trap unless 0 <= n <= 7"),
+    "VSHRU": (4, 65, "lanes a >> n logical; trap unless 0 <= n <= 7"),
+    "VSHLS": (4, 65, "lanes a << n saturated (multiply by 2**n); trap unless 0 <= n <= 7"),
+    "VSHRS": (4, 65, "lanes a >> n arithmetic; trap unless 0 <= n <= 7"),
     "VSEL": (6, 192, "mask, a, b -> lanes (mask != 0 ? a : b)"),
     "VLANE": (4, 65, "vector, i -> lane i (signed if operand); trap unless 0 <= i < 256"),
     "HOSTCALL": (1, 0, "call chip built-in number operand: the interpreter stops with status "
                        "HOST_CALL, the Machine pops the arguments, charges the rest of the "
                        "built-in's cost (libnux_vm.builtins), pushes the result and resumes"),
+    "FILL": (2, 1, "address -> zero operand bytes from it (one more cycle per 4 bytes)"),
 }
 
 NAMES = {getattr(vm, name): name for name in SPEC}
@@ -116,7 +117,7 @@ POPS.setflags(write=False)
 OPERAND_MIN, OPERAND_MAX = -(1 << 23), (1 << 23) - 1
 #: opcodes whose operand means something (shown by the disassembler)
 HAS_OPERAND = {"PUSH", "DROP", "LDL", "STL", "LDG", "STG", "ADDRL", "INDEX", "VCMP", "JMP",
-               "JZ", "JNZ", "CALL", "ENTER", "RET", "TRAP", "VLANE", "HOSTCALL"}
+               "JZ", "JNZ", "CALL", "ENTER", "RET", "TRAP", "VLANE", "HOSTCALL", "FILL"}
 
 
 def encode(op: int, operand: int = 0) -> int:

@@ -23,7 +23,7 @@ import numpy as np
 from . import isa, vm
 from .builtins import BY_ID, ROWS, Builtin
 from .errors import HostError, HostValueError, Trap
-from .host import Host, checked_weights
+from .host import Host, checked_label, checked_weights
 from .program import MEMORY_BYTES, Program, Symbol
 from .semantics import from_word
 from .typesys import VOID, VectorType, value_words
@@ -252,11 +252,13 @@ class Machine:
             raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is not "
                                   f"one of the rows of {builtin.handle} handle {handle} "
                                   f"({_ranges(rows)})")
-        if builtin.name == "set_weights":
-            try:
+        try:
+            if builtin.name == "set_weights":
                 checked_weights(args[1], columns)
-            except HostError as err:
-                raise self._host_trap(err.kind, err.detail) from None
+            elif builtin.name == "send_spike":
+                checked_label(args[0])
+        except HostError as err:
+            raise self._host_trap(err.kind, err.detail) from None
         if builtin.name == "has_row":
             args = [rows is None or bool(rows[args[0]])]
         elif builtin.name == "column_mask":
@@ -315,7 +317,8 @@ class Machine:
         kind = vm.STATUS_KINDS.get(status, "invalid_instruction")
         pc = int(self._regs[0])
         detail = {
-            "out_of_bounds": f"index {self._info[0]} is outside 0..{self._info[1] - 1}",
+            "out_of_bounds": f"index {_index_text(int(self._info[0]))} is outside "
+                             f"0..{self._info[1] - 1}",
             "stack_overflow": f"the stack ({self.program.layout.stack_bytes} bytes) is "
                               "exhausted; is there unbounded recursion?",
             "division_by_zero": "the divisor is 0",
@@ -323,6 +326,7 @@ class Machine:
                             f"({budget / PPU_CYCLES_PER_US:g} us at 250 MHz); is there an "
                             "endless loop?",
             "missing_return": "the function ended without returning a value",
+            "out_of_range": f"shift amount {self._info[0]} is outside 0..{self._info[1] - 1}",
         }.get(kind, "the program image is corrupt (an instruction or address is invalid)")
         line = self.program.line_at(pc)
         return Trap(kind, detail, line=line, function=self.program.function_at(pc), pc=pc,
@@ -346,11 +350,21 @@ class Machine:
         return self.program.symbol(name, kind)
 
 
+#: the largest cycle budget: the VM counts cycles in 64 bits (2**62 cycles are 584 years)
+MAX_CYCLE_BUDGET = 2 ** 62
+
+
 def _check_budget(budget) -> int:
-    if not isinstance(budget, numbers.Integral) or budget <= 0:
-        raise HostValueError(f"cycle_budget must be a positive number of PPU cycles, "
-                             f"not {budget!r}")
+    if (not isinstance(budget, numbers.Integral) or isinstance(budget, bool)
+            or not 0 < budget <= MAX_CYCLE_BUDGET):
+        raise HostValueError(f"cycle_budget must be a number of PPU cycles in "
+                             f"1..{MAX_CYCLE_BUDGET} (2**62), not {budget!r}")
     return int(budget)
+
+
+def _index_text(index: int) -> str:
+    """An index word as the VM saw it; a negative one may have been a large uint32."""
+    return f"{index} (or {index + 2 ** 32} as uint32)" if index < 0 else str(index)
 
 
 def _ranges(mask: np.ndarray) -> str:

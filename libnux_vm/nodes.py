@@ -155,6 +155,12 @@ class While(Node):
 
 
 @dataclass(eq=False)
+class DoWhile(Node):
+    body: Node
+    cond: Expr
+
+
+@dataclass(eq=False)
 class For(Node):
     init: Node | None
     cond: Expr | None

@@ -21,20 +21,38 @@ from .grammar import GRAMMAR
 _TERMINAL_NAMES = {"NAME": "a name", "NUMBER": "a number", "$END": "the end of the input"}
 
 
-class _UnterminatedComment(Exception):
-    def __init__(self, token: Token):
+#: words of the language that are never names (the contextual lexer would otherwise take one
+#: for a name where no keyword can stand: ``int if = 3;``)
+RESERVED_WORDS = frozenset({"bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int",
+                            "vec_u8", "vec_s8", "void", "if", "else", "for", "while", "do",
+                            "break", "continue", "return", "true", "false"})
+#: the most digits of a decimal literal (4294967295 has 10; leading zeros are refused)
+_MAX_DECIMAL_DIGITS = 10
+
+
+class _LexError(Exception):
+    def __init__(self, token: Token, message: str):
         self.token = token
+        self.message = message
 
 
 def _on_unterminated_comment(token: Token):
-    raise _UnterminatedComment(token)
+    raise _LexError(token, "unterminated comment: '/*' without a closing '*/'")
+
+
+def _on_name(token: Token) -> Token:
+    if token.value in RESERVED_WORDS:
+        raise _LexError(token, f"'{token.value}' is a reserved word of the language and cannot "
+                               "be used as a name")
+    return token
 
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     return Lark(GRAMMAR, parser="lalr", propagate_positions=True,
                 maybe_placeholders=True,
-                lexer_callbacks={"UNTERMINATED_COMMENT": _on_unterminated_comment})
+                lexer_callbacks={"UNTERMINATED_COMMENT": _on_unterminated_comment,
+                                 "NAME": _on_name})
 
 
 def _describe_terminal(name: str) -> str:
@@ -91,9 +109,9 @@ def parse(source: str) -> n.Module:
     """Parse ``source`` into a :class:`~libnux_vm.nodes.Module`; raise CompileError if invalid."""
     try:
         tree = _lark().parse(source)
-    except _UnterminatedComment as e:
-        raise CompileError("unterminated comment: '/*' without a closing '*/'", source=source,
-                           line=e.token.line, column=e.token.column) from None
+    except _LexError as e:
+        raise CompileError(e.message, source=source, line=e.token.line,
+                           column=e.token.column) from None
     except UnexpectedCharacters as e:
         char = source[e.pos_in_stream] if 0 <= e.pos_in_stream < len(source) else "?"
         raise CompileError(f"unexpected character {char!r}", source=source, line=e.line,
@@ -193,6 +211,10 @@ class _Builder(Transformer):
         cond, body = children
         return n.While(*_pos(meta), cond, body)
 
+    def do_stmt(self, meta, children):
+        body, cond = children
+        return n.DoWhile(*_pos(meta), body, cond)
+
     def for_stmt(self, meta, children):
         init, cond, step, body = children
         return n.For(*_pos(meta), init, cond, step, body)
@@ -270,6 +292,11 @@ class _Builder(Transformer):
             raise CompileError(f"integer literal {text} has a leading zero (octal literals are "
                                "not supported; write it without the leading zeros)",
                                source=self.source, line=token.line, column=token.column)
+        if text[:2] not in ("0x", "0X") and len(text) > _MAX_DECIMAL_DIGITS:
+            shown = text if len(text) <= 24 else f"{text[:10]}...{text[-4:]} ({len(text)} digits)"
+            raise CompileError(f"integer constant {shown} is too large (the largest is "
+                               "4294967295 = 0xFFFFFFFF)", source=self.source, line=token.line,
+                               column=token.column)
         return n.IntLit(token.line, token.column, int(text, 0), text)
 
     def true(self, meta, children):

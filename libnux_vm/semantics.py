@@ -2,8 +2,10 @@
 
 They agree bit for bit with the VM (:mod:`libnux_vm.vm`): operands are values of their promoted
 32-bit type (``int32`` or ``uint32``); results wrap modulo 2**32; ``/`` truncates toward zero and
-``%`` takes the sign of the dividend; ``INT32_MIN / -1`` wraps to ``INT32_MIN``; shift amounts
-use their low 5 bits; ``>>`` is arithmetic for ``int32`` and logical for ``uint32``.
+``%`` takes the sign of the dividend; ``INT32_MIN / -1`` wraps to ``INT32_MIN``; ``>>`` is
+arithmetic for ``int32`` and logical for ``uint32``. Shift amounts are 0..31: the checker refuses
+a constant outside that range and the VM traps on one (``"out_of_range"``), so folding never
+sees one that matters (it uses the low 5 bits, for operands that never run).
 """
 
 from __future__ import annotations

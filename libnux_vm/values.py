@@ -66,13 +66,15 @@ def _checked_array(value, shape, lane_t: ScalarType, what: str) -> np.ndarray:
         raise HostValueError(f"{what} needs shape {shape}, not {arr.shape}")
     if arr.dtype.kind not in "biu":
         raise HostValueError(f"{what} needs integer values, not dtype {arr.dtype}")
-    arr = arr.astype(np.int64)
-    bad = (arr < lane_t.min) | (arr > lane_t.max)
+    if arr.dtype.kind == "u":      # compared before any cast: uint64 does not fit int64
+        bad = arr > lane_t.max
+    else:
+        bad = (arr < lane_t.min) | (arr > lane_t.max)
     if bad.any():
         i = tuple(int(x) for x in np.argwhere(bad)[0])
-        raise HostValueError(f"{what}{list(i)} = {arr[i]} is out of range for {lane_t} "
+        raise HostValueError(f"{what}{list(i)} = {int(arr[i])} is out of range for {lane_t} "
                              f"({lane_t.min}..{lane_t.max})")
-    return arr
+    return arr.astype(np.int64)
 
 
 def to_words(value, t, what: str):

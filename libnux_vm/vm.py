@@ -27,8 +27,8 @@ NEG, NOT, LNOT, SEXT8, ZEXT8, SEXT16, ZEXT16, TOBOOL = range(44, 52)
 JMP, JZ, JNZ, CALL, ENTER, RET, TRAP = range(52, 59)
 VBCAST, VADDU, VSUBU, VMULU, VADDS, VSUBS, VMULS, VAND, VOR, VXOR = range(59, 69)
 VCMP, VNOT, VNEGU, VNEGS, VFLIP, VSHLU, VSHRU, VSHLS, VSHRS, VSEL, VLANE = range(69, 80)
-HOSTCALL = 80
-N_OPCODES = 81
+HOSTCALL, FILL = 80, 81
+N_OPCODES = 82
 
 # VCMP operand: condition in bits 0..2, signed lanes if bit 3 is set
 CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE = range(6)
@@ -41,11 +41,11 @@ OK = 0
 #: the HOSTCALL's cost) and ``info[0]`` is the built-in's id. Run again to resume.
 HOST_CALL = 100
 T_OUT_OF_BOUNDS, T_STACK_OVERFLOW, T_DIVISION_BY_ZERO, T_CYCLE_BUDGET = 1, 2, 3, 4
-T_MEMORY_FAULT, T_INVALID_INSTRUCTION, T_MISSING_RETURN = 5, 6, 7
+T_MEMORY_FAULT, T_INVALID_INSTRUCTION, T_MISSING_RETURN, T_OUT_OF_RANGE = 5, 6, 7, 8
 STATUS_KINDS = {T_OUT_OF_BOUNDS: "out_of_bounds", T_STACK_OVERFLOW: "stack_overflow",
                 T_DIVISION_BY_ZERO: "division_by_zero", T_CYCLE_BUDGET: "cycle_budget",
                 T_MEMORY_FAULT: "memory_fault", T_INVALID_INSTRUCTION: "invalid_instruction",
-                T_MISSING_RETURN: "missing_return"}
+                T_MISSING_RETURN: "missing_return", T_OUT_OF_RANGE: "out_of_range"}
 
 #: Words kept free at the top of the stack: one instruction pushes at most 64 words (a vector).
 RED_ZONE_WORDS = 66
@@ -258,12 +258,18 @@ def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
                 r = a | b
             elif op == XOR:
                 r = a ^ b
-            elif op == SHL:
-                r = a << (b & 31)
-            elif op == SHR:
-                r = a >> (b & 31)
-            elif op == SHRU:
-                r = ua >> (b & 31)
+            elif op >= SHL and op <= SHRU:
+                if b < 0 or b > 31:           # C leaves these undefined: trap, never wrap
+                    info[0] = b
+                    info[1] = 32
+                    status = T_OUT_OF_RANGE
+                    break
+                if op == SHL:
+                    r = a << b
+                elif op == SHR:
+                    r = a >> b
+                else:
+                    r = ua >> b
             elif op <= GE:
                 r = 1 if _compare(op - EQ, a, b) else 0
             else:
@@ -398,7 +404,12 @@ def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
                 for k in range(256):
                     mem_s8[ba + k] = _sat8(-np.int64(mem_s8[ba + k]))
         elif op >= VSHLU and op <= VSHRS:
-            n = np.int64(mem32[sp - 1]) & 31
+            n = np.int64(mem32[sp - 1])
+            if n < 0 or n > 7:                 # 8-bit lanes: amounts 0..7
+                info[0] = n
+                info[1] = 8
+                status = T_OUT_OF_RANGE
+                break
             ba = (sp - 1 - VEC_WORDS) * 4
             for k in range(256):
                 if op == VSHLU:
@@ -431,6 +442,21 @@ def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
             info[0] = arg
             status = HOST_CALL
             break
+        elif op == FILL:
+            a = np.int64(mem32[sp - 1])
+            if arg < 0 or a < data_lo or a + arg > mem_hi:
+                status = T_MEMORY_FAULT
+                break
+            extra = arg >> 2                  # one store per word
+            if cycles + extra > budget:
+                cycles -= costs[op]
+                executed -= 1
+                status = T_CYCLE_BUDGET
+                break
+            cycles += extra
+            for k in range(arg):
+                mem_u8[a + k] = 0
+            sp -= 1
         elif op == NOP:
             pass
         else:

@@ -277,7 +277,7 @@ def test_a_spike_label_out_of_range_traps(emulator):
     program = libnux_vm.compile("int32 start() {\n    send_spike(70000);\n    return 0;\n}")
     s, info = run_until_trap(emulator, program, TOP, "spike label 70000")
     trap = s.trap
-    assert trap.kind == "out_of_bounds" and trap.line == 2
+    assert trap.kind == "out_of_range" and trap.line == 2
     assert "spike label 70000" in info["ppu_traps"][0]
 
 

@@ -200,9 +200,52 @@ def test_huge_local_frame_is_a_compile_error():
     assert "needs" in err.reason and "bytes of stack" in err.reason and err.line == 1
 
 
-def test_deep_nesting_is_a_compile_error():
+def test_deep_nesting_is_a_compile_error(monkeypatch):
+    from libnux_vm import compiler
+    monkeypatch.setattr(compiler, "_RECURSION_LIMIT", 3000)
     err = compile_error("int f() { return " + "~" * 5000 + "1" + "; }")
     assert "nested too deeply" in str(err)
+
+
+def test_long_operator_chains_and_deep_blocks_compile():
+    m = Machine(libnux_vm.compile("int f(int x) { return " + " + ".join(["x"] * 1500) + "; }"))
+    assert m.call("f", 2) == 3000
+    m = Machine(libnux_vm.compile("int f(int x) { " + "{" * 2000 + "x += 1;" + "}" * 2000
+                                  + " return x; }"))
+    assert m.call("f", 2) == 3
+
+
+def test_reserved_words_are_not_names():
+    for source, column in [("int true = 5;", 5), ("int f() { int if = 3; return 0; }", 15),
+                           ("int return() { return 1; }", 5), ("int f(int while) { return 0; }", 11),
+                           ("int uint8 = 3;", 5), ("int f(int do) { return 0; }", 11)]:
+        err = compile_error(source)
+        assert err.column == column and "is a reserved word" in err.reason, source
+
+
+def test_a_literal_with_thousands_of_digits_is_too_large():
+    err = compile_error("int f() {\n  return " + "9" * 5000 + ";\n}")
+    assert (err.line, err.column) == (2, 10)
+    assert "integer constant 9999999999...9999 (5000 digits) is too large" in err.reason
+    shown, caret = str(err).split("\n")[-2:]       # the line is cut around the column
+    assert len(shown) < 140 and shown.endswith("...") and caret.index("^") == 4 + 9
+
+
+def test_constant_shift_amounts_out_of_range():
+    err = compile_error("int f(int x) { return x << 32; }")
+    assert_at(err, 1, 28, "shift amount 32 is out of range: shifts take 0..31")
+    err = compile_error("int f(int x) { x >>= -1; return x; }")
+    assert "shift amount -1" in err.reason
+    err = compile_error("vec_u8 f(vec_u8 v) { return v << 8; }")
+    assert "shifts take 0..7" in err.reason
+
+
+def test_unevaluated_operands_may_divide_by_zero():
+    assert Machine(libnux_vm.compile("int f() { return 0 && 1 / 0; }")).call("f") == 0
+    assert Machine(libnux_vm.compile("int f() { return 1 || (1 << 40); }")).call("f") == 1
+    assert Machine(libnux_vm.compile("int f() { return 0 ? 1 / 0 : 5; }")).call("f") == 5
+    err = compile_error("int f(int c) { return c ? 1 / 0 : 5; }")
+    assert "division by zero in a constant expression" in err.reason
 
 
 # ---------------------------------------------------------------- runtime traps
@@ -250,7 +293,8 @@ def test_trap_out_of_bounds(traps):
     assert (t.kind, t.line, t.function) == ("out_of_bounds", 3, "get")
     assert "line 3" in str(t) and "index 4 is outside 0..3" in str(t)
     assert "return table[i];" in str(t)
-    assert trap(traps, "get", -1).kind == "out_of_bounds"
+    t = trap(traps, "get", -1)
+    assert t.kind == "out_of_bounds" and "index -1 (or 4294967295 as uint32)" in str(t)
     assert trap(traps, "lane", np.zeros(256, np.uint8), 256).kind == "out_of_bounds"
     t = trap(traps, "var_lane", np.zeros(256, np.uint8), -3)
     assert (t.kind, t.line) == ("out_of_bounds", 22) and "outside 0..255" in str(t)

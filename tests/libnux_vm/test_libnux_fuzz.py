@@ -31,7 +31,7 @@ void tick() { counter += 1; }
 """
 
 TOKENS = ["int32", "int8", "uint8", "int16", "uint16", "uint32", "int", "bool", "vec_u8",
-          "vec_s8", "void", "if", "else", "for", "while", "break", "continue", "return",
+          "vec_s8", "void", "if", "else", "for", "while", "do", "break", "continue", "return",
           "true", "false", "select", "x", "y", "f", "counter", "0", "1", "255", "-1", "0x7F",
           "4294967295", "99999999999", "(", ")", "{", "}", "[", "]", ";", ",", "=", "+=",
           "<<=", "++", "--", "+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "~", "!",

@@ -101,6 +101,18 @@ void go(int n) {
     assert m.host.log == [0, -1, -2, -3]
 
 
+def test_a_spike_label_outside_16_bit_traps_on_any_host():
+    m = machine("void go(int label) {\n    send_spike(label);\n}")
+    for label in (-1, 0x10000):
+        with pytest.raises(Trap) as info:
+            m.call("go", label)
+        assert info.value.kind == "out_of_range" and info.value.line == 2
+        assert f"spike label {label} is outside 0..65535" in str(info.value)
+    assert m.host.spikes == []
+    with pytest.raises(HostError, match="spike label -3"):
+        MemoryHost().send_spike(-3)
+
+
 def test_now_increases_and_counts_machine_cycles():
     m = machine("""
 uint32 t0;

@@ -297,6 +297,53 @@ def test_wrap_around_examples():
     assert {name: m.call(name) for name in expected} == expected
 
 
+def test_shift_amount_out_of_range_traps():
+    m = machine("int32 shl(int32 a, int32 b) {\n    return a << b;\n}\n"
+                "uint32 shr(uint32 a, int32 b) { return a >> b; }")
+    assert m.call("shl", 1, 31) == -2 ** 31 and m.call("shr", 2 ** 32 - 1, 31) == 1
+    for name, amount in [("shl", 32), ("shl", -1), ("shr", 1000)]:
+        with pytest.raises(libnux_vm.Trap) as info:
+            m.call(name, 1, amount)
+        assert info.value.kind == "out_of_range"
+        assert f"shift amount {amount} is outside 0..31" in str(info.value)
+    with pytest.raises(libnux_vm.Trap) as info:
+        m.call("shl", 1, 32)
+    assert info.value.line == 2
+
+
+def test_unsigned_hex_literals_negate_as_unsigned():
+    assert run("bool f() { return -0x80000000 > 0; }", "f") is True       # 2147483648u
+    assert run("uint32 f() { return -0xFFFFFFFF; }", "f") == 1
+    assert run("int32 f() { return -2147483648; }", "f") == -2 ** 31       # decimal: int32
+
+
+def test_do_while_runs_its_body_first():
+    m = machine("""
+        int count(int n) { int i = 0; do { i++; if (i == 2) continue; if (i > 9) break; }
+                           while (i < n); return i; }
+        int first() { do { return 5; } while (false); }
+        int single() { int s = 0; do s += 3; while (s < 10); return s; }""")
+    assert [m.call("count", n) for n in (0, 5, 50)] == [1, 5, 10]
+    assert m.call("first") == 5 and m.call("single") == 12
+
+
+def test_initializer_lists_zero_the_rest_at_every_execution():
+    m = machine("""
+        int32 table[3] = {1, 2, 3,};          // a trailing comma, and ';' at file level
+        ;
+        int scalars() { int s = 0;
+            for (int i = 0; i < 3; i++) { int a[3] = {1}; s += a[1] + a[2]; a[1] = 5; a[2] = 6; }
+            return s; }
+        int bytes() { int s = 0;
+            for (int i = 0; i < 3; i++) { int8 a[5] = {}; s += a[4]; a[4] = 5; }
+            return s; }
+        int vectors() { int s = 0;
+            for (int i = 0; i < 3; i++) { vec_u8 a[2] = {1}; s += a[1][7] + a[0][7]; a[1][7] = 5; }
+            return s; }""")
+    assert m.call("scalars") == 0 and m.call("bytes") == 0 and m.call("vectors") == 3
+    np.testing.assert_array_equal(m.read_global("table"), [1, 2, 3])
+
+
 # ---------------------------------------------------------------- scalar operators vs a model
 
 def c_binary(op, a, b, unsigned):
@@ -307,9 +354,9 @@ def c_binary(op, a, b, unsigned):
         q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
         r = q if op == "/" else a - q * b
     elif op == "<<":
-        r = a << (b & 31)
+        r = a << b
     elif op == ">>":
-        r = a >> (b & 31)
+        r = a >> b
     else:
         r = eval(f"a {op} b")
     if isinstance(r, bool):
@@ -335,6 +382,8 @@ def test_scalar_operators_match_c_model_and_constant_folding(operators, i, unsig
     op = OPS[i]
     if op in "/%" and b == 0:
         b = 3
+    if op in ("<<", ">>"):
+        b &= 31                  # other amounts trap (test_shift_amount_out_of_range_traps)
     if unsigned:
         a, b = a & 0xFFFFFFFF, b & 0xFFFFFFFF
     expected = c_binary(op, a, b, unsigned)
@@ -503,6 +552,27 @@ def test_call_argument_checks():
         m.call("clip_weights", np.full(256, 200))
     with pytest.raises(UnknownSymbolError, match="no function named 'nope'"):
         m.call("nope")
+
+
+def test_host_values_are_checked_before_any_cast():
+    m = machine("int8 arr[4];\nuint32 u[2];\nvec_s8 same(vec_s8 v) { return v; }")
+    with pytest.raises(HostValueError, match="18446744073709551615 is out of range for int8"):
+        m.write_global("arr", np.array([2 ** 64 - 1, 0, 0, 0], dtype=np.uint64))
+    with pytest.raises(HostValueError, match="18446744073709551615 is out of range for int8"):
+        m.call("same", np.full(256, 2 ** 64 - 1, np.uint64))
+    with pytest.raises(HostValueError, match=r"\[0\] = -1 is out of range for uint32"):
+        m.write_global("u", np.array([-1, 0]))
+    m.write_global("u", np.array([2 ** 32 - 1, 0], np.uint64))
+    assert m.read_global("u").tolist() == [2 ** 32 - 1, 0]
+
+
+@pytest.mark.parametrize("budget", [0, -5, 2 ** 63, True, 1.5])
+def test_bad_cycle_budgets(budget):
+    program = libnux_vm.compile(DESIGN_EXAMPLE)
+    with pytest.raises(HostValueError, match=r"cycle_budget must be a number of PPU cycles in 1\.\."):
+        Machine(program, cycle_budget=budget)
+    with pytest.raises(HostValueError, match="cycle_budget"):
+        Machine(program).call("fib", 3, cycle_budget=budget)
 
 
 def test_global_access_checks():

@@ -196,7 +196,15 @@ def test_scalar_broadcast_in_binary_ops(vm, s, u, k, ku, big):
     assert (vm.call("broadcast_s", big) == (low - 256 if low > 127 else low)).all()
 
 
-@given(lanes_s8, lanes_u8, st.integers(0, 12))
+def test_vector_shift_amount_out_of_range_traps(vm):
+    for name, n in [("shl_s", 8), ("shr_u", -1), ("shl_u", 12)]:
+        lanes = np.zeros(256, np.int8 if name.endswith("_s") else np.uint8)
+        with pytest.raises(libnux_vm.Trap) as info:
+            vm.call(name, lanes, n)
+        assert info.value.kind == "out_of_range" and "outside 0..7" in str(info.value)
+
+
+@given(lanes_s8, lanes_u8, st.integers(0, 7))
 def test_unary_and_shifts_match_numpy(vm, s, u, n):
     si, ui = s.astype(np.int64), u.astype(np.int64)
     np.testing.assert_array_equal(vm.call("neg_s", s), np.clip(-si, -128, 127))
