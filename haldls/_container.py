@@ -180,7 +180,10 @@ class Container(WordContainer):
     # -- vectorized codec ------------------------------------------------------------------------
     @classmethod
     def decode_array(cls, words: Any) -> dict[str, np.ndarray]:
-        """Field arrays of ``n`` containers from ``words[n, n_words]`` (array fields: ``(n, count)``)."""
+        """Field arrays of ``n`` containers from ``words[n, n_words]`` (array fields: ``(n, count)``).
+
+        Bits that decode outside a field's range (or to no enum member) raise FieldValueError
+        naming the field and the container's index, as :meth:`decode` does."""
         arr = cls._check_words(words)
         if arr.ndim != 2:
             raise DecodeError(f"{cls.__name__}.decode_array takes words of shape (n, {cls.n_words})")

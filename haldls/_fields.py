@@ -120,6 +120,15 @@ class Field:
         # plain Python copies for the scalar decoder (numpy scalar indexing is slow there)
         self._inverse_list = None if self._inverse is None else [int(x) for x in self._inverse]
         self._members = {int(m): m for m in enum_type} if enum_type is not None else {}
+        # decode_array checks values only where some raw bit patterns decode outside the range
+        self._valid_raw: np.ndarray | None = None
+        if kind == "enum" or self.minimum > -offset or self.maximum < mask - offset:
+            valid = np.zeros(mask + 1, dtype=bool)
+            if kind == "enum":
+                valid[[v + offset for v in self._members]] = True
+            else:
+                valid[self.minimum + offset:self.maximum + offset + 1] = True
+            self._valid_raw = None if valid.all() else valid
         entries = range(count) if count is not None else [None]
         self._placements: list[tuple[Bits, ...]] = []
         for e in entries:
@@ -223,6 +232,14 @@ class Field:
                 raw ^= np.uint64(self.mask)
             if self._inverse is not None:
                 raw = self._inverse[raw]
+            if self._valid_raw is not None and not self._valid_raw[raw].all():
+                row = int(np.flatnonzero(~self._valid_raw[raw])[0])
+                value = int(raw[row]) - self.offset
+                allowed = (f"not a valid member of {self.enum_type.__name__}"
+                           if self.kind == "enum" else
+                           f"outside [{self.minimum}, {self.maximum}]")
+                raise FieldValueError(f"{self._where()}: the bits of container {row} decode to "
+                                      f"{value}, {allowed}")
             vals = raw.astype(np.int64) - self.offset
             cols.append(vals.astype(bool) if self.kind == "bool" else vals)
         return np.stack(cols, axis=1) if self.count is not None else cols[0]

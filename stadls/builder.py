@@ -61,7 +61,8 @@ class PlaybackProgramBuilder:
 
     def write_array(self, container: type, enums: Any, words: np.ndarray) -> None:
         """Vectorized write of many containers of one type: ``words[n, n_words]`` (from
-        ``container.encode_array``) at the coordinates with enums ``enums[n]``."""
+        ``container.encode_array``) at the coordinates with enums ``enums[n]``. Words whose
+        bits decode outside a field's range raise (haldls FieldValueError or DecodeError)."""
         if not (isinstance(container, type) and issubclass(container, haldls.Container)):
             raise BuilderError(f"write_array: {container!r} is not a haldls container type")
         if not container.writable:
@@ -76,6 +77,7 @@ class PlaybackProgramBuilder:
             raise BuilderError(
                 f"write_array: enums must lie in [0, {container.coordinate_type.size - 1}] "
                 f"for {container.coordinate_type.__name__}")
+        container.decode_array(words)       # the words must hold valid fields: raises if not
         self._append(wire.omnibus_writes(container.addresses_array(enums).ravel(), words.ravel()))
 
     def read(self, coord: Any) -> ContainerTicket:

@@ -167,14 +167,49 @@ def test_ppu_memory_block_matches_its_coordinate():
         haldls.PPUMemoryBlock(np.zeros(4097, dtype=np.uint32))
 
 
-def test_decoded_bits_outside_a_field_range_raise():
-    # NeuronConfig.readout_source has 4 members: every 2-bit pattern is valid, so use CapMem-free
-    # CommonCorrelationConfig.reset_mode (1 bit, 2 members) and CrossbarNode-free 14-bit fields;
-    # an enum whose raw bits exceed its members: CapMemBlockConfig.debug_v_ref_select (2 bits, 3 members)
+def _invalid_value(f):
+    """A value whose raw bits fit the field but lie outside its range (None if there is none)."""
+    lo, hi = -f.offset, f.mask - f.offset            # what the raw bits can express
+    if f.kind == "enum":
+        members = {int(m) for m in f.enum_type}
+        return next((v for v in range(lo, hi + 1) if v not in members), None)
+    if f.kind == "bool":
+        return None
+    return f.maximum + 1 if f.maximum < hi else (f.minimum - 1 if f.minimum > lo else None)
+
+
+def _words_with(cls, name, value):
+    """Default words of ``cls`` with field ``name`` (its first entry) holding ``value``'s bits."""
+    f = cls.fields[name]
+    words = [int(w) for w in cls().encode()]
+    for word, bits in f.used_bits().items():
+        words[word] &= ~bits
+    f.encode_into(words, value if f.count is None else [value] + [f.default] * (f.count - 1))
+    return np.array(words, dtype=np.uint32)
+
+
+@pytest.mark.parametrize("cls", FIXED, ids=[c.__qualname__ for c in FIXED])
+def test_bits_outside_a_field_range_raise_in_both_decoders(cls):
+    for name, f in cls.fields.items():
+        bad = _invalid_value(f)
+        if bad is None:
+            continue
+        words = _words_with(cls, name, bad)
+        with pytest.raises(FieldValueError, match=name):
+            cls.decode(words)
+        with pytest.raises(FieldValueError, match=rf"{name}: the bits of container 1 decode to "
+                                                  rf"{bad}"):
+            cls.decode_array(np.stack([cls().encode(), words]))
+
+
+def test_bits_outside_a_field_range_examples():
     words = haldls.CapMemBlockConfig().encode()
-    words[2] |= 0b11
+    words[2] |= 0b11                                   # debug_v_ref_select: 2 bits, 3 members
     with pytest.raises(FieldValueError, match="debug_v_ref_select"):
         haldls.CapMemBlockConfig.decode(words)
+    with pytest.raises(FieldValueError, match="not a valid member of VRefSelect"):
+        haldls.CapMemBlockConfig.decode_array(words[None, :])
+    assert _invalid_value(haldls.CapMemCell.fields["value"]) is None   # 1023 disables refresh
 
 
 def test_bool_fields_reject_non_bools():

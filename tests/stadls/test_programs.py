@@ -162,6 +162,13 @@ def test_write_array_checks_its_input():
         builder.write_array(haldls.CapMemCell, [12480], np.zeros((1, 1)))
     with pytest.raises(haldls.errors.AccessError, match="SpikeCounterRead"):
         builder.write_array(haldls.SpikeCounterRead, [0], np.zeros((1, 1)))
+    words = np.stack([haldls.CapMemBlockConfig().encode()] * 2)
+    words[1, 2] |= 0b11                                 # no VRefSelect member has these bits
+    with pytest.raises(haldls.errors.FieldValueError, match="container 1 decode to 3"):
+        builder.write_array(haldls.CapMemBlockConfig, [0, 1], words)
+    with pytest.raises(haldls.errors.DecodeError, match="32-bit"):
+        builder.write_array(haldls.CapMemCell, [0], np.full((1, 1), -1))
+    assert builder.done().instructions.size == 0        # nothing was appended
 
 
 def test_absolute_time_builder_sorts_commands(connection):
