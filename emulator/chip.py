@@ -365,6 +365,7 @@ class Chip:
         d_int[:, core.DI_STP] = drv["enable_stp"]
         d_int[:, core.DI_FACILITATE] = drv["enable_renewing"]
         d_int[:, core.DI_RECOVERY] = drv["enable_recovery"] & stp["enable_recovery_clock"][block]
+        d_int[:, core.DI_HAGEN] = drv["enable_hagen_modulation"]
         d_float = np.zeros((256, core.N_DF))
         d_float[:, core.DF_U] = drv["utilization"] / 15.0
         d_float[:, core.DF_OFFSET] = drv["offset"] / 30.0

@@ -140,7 +140,9 @@ DI_MODE_BOTTOM = 3
 DI_STP = 4
 DI_FACILITATE = 5
 DI_RECOVERY = 6
-N_DI = 7
+DI_HAGEN = 7         # HAGEN modulation: the 5 low address bits set the activation (MAC mode)
+N_DI = 8
+HAGEN_ACTIVATION_MAX = 32   # address 0 in the low bits: the longest pulse
 # synapse driver float config columns
 DF_U = 0             # utilization 0..1
 DF_OFFSET = 1        # amplitude offset added to the STP factor
@@ -443,7 +445,6 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
             hemi = o // 4
             bus = o % 4
             row_select = (label >> 6) & 31
-            syn_label = label & 63
             for sub in range(32):
                 d = hemi * 128 + 4 * sub + bus
                 if drv_int[d, DI_RECEIVER] == 0:
@@ -451,8 +452,14 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
                 if ((row_select ^ sub) & drv_int[d, DI_MASK]) != 0:
                     continue
                 factor = 1.0
+                syn_label = label & 63
+                if drv_int[d, DI_HAGEN] != 0:
+                    # the low 5 bits set the pulse length (activation 32 - bits): the charge is
+                    # proportional to it; only the address MSB reaches the synapses' labels
+                    factor = (HAGEN_ACTIVATION_MAX - (label & 31)) / HAGEN_ACTIVATION_MAX
+                    syn_label = label & 32
                 if drv_int[d, DI_STP] != 0:
-                    factor = _stp_factor(drv_float, drv_int, drv_state, d, float(deliver))
+                    factor *= _stp_factor(drv_float, drv_int, drv_state, d, float(deliver))
                 local = 4 * sub + bus
                 for half in range(2):
                     if half == 0:

@@ -27,6 +27,25 @@ def write_capmem(builder: stadls.PlaybackProgramBuilder, neuron: halco.AtomicNeu
         builder.write(capmem_cell(neuron, row), haldls.CapMemCell(value=value))
 
 
+def write_capmem_rows(builder: stadls.PlaybackProgramBuilder, values: dict,
+                      hemispheres: tuple[int, ...] = (0,)) -> None:
+    """Write CapMem rows of every neuron of ``hemispheres`` (0 top, 1 bottom) at once:
+    ``values`` maps a row name (``"v_leak"``) to one value or to one per neuron column
+    (256 per hemisphere, in column order)."""
+    cells, cell_values = [], []
+    for name, value in values.items():
+        per_neuron = np.broadcast_to(np.asarray(value), (len(hemispheres) * 256,))
+        for h, hemisphere in enumerate(hemispheres):
+            for half in range(2):                    # a hemisphere's two CapMem blocks
+                block = 2 * hemisphere + half
+                cells.append(block * halco.CapMemCellOnCapMemBlock.size
+                             + halco.CAPMEM_ROW_NAMES[name] * 130 + np.arange(128))
+                cell_values.append(per_neuron[h * 256 + half * 128:h * 256 + (half + 1) * 128])
+    cells = np.concatenate(cells)
+    builder.write_array(haldls.CapMemCell, cells,
+                        haldls.CapMemCell.encode_array(len(cells), value=np.concatenate(cell_values)))
+
+
 def atomic(column: int, row: int = 0) -> halco.AtomicNeuronOnDLS:
     return halco.AtomicNeuronOnDLS(halco.NeuronColumnOnDLS(column), halco.NeuronRowOnDLS(row))
 

@@ -15,7 +15,7 @@ import numpy as np
 import halco
 import haldls
 import stadls
-from _neuron_setup import atomic, init_builder
+from _neuron_setup import atomic, init_builder, write_capmem_rows
 
 N_COLUMNS = 256
 MAX_INPUTS = 64
@@ -54,14 +54,7 @@ def network_builder(weights: np.ndarray) -> stadls.PlaybackProgramBuilder:
         builder.write(halco.SynapseDriverOnDLS(driver), haldls.SynapseDriverConfig(
             enable_receiver=True, row_mode_top=excitatory, row_mode_bottom=excitatory))
     set_weights(builder, weights)
-    cells, values = [], []
-    for name, value in NEURON_CAPMEM.items():
-        for block in range(2):
-            cells.append(block * 3120 + halco.CAPMEM_ROW_NAMES[name] * 130 + np.arange(128))
-            values.append(np.full(128, value))
-    cells = np.concatenate(cells)
-    builder.write_array(haldls.CapMemCell, cells,
-                        haldls.CapMemCell.encode_array(len(cells), value=np.concatenate(values)))
+    write_capmem_rows(builder, NEURON_CAPMEM)
     neurons = np.arange(N_COLUMNS)
     configs = np.array([atomic(c).to_neuron_config_on_dls().to_enum() for c in neurons])
     backends = np.array([atomic(c).to_neuron_backend_config_on_dls().to_enum() for c in neurons])

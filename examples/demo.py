@@ -9,6 +9,8 @@
 5. Plasticity on the emulated PPU: a homeostasis kernel drives 256 neurons' rates to a target
    (rates and weights over time saved as ``plasticity_homeostasis.png``), and an additive STDP
    kernel potentiates causally and depresses anti-causally paired synapses.
+6. The non-spiking mode: a 128 x 256 matrix-vector product on the analog core, before and after
+   matching each neuron's synaptic inputs (saved as ``mac_matrix_vector.png``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import adex_firing_patterns
 import bypass_relay
 import dendritic_branches
 import leak_over_threshold
+import mac_matrix_vector
 import plasticity_homeostasis
 import plasticity_stdp
 
@@ -32,3 +35,5 @@ if __name__ == "__main__":
     plasticity_homeostasis.main()
     print()
     plasticity_stdp.main()
+    print()
+    mac_matrix_vector.main()

@@ -15,17 +15,12 @@ import numpy as np
 import halco
 import haldls
 import stadls
-from _neuron_setup import cadc_columns, enable_cadc_membrane_readout, init_builder, read_cadc_membranes
+from _neuron_setup import (cadc_columns, enable_cadc_membrane_readout, init_builder,
+                           read_cadc_membranes, write_capmem_rows)
 
 
 def _configure_all(builder, v_leak: int, i_bias_leak: int = 300) -> None:
-    cells, values = [], []
-    for row, value in ((halco.CAPMEM_ROW_NAMES["v_leak"], v_leak), (halco.CAPMEM_ROW_NAMES["i_bias_leak"], i_bias_leak)):
-        for block in range(4):
-            cells.append(block * 3120 + row * 130 + np.arange(128))
-            values.append(np.full(128, value))
-    builder.write_array(haldls.CapMemCell, np.concatenate(cells),
-                        haldls.CapMemCell.encode_array(1024, value=np.concatenate(values)))
+    write_capmem_rows(builder, {"v_leak": v_leak, "i_bias_leak": i_bias_leak}, hemispheres=(0, 1))
     builder.write_array(haldls.NeuronConfig, np.arange(512),
                         haldls.NeuronConfig.encode_array(512, membrane_capacitor_size=63))
 

@@ -46,3 +46,18 @@ def test_psps_sum_over_threshold():
     assert np.count_nonzero(out < 690) == 0
     assert np.count_nonzero((out >= 700) & (out < 760)) >= 1
     assert len(psp_to_threshold.run(burst, weight=0)) == 0   # no weight, no PSPs
+
+
+def test_make_demo_runs_every_part_and_saves_its_plots(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo.py"
+    done = subprocess.run([sys.executable, str(demo)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    for plot in ("adex_firing_patterns.png", "dendritic_branches.png",
+                 "plasticity_homeostasis.png", "mac_matrix_vector.png"):
+        assert (tmp_path / plot).stat().st_size > 10_000, plot
+    assert "additive STDP on the PPU" in done.stdout and "calibrated:" in done.stdout
