@@ -14,6 +14,7 @@ from that one list.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Iterator
 
@@ -99,14 +100,19 @@ class _Composite:
         return sum(type(leaf).read_response_count(c) for c, leaf in cls._template(coord).leaves())
 
     def with_leaves(self, pairs: Iterator[tuple[Any, Any]]) -> "_Composite":
-        """A copy with the given leaves replaced (matched by coordinate)."""
-        out = attrs.evolve(self)
-        index = {c: i for i, (c, _) in enumerate(out.leaves())}
+        """A copy (deep: containers are values) with the given leaves replaced (matched by
+        coordinate); ``self`` is not changed."""
+        out = copy.deepcopy(self)
+        out._replace_leaves(pairs)
+        return out
+
+    def _replace_leaves(self, pairs: Iterator[tuple[Any, Any]]) -> None:
+        """Replace the given leaves of ``self`` in place (matched by coordinate)."""
+        index = {c: i for i, (c, _) in enumerate(self.leaves())}
         for coord, leaf in pairs:
             if coord not in index:
                 raise LolaValueError(f"{type(self).__name__} has no leaf at {coord!r}")
-            out._set_leaf(index[coord], leaf)
-        return out
+            self._set_leaf(index[coord], leaf)
 
     @classmethod
     def decode_read(cls, coord: Any, words: np.ndarray) -> "_Composite":
@@ -116,7 +122,8 @@ class _Composite:
             n = type(leaf).read_response_count(c)
             pairs.append((c, type(leaf).decode_read(c, words[pos:pos + n])))
             pos += n
-        return template.with_leaves(iter(pairs))
+        template._replace_leaves(iter(pairs))     # a fresh template: no copy needed
+        return template
 
     def diff(self, other: "_Composite") -> list[Any]:
         """Coordinates whose configuration differs between ``self`` and ``other``."""
@@ -131,7 +138,9 @@ class _Composite:
 
     @classmethod
     def _from_pairs(cls, pairs: list[tuple[Any, Any]]) -> "_Composite":
-        return cls().with_leaves(iter(pairs))
+        out = cls()
+        out._replace_leaves(iter(pairs))
+        return out
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "_Composite":
@@ -379,11 +388,9 @@ class Chip(_Composite):
         else:
             raise LolaValueError(f"Chip has no part at {coord!r}")
 
-    def with_leaves(self, pairs: Iterator[tuple[Any, Any]]) -> "Chip":
-        import copy
-
-        out = copy.deepcopy(self)
+    def _replace_leaves(self, pairs: Iterator[tuple[Any, Any]]) -> None:
         # one pass over the parts: leaf coordinate -> (part, index in the part) or a direct part
+        out = self
         slots: dict[Any, tuple[Any, int]] = {}
         for coord, part in out._parts():
             if isinstance(part, _Composite):
@@ -399,7 +406,6 @@ class Chip(_Composite):
                 out._replace_part(coord, leaf)
             else:
                 part._set_leaf(j, leaf)
-        return out
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Chip):

@@ -115,3 +115,22 @@ def test_composite_round_trips(cls, coord, data):
     assert cls.decode_read(coord, value.encode()) == value
     assert cls.from_bytes(value.to_bytes()) == value
     assert cls.from_json(value.to_json()) == value
+
+
+@pytest.mark.parametrize("cls,coord", [(lola.NeuronBlock, halco.NeuronBlockOnDLS()),
+                                       (lola.Chip, halco.ChipOnDLS())])
+def test_with_leaves_returns_a_copy_and_leaves_the_original_alone(cls, coord):
+    original = cls._template(coord)
+    before = original.encode()
+    first, second = halco.AtomicNeuronOnDLS.from_enum(0), halco.AtomicNeuronOnDLS.from_enum(1)
+    new = lola.AtomicNeuron()
+    new.leak.v_leak = 777
+    changed = original.with_leaves(iter([(first, new)]))
+    leaves = dict(changed.leaves())
+    assert leaves[first].leak.v_leak == 777
+    leaves[second].leak.v_leak = 555          # a leaf that was not replaced is a copy too
+    assert np.array_equal(original.encode(), before)
+    crossbar = lola.Crossbar()
+    node = next(c for c, leaf in crossbar.leaves() if isinstance(leaf, haldls.CrossbarNode))
+    changed = crossbar.with_leaves(iter([(node, haldls.CrossbarNode(mask=3, target=1))]))
+    assert dict(changed.leaves())[node].mask == 3 and dict(crossbar.leaves())[node].mask != 3
