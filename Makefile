@@ -35,6 +35,7 @@ bench: $(STAMP) $(BENCH_VENV)/.installed
 	$(VPY) benchmarks/playback.py
 	$(VPY) benchmarks/chip.py
 	$(VPY) benchmarks/vm.py
+	$(VPY) benchmarks/mac.py
 	$(VPY) benchmarks/emulator_vs_brian2.py --brian2-python $(BENCH_VENV)/bin/python
 
 clean:
