@@ -7,7 +7,8 @@ from .hemisphere import PPUOnDLS
 
 
 class PPUMemoryWordOnPPU(RangedInt, size=4096):
-    """One 32-bit word of a PPU's memory. ``return_code`` is word 3071."""
+    """One 32-bit word of a PPU's memory. ``return_code`` is word 3071 (where real libnux
+    keeps its exit code; a libnux_vm program keeps it in its ``__runtime`` global)."""
 
     __slots__ = ()
 
@@ -22,7 +23,8 @@ class PPUMemoryBlockSize(RangedInt, min=1, max=4096):
 
 
 class PPUMemoryBlockOnPPU(Interval, bound=PPUMemoryWordOnPPU):
-    """A closed range of words ``[min, max]``; ``mailbox`` is words 3072..4095."""
+    """A closed range of words ``[min, max]``; ``mailbox`` is words 3072..4095 (real libnux's
+    mailbox; a libnux_vm program's is its ``__mailbox`` global, see ``stadls.read_log``)."""
 
     __slots__ = ()
 

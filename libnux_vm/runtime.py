@@ -23,8 +23,12 @@ The runtime keeps its state in the program's memory, where the host can read it:
 ``__runtime`` (:data:`RUNTIME_FIELDS`) and the timer table ``__timers`` (:data:`TIMER_FIELDS`
 per timer; the host may change ``start``, ``period`` and ``num_periods`` before the start).
 Every start clears what a previous run left: the counters and trap of ``__runtime`` and of
-the timers, and the mailbox ``__mailbox``. A PPU put back into reset while it runs stops where
-it is: its ``__runtime.state`` still reads "running". ``end_time`` wraps at 2**32 cycles.
+the timers, and the mailbox ``__mailbox``. :meth:`Runtime.run` yields a :class:`Wakeup`
+before each change of these words, so that a driver that keeps time makes them at the
+hardware time the runtime gets there: a PPU put back into reset while it runs stops where it
+is, and its ``__runtime.state`` still reads "running". ``end_time`` wraps at 2**32 cycles.
+A timer's period must be longer than a dispatch (:data:`DISPATCH_CYCLES`): a shorter one
+could never run.
 """
 
 from __future__ import annotations
@@ -71,9 +75,12 @@ class Timer:
             if not isinstance(value, numbers.Integral) or isinstance(value, bool):
                 raise HostValueError(f"Timer.{name} must be an integer number of PPU cycles, "
                                      f"not {value!r}")
-        if self.start < 0 or self.period < 1 or self.num_periods < 0:
-            raise HostValueError(f"a Timer needs start >= 0, period >= 1 and num_periods >= 0, "
-                                 f"not start={self.start}, period={self.period}, "
+        if self.start < 0 or self.period <= DISPATCH_CYCLES or self.num_periods < 0:
+            raise HostValueError(f"a Timer needs start >= 0, a period longer than the "
+                                 f"scheduler's dispatch (> {DISPATCH_CYCLES} PPU cycles, "
+                                 f"{DISPATCH_CYCLES / PPU_CYCLES_PER_US:g} us: a shorter one "
+                                 f"could never run) and num_periods >= 0, not "
+                                 f"start={self.start}, period={self.period}, "
                                  f"num_periods={self.num_periods}")
         if self.start + self.period * self.num_periods >= _U32:
             raise HostValueError(f"the timer's last period ends at PPU cycle "
@@ -100,10 +107,11 @@ class Timer:
 
 @dataclass(frozen=True)
 class Wakeup:
-    """Yielded by :meth:`Runtime.run` (besides :class:`~libnux_vm.machine.HostCall`) when a
-    timer's function is about to be called at PPU cycle ``issued``: a driver that keeps time
-    resumes the runtime only when the hardware has reached it, so that a kernel's effects on
-    its own memory appear at the time of its call. ``dispatch`` does nothing."""
+    """Yielded by :meth:`Runtime.run` (besides :class:`~libnux_vm.machine.HostCall`) at PPU
+    cycle ``issued`` whenever the runtime is about to change something in memory: a call of a
+    timer's function, the end of one (its counters), a wake-up from sleep, the exit code, the
+    end or a trap. A driver that keeps time resumes the runtime only when the hardware has
+    reached it, so these changes appear at their time. ``dispatch`` does nothing."""
     issued: int
 
     def dispatch(self, host) -> None:
@@ -164,14 +172,19 @@ class Runtime:
         try:
             if entry.start_symbol is not None:
                 value = yield from m.run_symbol(entry.start_symbol)
+                yield Wakeup(m.cycles)
                 self._set("exit_code", value or 0)
             yield from self._schedule()
         except Trap as trap:
             self.trap = trap
+            # written when the PPU gets there in hardware time (a PPU stopped before still
+            # reads "running", with no trap)
+            yield Wakeup(m.cycles)
             self._set("trap_kind", trap_code(trap.kind))
             self._set("trap_pc", trap.pc)
             self._set("state", TRAPPED)
         else:
+            yield Wakeup(m.cycles)
             self._set("state", DONE)
         self._set("end_time", m.cycles)
         return m.cycles
@@ -189,10 +202,11 @@ class Runtime:
 
     def _check_table(self, table: list[dict]) -> None:
         for i, t in enumerate(table):
-            if t["period"] == 0 and t["num_periods"] > 0:
-                raise Trap("invalid_timer", f"timer {i} has period 0 (it must be at least 1 "
-                           "PPU cycle); the host wrote __timers", line=None, function=None,
-                           pc=t["entry_pc"], cycles=self.machine.cycles)
+            if t["period"] <= DISPATCH_CYCLES and t["num_periods"] > 0:
+                raise Trap("invalid_timer", f"timer {i} has period {t['period']}; it must be "
+                           f"longer than the scheduler's dispatch ({DISPATCH_CYCLES} PPU cycles), "
+                           "or no period could ever run; the host wrote __timers", line=None,
+                           function=None, pc=t["entry_pc"], cycles=self.machine.cycles)
 
     def _schedule(self) -> Generator[HostCall, object, None]:
         m = self.machine
@@ -227,6 +241,7 @@ class Runtime:
                 if wake is None:
                     return
                 m.cycles = wake                                # sleep until the next window
+                yield Wakeup(m.cycles)
                 continue
             i, _ = due
             t = table[i]
@@ -236,6 +251,7 @@ class Runtime:
             m.cycles += DISPATCH_CYCLES
             yield Wakeup(m.cycles)
             yield from m.run_symbol(symbols[i], *args)
+            yield Wakeup(m.cycles)                 # the counters change when the call ends
             next_period[i] += 1
             t["calls"] += 1
             self._count("calls", 1, i, t)

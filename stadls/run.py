@@ -28,6 +28,9 @@ def run(connection: Any, program: PlaybackProgram | list[PlaybackProgram]) -> di
             f"{connection.revision} (chip {connection.chip_id})"
         )
     result = connection.run(program.instructions)
+    # before any error below: a PPU's trap is reported even when the program failed
+    for message in result.info.get("ppu_traps", ()):
+        warnings.warn(message, PPUTrapWarning, stacklevel=2)
     timeouts = result.responses[result.responses["kind"] == wire.ResponseKind.TIMEOUT]
     if len(timeouts):
         index = int(timeouts["data"][0])
@@ -43,6 +46,4 @@ def run(connection: Any, program: PlaybackProgram | list[PlaybackProgram]) -> di
             f"{program.n_reads} expected"
         )
     program._set_results(result.responses, result.spikes, result.madc_samples, result.info)
-    for message in result.info.get("ppu_traps", ()):
-        warnings.warn(message, PPUTrapWarning, stacklevel=2)
     return result.info

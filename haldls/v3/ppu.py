@@ -133,7 +133,8 @@ class PPUControlRegister(Container, coordinate=halco.PPUControlRegisterOnDLS, wo
 
 
 class PPUStatusRegister(Container, coordinate=halco.PPUStatusRegisterOnDLS, words=1, writable=False):
-    """``sleep`` is true once the PPU's program has finished (or waits for its next call)."""
+    """``sleep`` is true once the PPU's program has finished (or stopped on a trap); a program
+    waiting for its next timer period is not asleep."""
 
     sleep = Bool(at(0, 0))
 

@@ -1,6 +1,8 @@
 """The emulated PPUs: images loaded through PPU memory, started by the control register, kernels
 interleaved with the analog time, each PPU confined to its hemisphere, traps reported."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -491,3 +493,57 @@ void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons) {
     np.testing.assert_array_equal(chip.weights, expected)
     assert (chip.spike_count[256:266] == 0).all() and (chip.spike_count[266:] == 3).all()
     assert (chip.spike_count[:256] == 3).all()
+
+
+def test_the_runtime_state_changes_when_the_ppu_gets_there_in_hardware_time(emulator):
+    # one call of ~170 us of PPU time (its memory changes come at once, between built-ins),
+    # in periods of 10 us: the calls, the missed periods and "done" appear only at its end
+    program = libnux_vm.compile("int x;\nvoid PLASTICITY_RULE_KERNEL() {\n    log_int(1);\n"
+                                "    for (int i = 0; i < 2000; i++) { x++; }\n}",
+                                timers=[Timer.from_us(0, 10, 10)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    b.write(halco.TimerOnDLS(), haldls.Timer())
+    b.wait_until(125 * 2)
+    early = stadls.read_runtime_status(b, program, TOP)
+    stadls.wait_for_ppu_sleep(b, TOP)
+    asleep_at = b.read(halco.TimerOnDLS())
+    late = stadls.read_runtime_status(b, program, TOP)
+    stadls.run(emulator, b.done())
+    e, s = early.get(), late.get()
+    assert (e.state, e.calls, e.missed, e.end_time) == ("running", 0, 0, 0)
+    assert (s.state, s.calls, s.missed) == ("done", 1, 9)
+    assert asleep_at.get().value >= s.end_time // 2 > 125 * 100     # PPU cycles: 2 per FPGA cycle
+
+
+def test_a_ppu_stopped_before_its_trap_reports_none(emulator):
+    program = libnux_vm.compile("int x;\nvoid PLASTICITY_RULE_KERNEL() {\n    log_int(1);\n"
+                                "    while (true) { x++; }\n}", timers=[Timer.from_us(0, 100, 1)])
+    b = builder()
+    stadls.load_ppu_program(b, program, TOP)
+    stadls.start_ppu(b, TOP)
+    b.wait_until(125 * 100)            # the cycle budget (10 ms) is far from used up
+    stadls.stop_ppu(b, TOP)
+    b.wait_until(125 * 20000)          # past the time the trap would have come
+    status = stadls.read_runtime_status(b, program, TOP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PPUTrapWarning)
+        info = stadls.run(emulator, b.done())
+    assert info["ppu_traps"] == []
+    assert status.get().state == "running" and status.get().trap is None
+
+
+def test_a_trap_is_reported_even_when_the_program_fails(emulator):
+    bad = libnux_vm.compile("int32 start() {\n    int a[2];\n    int i = 5;\n    a[i] = 1;\n"
+                            "    return 0;\n}")
+    slow = libnux_vm.compile("void PLASTICITY_RULE_KERNEL() { }", timers=[Timer.from_us(0, 1000, 5)])
+    b = builder()
+    b.write(halco.InstructionTimeoutConfigOnFPGA(), haldls.InstructionTimeoutConfig(value=125 * 100))
+    stadls.load_ppu_program(b, bad, TOP)
+    stadls.load_ppu_program(b, slow, BOTTOM)
+    stadls.start_ppu(b)
+    stadls.wait_for_ppu_sleep(b, BOTTOM)       # times out: the bottom PPU runs for 5 ms
+    with pytest.warns(PPUTrapWarning, match="PPU top: out-of-bounds index"):
+        with pytest.raises(stadls.errors.FPGAError, match="instruction timeout"):
+            stadls.run(emulator, b.done())

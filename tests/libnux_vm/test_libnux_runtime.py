@@ -6,7 +6,7 @@ import pytest
 import libnux_vm
 from libnux_vm import (CompileError, HostCall, HostValueError, ImageError, Machine, MemoryHost,
                        Runtime, Timer, Trap)
-from libnux_vm.program import DONE, TRAPPED, trap_kind
+from libnux_vm.program import DONE, RUNNING, TRAPPED, trap_kind
 from libnux_vm.runtime import DISPATCH_CYCLES
 
 
@@ -106,12 +106,20 @@ void PLASTICITY_RULE_KERNEL(int32 s, int32 n, int32 period) {
     assert (started // 1000 == periods).all()            # each call runs in its own window
 
 
-def test_a_period_shorter_than_the_dispatch_is_missed():
+def test_a_period_no_longer_than_the_dispatch_could_never_run():
+    with pytest.raises(HostValueError, match=r"period longer than the scheduler's dispatch "
+                                             r"\(> 40 PPU cycles"):
+        Timer(0, DISPATCH_CYCLES, 5)
     rt = runtime("void PLASTICITY_RULE_KERNEL() { log_int(1); }",
-                 [Timer(0, DISPATCH_CYCLES, 5)])
+                 [Timer(0, DISPATCH_CYCLES + 1, 5)])
     rt.run_to_end()
-    assert rt.machine.host.log == []
-    assert (rt.get("calls"), rt.get("missed")) == (0, 5)
+    assert rt.get("calls") >= 1 and rt.get("calls") + rt.get("missed") == 5
+    table = rt.machine.read_global("__timers")
+    table[3] = DISPATCH_CYCLES                            # the host writes a period of 40
+    rt.machine.write_global("__timers", table)
+    rt.run_to_end()
+    assert rt.get("state") == TRAPPED and rt.trap.kind == "invalid_timer"
+    assert "timer 0 has period 40; it must be longer than the scheduler's dispatch" in str(rt.trap)
 
 
 def test_a_second_run_starts_from_a_clean_state():
@@ -307,21 +315,21 @@ def test_compile_rejects_a_bad_minimum_stack(value):
 # ---------------------------------------------------------------- bad timers
 
 @pytest.mark.parametrize("source, timers, fragment", [
-    ("void f() { }", [Timer(0, 10, 1)], "calls 'PLASTICITY_RULE_KERNEL', which the program"),
-    ("int PLASTICITY_RULE_KERNEL() { return 1; }", [Timer(0, 10, 1)], "must be 'void"),
-    ("void PLASTICITY_RULE_KERNEL(int8 a, int8 b) { }", [Timer(0, 10, 1)], "must be 'void"),
+    ("void f() { }", [Timer(0, 100, 1)], "calls 'PLASTICITY_RULE_KERNEL', which the program"),
+    ("int PLASTICITY_RULE_KERNEL() { return 1; }", [Timer(0, 100, 1)], "must be 'void"),
+    ("void PLASTICITY_RULE_KERNEL(int8 a, int8 b) { }", [Timer(0, 100, 1)], "must be 'void"),
     ("int32 start(int a) { return a; }", [], "entry point"),
     ("vec_u8 start() { return 0; }", [], "entry point"),
     ("int __runtime;", [], "reserved"),
-    ("void f() { }", [Timer(0, 10, 1, "f")] * 33, "at most 32"),
+    ("void f() { }", [Timer(0, 100, 1, "f")] * 33, "at most 32"),
 ])
 def test_bad_entries_are_compile_errors(source, timers, fragment):
     with pytest.raises(CompileError, match=fragment):
         libnux_vm.compile(source, timers=timers)
 
 
-@pytest.mark.parametrize("args", [(-1, 10, 1), (0, 0, 1), (0, 10, -1), (0, 10.5, 1),
-                                  (0, 2 ** 31, 3), (True, 10, 1)])
+@pytest.mark.parametrize("args", [(-1, 100, 1), (0, 0, 1), (0, 40, 1), (0, 100, -1),
+                                  (0, 10.5, 1), (0, 2 ** 31, 3), (True, 100, 1)])
 def test_bad_timers_are_rejected(args):
     with pytest.raises(HostValueError, match="Timer|timer"):
         Timer(*args)
@@ -334,8 +342,21 @@ def test_timer_from_microseconds():
         libnux_vm.compile("void f() { }", timers=[(0, 1, 1)])
 
 
-def test_run_wakes_up_at_each_call():
+def test_run_wakes_up_wherever_the_runtime_changes_its_state():
     rt = runtime("void PLASTICITY_RULE_KERNEL() { }", [Timer(100, 1000, 3)])
-    events = list(rt.run())
-    assert all(isinstance(e, libnux_vm.Wakeup) for e in events)
-    assert [e.issued for e in events] == [100 + DISPATCH_CYCLES + 1000 * k for k in range(3)]
+    ret = rt.machine.program.symbol(libnux_vm.KERNEL, "function")
+    empty_call = 4                                        # the kernel is one RET
+    events, run = [], rt.run()
+    for event in run:
+        # what the host sees in memory when the PPU gets to each point in time
+        events.append((event.issued, rt.get("calls"), rt.get("state")))
+    assert ret.size == 4
+    expected = []
+    for k in range(3):
+        window = 100 + 1000 * k
+        expected += [(window, k, RUNNING),                          # asleep until the window
+                     (window + DISPATCH_CYCLES, k, RUNNING),         # the dispatch
+                     (window + DISPATCH_CYCLES + empty_call, k, RUNNING)]   # the call returned
+    expected.append((2100 + DISPATCH_CYCLES + empty_call, 3, RUNNING))  # all done, then "done"
+    assert events == expected
+    assert rt.get("state") == DONE and rt.get("end_time") == expected[-1][0]

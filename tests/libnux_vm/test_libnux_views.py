@@ -44,8 +44,8 @@ def test_a_view_takes_indices_or_a_mask_and_keeps_them_sorted_and_distinct():
     (lambda: SynapseView(0, rows=np.zeros(256, dtype=bool)), "rows is empty"),
     (lambda: SynapseView(0, rows=np.ones(10, dtype=bool)), "mask needs 256 booleans"),
     (lambda: NeuronView(0, columns=[1.5]), "indices 0..255 or a mask"),
-    (lambda: Timer(0, 10, 1, synapses=NeuronView(0)), "Timer.synapses must be"),
-    (lambda: Timer(0, 10, 1, neurons=3), "Timer.neurons must be"),
+    (lambda: Timer(0, 100, 1, synapses=NeuronView(0)), "Timer.synapses must be"),
+    (lambda: Timer(0, 100, 1, neurons=3), "Timer.neurons must be"),
 ])
 def test_bad_views_are_rejected(make, fragment):
     with pytest.raises(HostValueError, match=fragment):
