@@ -11,13 +11,16 @@ counters, CADC samples). Everything time-dependent happens in :func:`emulator.co
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+import numbers
+from typing import Any, Callable
 
 import numpy as np
 
 import halco
 import haldls
 from . import compartments, core, ppu, readout, transfer
+from .errors import ArgumentError
 from .memory import Region, address_map
 from .mismatch import Mismatch
 
@@ -48,6 +51,36 @@ def _atomic_from_backend() -> np.ndarray:
     return row * 256 + block * 128 + col
 
 
+#: chip ids: a 32-bit hardware identity (it seeds the mismatch and the noise)
+CHIP_ID_MAX = 2 ** 32 - 1
+#: the longest integration step [us]: events and spikes are resolved to it
+DT_US_MAX = 1.0
+
+
+def _check_arguments(chip_id: Any, dt_us: Any, mismatch: Any, noise: Any,
+                     ppu_quantum_us: Any) -> None:
+    if isinstance(chip_id, (bool, np.bool_)) or not isinstance(chip_id, (int, np.integer)) \
+            or not 0 <= chip_id <= CHIP_ID_MAX:
+        raise ArgumentError(f"chip_id must be an integer 0..{CHIP_ID_MAX}, not {chip_id!r}")
+    for name, value, lo, hi in (("dt_us", dt_us, 0.0, DT_US_MAX),
+                                ("ppu_quantum_us", ppu_quantum_us, 0.0, 1000.0)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+                or not math.isfinite(value):
+            raise ArgumentError(f"{name} must be a finite number of microseconds, not "
+                                     f"{value!r}")
+    if not 0.0 < dt_us <= DT_US_MAX:
+        raise ArgumentError(f"the integration step dt_us must lie in (0, {DT_US_MAX}] us, "
+                                 f"got {dt_us}")
+    if not 0.0 <= ppu_quantum_us <= 1000.0:
+        raise ArgumentError(f"ppu_quantum_us must be in 0..1000 us (0: exact), got "
+                                 f"{ppu_quantum_us}")
+    if mismatch is not None and not isinstance(mismatch, Mismatch):
+        raise ArgumentError(f"mismatch must be an emulator.Mismatch (Mismatch.for_chip(id), "
+                                 f"Mismatch.ideal()) or None, not {type(mismatch).__name__}")
+    if not isinstance(noise, (bool, np.bool_)):
+        raise ArgumentError(f"noise must be True or False, not {noise!r}")
+
+
 class Chip:
     """All hardware state of one emulated BSS-2 chip (revision 3) and its FPGA registers.
 
@@ -62,10 +95,7 @@ class Chip:
 
     def __init__(self, chip_id: int = 0, dt_us: float = DEFAULT_DT_US, mismatch: Mismatch | None = None,
                  noise: bool = True, ppu_quantum_us: float = 0.0) -> None:
-        if not dt_us > 0:
-            raise ValueError(f"integration step dt_us must be > 0, got {dt_us}")
-        if not 0.0 <= ppu_quantum_us <= 1000.0:
-            raise ValueError(f"ppu_quantum_us must be in 0..1000 us (0: exact), got {ppu_quantum_us}")
+        _check_arguments(chip_id, dt_us, mismatch, noise, ppu_quantum_us)
         self.ppu_quantum_cycles = int(round(ppu_quantum_us * haldls.wire.FPGA_CLOCK_CYCLES_PER_US))
         self.chip_id = int(chip_id)
         self.dt_cycles = dt_us * haldls.wire.FPGA_CLOCK_CYCLES_PER_US

@@ -17,3 +17,8 @@ class InstructionError(EmulatorError, ValueError):
 
 class ConfigurationError(EmulatorError, ValueError):
     """The chip was configured in a way the hardware cannot do (e.g. MADC sources of equal parity)."""
+
+
+class ArgumentError(EmulatorError, ValueError, TypeError):
+    """An argument of the emulator (``Emulator(chip_id=..., dt_us=...)``) has the wrong type or
+    lies outside its range."""

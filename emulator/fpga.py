@@ -118,6 +118,11 @@ class FPGA:
             op = op_list[start]
             if op == wire.Opcode.WRITE:
                 chunk = instructions[start:stop]
+                wide = np.flatnonzero(chunk["data"] > 0xFFFFFFFF)
+                if wide.size:
+                    raise InstructionError(
+                        f"instruction {start + int(wide[0])}: WRITE of {int(chunk['data'][wide[0]])}"
+                        f" does not fit a 32-bit chip word")
                 advance(t)
                 chip.write_words(chunk["address"], chunk["data"].astype(np.uint32),
                                  t + WRITE_CYCLES * np.arange(len(chunk)), advance)

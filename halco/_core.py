@@ -427,6 +427,13 @@ class Interval(Coordinate, abstract=True):
         return self.to_min()._enum <= value._enum <= self.to_max()._enum
 
     def __getitem__(self, i: int) -> Any:
+        try:
+            if isinstance(i, bool):
+                raise TypeError
+            i = operator.index(i)
+        except TypeError:
+            raise CoordinateTypeError(f"{type(self).__name__} is indexed by an int, not "
+                                      f"{type(i).__name__} {i!r}") from None
         if not 0 <= i < self.length():
             raise IndexError(f"{type(self).__name__}: index {i} outside [0, {self.length() - 1}]")
         return type(self).bound_type(self.to_min()._enum + i)

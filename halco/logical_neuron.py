@@ -33,8 +33,20 @@ class LogicalNeuronCompartments:
     ) -> None:
         result: dict[CompartmentOnLogicalNeuron, tuple[AtomicNeuronOnLogicalNeuron, ...]] = {}
         seen: dict[AtomicNeuronOnLogicalNeuron, CompartmentOnLogicalNeuron] = {}
+        if compartments is not None and not isinstance(compartments, Mapping):
+            raise CoordinateTypeError(
+                f"LogicalNeuronCompartments takes a mapping compartment -> atomic neurons, not "
+                f"{type(compartments).__name__}")
         for key, neurons in (compartments or {}).items():
             comp = _as_compartment(key)
+            if comp in result:
+                raise InvalidCoordinateError(
+                    f"LogicalNeuronCompartments: compartment {comp.value()} is given twice "
+                    f"(as {key!r} and an equal key)")
+            if isinstance(neurons, (str, bytes)) or not isinstance(neurons, Iterable):
+                raise CoordinateTypeError(
+                    f"LogicalNeuronCompartments: compartment {comp.value()} needs a sequence of "
+                    f"AtomicNeuronOnLogicalNeuron, not {type(neurons).__name__}")
             neurons = tuple(neurons)
             for n in neurons:
                 if not isinstance(n, AtomicNeuronOnLogicalNeuron):

@@ -11,6 +11,7 @@ Hypothesis strategy, and registration in the container registry.
 
 from __future__ import annotations
 
+import operator
 from typing import Any, ClassVar, Iterator
 
 import attrs
@@ -31,6 +32,9 @@ class FieldArray(list):
     __slots__ = ("_field",)
 
     def __init__(self, field: Field, values: Any) -> None:
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise FieldTypeError(f"{field.owner}.{field.name} needs a sequence of {field.count} "
+                                 f"entries, got {type(values).__name__} {values!r:.60}")
         values = list(values)
         if len(values) != field.count:
             raise FieldTypeError(
@@ -46,7 +50,12 @@ class FieldArray(list):
                 raise FieldTypeError(f"{self._field.owner}.{self._field.name} has a fixed size")
             super().__setitem__(index, values)
         else:
-            super().__setitem__(int(index), self._field.validate(value))
+            try:
+                index = operator.index(index)
+            except TypeError:
+                raise FieldTypeError(f"{self._field.owner}.{self._field.name} is indexed by an "
+                                     f"integer, not {type(index).__name__} {index!r}") from None
+            super().__setitem__(index, self._field.validate(value))
 
     def _fixed(self, *args: Any, **kwargs: Any) -> None:
         raise FieldTypeError(f"{self._field.owner}.{self._field.name} has a fixed size of {len(self)}")
@@ -55,6 +64,25 @@ class FieldArray(list):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_make_array, (self._field.owner, self._field.name, list(self)))
+
+
+def _only_fields(cls: type, attrs_setattr: Any) -> Any:
+    """A ``__setattr__`` that refuses names that are not fields: a typo
+    (``config.refactory_time = 20``) must not become a new attribute while the field keeps
+    its value."""
+    names = frozenset(cls.fields)
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if name not in names:
+            import difflib
+
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else \
+                f" (its fields: {', '.join(sorted(names)) or 'none'})"
+            raise FieldTypeError(f"{cls.__qualname__} has no field '{name}'{hint}")
+        attrs_setattr(self, name, value)
+
+    return __setattr__
 
 
 def _make_array(owner: str, name: str, values: list) -> FieldArray:
@@ -104,6 +132,8 @@ class Container(WordContainer):
         cls.readable, cls.writable = readable, writable
         cls.differential_write = differential_write
         cls.is_block_until = block_until
+        if block_until:
+            cls.plain_write = False      # a wait condition is an instruction, not words
         fields: dict[str, Field] = {}
         for name, value in list(cls.__dict__.items()):
             if isinstance(value, Field):
@@ -124,6 +154,7 @@ class Container(WordContainer):
             for name, f in fields.items()
         }
         attrs.define(cls, these=these, slots=False, eq=True, order=False)
+        cls.__setattr__ = _only_fields(cls, cls.__setattr__)
         register(cls)
 
     # -- addresses -------------------------------------------------------------------------------
@@ -145,8 +176,19 @@ class Container(WordContainer):
 
     @classmethod
     def addresses_array(cls, enums: Any) -> np.ndarray:
-        """uint32[n, n_words] addresses for an array of coordinate enums."""
-        enums = np.asarray(enums, dtype=np.int64).reshape(-1)
+        """uint32[n, n_words] addresses for an array of coordinate enums (integers
+        0..size-1 of the coordinate type)."""
+        enums = np.asarray(enums).reshape(-1)
+        if enums.size and enums.dtype.kind not in "iu":
+            raise FieldTypeError(f"{cls.__name__}.addresses_array: enums must be integers, not "
+                                 f"{enums.dtype}")
+        enums = enums.astype(np.int64)
+        size = cls.coordinate_type.size
+        if enums.size and (enums.min() < 0 or enums.max() >= size):
+            bad = enums[(enums < 0) | (enums >= size)][0]
+            raise halco.errors.OutOfRangeError(
+                f"{cls.__name__}.addresses_array: enum {bad} is outside 0..{size - 1} of "
+                f"{cls.coordinate_type.__name__}")
         return np.asarray(cls._addresses(enums), dtype=np.uint32).reshape(len(enums), cls.n_words)
 
     # -- scalar codec ----------------------------------------------------------------------------
@@ -164,6 +206,9 @@ class Container(WordContainer):
             raise DecodeError(
                 f"{cls.__name__} decodes from {cls.n_words} words, got shape {arr.shape}"
             )
+        if arr.size and arr.dtype.kind not in "iu":
+            raise DecodeError(f"{cls.__name__}: words must be integers (32-bit unsigned), not "
+                              f"{arr.dtype}")
         if arr.size and (arr.min() < 0 or arr.max() > 0xFFFFFFFF):
             raise DecodeError(f"{cls.__name__}: words must be 32-bit unsigned values")
         return arr.astype(np.uint64)
@@ -199,6 +244,8 @@ class Container(WordContainer):
         unknown = set(values) - set(cls.fields)
         if unknown:
             raise FieldTypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise FieldTypeError(f"{cls.__name__}.encode_array: n must be a count >= 0, not {n!r}")
         words = np.zeros((n, cls.n_words), dtype=np.uint64)
         for name, f in cls.fields.items():
             default = f.default if f.count is None else [f.default] * f.count
@@ -208,7 +255,13 @@ class Container(WordContainer):
                 v = np.asarray([f.validate(x) for x in v])
             elif not isinstance(v, np.ndarray):
                 v = np.asarray(f.validate(v))
-            v = np.broadcast_to(v.astype(np.int64) if v.dtype.kind == "O" else v, shape)
+            if v.dtype.kind == "O":                     # each element checked, nothing truncated
+                v = np.asarray([f.validate(x) for x in v.ravel()]).reshape(v.shape)
+            try:
+                v = np.broadcast_to(v, shape)
+            except ValueError:
+                raise FieldTypeError(f"{cls.__name__}.{name}: values of shape {v.shape} do not "
+                                     f"fit {n} containers (shape {shape}, or a scalar)") from None
             f.encode_array(v, words)
         return words.astype(np.uint32)
 
@@ -230,9 +283,17 @@ class Container(WordContainer):
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "Container":
+        """The container with every field given in ``values`` (as :meth:`to_dict` gives them);
+        a missing or unknown field is an error (an archive that lacks one is incomplete)."""
+        if not isinstance(values, dict):
+            raise FieldTypeError(f"{cls.__name__}.from_dict needs a dict of field values, got "
+                                 f"{type(values).__name__}")
         unknown = set(values) - set(cls.fields)
         if unknown:
             raise FieldTypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+        missing = set(cls.fields) - set(values)
+        if missing:
+            raise FieldTypeError(f"{cls.__name__}: field(s) {sorted(missing)} missing")
         return cls(**values)
 
 

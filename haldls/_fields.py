@@ -160,6 +160,10 @@ class Field:
                 f"{self._where()} must be an int in [{self.minimum}, {self.maximum}], got bool {value!r}"
             )
         if self.kind == "enum":
+            if not isinstance(value, (int, np.integer)):
+                allowed = ", ".join(f"{m.name}={int(m)}" for m in self.enum_type)  # type: ignore[union-attr]
+                raise FieldTypeError(f"{self._where()} must be a {self.enum_type.__name__} "
+                                     f"({allowed}), got {type(value).__name__} {value!r}")
             try:
                 return self.enum_type(value)  # type: ignore[misc]
             except (ValueError, TypeError):

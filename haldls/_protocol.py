@@ -25,6 +25,9 @@ class WordContainer:
     readable: ClassVar[bool] = True
     writable: ClassVar[bool] = True
     is_block_until: ClassVar[bool] = False
+    #: a write is the container's words at its addresses (False for a timer reset, a spike
+    #: pack: their own instructions), so words may be written as an array
+    plain_write: ClassVar[bool] = True
 
     @classmethod
     def check_coordinate(cls, coord: Any) -> None:

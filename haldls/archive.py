@@ -63,16 +63,21 @@ def load(data: bytes, lookup: Callable[[str], type] = container_by_name) -> tupl
         (count,) = struct.unpack_from("<I", data, pos)
         pos += 4
         pairs = []
-        for _ in range(count):
-            _, ci, enum, ki, n = _ENTRY.unpack_from(data, pos)
+        for i in range(count):
+            kind, ci, enum, ki, n = _ENTRY.unpack_from(data, pos)
             pos += _ENTRY.size
             words = np.frombuffer(data, dtype="<u4", count=n, offset=pos).astype(np.uint32)
             pos += 4 * n
-            pairs.append((coord_types[ci].from_enum(enum), cont_types[ki].decode(words)))
+            value = cont_types[ki].decode(words)
+            if kind != int(bool(getattr(value, "is_block_until", False))):
+                raise DecodeError(f"entry {i}: kind {kind} does not match its "
+                                  f"{type(value).__qualname__} (0 configuration, 1 wait condition)")
+            pairs.append((coord_types[ci].from_enum(enum), value))
         if pos != len(data):
             raise DecodeError(f"{len(data) - pos} trailing bytes in archive")
         return pairs, revision
     except DecodeError:
         raise
-    except (struct.error, KeyError, IndexError, ValueError, LookupError, TypeError) as err:
+    except (struct.error, KeyError, IndexError, ValueError, LookupError, TypeError,
+            OverflowError) as err:
         raise DecodeError(f"corrupt archive: {err}") from err

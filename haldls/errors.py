@@ -29,3 +29,7 @@ class AccessError(HaldlsError, TypeError):
 
 class UnknownContainerError(HaldlsError, LookupError):
     """No container is registered under a name or for a coordinate type."""
+
+
+class NotSerializableError(HaldlsError, TypeError):
+    """Something that is neither a container nor a coordinate was given to be serialized."""

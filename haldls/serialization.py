@@ -15,7 +15,7 @@ import cattrs
 
 import halco
 from ._container import Container, container_by_name
-from .errors import DecodeError
+from .errors import DecodeError, NotSerializableError
 
 converter = cattrs.Converter()
 
@@ -43,6 +43,8 @@ def _unstructure_coordinate(c: halco.Coordinate) -> dict[str, Any]:
 
 
 def _structure_coordinate(data: Any, cls: type) -> halco.Coordinate:
+    if isinstance(data, dict) and data.get("type") == "LogicalNeuronOnDLS" and cls is halco.Coordinate:
+        return _structure_logical_neuron(data, halco.LogicalNeuronOnDLS)
     try:
         ctype = _COORDINATES[data["type"]]
         enum = data["enum"]
@@ -53,9 +55,32 @@ def _structure_coordinate(data: Any, cls: type) -> halco.Coordinate:
     return ctype.from_enum(enum)
 
 
+def _unstructure_logical_neuron(c: halco.LogicalNeuronOnDLS) -> dict[str, Any]:
+    return {"type": "LogicalNeuronOnDLS", "anchor": c.anchor.to_enum(),
+            "compartments": {str(comp.value()): [n.to_enum() for n in neurons]
+                             for comp, neurons in c.compartments.get_compartments().items()}}
+
+
+def _structure_logical_neuron(data: Any, cls: type) -> halco.LogicalNeuronOnDLS:
+    try:
+        if data["type"] != "LogicalNeuronOnDLS":
+            raise DecodeError(f"expected a LogicalNeuronOnDLS, got {data['type']!r}")
+        compartments = halco.LogicalNeuronCompartments({
+            halco.CompartmentOnLogicalNeuron(int(comp)): [
+                halco.AtomicNeuronOnLogicalNeuron.from_enum(e) for e in neurons]
+            for comp, neurons in data["compartments"].items()})
+        return halco.LogicalNeuronOnDLS(compartments, halco.AtomicNeuronOnDLS.from_enum(data["anchor"]))
+    except DecodeError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise DecodeError(f"not a serialized LogicalNeuronOnDLS: {data!r:.200} ({err})") from None
+
+
 converter.register_unstructure_hook_func(
     lambda t: isinstance(t, type) and issubclass(t, Container), _unstructure_container
 )
+converter.register_unstructure_hook(halco.LogicalNeuronOnDLS, _unstructure_logical_neuron)
+converter.register_structure_hook(halco.LogicalNeuronOnDLS, _structure_logical_neuron)
 converter.register_structure_hook_func(
     lambda t: isinstance(t, type) and issubclass(t, Container), _structure_container
 )
@@ -67,12 +92,20 @@ converter.register_structure_hook_func(
 )
 
 
-def to_json(obj: Container | halco.Coordinate) -> str:
+def to_json(obj: Container | halco.Coordinate | halco.LogicalNeuronOnDLS) -> str:
     """JSON text of a container or coordinate."""
+    if not isinstance(obj, (Container, halco.Coordinate, halco.LogicalNeuronOnDLS)):
+        raise NotSerializableError(f"to_json takes a haldls container or a halco coordinate, "
+                                   f"not {type(obj).__name__}")
     return json.dumps(converter.unstructure(obj, type(obj)))
 
 
 def from_json(text: str, cls: type = Container) -> Any:
     """The container (``cls=Container``, the default) or coordinate (``cls=halco.Coordinate``)
-    that :func:`to_json` produced; the concrete type is read from the text."""
-    return converter.structure(json.loads(text), cls)
+    that :func:`to_json` produced; the concrete type is read from the text. Text that is not
+    such JSON raises :class:`~haldls.errors.DecodeError`."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise DecodeError(f"not JSON: {err}") from None
+    return converter.structure(data, cls)

@@ -78,10 +78,21 @@ class _Composite:
 
     def encode_write(self, coord: Any) -> np.ndarray:
         self.check_coordinate(coord)
+        self.check()
         return np.concatenate([leaf.encode_write(c) for c, leaf in self.leaves()])
 
     def encode(self) -> np.ndarray:
+        self.check()
         return np.concatenate([leaf.encode() for _, leaf in self.leaves()]).astype(np.uint32)
+
+    def check(self) -> None:
+        """Validate every part again (an element put into one of its lists is not checked
+        when it happens), raising :class:`~lola.errors.LolaTypeError` naming the part."""
+        attrs.validate(self)
+        for value in attrs.asdict(self, recurse=False).values():
+            for part in (value if isinstance(value, list) else [value]):
+                if isinstance(part, _Composite):
+                    part.check()
 
     @classmethod
     def _template(cls, coord: Any) -> "_Composite":
@@ -129,8 +140,11 @@ class _Composite:
         """Coordinates whose configuration differs between ``self`` and ``other``."""
         if type(other) is not type(self):
             raise LolaTypeError(f"cannot diff {type(self).__name__} against {type(other).__name__}")
-        return [c for (c, a), (_, b) in zip(self.leaves(), other.leaves())
-                if not np.array_equal(a.encode(), b.encode())]
+        self.check()
+        other.check()
+        theirs = dict(other.leaves())
+        return [c for c, a in self.leaves()
+                if c not in theirs or not np.array_equal(a.encode(), theirs[c].encode())]
 
     def to_bytes(self) -> bytes:
         """The compact binary form (:mod:`haldls.archive`)."""
@@ -138,7 +152,24 @@ class _Composite:
 
     @classmethod
     def _from_pairs(cls, pairs: list[tuple[Any, Any]]) -> "_Composite":
-        out = cls()
+        return cls._filled(cls(), pairs)
+
+    @classmethod
+    def _filled(cls, out: "_Composite", pairs: list[tuple[Any, Any]]) -> "_Composite":
+        """``out`` with the leaves of an archive: its pairs must be every leaf, each once."""
+        expected = [c for c, _ in out.leaves()]
+        got = [c for c, _ in pairs]
+        if got != expected:
+            missing = set(expected) - set(got)
+            extra = set(got) - set(expected)
+            twice = len(got) - len(set(got))
+            raise LolaValueError(
+                f"not an archive of a {cls.__name__}: {len(got)} parts where it has "
+                f"{len(expected)}" + (f"; {len(missing)} missing (e.g. {next(iter(missing))!r})"
+                                      if missing else "")
+                + (f"; {len(extra)} not its own (e.g. {next(iter(extra))!r})" if extra else "")
+                + (f"; {twice} repeated" if twice else "")
+                + ("; out of order" if not (missing or extra or twice) else ""))
         out._replace_leaves(iter(pairs))
         return out
 
@@ -146,7 +177,13 @@ class _Composite:
     def from_bytes(cls, data: bytes) -> "_Composite":
         from . import container_by_name
 
-        pairs, _ = archive.load(data, container_by_name)
+        try:
+            pairs, revision = archive.load(data, container_by_name)
+        except haldls.errors.HaldlsError as err:
+            raise LolaValueError(f"not an archive of a {cls.__name__}: {err}") from err
+        if revision != haldls.REVISION:
+            raise LolaValueError(f"the archive is of chip revision {revision}; this stack is "
+                                 f"revision {haldls.REVISION}")
         return cls._from_pairs(pairs)
 
     def to_json(self) -> str:
@@ -156,14 +193,26 @@ class _Composite:
     def from_json(cls, text: str) -> "_Composite":
         from . import container_by_name
 
-        data = json.loads(text)
-        pairs = []
-        for c, leaf in data:
-            coord = converter.structure(c, halco.Coordinate)
-            ctype = container_by_name(leaf["type"])
-            value = ctype.decode(np.array(leaf["words"], dtype=np.uint32)) if "words" in leaf \
-                else converter.structure(leaf, haldls.Container)
-            pairs.append((coord, value))
+        try:
+            data = json.loads(text)
+            pairs = []
+            for c, leaf in data:
+                coord = converter.structure(c, halco.Coordinate)
+                ctype = container_by_name(leaf["type"])
+                if "words" in leaf:
+                    words = leaf["words"]
+                    if not isinstance(words, list) or not all(
+                            type(w) is int and 0 <= w <= 0xFFFFFFFF for w in words):
+                        raise LolaValueError(f"the words of a {leaf['type']} must be 32-bit "
+                                             f"unsigned ints")
+                    value = ctype.decode(np.array(words, dtype=np.uint32))
+                else:
+                    value = converter.structure(leaf, haldls.Container)
+                pairs.append((coord, value))
+        except LolaValueError:
+            raise
+        except (ValueError, TypeError, KeyError, LookupError) as err:
+            raise LolaValueError(f"not a JSON archive of a {cls.__name__}: {err}") from err
         return cls._from_pairs(pairs)
 
 
@@ -257,9 +306,19 @@ class CapMem(_Composite):
 
     def set_shared(self, cell: halco.CapMemCellOnCapMemBlock, value: int, block: int | None = None) -> None:
         """Set a shared cell (e.g. ``CapMemCellOnCapMemBlock.syn_i_bias_dac``) in one or all blocks."""
-        for b in range(4) if block is None else (block,):
+        if not isinstance(cell, halco.CapMemCellOnCapMemBlock) or not cell.is_shared():
+            raise LolaValueError(f"set_shared takes a shared cell (column 128 or 129 of a block, e.g. "
+                                 f"CapMemCellOnCapMemBlock.syn_i_bias_dac), not {cell!r}")
+        blocks = range(4) if block is None else (halco.CapMemBlockOnDLS(block).value(),)
+        for b in blocks:
             coord = halco.CapMemCellOnDLS(cell, halco.CapMemBlockOnDLS(b))
             self.shared_cells[_SHARED_CELLS.index(coord)] = haldls.CapMemCell(value=value)
+
+
+def _check_hemisphere(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if type(value) is not int or value not in (0, 1):
+        raise LolaValueError(f"{type(instance).__name__}.{attribute.name} must be 0 (top) or 1 "
+                             f"(bottom), not {value!r}")
 
 
 @attrs.define(eq=True)
@@ -267,7 +326,7 @@ class CADCReadoutChain(_Composite):
     """One hemisphere's CADC: configuration, channel offsets, correlation timing, column switches."""
 
     coordinate_type = halco.CADCOnDLS
-    hemisphere: int = attrs.field(default=0, validator=attrs.validators.in_((0, 1)))
+    hemisphere: int = attrs.field(default=0, validator=_check_hemisphere)
 
     @classmethod
     def _template(cls, coord: Any) -> "CADCReadoutChain":
@@ -277,7 +336,7 @@ class CADCReadoutChain(_Composite):
     @classmethod
     def _from_pairs(cls, pairs: list[tuple[Any, Any]]) -> "CADCReadoutChain":
         hemisphere = next((c.value() for c, _ in pairs if isinstance(c, halco.CADCConfigOnDLS)), 0)
-        return cls(hemisphere=hemisphere).with_leaves(iter(pairs))
+        return cls._filled(cls(hemisphere=hemisphere), pairs)
     config: haldls.CADCConfig = _item(haldls.CADCConfig)
     channels: list = _items(haldls.CADCChannelConfig, 512)
     correlation: haldls.CommonCorrelationConfig = _item(haldls.CommonCorrelationConfig)
@@ -345,6 +404,27 @@ def _cadc_chains() -> list:
     return [CADCReadoutChain(hemisphere=h) for h in range(2)]
 
 
+def _check_hemisphere_pair(kind: Any) -> Any:
+    """A validator: a list of two parts of ``kind()`` (resolved late: lola.synapse imports
+    this module), the first for the top hemisphere, the second for the bottom."""
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        cls = kind()
+        if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, cls) for v in value):
+            raise LolaTypeError(f"{type(instance).__name__}.{attribute.name} must be a list of 2 "
+                                f"{cls.__qualname__} (top, bottom), got {type(value).__name__} "
+                                f"{[type(v).__name__ for v in value] if isinstance(value, list) else ''}")
+        hemispheres = [getattr(v, "hemisphere", h) for h, v in enumerate(value)]
+        if hemispheres != [0, 1]:
+            raise LolaTypeError(f"{type(instance).__name__}.{attribute.name} must hold hemisphere "
+                                f"0 then 1, got {hemispheres}")
+    return check
+
+
+def _pair(factory: Any, kind: Any) -> Any:
+    return attrs.field(factory=factory, validator=_check_hemisphere_pair(kind),
+                       on_setattr=attrs.setters.validate)
+
+
 @attrs.define(eq=False)
 class Chip(_Composite):
     """The whole chip's configuration as one value (written in this order: CapMem, crossbar,
@@ -354,10 +434,10 @@ class Chip(_Composite):
     capmem: CapMem = _item(CapMem)
     crossbar: Crossbar = _item(Crossbar)
     background_spike_sources: list = _items(haldls.BackgroundSpikeSource, 8)
-    synapse_driver_blocks: list = attrs.field(factory=_driver_blocks)
-    synapse_matrices: list = attrs.field(factory=_matrices)
+    synapse_driver_blocks: list = _pair(_driver_blocks, lambda: _synapse_types()[1])
+    synapse_matrices: list = _pair(_matrices, lambda: _synapse_types()[0])
     neuron_block: NeuronBlock = _item(NeuronBlock)
-    cadc_readout_chains: list = attrs.field(factory=_cadc_chains)
+    cadc_readout_chains: list = _pair(_cadc_chains, lambda: CADCReadoutChain)
     readout_chain: ReadoutChain = _item(ReadoutChain)
 
     def _parts(self) -> list[tuple[Any, Any]]:

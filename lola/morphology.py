@@ -15,14 +15,16 @@ compartments must be connected through the somatic line.
 from __future__ import annotations
 
 import copy
+import operator
 from typing import Any, Iterable
 
 import halco
+import haldls
 from halco import (
     AtomicNeuronOnLogicalNeuron, CompartmentOnLogicalNeuron, LogicalNeuronCompartments,
     NeuronColumnOnLogicalNeuron, NeuronRowOnLogicalNeuron,
 )
-from .errors import LockedSwitchError, MorphologyError
+from .errors import LockedSwitchError, LolaTypeError, MorphologyError
 from .neuron import AtomicNeuron
 
 #: the switches that define a morphology; in a LogicalNeuron they cannot be changed
@@ -96,11 +98,14 @@ class Morphology:
     @staticmethod
     def _coord(neuron: Any, what: str) -> tuple[int, int]:
         if not isinstance(neuron, AtomicNeuronOnLogicalNeuron):
-            raise TypeError(f"{what}: expected AtomicNeuronOnLogicalNeuron, got {type(neuron).__name__}")
+            raise LolaTypeError(f"{what}: expected AtomicNeuronOnLogicalNeuron, got {type(neuron).__name__}")
         return _xy(neuron)
 
     def create_compartment(self, neurons: Iterable[AtomicNeuronOnLogicalNeuron]) -> CompartmentOnLogicalNeuron:
         """A new compartment of directly connected neurons; returns its index (0, 1, ...)."""
+        if not isinstance(neurons, Iterable):
+            raise LolaTypeError(f"create_compartment takes a sequence of AtomicNeuronOnLogicalNeuron, "
+                                f"not {type(neurons).__name__}")
         cells = [self._coord(n, "create_compartment") for n in neurons]
         if not cells:
             raise MorphologyError("create_compartment: a compartment needs at least one neuron")
@@ -159,8 +164,11 @@ class Morphology:
     def connect_soma_line(self, start: NeuronColumnOnLogicalNeuron, end: NeuronColumnOnLogicalNeuron,
                           row: NeuronRowOnLogicalNeuron) -> None:
         """Join the somatic line from column ``start`` to column ``end`` (inclusive) in ``row``."""
-        s, e = NeuronColumnOnLogicalNeuron(int(start)).value(), NeuronColumnOnLogicalNeuron(int(end)).value()
-        r = NeuronRowOnLogicalNeuron(int(row)).value()
+        try:     # an int or the coordinate itself: nothing is rounded, no other coordinate taken
+            s, e = NeuronColumnOnLogicalNeuron(start).value(), NeuronColumnOnLogicalNeuron(end).value()
+            r = NeuronRowOnLogicalNeuron(row).value()
+        except halco.errors.CoordinateTypeError as err:
+            raise LolaTypeError(f"connect_soma_line: {err}") from None
         if not s < e:
             raise MorphologyError(f"connect_soma_line: start column {s} must lie left of end column {e}")
         for x in range(s, e):
@@ -306,23 +314,35 @@ class LogicalNeuron:
     def at(self, compartment: int, index: int) -> MCSafeAtomicNeuron:
         """The ``index``-th atomic neuron of ``compartment``."""
         comps = self._compartments.get_compartments()
-        c = CompartmentOnLogicalNeuron(int(compartment))
+        try:
+            c = CompartmentOnLogicalNeuron(compartment)
+            if isinstance(index, bool):
+                raise TypeError
+            index = operator.index(index)
+        except (TypeError, halco.errors.CoordinateTypeError):
+            raise LolaTypeError(f"LogicalNeuron.at takes a compartment and an index (ints), not "
+                                f"{compartment!r}, {index!r}") from None
         if c not in comps or not 0 <= index < len(comps[c]):
-            raise IndexError(f"LogicalNeuron has no neuron {index} in compartment {int(compartment)}")
+            raise IndexError(f"LogicalNeuron has no neuron {index} in compartment {c.value()}")
         return MCSafeAtomicNeuron(self._neurons[_xy(comps[c][index])])
 
     def __getitem__(self, key: tuple[int, int]) -> MCSafeAtomicNeuron:
+        if not isinstance(key, tuple) or len(key) != 2:
+            raise LolaTypeError(f"a LogicalNeuron is indexed [compartment, index], not [{key!r}]")
         return self.at(*key)
 
     def __setitem__(self, key: tuple[int, int], value: AtomicNeuron) -> None:
-        target = self.at(*key)
+        if not isinstance(value, AtomicNeuron):
+            raise LolaTypeError(f"a LogicalNeuron holds AtomicNeurons, not {type(value).__name__}")
+        target = self[key]
         for field in STRUCTURAL:
             if getattr(value.multicompartment, field) != getattr(target.multicompartment, field):
                 raise LockedSwitchError(
                     f"multicompartment.{field} of the assigned neuron differs from the morphology's; "
                     "structural switches cannot be changed after Morphology.done()")
         comps = self._compartments.get_compartments()
-        self._neurons[_xy(comps[CompartmentOnLogicalNeuron(int(key[0]))][key[1]])] = copy.deepcopy(value)
+        self._neurons[_xy(comps[CompartmentOnLogicalNeuron(key[0])][operator.index(key[1])])] = \
+            copy.deepcopy(value)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LogicalNeuron):
@@ -358,7 +378,8 @@ class LogicalNeuron:
     def placed_neurons(self, coord: halco.LogicalNeuronOnDLS) -> dict[halco.AtomicNeuronOnDLS, AtomicNeuron]:
         """The AtomicNeuron configuration of every circuit of the placement, switches re-derived."""
         if not isinstance(coord, halco.LogicalNeuronOnDLS):
-            raise TypeError(f"LogicalNeuron lives at LogicalNeuronOnDLS, not at {type(coord).__name__}")
+            raise haldls.errors.CoordinateMismatchError(
+                f"LogicalNeuron lives at LogicalNeuronOnDLS, not at {type(coord).__name__}")
         mapping = self._mapping(coord)
         placed = {mapping[xy]: copy.deepcopy(n) for xy, n in self._neurons.items()}
         # horizontal links are pairs of positions; re-derive which circuit holds the switch
@@ -378,7 +399,8 @@ class LogicalNeuron:
 
     def check_coordinate(self, coord: Any) -> None:
         if not isinstance(coord, halco.LogicalNeuronOnDLS):
-            raise TypeError(f"LogicalNeuron lives at LogicalNeuronOnDLS, not at {type(coord).__name__}")
+            raise haldls.errors.CoordinateMismatchError(
+                f"LogicalNeuron lives at LogicalNeuronOnDLS, not at {type(coord).__name__}")
 
     def encode_write(self, coord: halco.LogicalNeuronOnDLS):
         """Instructions writing every placed atomic neuron."""

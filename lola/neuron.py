@@ -501,7 +501,12 @@ class AtomicNeuron(haldls.WordContainer):
                 bits = [getattr(value, f) for f in switch.fields]
                 updates.setdefault(member, {})[field] = switch.from_haldls(*bits)
         if capmem is not None:
-            rows = {_row_name(key): _cell_value(value) for key, value in dict(capmem).items()}
+            rows: dict[str, Any] = {}
+            for key, value in dict(capmem).items():
+                name = _row_name(key)
+                if name in rows:
+                    raise LolaValueError(f"set_from: CapMem row {name} is given twice")
+                rows[name] = _cell_value(value)
             for member, field, row in _CELLS:
                 if row in rows:
                     updates.setdefault(member, {})[field] = rows[row]

@@ -10,12 +10,40 @@ import halco
 import haldls
 import lola
 from haldls import wire
-from .errors import BuilderError
+from .errors import ArgumentTypeError, BuilderError
 from .program import ContainerTicket, PlaybackProgram, _ReadSlot
 
 
 def _container_type_for_read(coord: Any) -> type:
-    return lola.container_for(coord)
+    ctype = lola.container_for(coord)
+    if not hasattr(ctype, "encode_read"):
+        raise haldls.errors.AccessError(f"{ctype.__qualname__} at {type(coord).__name__} cannot be "
+                                        "read (read its atomic neurons instead)")
+    return ctype
+
+
+#: FPGA times and durations are 32-bit cycle counts
+_CYCLES_MAX = 2 ** 32 - 1
+
+
+def cycles(value: Any, what: str) -> int:
+    """``value`` as FPGA cycles (an integer 0..2**32-1, or a ``haldls.Timer.Value``); nothing
+    is rounded: a float, a bool or a string is a :class:`~stadls.errors.ArgumentTypeError`."""
+    if isinstance(value, haldls.Timer.Value):
+        value = value.value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ArgumentTypeError(f"{what} must be an integer number of FPGA cycles (125 per us), "
+                                f"not {type(value).__name__} {value!r}")
+    if not 0 <= value <= _CYCLES_MAX:
+        raise BuilderError(f"{what} must lie in 0..{_CYCLES_MAX} FPGA cycles, not {value}")
+    return int(value)
+
+
+def check_revision(revision: Any) -> int:
+    if isinstance(revision, (bool, np.bool_)) or not isinstance(revision, (int, np.integer)):
+        raise ArgumentTypeError(f"revision must be an int chip revision (this stack: "
+                                f"{haldls.REVISION}), not {type(revision).__name__} {revision!r}")
+    return int(revision)
 
 
 class PlaybackProgramBuilder:
@@ -28,7 +56,7 @@ class PlaybackProgramBuilder:
     """
 
     def __init__(self, revision: int = haldls.REVISION) -> None:
-        self.revision = revision
+        self.revision = check_revision(revision)
         self._chunks: list[np.ndarray] = []
         self._slots: list[_ReadSlot] = []
         self._n_reads = 0
@@ -67,7 +95,13 @@ class PlaybackProgramBuilder:
             raise BuilderError(f"write_array: {container!r} is not a haldls container type")
         if not container.writable:
             raise haldls.errors.AccessError(f"{container.__qualname__} is read-only and cannot be written")
-        enums = np.asarray(enums, dtype=np.int64).reshape(-1)
+        enums = np.asarray(enums).reshape(-1)
+        if enums.size and enums.dtype.kind not in "iu":
+            raise ArgumentTypeError(f"write_array: enums must be integers, not {enums.dtype}")
+        enums = enums.astype(np.int64)
+        if not container.plain_write:
+            raise BuilderError(f"write_array: {container.__qualname__} is not written as plain "
+                               f"words; write it with write()")
         words = np.asarray(words)
         if words.shape != (len(enums), container.n_words):
             raise BuilderError(
@@ -77,6 +111,8 @@ class PlaybackProgramBuilder:
             raise BuilderError(
                 f"write_array: enums must lie in [0, {container.coordinate_type.size - 1}] "
                 f"for {container.coordinate_type.__name__}")
+        if words.size and words.dtype.kind not in "iu":
+            raise ArgumentTypeError(f"write_array: words must be integers, not {words.dtype}")
         container.decode_array(words)       # the words must hold valid fields: raises if not
         self._append(wire.omnibus_writes(container.addresses_array(enums).ravel(), words.ravel()))
 
@@ -99,7 +135,7 @@ class PlaybackProgramBuilder:
 
     def wait_until(self, time_cycles: int) -> None:
         """Shorthand for ``block_until(TimerOnDLS(), Timer.Value(time_cycles))``."""
-        self.block_until(halco.TimerOnDLS(), haldls.Timer.Value(int(time_cycles)))
+        self.block_until(halco.TimerOnDLS(), haldls.Timer.Value(cycles(time_cycles, "wait_until")))
 
     # -- composition -----------------------------------------------------------------------------
     def merge_back(self, other: "PlaybackProgramBuilder") -> None:
@@ -119,6 +155,10 @@ class PlaybackProgramBuilder:
 
     def merge_front(self, other: "PlaybackProgramBuilder") -> None:
         """Move ``other``'s commands to the front of this builder."""
+        if not isinstance(other, PlaybackProgramBuilder):
+            raise BuilderError(f"merge_front: expected a PlaybackProgramBuilder, got {type(other).__name__}")
+        if other is self:
+            raise BuilderError("merge_front: cannot merge a builder into itself")
         self._check_revision(other)
         for slot in self._slots:
             slot.start += other._n_reads
@@ -129,11 +169,14 @@ class PlaybackProgramBuilder:
         other._reset()
 
     def copy_back(self, other: "PlaybackProgramBuilder") -> None:
-        """Append a copy of ``other``'s commands; ``other`` must be write-only and stays as it is."""
+        """Append a copy of ``other``'s commands (``self`` too: its commands twice); ``other``
+        must be write-only and stays as it is."""
+        if not isinstance(other, PlaybackProgramBuilder):
+            raise BuilderError(f"copy_back: expected a PlaybackProgramBuilder, got {type(other).__name__}")
         if not other.is_write_only():
             raise BuilderError("copy_back: the other builder contains reads; use merge_back")
         self._check_revision(other)
-        for chunk in other._chunks:
+        for chunk in list(other._chunks):
             self._append(chunk.copy())
 
     def _check_revision(self, other: "PlaybackProgramBuilder") -> None:
@@ -178,22 +221,20 @@ class AbsoluteTimePlaybackProgramBuilder:
     """
 
     def __init__(self, revision: int = haldls.REVISION) -> None:
-        self.revision = revision
+        self.revision = check_revision(revision)
         self._commands: list[tuple[int, int, str, Any, Any, Any]] = []
         self._tickets: list[tuple[int, ContainerTicket]] = []
 
     @staticmethod
     def _time(time: Any) -> int:
-        t = int(getattr(time, "value", time))
-        if t < 0:
-            raise BuilderError(f"command time must be >= 0 FPGA cycles, got {t}")
-        return t
+        return cycles(time, "the command time")
 
     def write(self, time: Any, coord: Any, config: Any, reference: Any = None) -> None:
-        """Write at ``time`` (cycles, or a ``Timer.Value``)."""
-        if not getattr(config, "writable", True):
-            config.encode_write(coord)  # raises the container's own access error now
-        self._commands.append((self._time(time), len(self._commands), "write", coord, config, reference))
+        """Write at ``time`` (cycles, or a ``Timer.Value``). The write is checked now (its
+        coordinate, access and the reference) by encoding it once."""
+        t = self._time(time)
+        PlaybackProgramBuilder(self.revision).write(coord, config, reference)   # raises now
+        self._commands.append((t, len(self._commands), "write", coord, config, reference))
 
     def read(self, time: Any, coord: Any) -> ContainerTicket:
         """Read at ``time``; the returned ticket is valid after the final program ran."""
@@ -206,9 +247,24 @@ class AbsoluteTimePlaybackProgramBuilder:
         return ticket
 
     def merge_back(self, other: "AbsoluteTimePlaybackProgramBuilder", offset: int = 0) -> None:
-        """Take ``other``'s commands, shifted by ``offset`` cycles."""
-        for time, _, kind, coord, payload, ref in other._commands:
-            self._commands.append((time + int(offset), len(self._commands), kind, coord, payload, ref))
+        """Take ``other``'s commands, shifted by ``offset`` cycles (which may be negative, as
+        long as every command stays at a time >= 0)."""
+        if not isinstance(other, AbsoluteTimePlaybackProgramBuilder):
+            raise BuilderError(f"merge_back: expected an AbsoluteTimePlaybackProgramBuilder, got "
+                               f"{type(other).__name__}")
+        if other is self:
+            raise BuilderError("merge_back: cannot merge a builder into itself")
+        if other.revision != self.revision:
+            raise BuilderError(f"cannot combine builders of revisions {self.revision} and "
+                               f"{other.revision}")
+        if isinstance(offset, (bool, np.bool_)) or not isinstance(offset, (int, np.integer)):
+            raise ArgumentTypeError(f"merge_back: offset must be an integer number of FPGA "
+                                    f"cycles, not {type(offset).__name__} {offset!r}")
+        shifted = [(cycles(time + int(offset), f"a command at {time} shifted by {offset}"),
+                    kind, coord, payload, ref)
+                   for time, _, kind, coord, payload, ref in other._commands]
+        for time, kind, coord, payload, ref in shifted:
+            self._commands.append((time, len(self._commands), kind, coord, payload, ref))
         other._commands = []
 
     def empty(self) -> bool:

@@ -27,6 +27,11 @@ class BuilderError(StadlsError, ValueError):
     """A builder was used in a way the program format does not allow."""
 
 
+class ArgumentTypeError(StadlsError, TypeError):
+    """An argument of a stadls function has the wrong type (a float where FPGA cycles, an
+    integer, are needed; something that is not a program, a builder or a connection)."""
+
+
 class SerializationError(StadlsError, ValueError):
     """An archived program could not be read back."""
 

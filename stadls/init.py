@@ -13,6 +13,7 @@ import attrs
 import halco
 import haldls
 from .builder import PlaybackProgramBuilder
+from .errors import ArgumentTypeError
 
 
 @attrs.define
@@ -62,4 +63,12 @@ class SystemInit:
 
 def generate(generator: Any, builder_type: type = PlaybackProgramBuilder) -> tuple[Any, Any]:
     """``generate(SystemInit())`` -> ``(builder, result)``; ``builder_type`` may be the Dumper."""
+    if not hasattr(generator, "generate"):
+        raise ArgumentTypeError(f"generate takes a generator such as stadls.SystemInit(), not "
+                                f"{type(generator).__name__}")
+    if not (isinstance(builder_type, type) and hasattr(builder_type, "write")
+            and hasattr(builder_type, "block_until")):
+        raise ArgumentTypeError(f"generate: builder_type must be a builder class "
+                                f"(PlaybackProgramBuilder, PlaybackProgramBuilderDumper), not "
+                                f"{builder_type!r}")
     return generator.generate(builder_type)

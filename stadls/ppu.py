@@ -127,9 +127,11 @@ class SymbolTicket:
     def valid(self) -> bool:
         return self._ticket.valid()
 
+    @property
     def fpga_time(self) -> int:
-        """FPGA time of the read (cycles since the last timer reset)."""
-        return self._ticket.fpga_time()
+        """FPGA time of the read (cycles since the last timer reset), as
+        ``ContainerTicket.fpga_time``."""
+        return self._ticket.fpga_time
 
     def get(self) -> Any:
         return self._decode(np.asarray(self._ticket.get().words, dtype="<u4").tobytes())

@@ -89,6 +89,14 @@ class PlaybackProgram:
         self.madc_samples = np.zeros(0, dtype=wire.MADC_SAMPLE_DTYPE)
         self.run_time_info: dict[str, Any] = {}
 
+    def _clear_results(self) -> None:
+        """Forget a previous run's results (a new run starts: if it fails, nothing stale
+        remains to be read)."""
+        self._read_data = None
+        self.spikes = np.zeros(0, dtype=wire.SPIKE_FROM_CHIP_DTYPE)
+        self.madc_samples = np.zeros(0, dtype=wire.MADC_SAMPLE_DTYPE)
+        self.run_time_info = {}
+
     def _set_results(self, responses: np.ndarray, spikes: np.ndarray, madc_samples: np.ndarray,
                      info: dict[str, Any]) -> None:
         self._read_data = responses[responses["kind"] == wire.ResponseKind.READ_DATA]

@@ -6,7 +6,8 @@ import warnings
 from typing import Any
 
 from haldls import wire
-from .errors import FPGAError, IncompleteResultError, PPUTrapWarning, RevisionMismatchError
+from .errors import (ArgumentTypeError, BuilderError, FPGAError, IncompleteResultError,
+                     PPUTrapWarning, RevisionMismatchError)
 from .program import PlaybackProgram
 
 
@@ -18,10 +19,16 @@ def run(connection: Any, program: PlaybackProgram | list[PlaybackProgram]) -> di
     information."""
     if isinstance(program, list):
         if len(program) != 1:
-            raise ValueError(f"run takes one program per FPGA; this connection has one FPGA, got {len(program)}")
+            raise BuilderError(f"run takes one program per FPGA; this connection has one FPGA, "
+                               f"got {len(program)} programs")
         program = program[0]
     if not isinstance(program, PlaybackProgram):
-        raise TypeError(f"run: expected a PlaybackProgram (from builder.done()), got {type(program).__name__}")
+        raise ArgumentTypeError(f"run: expected a PlaybackProgram (from builder.done()), got "
+                                f"{type(program).__name__}")
+    if not (hasattr(connection, "run") and hasattr(connection, "revision")):
+        raise ArgumentTypeError(f"run: expected a connection (stadls.ManagedConnection, or an "
+                                f"emulator.Emulator), got {type(connection).__name__}")
+    program._clear_results()
     if program.revision != connection.revision:
         raise RevisionMismatchError(
             f"program built for chip revision {program.revision}, connection is to revision "

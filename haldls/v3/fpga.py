@@ -19,6 +19,7 @@ class Timer(Container, coordinate=halco.TimerOnDLS, words=1):
     reading returns its 32-bit value. ``Timer.Value(t)`` waits until the timer reaches ``t``."""
 
     value = UInt(32, at(0, 0))
+    plain_write = False          # a write is a TIMER_RESET instruction
 
     def encode_write(self, coord: Any) -> np.ndarray:
         self.check_coordinate(coord)
@@ -122,6 +123,8 @@ class FPGADeviceDNA(Container, coordinate=halco.FPGADeviceDNAOnFPGA, words=2, wr
 
 class _SpikePackWrite:
     """Spike packs are not chip words: they become one SPIKE_PACK instruction."""
+
+    plain_write = False
 
     def encode_write(self, coord: Any) -> np.ndarray:
         self.check_coordinate(coord)

@@ -69,6 +69,7 @@ class PPUMemoryBlock(Container, abstract=True):
         return self.words.copy()
 
     def encode_write(self, coord: Any) -> np.ndarray:
+        self.check_coordinate(coord)
         if coord.local.length() != self.words.size:
             raise DecodeError(
                 f"PPUMemoryBlock of {self.words.size} words written to {coord!r} of {coord.local.length()} words"
@@ -77,6 +78,7 @@ class PPUMemoryBlock(Container, abstract=True):
 
     @classmethod
     def read_response_count(cls, coord: Any) -> int:
+        cls.check_coordinate(coord)
         return coord.local.length()
 
     @classmethod
@@ -95,7 +97,21 @@ class PPUMemoryBlock(Container, abstract=True):
 
     @classmethod
     def encode_array(cls, n: int, **values: Any) -> np.ndarray:
-        return np.broadcast_to(np.asarray(values["words"], dtype=np.uint32), (n, np.shape(values["words"])[-1])).copy()
+        """uint32[n, size]: ``words`` (one block of ``size`` words, or ``n`` of them)."""
+        if set(values) != {"words"}:
+            raise FieldTypeError(f"PPUMemoryBlock.encode_array takes exactly words=, got "
+                                 f"{sorted(values) or 'nothing'}")
+        arr = np.asarray(values["words"])
+        rows = arr if arr.ndim == 2 else arr[None, :] if arr.ndim == 1 else None
+        if rows is None:
+            raise FieldTypeError(f"PPUMemoryBlock.encode_array: words must be one block or n "
+                                 f"blocks of words, not shape {arr.shape}")
+        checked = np.stack([_words(row) for row in rows])
+        try:
+            return np.broadcast_to(checked, (n, checked.shape[1])).copy()
+        except (ValueError, TypeError):
+            raise FieldTypeError(f"PPUMemoryBlock.encode_array: {len(checked)} blocks do not fit "
+                                 f"n = {n!r}") from None
 
     @classmethod
     def strategy(cls):
@@ -109,9 +125,17 @@ class PPUMemoryBlock(Container, abstract=True):
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "PPUMemoryBlock":
-        if set(values) != {"words"}:
-            raise FieldTypeError(f"PPUMemoryBlock has exactly one field 'words', got {sorted(values)}")
-        return cls(np.array(values["words"], dtype=np.int64))
+        if not isinstance(values, dict) or set(values) != {"words"}:
+            raise FieldTypeError(f"PPUMemoryBlock has exactly one field 'words', got {values!r:.80}")
+        words = values["words"]
+        if not isinstance(words, list) or not all(isinstance(w, int) and not isinstance(w, bool)
+                                                  for w in words):
+            raise FieldTypeError("PPUMemoryBlock.words must be a list of ints")
+        bad = [w for w in words if not 0 <= w <= 0xFFFFFFFF]
+        if bad:
+            raise FieldValueError(f"PPUMemoryBlock.words must be 32-bit unsigned values "
+                                  f"[0, 4294967295], got {bad[0]}")
+        return cls(np.array(words, dtype=np.int64))
 
 
 PPUMemoryBlock.coordinate_type = halco.PPUMemoryBlockOnDLS

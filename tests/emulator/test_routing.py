@@ -9,6 +9,7 @@ import halco
 import haldls
 import stadls
 from _neuron_setup import atomic
+from emulator import Emulator
 
 RowMode = haldls.SynapseDriverConfig.RowMode
 
@@ -275,3 +276,29 @@ def test_halt_ends_the_program_and_spike_times_are_exact():
     assert result.spikes["label"].tolist() == [1, 2, 3]                 # nothing after the halt
     t = result.spikes["fpga_time"].astype(np.int64)
     assert t[1] - t[0] == 1 and t[2] - t[0] == 250                      # pack costs one cycle
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"chip_id": 1.7}, "chip_id must be an integer"), ({"chip_id": "3"}, "chip_id"),
+    ({"chip_id": -1}, "chip_id"), ({"chip_id": 2 ** 70}, "chip_id"), ({"chip_id": True}, "chip_id"),
+    ({"dt_us": 0}, r"dt_us must lie in \(0, 1.0\]"), ({"dt_us": "x"}, "dt_us must be a finite"),
+    ({"dt_us": float("inf")}, "dt_us must be a finite"), ({"noise": "no"}, "noise must be True"),
+    ({"mismatch": 5}, "mismatch must be an emulator.Mismatch"),
+    ({"ppu_quantum_us": float("nan")}, "ppu_quantum_us must be a finite"),
+])
+def test_emulator_arguments_are_checked(kwargs, match):
+    from emulator.errors import ArgumentError
+
+    with pytest.raises(ArgumentError, match=match):
+        Emulator(**kwargs)
+
+
+def test_a_write_wider_than_a_chip_word_is_refused():
+    from emulator.errors import InstructionError
+    from haldls import wire
+
+    instructions = wire.omnibus_writes(
+        haldls.NeuronBackendConfig.addresses(halco.NeuronBackendConfigOnDLS())[:1], np.array([5]))
+    instructions["data"] = 2 ** 40 + 5         # the wire's data field is wider than a word
+    with pytest.raises(InstructionError, match="does not fit a 32-bit chip word"):
+        Emulator().run(instructions)

@@ -259,3 +259,14 @@ def test_logical_neuron_grid_sizes():
     assert NeuronColumnOnLogicalNeuron.size == 128 and NeuronRowOnLogicalNeuron.size == 2
     assert CompartmentOnLogicalNeuron.size == 255
     assert an(3, 1).to_enum() == 128 + 3
+
+
+def test_compartments_refuse_duplicates_and_non_mappings():
+    n0 = halco.AtomicNeuronOnLogicalNeuron()
+    n1 = halco.AtomicNeuronOnLogicalNeuron(halco.NeuronColumnOnLogicalNeuron(1), halco.NeuronRowOnLogicalNeuron(0))
+    with pytest.raises(halco.errors.InvalidCoordinateError, match="compartment 0 is given twice"):
+        halco.LogicalNeuronCompartments({0: [n0], halco.CompartmentOnLogicalNeuron(0): [n1]})
+    with pytest.raises(halco.errors.CoordinateTypeError, match="mapping"):
+        halco.LogicalNeuronCompartments([[n0]])
+    with pytest.raises(halco.errors.CoordinateTypeError, match="sequence of AtomicNeuronOnLogicalNeuron"):
+        halco.LogicalNeuronCompartments({0: 5})

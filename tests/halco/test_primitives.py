@@ -401,6 +401,9 @@ def test_interval_enum_and_accessors(a, b):
         iv[len(iv)]
     with pytest.raises(IndexError):
         iv[-1]
+    for bad in ("a", 0.5, True):
+        with pytest.raises(CoordinateTypeError, match="indexed by an int"):
+            iv[bad]
     assert _TestInterval8(a, b) == iv
     assert _TestInterval8.from_enum(iv.to_enum()) == iv
     assert pickle.loads(pickle.dumps(iv)) == iv
