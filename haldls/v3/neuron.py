@@ -8,7 +8,7 @@ import numpy as np
 
 import halco
 from .._container import Container
-from .._fields import Bool, Enum, UInt, at
+from .._fields import Array, Bool, Enum, UInt, at
 from . import addresses as A
 
 
@@ -111,10 +111,7 @@ class CommonNeuronBackendConfig(Container, coordinate=halco.CommonNeuronBackendC
     enable_clocks = Bool(at(0, 2), default=True)
     clock_scale_slow = UInt(4, at(0, 4))
     clock_scale_fast = UInt(4, at(0, 8))
-    sample_positive_edge_0 = Bool(at(0, 12), default=True)
-    sample_positive_edge_1 = Bool(at(0, 13), default=True)
-    sample_positive_edge_2 = Bool(at(0, 14), default=True)
-    sample_positive_edge_3 = Bool(at(0, 15), default=True)
+    sample_positive_edge = Array(Bool(at(0, 0), default=True), 4, lambda e: [at(0, 12 + e)])
     clock_scale_adaptation_pulse = UInt(4, at(0, 16))
     clock_scale_post_pulse = UInt(4, at(0, 20))
     wait_global_post_pulse = UInt(8, at(1, 0), default=1)

@@ -215,7 +215,7 @@ class SynapseDriverConfig(Container, coordinate=halco.SynapseDriverOnDLS, words=
     enable_receiver = Bool(at(0, 15))
     recovery = UInt(4, at(1, 0), reverse=True)
     hagen_dac_offset = UInt(6, at(1, 8), invert=True)
-    enable_target_voltages = UInt(1, at(2, 0))
+    select_target_voltages = UInt(1, at(2, 0))
     enable_readout = Bool(at(2, 1))
     enable_renewing = Bool(at(2, 2))
     enable_hagen_modulation = Bool(at(2, 3))
@@ -238,6 +238,17 @@ class PADIEvent(Container, coordinate=halco.PADIEventOnDLS, words=1, readable=Fa
     fire_bus = Array(Bool(at(0, 0)), 4, lambda b: [at(0, b)])
     event_address = UInt(6, at(0, 16))
     row_select_address = UInt(5, at(0, 22))
+
+    @property
+    def hagen_address(self) -> int:
+        """Bit 5 of ``event_address``: what the synapses match in the non-spiking mode."""
+        return self.event_address >> 5
+
+    @property
+    def hagen_activation(self) -> int:
+        """Bits 4..0 of ``event_address``: the activation code (32 - activation) that a
+        driver with ``enable_hagen_modulation`` turns into a pulse."""
+        return self.event_address & 0x1F
 
     @classmethod
     def _addresses(cls, enums):

@@ -160,3 +160,11 @@ def test_access_rules():
         haldls.SpikeCounterRead().encode_write(atomic(0, 0).to_spike_counter_read_on_dls())
     with pytest.raises(haldls.errors.AccessError, match="NeuronReset"):
         haldls.NeuronReset.encode_read(atomic(0, 0).to_neuron_reset_on_dls())
+
+
+def test_bss2_names_and_hagen_aliases():
+    event = haldls.PADIEvent(event_address=0b100101)
+    assert (event.hagen_address, event.hagen_activation) == (1, 0b00101)
+    assert "select_target_voltages" in haldls.SynapseDriverConfig.fields
+    backend = haldls.CommonNeuronBackendConfig(sample_positive_edge=[True, False, True, False])
+    assert (int(backend.encode()[0]) >> 12) & 0xF == 0b0101
