@@ -119,6 +119,8 @@ class Chip:
             haldls.BackgroundSpikeSource: self._write_background,
             haldls.MADCControl: self.readout.madc_control,
             haldls.PPUControlRegister: self._write_ppu_control,
+            haldls.PADIEvent: self._write_padi_event,
+            haldls.BlockPostPulse: self._block_post_pulse,
         }
         self.on_read: dict[type, Callable[[np.ndarray], np.ndarray]] = {
             **{c: self._read_synapse_view(c) for c in _SYNAPSE_VIEWS},
@@ -242,8 +244,13 @@ class Chip:
             if reader is None:
                 out[sel] = region.words[rows[sel], word_ids[sel]]
             else:
-                uniq, inverse = np.unique(rows[sel], return_inverse=True)
-                out[sel] = reader(uniq)[inverse, word_ids[sel]]
+                # one read of a container is a run of its words (word index 0 starts one): a
+                # read with an effect (a CADC conversion, fresh noise) happens once per read
+                r, w = rows[sel], word_ids[sel]
+                starts = np.ones(len(r), dtype=bool)
+                starts[1:] = (w[1:] <= w[:-1]) | (r[1:] != r[:-1])
+                read_index = np.cumsum(starts) - 1
+                out[sel] = reader(r[starts])[read_index, w]
         return out
 
     def fields(self, container: type[haldls.Container]) -> dict[str, np.ndarray]:
@@ -307,6 +314,38 @@ class Chip:
         return haldls.SpikeCounterRead.encode_array(
             len(rows), count=np.minimum(counts, 255), overflow=counts > 255)
 
+    def _write_padi_event(self, rows: np.ndarray) -> None:
+        """An event put onto the PADI buses of one hemisphere directly, at its word's time."""
+        f = self.fields(haldls.PADIEvent)
+        for hemisphere in rows.tolist():
+            label = (int(f["row_select_address"][hemisphere]) << 6) | int(f["event_address"][hemisphere])
+            for bus in np.flatnonzero(f["fire_bus"][hemisphere]).tolist():
+                n = int(self.n_pending[0])
+                if n >= len(self.pending):
+                    self.pending = np.concatenate([self.pending, np.zeros_like(self.pending)])
+                self.pending[n] = (self.write_time, hemisphere * 4 + bus, label)
+                self.n_pending[0] = n + 1
+
+    def _block_post_pulse(self, rows: np.ndarray) -> None:
+        """A post pulse to the correlation sensors of every neuron of a backend block (columns
+        0..127 or 128..255 of both hemispheres), as a spike of each would give, at the word's
+        time: causal pairing with the last pre spikes; later pre spikes pair with it."""
+        self._update_parameters()
+        param, causal_en, _ = self._correlation_config
+        now = float(self.write_time)
+        for block in rows.tolist():
+            for hemisphere in range(2):
+                cols = np.arange(128) + 128 * block
+                eta, tau = param[hemisphere * 2 + block]
+                self.S[core.S_LAST_SPIKE, hemisphere * 256 + cols] = now
+                if eta <= 0.0:
+                    continue
+                cols = cols[causal_en[hemisphere, cols]]
+                pre = self.last_pre[hemisphere][:, cols]
+                paired = pre >= 0.0
+                self.causal[hemisphere][:, cols] += np.where(
+                    paired, eta * np.exp(-(now - np.where(paired, pre, now)) / tau), 0.0)
+
     def _write_ppu_control(self, rows: np.ndarray) -> None:
         inhibit = self.fields(haldls.PPUControlRegister)["inhibit_reset"]
         for r in rows.tolist():
@@ -318,7 +357,7 @@ class Chip:
             now_enabled = bool(f["enable"][b])
             if now_enabled and not self._bg_enabled[b]:
                 # the seed loads on the disable -> enable edge; the first bin starts now
-                self.bg_state[b, 0] = self.time + int(f["period"][b]) + 1
+                self.bg_state[b, 0] = self.write_time + int(f["period"][b]) + 1
                 self.bg_state[b, 1] = int(f["seed"][b]) or 0x9E3779B9
             self._bg_enabled[b] = now_enabled
 

@@ -59,11 +59,18 @@ class Readout:
         cols = quad_columns(qcol)                      # [n, 4]
         s, t, r = synram[:, None], ctype[:, None], row[:, None]
         triggered = buffered == 0
-        codes = self.cadc_buffer[s, t, r, cols].copy()
-        if np.any(triggered):
-            sel = np.flatnonzero(triggered)
-            codes[sel] = self._convert(synram[sel], ctype[sel], row[sel], cols[sel])
-            self.cadc_buffer[s[sel], t[sel], r[sel], cols[sel]] = codes[sel]
+        codes = np.zeros((len(rows), 4), dtype=self.cadc_buffer.dtype)
+        if not len(rows):
+            return haldls.CADCSampleQuad.encode_array(0, samples=codes)
+        # in order: a buffered read returns the conversion of the last triggered read before it
+        bounds = np.flatnonzero(np.diff(triggered.astype(np.int8))) + 1
+        for a, b in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [len(rows)]])):
+            sel = np.arange(a, b)
+            if triggered[a]:
+                codes[sel] = self._convert(synram[sel], ctype[sel], row[sel], cols[sel])
+                self.cadc_buffer[s[sel], t[sel], r[sel], cols[sel]] = codes[sel]
+            else:
+                codes[sel] = self.cadc_buffer[s[sel], t[sel], r[sel], cols[sel]]
         enabled = chip.fields(haldls.CADCConfig)["enable"][synram]
         codes[~enabled] = 0
         return haldls.CADCSampleQuad.encode_array(len(rows), samples=codes)
@@ -174,7 +181,7 @@ class Readout:
         self.madc_config[core.MC_OFFSET] = mm.madc_offset
         self.madc_config[core.MC_NOISE] = MADC_NOISE_LSB if chip.noise else 0.0
         self.madc_state[core.MS_ACTIVE] = 1.0
-        self.madc_state[core.MS_NEXT] = chip.time
+        self.madc_state[core.MS_NEXT] = chip.write_time     # its MADCControl word's time
         self.madc_state[core.MS_REMAINING] = -1.0 if continuous else samples
         self.madc_state[core.MS_SOURCE] = float(first)
         self.madc_state[core.MS_COUNT] = 0.0

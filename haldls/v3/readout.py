@@ -74,7 +74,7 @@ class MADCControl(Container, coordinate=halco.MADCControlOnDLS, words=1, readabl
 class MADCConfig(Container, coordinate=halco.MADCConfigOnDLS, words=10):
     """Configuration of the 10-bit membrane ADC.
 
-    Sample rate: the MADC clock is 500 MHz, divided by ``2 * madc_clock_scale_value`` when
+    Sample rate: the MADC clock is 500 MHz, divided by ``2 * (madc_clock_scale_value + 1)`` when
     ``enable_madc_clock_scaling`` is set; one conversion takes ``sample_duration_adjust +
     conversion_cycles_offset + 10`` MADC clock cycles. ``number_of_samples`` samples are taken per
     recording (0 with continuous sampling means: until stopped). Two sources alternate when

@@ -1,0 +1,109 @@
+"""Readouts and triggers at their own time: CADC reads each convert (fresh noise), a buffered read
+returns the conversion before it, PADI events and block post pulses act, the MADC and background
+sources start at their own word's time (review of the emulator against its documentation)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import correlation_sensors
+import fixed_pattern_noise
+import halco
+import haldls
+import stadls
+from _neuron_setup import (cadc_columns, enable_cadc_membrane_readout, init_builder, madc_record,
+                           read_cadc_membranes, spike)
+from emulator import Emulator, Mismatch
+
+IDEAL = {"mismatch": Mismatch.ideal(), "noise": False}
+QUAD = halco.SynapseQuadOnSynram(halco.SynapseQuadColumnOnDLS(0), halco.SynapseRowOnSynram(0))
+
+
+def cadc_quad(kind: halco.CADCReadoutType) -> halco.CADCSampleQuadOnDLS:
+    return halco.CADCSampleQuadOnDLS.of(QUAD, halco.CADCChannelType.causal, kind, 0)
+
+
+def test_every_triggered_read_converts_with_its_own_noise():
+    builder = init_builder()
+    enable_cadc_membrane_readout(builder)
+    fixed_pattern_noise._configure_all(builder, 500)      # membranes settle mid-range
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    builder.wait_until(125 * 200)
+    bursts = [read_cadc_membranes(builder, 0) for _ in range(20)]     # back to back, one burst
+    program = builder.done()
+    stadls.run(Emulator(chip_id=3), program)
+    reads = np.array([cadc_columns(t) for t in bursts])
+    assert reads.std(axis=0).mean() > 0.5               # ~1 LSB of conversion noise per read
+
+
+def test_a_buffered_read_returns_the_conversion_just_before_it():
+    builder = init_builder()
+    enable_cadc_membrane_readout(builder)
+    fixed_pattern_noise._configure_all(builder, 500)
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    builder.wait_until(125 * 200)
+    stale = builder.read(cadc_quad(halco.CADCReadoutType.buffered))     # nothing converted yet
+    fresh = builder.read(cadc_quad(halco.CADCReadoutType.trigger_read))
+    again = builder.read(cadc_quad(halco.CADCReadoutType.buffered))
+    stadls.run(Emulator(**IDEAL), builder.done())
+    assert stale.get().samples == [0, 0, 0, 0]
+    assert again.get().samples == fresh.get().samples and min(fresh.get().samples) > 0
+
+
+def test_a_padi_event_reaches_the_synapses_like_a_routed_one():
+    builder = init_builder()
+    correlation_sensors._setup(builder)                 # row 3 (driver 1, bus 1): label 6 fires
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    builder.wait_until(125 * 10)
+    builder.write(halco.PADIEventOnDLS.top, haldls.PADIEvent(
+        fire_bus=[False, True, False, False], event_address=correlation_sensors.POST,
+        row_select_address=0))
+    builder.wait_until(125 * 20)
+    counter = builder.read(correlation_sensors.NEURON.to_spike_counter_read_on_dls())
+    stadls.run(Emulator(**IDEAL), builder.done())
+    assert counter.get().count == 1
+
+
+def test_a_block_post_pulse_pairs_with_earlier_pre_spikes():
+    def reading(post_pulse: bool) -> int:
+        builder = init_builder()
+        correlation_sensors._setup(builder)
+        builder.write(halco.TimerOnDLS(), haldls.Timer())
+        for k in range(10):                             # pre spikes only, each followed by a pulse
+            spike(builder, 20.0 + 50 * k, correlation_sensors.PRE)
+            if post_pulse:
+                builder.wait_until(int((22.0 + 50 * k) * 125))
+                builder.write(halco.BlockPostPulseOnDLS(0), haldls.BlockPostPulse())
+        builder.wait_until(125 * 600)
+        causal, _ = correlation_sensors._read(builder)
+        stadls.run(Emulator(**IDEAL), builder.done())
+        entry = halco.SynapseOnSynapseRow(correlation_sensors.COLUMN).to_entry_on_quad().value()
+        return causal.get().samples[entry]
+
+    assert reading(True) < reading(False) - 20
+
+
+def test_the_madc_and_background_sources_start_at_their_own_word():
+    builder = init_builder()
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    cells = np.arange(300)                              # a long burst before the triggers
+    builder.write_array(haldls.CapMemCell, cells, haldls.CapMemCell.encode_array(300, value=100))
+    neuron = halco.AtomicNeuronOnDLS()
+    builder.write(neuron.to_neuron_config_on_dls(), haldls.NeuronConfig(enable_readout=True))
+    madc_record(builder, neuron, samples=20)
+    builder.write(halco.BackgroundSpikeSourceOnDLS(0), haldls.BackgroundSpikeSource(
+        enable=True, period=100, neuron_label=0x1234))
+    builder.write(halco.EventRecordingConfigOnFPGA(), haldls.EventRecordingConfig(enable_event_recording=True))
+    builder.wait_until(125 * 40)
+    program = builder.done()
+    stadls.run(Emulator(**IDEAL), program)
+    instructions = program.instructions
+    writes = np.flatnonzero(instructions["opcode"] == haldls.wire.Opcode.WRITE)
+    madc_control = haldls.MADCControl.addresses(halco.MADCControlOnDLS())[0]
+    background = haldls.BackgroundSpikeSource.addresses(halco.BackgroundSpikeSourceOnDLS(0))
+    # the FPGA time each word reaches the chip: 1 cycle per write after the timer reset
+    position = {int(a): i for i, a in enumerate(instructions["address"][writes])}
+    first_write = writes[0]
+    assert program.madc_samples["fpga_time"][0] >= position[int(madc_control)] - first_write
+    spikes = program.spikes[program.spikes["label"] & 0x3FFF == 0x1234]
+    assert len(spikes) and spikes["fpga_time"][0] >= position[int(background[0])] - first_write + 100
