@@ -132,7 +132,8 @@ class Chip:
         }
         #: the two embedded processors, top and bottom
         self.ppus = [ppu.PPU(self, 0), ppu.PPU(self, 1)]
-        self._ppu_control_region = containers.index(haldls.PPUControlRegister)
+        self._one_word_segments = np.array([containers.index(c) for c in (
+            haldls.PPUControlRegister, haldls.PADIEvent, haldls.BlockPostPulse)])
         e = np.arange(halco.SynapseQuadOnDLS.size)
         self._quad_synram, local = np.divmod(e, 16384)
         self._quad_row, quad = np.divmod(local, 64)
@@ -197,9 +198,10 @@ class Chip:
         data = np.asarray(data, dtype=np.uint32)
         # consecutive words of one region form a segment; segments apply in program order, so
         # that triggers (MADCControl, resets) see the configuration written before them. Every
-        # PPUControlRegister word is a segment of its own: stop then start must both happen.
+        # word of a trigger whose every word acts (PPUControlRegister: stop then start; a
+        # PADIEvent, a BlockPostPulse: each is an event) is a segment of its own.
         cut = np.diff(region_ids) != 0
-        control = region_ids == self._ppu_control_region
+        control = np.isin(region_ids, self._one_word_segments)
         cut |= control[1:] | control[:-1]
         bounds = np.flatnonzero(cut) + 1
         starts = np.concatenate([[0], bounds]).tolist()
@@ -328,23 +330,15 @@ class Chip:
 
     def _block_post_pulse(self, rows: np.ndarray) -> None:
         """A post pulse to the correlation sensors of every neuron of a backend block (columns
-        0..127 or 128..255 of both hemispheres), as a spike of each would give, at the word's
-        time: causal pairing with the last pre spikes; later pre spikes pair with it."""
+        0..127 or 128..255 of both hemispheres) at the word's time: what a spike of each does
+        to them (``core._correlate_post``)."""
         self._update_parameters()
         param, causal_en, _ = self._correlation_config
-        now = float(self.write_time)
         for block in rows.tolist():
             for hemisphere in range(2):
-                cols = np.arange(128) + 128 * block
-                eta, tau = param[hemisphere * 2 + block]
-                self.S[core.S_LAST_SPIKE, hemisphere * 256 + cols] = now
-                if eta <= 0.0:
-                    continue
-                cols = cols[causal_en[hemisphere, cols]]
-                pre = self.last_pre[hemisphere][:, cols]
-                paired = pre >= 0.0
-                self.causal[hemisphere][:, cols] += np.where(
-                    paired, eta * np.exp(-(now - np.where(paired, pre, now)) / tau), 0.0)
+                for column in range(128 * block, 128 * (block + 1)):
+                    core._correlate_post(hemisphere * 256 + column, float(self.write_time), self.S,
+                                         self.causal, self.last_pre, param, causal_en)
 
     def _write_ppu_control(self, rows: np.ndarray) -> None:
         inhibit = self.fields(haldls.PPUControlRegister)["inhibit_reset"]

@@ -35,7 +35,8 @@ class Region:
         self.words[rows, word_index] = data
         touched = np.unique(rows)
         if self.container.fields:
-            for name, values in self.container.decode_array(self.words[touched]).items():
+            # the hardware keeps whatever bits it is written: no range check here
+            for name, values in self.container.decode_array(self.words[touched], check=False).items():
                 self.fields[name][touched] = values
         return touched
 

@@ -110,6 +110,8 @@ class Container(WordContainer):
     differential_write: ClassVar[bool] = False
     #: a wait condition for ``block_until`` rather than a configuration
     is_block_until: ClassVar[bool] = False
+    #: the fields some of whose raw bit patterns are invalid (what check_words decodes)
+    _checked_fields: ClassVar[tuple] = ()
 
     def __init_subclass__(
         cls,
@@ -142,6 +144,7 @@ class Container(WordContainer):
                 delattr(cls, name)
         _check_layout(cls.__name__, fields, words)
         cls.fields = fields
+        cls._checked_fields = tuple(f for f in fields.values() if f.can_be_invalid)
         these = {
             name: attrs.field(
                 default=attrs.Factory(lambda f=f: list(f.default) if isinstance(f.default, list)
@@ -224,15 +227,26 @@ class Container(WordContainer):
 
     # -- vectorized codec ------------------------------------------------------------------------
     @classmethod
-    def decode_array(cls, words: Any) -> dict[str, np.ndarray]:
+    def decode_array(cls, words: Any, check: bool = True) -> dict[str, np.ndarray]:
         """Field arrays of ``n`` containers from ``words[n, n_words]`` (array fields: ``(n, count)``).
 
         Bits that decode outside a field's range (or to no enum member) raise FieldValueError
-        naming the field and the container's index, as :meth:`decode` does."""
+        naming the field and the container's index, as :meth:`decode` does; ``check=False``
+        decodes them as they are (the hardware stores whatever bits it is given)."""
         arr = cls._check_words(words)
         if arr.ndim != 2:
             raise DecodeError(f"{cls.__name__}.decode_array takes words of shape (n, {cls.n_words})")
-        return {name: f.decode_array(arr) for name, f in cls.fields.items()}
+        return {name: f.decode_array(arr, check) for name, f in cls.fields.items()}
+
+    @classmethod
+    def check_words(cls, words: Any) -> None:
+        """Raise as :meth:`decode_array` would for ``words[n, n_words]``, decoding only the
+        fields whose raw bits can fall outside their range (most have none)."""
+        arr = cls._check_words(words)
+        if arr.ndim != 2:
+            raise DecodeError(f"{cls.__name__}.check_words takes words of shape (n, {cls.n_words})")
+        for f in cls._checked_fields:
+            f.decode_array(arr)
 
     @classmethod
     def encode_array(cls, n: int, **values: Any) -> np.ndarray:

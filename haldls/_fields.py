@@ -224,8 +224,14 @@ class Field:
         return out if self.count is not None else out[0]
 
     # -- vectorized codec ------------------------------------------------------------------------
-    def decode_array(self, words: np.ndarray) -> np.ndarray:
-        """Field values of ``n`` instances from ``words[n, k]``: shape ``(n,)`` or ``(n, count)``."""
+    @property
+    def can_be_invalid(self) -> bool:
+        """Whether some raw bit pattern of this field decodes outside its range."""
+        return self._valid_raw is not None
+
+    def decode_array(self, words: np.ndarray, check: bool = True) -> np.ndarray:
+        """Field values of ``n`` instances from ``words[n, k]``: shape ``(n,)`` or ``(n, count)``;
+        ``check`` raises for bits outside the range (else they decode as they are)."""
         w = words.astype(np.uint64, copy=False)
         cols = []
         for segs in self._placements:
@@ -236,7 +242,7 @@ class Field:
                 raw ^= np.uint64(self.mask)
             if self._inverse is not None:
                 raw = self._inverse[raw]
-            if self._valid_raw is not None and not self._valid_raw[raw].all():
+            if check and self._valid_raw is not None and not self._valid_raw[raw].all():
                 row = int(np.flatnonzero(~self._valid_raw[raw])[0])
                 value = int(raw[row]) - self.offset
                 allowed = (f"not a valid member of {self.enum_type.__name__}"

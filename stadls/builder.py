@@ -113,7 +113,7 @@ class PlaybackProgramBuilder:
                 f"for {container.coordinate_type.__name__}")
         if words.size and words.dtype.kind not in "iu":
             raise ArgumentTypeError(f"write_array: words must be integers, not {words.dtype}")
-        container.decode_array(words)       # the words must hold valid fields: raises if not
+        container.check_words(words)        # the words must hold valid fields: raises if not
         self._append(wire.omnibus_writes(container.addresses_array(enums).ravel(), words.ravel()))
 
     def read(self, coord: Any) -> ContainerTicket:
@@ -230,11 +230,13 @@ class AbsoluteTimePlaybackProgramBuilder:
         return cycles(time, "the command time")
 
     def write(self, time: Any, coord: Any, config: Any, reference: Any = None) -> None:
-        """Write at ``time`` (cycles, or a ``Timer.Value``). The write is checked now (its
-        coordinate, access and the reference) by encoding it once."""
+        """Write at ``time`` (cycles, or a ``Timer.Value``). The write is encoded now: its
+        coordinate, access and reference are checked, and later changes to ``config`` do not
+        change it."""
         t = self._time(time)
-        PlaybackProgramBuilder(self.revision).write(coord, config, reference)   # raises now
-        self._commands.append((t, len(self._commands), "write", coord, config, reference))
+        encoded = PlaybackProgramBuilder(self.revision)
+        encoded.write(coord, config, reference)       # raises now; the words are kept as written
+        self._commands.append((t, len(self._commands), "write", coord, encoded.instructions(), None))
 
     def read(self, time: Any, coord: Any) -> ContainerTicket:
         """Read at ``time``; the returned ticket is valid after the final program ran."""
@@ -277,7 +279,7 @@ class AbsoluteTimePlaybackProgramBuilder:
         for time, _, kind, coord, payload, ref in sorted(self._commands, key=lambda c: (c[0], c[1])):
             builder.wait_until(time)
             if kind == "write":
-                builder.write(coord, payload, ref)
+                builder._append(payload)
             else:
                 ticket: ContainerTicket = payload
                 fresh = builder.read(coord)

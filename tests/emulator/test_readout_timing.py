@@ -5,6 +5,7 @@ sources start at their own word's time (review of the emulator against its docum
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import correlation_sensors
 import fixed_pattern_noise
@@ -107,3 +108,49 @@ def test_the_madc_and_background_sources_start_at_their_own_word():
     assert program.madc_samples["fpga_time"][0] >= position[int(madc_control)] - first_write
     spikes = program.spikes[program.spikes["label"] & 0x3FFF == 0x1234]
     assert len(spikes) and spikes["fpga_time"][0] >= position[int(background[0])] - first_write + 100
+
+
+def test_back_to_back_padi_events_and_post_pulses_each_act():
+    builder = init_builder()
+    correlation_sensors._setup(builder)
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    builder.wait_until(125 * 10)
+    event = haldls.PADIEvent(fire_bus=[False, True, False, False],
+                             event_address=correlation_sensors.POST)
+    for _ in range(3):                                  # one burst of three events
+        builder.write(halco.PADIEventOnDLS.top, event)
+    builder.wait_until(125 * 20)
+    counter = builder.read(correlation_sensors.NEURON.to_spike_counter_read_on_dls())
+    stadls.run(Emulator(**IDEAL), builder.done())
+    assert counter.get().count == 3
+
+    def causal_after(pulses_in_one_burst: int) -> int:
+        b = init_builder()
+        correlation_sensors._setup(b)
+        b.write(halco.TimerOnDLS(), haldls.Timer())
+        spike(b, 20.0, correlation_sensors.PRE)
+        b.wait_until(125 * 22)
+        for _ in range(pulses_in_one_burst):
+            b.write(halco.BlockPostPulseOnDLS(0), haldls.BlockPostPulse())
+        b.wait_until(125 * 100)
+        causal, _ = correlation_sensors._read(b)
+        stadls.run(Emulator(**IDEAL), b.done())
+        entry = halco.SynapseOnSynapseRow(correlation_sensors.COLUMN).to_entry_on_quad().value()
+        return 220 - causal.get().samples[entry]
+
+    assert causal_after(2) == pytest.approx(2 * causal_after(1), abs=1)
+
+
+def test_the_chip_stores_bits_that_no_container_value_has():
+    from haldls import wire
+
+    coord = halco.CapMemBlockConfigOnDLS(0)
+    words = haldls.CapMemBlockConfig().encode()
+    words[2] |= 0b11                                    # debug_v_ref_select: no member has 3
+    emulator = Emulator(**IDEAL)
+    emulator.run(wire.omnibus_writes(haldls.CapMemBlockConfig.addresses(coord), words))
+    read = emulator.run(wire.omnibus_reads(haldls.CapMemBlockConfig.addresses(coord)))
+    data = read.responses[read.responses["kind"] == wire.ResponseKind.READ_DATA]["data"]
+    assert int(data[2]) & 0b11 == 0b11                 # kept as written; decoding it is the error
+    with pytest.raises(haldls.errors.FieldValueError, match="debug_v_ref_select"):
+        haldls.CapMemBlockConfig.decode(data.astype(np.uint32))

@@ -206,3 +206,15 @@ def test_archived_programs_that_cannot_replay_are_refused():
         stadls.DumperDone(5)
     with pytest.raises(BuilderError, match="pair"):
         stadls.DumperDone([5])
+
+
+def test_an_absolute_time_write_keeps_the_configuration_as_written():
+    a = stadls.AbsoluteTimePlaybackProgramBuilder()
+    config = haldls.NeuronBackendConfig(refractory_time=5)
+    a.write(10, CONFIG, config)
+    config.refractory_time = 99                          # after the write: not in the program
+    expected = stadls.PlaybackProgramBuilder()
+    expected.write(halco.TimerOnDLS(), haldls.Timer())
+    expected.wait_until(10)
+    expected.write(CONFIG, haldls.NeuronBackendConfig(refractory_time=5))
+    assert a.done().done() == expected.done()
