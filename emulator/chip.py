@@ -132,6 +132,11 @@ class Chip:
         }
         #: the two embedded processors, top and bottom
         self.ppus = [ppu.PPU(self, 0), ppu.PPU(self, 1)]
+        #: triggers that act on the evolving state (counters, membranes, sensors): the chip
+        #: evolves to the first word of a run of them before they act
+        self._timed_triggers = frozenset(containers.index(c) for c in (
+            haldls.SpikeCounterReset, haldls.NeuronReset, haldls.NeuronResetQuad,
+            haldls.CorrelationReset))
         self._one_word_segments = np.array([containers.index(c) for c in (
             haldls.PPUControlRegister, haldls.PADIEvent, haldls.BlockPostPulse)])
         e = np.arange(halco.SynapseQuadOnDLS.size)
@@ -188,10 +193,12 @@ class Chip:
                     advance: Callable[[int], None] | None = None) -> None:
         """Apply a burst of word writes, in order (a later write to the same word wins).
 
-        ``times`` (FPGA cycles, one per word) is when each word crosses the bus. Without a
-        running PPU the burst is applied at once; a trigger that starts something (a PPU's reset
-        release) starts at its own word's time (:attr:`write_time` during its handler). Given
-        ``advance`` (evolve the chip to a time, the PPUs acting on the way), a PPU due between
+        ``times`` (FPGA cycles, one per word) is when each word crosses the bus. Configuration
+        words of a burst take effect at its start; a trigger that starts something (a PPU's
+        reset release, the MADC, a background source, a PADI event) starts at its own word's
+        time (:attr:`write_time` during its handler). Given ``advance`` (evolve the chip to a
+        time, the PPUs acting on the way), the chip evolves to the first word of a run of resets
+        (spike counters, membranes, correlation sensors) before they act, and a PPU due between
         two words of the burst acts between them: a kernel sees the words written before its
         time, not those after."""
         region_ids, rows, word_ids = self.address_map.resolve(addresses)
@@ -207,6 +214,8 @@ class Chip:
         starts = np.concatenate([[0], bounds]).tolist()
         stops = np.concatenate([bounds, [len(region_ids)]]).tolist()
         for a, b in zip(starts, stops):
+            if advance is not None and times is not None and region_ids[a] in self._timed_triggers:
+                advance(int(times[a]))       # a reset acts on the state at its own time
             while a < b:
                 c = b
                 if advance is not None and times is not None:

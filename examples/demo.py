@@ -11,12 +11,15 @@
    kernel potentiates causally and depresses anti-causally paired synapses.
 6. The non-spiking mode: a 128 x 256 matrix-vector product on the analog core, before and after
    matching each neuron's synaptic inputs (saved as ``mac_matrix_vector.png``).
+7. Calibration: calix brings the 512 mismatched neurons to common targets; their firing rates
+   before and after are saved as ``calibrate_neurons.png``.
 """
 
 from __future__ import annotations
 
 import adex_firing_patterns
 import bypass_relay
+import calibrate_neurons
 import dendritic_branches
 import leak_over_threshold
 import mac_matrix_vector
@@ -37,3 +40,5 @@ if __name__ == "__main__":
     plasticity_stdp.main()
     print()
     mac_matrix_vector.main()
+    print()
+    calibrate_neurons.main()

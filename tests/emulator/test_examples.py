@@ -58,6 +58,7 @@ def test_make_demo_runs_every_part_and_saves_its_plots(tmp_path):
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     for plot in ("adex_firing_patterns.png", "dendritic_branches.png",
-                 "plasticity_homeostasis.png", "mac_matrix_vector.png"):
+                 "plasticity_homeostasis.png", "mac_matrix_vector.png", "calibrate_neurons.png"):
         assert (tmp_path / plot).stat().st_size > 10_000, plot
     assert "additive STDP on the PPU" in done.stdout and "calibrated:" in done.stdout
+    assert "neuron calibration of chip 0: 100% of the 512" in done.stdout

@@ -154,3 +154,27 @@ def test_the_chip_stores_bits_that_no_container_value_has():
     assert int(data[2]) & 0b11 == 0b11                 # kept as written; decoding it is the error
     with pytest.raises(haldls.errors.FieldValueError, match="debug_v_ref_select"):
         haldls.CapMemBlockConfig.decode(data.astype(np.uint32))
+
+
+def test_a_counter_reset_at_the_end_of_a_long_burst_acts_at_its_own_time():
+    import leak_over_threshold
+
+    def count(with_long_burst: bool) -> int:
+        builder = init_builder()
+        neuron = halco.AtomicNeuronOnDLS()
+        leak_over_threshold.configure(builder, neuron, v_leak=1000, refractory_time=10)
+        builder.write(halco.TimerOnDLS(), haldls.Timer())
+        builder.wait_until(125 * 100)                   # firing steadily
+        if with_long_burst:                             # 4000 words: 128 us on the bus
+            cells = 3 * 3120 + np.arange(4000) % 3000      # block 3: not neuron 0
+            builder.write_array(haldls.CapMemCell, cells,
+                                haldls.CapMemCell.encode_array(4000, value=300))
+        builder.write(neuron.to_spike_counter_reset_on_dls(), haldls.SpikeCounterReset())
+        builder.write(halco.TimerOnDLS(), haldls.Timer())
+        builder.wait_until(125 * 100)
+        counter = builder.read(neuron.to_spike_counter_read_on_dls())
+        stadls.run(Emulator(**IDEAL), builder.done())
+        return counter.get().count
+
+    # the burst writes cells no neuron 0 parameter uses; its 128 us must not be counted
+    assert abs(count(True) - count(False)) <= 1

@@ -1,0 +1,183 @@
+"""Search algorithms, vectorized over a calibration's instances (calix's ``common.algorithms``).
+
+Each works on the integer ``parameter_range`` of the calibration it is hooked to, respects its
+``inverted`` flag (a larger parameter gives a smaller result) and leaves the parameters it
+returns configured on the chip.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from typing import Any
+
+import numpy as np
+
+from .base import Algorithm
+from .errors import ExcessiveNoiseError, TargetError
+
+
+class BinarySearch(Algorithm):
+    """Halve the step every measurement, starting in the middle of the range.
+
+    ``n_steps = ceil(log2(possibilities)) + 2``: after the halving steps, the last two measure
+    the neighbours of the best so far, and the best of the last three (closest to the target
+    per instance) is configured and returned."""
+
+    n_steps_best = 3
+
+    def _start(self, low: int, high: int, n: int) -> np.ndarray:
+        return np.full(n, (low + high) // 2, dtype=np.int64)
+
+    def _increments(self, possibilities: int) -> list[int]:
+        """The moves after the first ``n_steps - 2`` measurements."""
+        n_steps = math.ceil(math.log2(possibilities)) + 2
+        return [math.ceil(possibilities / 2 ** (step + 2)) for step in range(n_steps - 2)]
+
+    def run(self, connection: Any, target: np.ndarray) -> np.ndarray:
+        calib = self._calib()
+        low, high = calib.parameter_range
+        parameters = self._start(low, high, calib.n_instances)
+        tested, measured = [], []
+        for increment in self._increments(high - low + 1):
+            results = calib.measure(connection, parameters)
+            tested.append(parameters.copy())
+            measured.append(results)
+            down = (results > target) != calib.inverted      # move the parameter down
+            parameters = np.clip(parameters + np.where(down, -increment, increment), low, high)
+        tested.append(parameters.copy())
+        measured.append(calib.measure(connection, parameters))
+        # the last step mirrors the last move: the last three tested are p and its neighbours
+        mirrored = np.clip(2 * tested[-2] - tested[-1], low, high)
+        stuck = mirrored == tested[-2]
+        mirrored = np.where(stuck, np.clip(tested[-2] + np.where(tested[-2] > low, -1, 1), low, high),
+                            mirrored)
+        tested.append(mirrored)
+        measured.append(calib.measure(connection, mirrored))
+        return self._best(connection, target, tested, measured)
+
+    def _best(self, connection: Any, target: np.ndarray, tested: list, measured: list) -> np.ndarray:
+        calib = self._calib()
+        k = min(self.n_steps_best, len(tested))
+        candidates = np.stack(tested[-k:])                # [k, n]
+        errors = np.abs(np.stack(measured[-k:]) - target)
+        best = candidates[np.argmin(errors, axis=0), np.arange(calib.n_instances)]
+        calib.configure_parameters_now(connection, best)
+        return best
+
+
+class NoisyBinarySearch(BinarySearch):
+    """A BinarySearch whose start values get uniform integer noise in [-a, a] (``a =
+    noise_amplitude``), against CapMem crosstalk when many cells share a value; one extra step
+    of size ``a``, and ``ceil(log2 a)`` more candidates for the best."""
+
+    def __init__(self, noise_amplitude: int = 5, seed: int = 0) -> None:
+        super().__init__()
+        if isinstance(noise_amplitude, bool) or not isinstance(noise_amplitude, (int, np.integer)) \
+                or noise_amplitude < 1:
+            raise TargetError(f"noise_amplitude must be a positive int, not {noise_amplitude!r}")
+        self.noise_amplitude = int(noise_amplitude)
+        self.rng = np.random.default_rng(seed)
+        self.n_steps_best = 3 + math.ceil(math.log2(self.noise_amplitude)) if self.noise_amplitude > 1 else 3
+
+    def _increments(self, possibilities: int) -> list[int]:
+        increments = super()._increments(possibilities)
+        if self.noise_amplitude > increments[0]:
+            raise ExcessiveNoiseError(f"noise amplitude {self.noise_amplitude} exceeds the first "
+                                      f"step ({increments[0]}) of a search over {possibilities} values")
+        return [self.noise_amplitude] + increments
+
+    def _start(self, low: int, high: int, n: int) -> np.ndarray:
+        noise = self.rng.integers(-self.noise_amplitude, self.noise_amplitude + 1, n)
+        return np.clip(super()._start(low, high, n) + noise, low, high)
+
+
+class LinearSearch(Algorithm):
+    """Step from ``initial_parameters`` (default: the middle) by ``step_size`` towards the
+    target until the result crosses it, the range ends or ``max_steps`` are done; returns the
+    better of the last two parameters of each instance."""
+
+    def __init__(self, initial_parameters: Any = None, step_size: int = 1, max_steps: int = 50) -> None:
+        super().__init__()
+        if step_size < 1 or max_steps < 1:
+            raise TargetError(f"LinearSearch needs step_size >= 1 and max_steps >= 1, not "
+                              f"{step_size}, {max_steps}")
+        self.initial_parameters = initial_parameters
+        self.step_size = int(step_size)
+        self.max_steps = int(max_steps)
+
+    def run(self, connection: Any, target: np.ndarray) -> np.ndarray:
+        calib = self._calib()
+        low, high = calib.parameter_range
+        n = calib.n_instances
+        parameters = (np.full(n, (low + high) // 2) if self.initial_parameters is None
+                      else np.broadcast_to(np.asarray(self.initial_parameters), (n,)).astype(np.int64))
+        results = calib.measure(connection, parameters)
+        direction = np.where((results > target) != calib.inverted, -1, 1)
+        previous, previous_results = parameters.copy(), results
+        active = np.ones(n, dtype=bool)
+        for _ in range(self.max_steps):
+            candidate = np.clip(parameters + direction * self.step_size * active, low, high)
+            active &= candidate != parameters
+            if not active.any():
+                break
+            previous, previous_results = parameters.copy(), results
+            parameters = candidate
+            results = calib.measure(connection, parameters)
+            crossed = ((results > target) != calib.inverted) != (direction < 0)
+            active &= ~crossed
+            if not active.any():
+                break
+        better = np.abs(results - target) <= np.abs(previous_results - target)
+        best = np.where(better, parameters, previous)
+        calib.configure_parameters_now(connection, best)
+        return best
+
+
+class PredictiveModel(Algorithm):
+    """Measure once at ``probe_parameters``, predict the parameters for the target, configure
+    and return them (clipped to the range)."""
+
+    def __init__(self, probe_parameters: Any) -> None:
+        super().__init__()
+        self.probe_parameters = probe_parameters
+
+    @abc.abstractmethod
+    def _predict(self, probe: np.ndarray, probe_results: np.ndarray,
+                 target: np.ndarray) -> np.ndarray:
+        """The parameters that give ``target``, from one measurement at ``probe``."""
+
+    def run(self, connection: Any, target: np.ndarray) -> np.ndarray:
+        calib = self._calib()
+        low, high = calib.parameter_range
+        probe = np.broadcast_to(np.asarray(self.probe_parameters), (calib.n_instances,)).astype(np.int64)
+        results = calib.measure(connection, probe)
+        predicted = np.clip(np.rint(self._predict(probe, results, target)), low, high).astype(np.int64)
+        calib.configure_parameters_now(connection, predicted)
+        return predicted
+
+
+class PolynomialPrediction(PredictiveModel):
+    """``parameter = poly(result)`` with an offset per instance from the probe:
+    ``offset = probe - poly(probe_result)``, prediction ``poly(target) + offset``."""
+
+    def __init__(self, probe_parameters: Any, polynomial: np.polynomial.Polynomial) -> None:
+        super().__init__(probe_parameters)
+        self.polynomial = polynomial
+
+    @classmethod
+    def from_data(cls, parameters: np.ndarray, results: np.ndarray, degree: int) -> "PolynomialPrediction":
+        """Fit parameter as a function of result; the probe is the median parameter."""
+        parameters, results = np.ravel(parameters), np.ravel(results)
+        polynomial = np.polynomial.Polynomial.fit(results, parameters, degree)
+        return cls(int(np.median(parameters)), polynomial)
+
+    def _predict(self, probe, probe_results, target):
+        return self.polynomial(target) + (probe - self.polynomial(probe_results))
+
+
+class LinearPrediction(PolynomialPrediction):
+    """:class:`PolynomialPrediction` of degree 1: ``parameter = offset + slope * result``."""
+
+    def __init__(self, probe_parameters: Any, offset: float = 0.0, slope: float = 1.0) -> None:
+        super().__init__(probe_parameters, np.polynomial.Polynomial([offset, slope]))

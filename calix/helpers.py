@@ -1,0 +1,135 @@
+"""Vectorized access to all 512 neurons for the calibrations: their CapMem cells, switches and
+CADC membrane reads, in ``AtomicNeuronOnDLS`` enum order (row * 256 + column)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import numpy as np
+
+import halco
+import haldls
+import stadls
+
+N_NEURONS = halco.AtomicNeuronOnDLS.size
+#: CapMem value range of a neuron parameter
+CAPMEM_RANGE = (0, 1022)
+
+
+@functools.lru_cache(maxsize=None)
+def _neuron_tables() -> dict[str, np.ndarray]:
+    neurons = [halco.AtomicNeuronOnDLS.from_enum(n) for n in range(N_NEURONS)]
+    block = np.array([n.to_capmem_block_on_dls().value() for n in neurons])
+    column = np.array([n.to_capmem_column_on_capmem_block().value() for n in neurons])
+    return {
+        "capmem_base": block * halco.CapMemCellOnCapMemBlock.size + column,
+        "config": np.array([n.to_neuron_config_on_dls().to_enum() for n in neurons]),
+        "backend": np.array([n.to_neuron_backend_config_on_dls().to_enum() for n in neurons]),
+        "reset_quads": np.arange(halco.NeuronResetQuadOnDLS.size),
+    }
+
+
+def capmem_cells(row: str) -> np.ndarray:
+    """CapMemCellOnDLS enums of parameter ``row`` (a ``halco.CAPMEM_ROW_NAMES`` name) of every
+    neuron."""
+    return _neuron_tables()["capmem_base"] + halco.CAPMEM_ROW_NAMES[row] * 130
+
+
+def write_capmem(builder: Any, values: dict[str, Any]) -> None:
+    """Write CapMem rows of all neurons: ``values`` maps a row name to one value or 512."""
+    cells, data = [], []
+    for row, value in values.items():
+        cells.append(capmem_cells(row))
+        data.append(np.broadcast_to(np.asarray(value, dtype=np.int64), (N_NEURONS,)))
+    cells, data = np.concatenate(cells), np.concatenate(data)
+    builder.write_array(haldls.CapMemCell, cells, haldls.CapMemCell.encode_array(len(cells), value=data))
+
+
+def write_neuron_configs(builder: Any, **fields: Any) -> None:
+    """Every neuron's NeuronConfig (fields a value or 512 values; the rest defaults)."""
+    enums = _neuron_tables()["config"]
+    builder.write_array(haldls.NeuronConfig, enums, haldls.NeuronConfig.encode_array(
+        N_NEURONS, **{k: np.broadcast_to(np.asarray(v), (N_NEURONS,)) for k, v in fields.items()}))
+
+
+def write_backend_configs(builder: Any, **fields: Any) -> None:
+    """Every neuron's NeuronBackendConfig (fields a value or 512 values)."""
+    enums = _neuron_tables()["backend"]
+    builder.write_array(haldls.NeuronBackendConfig, enums, haldls.NeuronBackendConfig.encode_array(
+        N_NEURONS, **{k: np.broadcast_to(np.asarray(v), (N_NEURONS,)) for k, v in fields.items()}))
+
+
+def reset_neurons(builder: Any) -> None:
+    """Reset every membrane to its reset potential (one NeuronResetQuad per quad column)."""
+    for quad in _neuron_tables()["reset_quads"].tolist():
+        builder.write(halco.NeuronResetQuadOnDLS(quad), haldls.NeuronResetQuad())
+
+
+def reset_spike_counters(builder: Any) -> None:
+    """Clear every neuron's spike counter."""
+    for n in range(N_NEURONS):
+        builder.write(halco.AtomicNeuronOnDLS.from_enum(n).to_spike_counter_reset_on_dls(),
+                      haldls.SpikeCounterReset())
+
+
+def read_spike_counts(builder: Any) -> Callable[[], np.ndarray]:
+    """Append reads of every neuron's spike counter; returns a function giving the counts
+    [512] (255 at overflow) once the program has run."""
+    tickets = [builder.read(halco.AtomicNeuronOnDLS.from_enum(n).to_spike_counter_read_on_dls())
+               for n in range(N_NEURONS)]
+    return lambda: np.array([t.get().count for t in tickets], dtype=float)
+
+
+def enable_cadc_membranes(builder: Any) -> None:
+    """Connect every membrane to the causal CADC channel of its column; enable both CADCs."""
+    for quad in halco.iter_all(halco.ColumnCorrelationQuadOnDLS):
+        builder.write(quad, haldls.ColumnCorrelationQuad(enable_cadc_neuron_readout_causal=[True] * 4))
+    for cadc in halco.iter_all(halco.CADCConfigOnDLS):
+        builder.write(cadc, haldls.CADCConfig(enable=True))
+
+
+@functools.lru_cache(maxsize=None)
+def _cadc_layout() -> tuple[list, np.ndarray]:
+    coords, neurons = [], []
+    for synram in range(2):
+        for q in range(64):
+            quad = halco.SynapseQuadOnSynram(halco.SynapseQuadColumnOnDLS(q), halco.SynapseRowOnSynram(0))
+            coords.append(halco.CADCSampleQuadOnDLS.of(quad, halco.CADCChannelType.causal,
+                                                       halco.CADCReadoutType.trigger_read, synram))
+            columns = [c.value() for c in halco.SynapseQuadColumnOnDLS(q).to_synapse_on_synapse_row()]
+            neurons.append([synram * 256 + c for c in columns])
+    return coords, np.array(neurons)
+
+
+def read_membranes(builder: Any) -> Callable[[], np.ndarray]:
+    """Append a CADC read of all 512 membranes; returns a function giving them [512] (CADC
+    LSB) once the program has run."""
+    coords, neurons = _cadc_layout()
+    tickets = [builder.read(c) for c in coords]
+
+    def values() -> np.ndarray:
+        out = np.zeros(N_NEURONS)
+        out[neurons] = np.array([t.get().samples for t in tickets])
+        return out
+    return values
+
+
+def set_refractory_clock(connection: Any, clock_scale_slow: int) -> None:
+    """Both backend blocks' slow clock (refractory counters) at 250 MHz / 2**(scale + 1)."""
+    builder = stadls.PlaybackProgramBuilder()
+    for block in halco.iter_all(halco.CommonNeuronBackendConfigOnDLS):
+        builder.write(block, haldls.CommonNeuronBackendConfig(clock_scale_slow=clock_scale_slow))
+    run(connection, builder)
+
+
+def run(connection: Any, builder: stadls.PlaybackProgramBuilder) -> dict:
+    """Run ``builder`` (a barrier first, so all writes have reached the chip)."""
+    builder.block_until(halco.BarrierOnFPGA(), haldls.Barrier.omnibus)
+    return stadls.run(connection, builder.done())
+
+
+def wait_us(builder: Any, microseconds: float) -> None:
+    """Reset the timer and wait ``microseconds`` of hardware time."""
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    builder.wait_until(int(round(microseconds * 125)))

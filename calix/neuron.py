@@ -1,0 +1,259 @@
+"""The spiking neuron calibration: leak, reset and threshold potentials and the membrane time
+constant of all 512 neurons at once, each a :class:`~calix.base.Calib` searched with a
+:class:`~calix.algorithms.NoisyBinarySearch` over its CapMem cell, measured with the CADC.
+
+- **Leak** (``v_leak``): the membrane at rest, threshold off.
+- **Membrane time constant** (``i_bias_leak``, inverted): after a reset to a low potential,
+  CADC reads at fractions of the target ``tau_mem`` follow ``V_leak + (V_0 - V_leak)
+  exp(-t / tau)``; ``tau`` is the least-squares slope of the log distance.
+- **Reset** (``v_reset``): the leak far above the threshold and a long refractory period keep
+  the neuron in reset almost all the time; the median of CADC reads is the reset potential.
+- **Threshold** (``v_threshold``): the leak above it, a short refractory period: the membrane
+  saws between reset and threshold; the largest of many CADC reads is the threshold.
+
+The order is calix's: leak, membrane time constant, reset, threshold, leak again.
+:func:`calibrate_neurons` runs them on a connection and returns a
+:class:`~calix.results.NeuronCalibResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+import halco
+import haldls
+import stadls
+from . import helpers as h
+from .algorithms import NoisyBinarySearch
+from .base import Calib, ParameterRange
+from .results import NeuronCalibResult
+from .targets import NeuronCalibTarget, as_target, refractory_settings
+
+log = logging.getLogger(__name__)
+
+#: leak conductance bias used until the membrane time constant is calibrated
+DEFAULT_I_BIAS_LEAK = 500
+#: CapMem values of the settings the measurements need
+V_LEAK_FAR_ABOVE = 1022
+V_THRESHOLD_OFF = 1022
+V_RESET_LOW = 150      # about 44 LSB: far below the leak, clear of the CADC's clipping at 0
+#: backend clock (250 MHz / 2**(scale + 1)) while the reset potential is measured
+RESET_CLOCK_SCALE = 6
+
+
+class _CapMemCalib(Calib):
+    """Search one CapMem row of every neuron; the rest of the neurons' state is set by the
+    ``state`` dict (row -> 512 values), updated as the calibrations go."""
+
+    row: str = ""
+
+    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63,
+                 inverted: bool = False) -> None:
+        super().__init__(ParameterRange(*h.CAPMEM_RANGE), h.N_NEURONS, inverted=inverted,
+                         errors=(f"{self.row} of neurons {{0}} reached the lower bound {{1}}",
+                                 f"{self.row} of neurons {{0}} reached the upper bound {{1}}"))
+        self.state = state
+        self.capacitance = capacitance
+
+    def configure_parameters(self, builder, parameters):
+        h.write_capmem(builder, {self.row: parameters})
+        return builder
+
+    def prepare(self, connection: Any, capmem: dict | None = None, backend: dict | None = None,
+                **switches: Any) -> None:
+        """Write the neurons' CapMem state (``capmem`` overriding rows of it), their switches
+        and, if given, backend settings, for this measurement."""
+        builder = stadls.PlaybackProgramBuilder()
+        h.write_capmem(builder, {**self.state, **(capmem or {})})
+        h.write_neuron_configs(builder, membrane_capacitor_size=self.capacitance, **switches)
+        if backend:
+            h.write_backend_configs(builder, **backend)
+        h.run(connection, builder)
+
+    def postlude(self, connection: Any) -> None:
+        self.state[self.row] = self.result.calibrated_parameters
+
+
+class LeakPotentialCalib(_CapMemCalib):
+    """``v_leak`` so that the resting membrane reads ``target`` CADC LSB (after ``settle_us``
+    of hardware time, several membrane time constants)."""
+
+    row = "v_leak"
+    settle_us = 60.0
+
+    def prelude(self, connection):
+        self.prepare(connection)
+
+    def measure_results(self, connection, builder):
+        h.wait_us(builder, self.settle_us)
+        reads = [h.read_membranes(builder) for _ in range(3)]
+        h.run(connection, builder)
+        return np.mean([r() for r in reads], axis=0)
+
+
+class MembraneTimeConstantCalib(_CapMemCalib):
+    """``i_bias_leak`` so that the membrane relaxes to the leak with time constant ``target``
+    seconds (a larger bias: a shorter time constant).
+
+    One cycle per delay: the membrane rests (eight target time constants) and is read, is reset
+    to a low potential, and is read again ``delay`` after the reset. A read of all 128 CADC
+    quads takes 8.2 us, so a cycle samples one delay, exactly; the delays span three target
+    time constants. The slope of the log distance to the rest over the delays is ``-1 / tau``.
+    A constant delay of a neuron's reads (its quad's place in the burst) does not change it."""
+
+    row = "i_bias_leak"
+    #: delays after the reset, in units of the target time constant
+    delays = np.array([0.15, 0.4, 0.7, 1.0, 1.5, 2.0, 3.0])
+    rest_tau = 8.0
+
+    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63) -> None:
+        super().__init__(state, capacitance, inverted=True)
+
+    def prelude(self, connection):
+        self.prepare(connection, capmem={"v_reset": V_RESET_LOW})   # a long way to the leak
+
+    def measure_results(self, connection, builder):
+        tau = float(np.median(self.target))
+        rests, samples = [], []
+        for delay in self.delays * tau:
+            h.wait_us(builder, self.rest_tau * tau * 1e6)
+            rests.append(h.read_membranes(builder))
+            h.reset_neurons(builder)
+            builder.write(halco.TimerOnDLS(), haldls.Timer())
+            builder.wait_until(int(round(delay * 125e6)))
+            samples.append(h.read_membranes(builder))
+        h.run(connection, builder)
+        rest = np.median([r() for r in rests], axis=0)
+        return _fit_tau(self.delays * tau, np.array([s() for s in samples]), rest)
+
+    def postlude(self, connection):
+        super().postlude(connection)
+        builder = stadls.PlaybackProgramBuilder()
+        h.write_capmem(builder, {"v_reset": self.state["v_reset"]})
+        h.run(connection, builder)
+
+
+def _fit_tau(times: np.ndarray, values: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """Time constants [512] from membrane reads ``values[t, n]`` relaxing towards ``rest[n]``:
+    the slope of the log distance, least squares weighted by the squared distance (a read's
+    noise is about one LSB, so its log is the less certain the closer it is to rest), over the
+    reads still 3 LSB away. A membrane with one such read relaxed faster than the reads
+    resolve: the bound its next read gives; none: 0 (faster still)."""
+    resolution = 3.0
+    distance = rest[None, :] - values
+    usable = (distance > resolution) & (values > 1.0)       # a read clipped at 0 is no distance
+    n = usable.sum(axis=0)
+    w = np.where(usable, distance, 0.0) ** 2
+    y = np.log(np.where(usable, distance, 1.0))
+    t = np.broadcast_to(times[:, None], values.shape)
+    sw = np.maximum(w.sum(axis=0), 1e-12)
+    mt = (w * t).sum(axis=0) / sw
+    my = (w * y).sum(axis=0) / sw
+    cov = (w * (t - mt) * (y - my)).sum(axis=0)
+    var = (w * (t - mt) ** 2).sum(axis=0)
+    slope = cov / np.where(var > 0, var, 1.0)
+    fitted = np.where(slope < 0, -1.0 / np.where(slope < 0, slope, -1.0), np.inf)
+    bound = (times[1] - times[0]) / np.log(np.maximum(distance[0], resolution + 1e-9) / resolution)
+    return np.where(n >= 2, fitted, np.where(n == 1, bound, 0.0))
+
+
+class ResetPotentialCalib(_CapMemCalib):
+    """``v_reset`` so that the membrane in reset reads ``target`` CADC LSB."""
+
+    row = "v_reset"
+
+    def prelude(self, connection):
+        self.prepare(connection, capmem={"v_leak": V_LEAK_FAR_ABOVE, "v_threshold": 0},
+                     backend={"refractory_time": 255, "reset_holdoff": 0},
+                     enable_threshold_comparator=True, enable_fire=True,
+                     enable_reset_multiplication=True)
+        # 255 ticks of a 2 MHz clock: 130 us in reset for every few us of charging
+        h.set_refractory_clock(connection, RESET_CLOCK_SCALE)
+
+    def postlude(self, connection):
+        super().postlude(connection)
+        h.set_refractory_clock(connection, 0)
+
+    def measure_results(self, connection, builder):
+        h.wait_us(builder, 5.0)
+        reads = []
+        for k in range(9):
+            builder.wait_until(int((5.0 + 3.7 * k) * 125))
+            reads.append(h.read_membranes(builder))
+        h.run(connection, builder)
+        return np.median([r() for r in reads], axis=0)
+
+
+class ThresholdCalib(_CapMemCalib):
+    """``v_threshold`` so that the neuron fires just when its membrane reaches ``target``
+    CADC LSB (a spike-counter method, as calix's NeuronThresholdCalib).
+
+    The leak potential is first calibrated to the threshold target itself; then a neuron fires
+    (a few spikes in ``window_us``) exactly when its threshold lies below that level. The
+    search (inverted: a higher threshold, fewer spikes) finds the edge, to a fraction of an LSB
+    (the membrane noise smears it). A CADC maximum of the sawtooth would miss the sharp peak
+    and set the threshold too high."""
+
+    row = "v_threshold"
+    window_us = 200.0
+    #: spikes in the window at the edge: a membrane that reaches the threshold slowly
+    spikes_at_edge = 3.0
+
+    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63) -> None:
+        super().__init__(state, capacitance, inverted=True)
+
+    def prelude(self, connection):
+        level = LeakPotentialCalib({**self.state}, self.capacitance)
+        level.state = {**self.state}
+        level.run(connection, NoisyBinarySearch(seed=17), self.target)
+        self.leak_at_threshold = level.result.calibrated_parameters
+        self.prepare(connection, capmem={"v_leak": self.leak_at_threshold},
+                     backend={"refractory_time": 10, "reset_holdoff": 0},
+                     enable_threshold_comparator=True, enable_fire=True,
+                     enable_reset_multiplication=True)
+        self.target = np.full(self.n_instances, self.spikes_at_edge)
+
+    def measure_results(self, connection, builder):
+        h.reset_spike_counters(builder)
+        h.wait_us(builder, self.window_us)
+        counts = h.read_spike_counts(builder)
+        h.run(connection, builder)
+        return counts()
+
+
+def calibrate_neurons(connection: Any, target: NeuronCalibTarget | None = None,
+                      seed: int = 0) -> NeuronCalibResult:
+    """Calibrate all 512 neurons on ``connection`` to ``target`` (default
+    :class:`NeuronCalibTarget`); returns the result, which is also left configured."""
+    target = as_target(target)
+    state: dict[str, np.ndarray] = {
+        "v_leak": np.full(h.N_NEURONS, 500), "v_reset": np.full(h.N_NEURONS, 400),
+        "v_threshold": np.full(h.N_NEURONS, V_THRESHOLD_OFF),
+        "i_bias_leak": np.full(h.N_NEURONS, DEFAULT_I_BIAS_LEAK),
+        "i_bias_reset": np.full(h.N_NEURONS, 1022),
+    }
+    builder, _ = stadls.generate(stadls.SystemInit())
+    h.enable_cadc_membranes(builder)
+    h.run(connection, builder)
+    settled_leak = max(60.0, 8.0 * float(np.max(target.per_neuron("tau_mem"))) * 1e6)
+    steps = [(LeakPotentialCalib, "leak", 60.0), (MembraneTimeConstantCalib, "tau_mem", None),
+             (ResetPotentialCalib, "reset", None), (ThresholdCalib, "threshold", None),
+             (LeakPotentialCalib, "leak", settled_leak)]
+    success = np.ones(h.N_NEURONS, dtype=bool)
+    for i, (kind, name, settle_us) in enumerate(steps):
+        log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
+        calib = kind(state, target.membrane_capacitance)
+        if settle_us is not None:
+            calib.settle_us = settle_us
+        result = calib.run(connection, NoisyBinarySearch(seed=seed + i), target.per_neuron(name))
+        success &= result.success
+    scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
+    result = NeuronCalibResult.from_state(target, state, target.membrane_capacitance, scale,
+                                          ticks, success)
+    builder = stadls.PlaybackProgramBuilder()
+    result.apply(builder)
+    h.run(connection, builder)
+    return result
