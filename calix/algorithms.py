@@ -17,6 +17,10 @@ from .base import Algorithm
 from .errors import ExcessiveNoiseError, TargetError
 
 
+def _not_int(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer))
+
+
 class BinarySearch(Algorithm):
     """Halve the step every measurement, starting in the middle of the range.
 
@@ -60,8 +64,12 @@ class BinarySearch(Algorithm):
         calib = self._calib()
         k = min(self.n_steps_best, len(tested))
         candidates = np.stack(tested[-k:])                # [k, n]
-        errors = np.abs(np.stack(measured[-k:]) - target)
-        best = candidates[np.argmin(errors, axis=0), np.arange(calib.n_instances)]
+        results = np.stack(measured[-k:])
+        errors = np.abs(results - target)
+        choice = np.argmin(np.where(np.isnan(errors), np.inf, errors), axis=0)
+        columns = np.arange(calib.n_instances)
+        best = candidates[choice, columns]
+        self.final_results = results[choice, columns]
         calib.configure_parameters_now(connection, best)
         return best
 
@@ -73,11 +81,12 @@ class NoisyBinarySearch(BinarySearch):
 
     def __init__(self, noise_amplitude: int = 5, seed: int = 0) -> None:
         super().__init__()
-        if isinstance(noise_amplitude, bool) or not isinstance(noise_amplitude, (int, np.integer)) \
-                or noise_amplitude < 1:
+        if _not_int(noise_amplitude) or noise_amplitude < 1:
             raise TargetError(f"noise_amplitude must be a positive int, not {noise_amplitude!r}")
+        if _not_int(seed) or seed < 0:
+            raise TargetError(f"seed must be an int >= 0, not {seed!r}")
         self.noise_amplitude = int(noise_amplitude)
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(int(seed))
         self.n_steps_best = 3 + math.ceil(math.log2(self.noise_amplitude)) if self.noise_amplitude > 1 else 3
 
     def _increments(self, possibilities: int) -> list[int]:
@@ -99,9 +108,14 @@ class LinearSearch(Algorithm):
 
     def __init__(self, initial_parameters: Any = None, step_size: int = 1, max_steps: int = 50) -> None:
         super().__init__()
-        if step_size < 1 or max_steps < 1:
-            raise TargetError(f"LinearSearch needs step_size >= 1 and max_steps >= 1, not "
-                              f"{step_size}, {max_steps}")
+        if _not_int(step_size) or _not_int(max_steps) or step_size < 1 or max_steps < 1:
+            raise TargetError(f"LinearSearch needs ints step_size >= 1 and max_steps >= 1, not "
+                              f"{step_size!r}, {max_steps!r}")
+        if initial_parameters is not None:
+            arr = np.asarray(initial_parameters)
+            if arr.dtype.kind not in "iu" or arr.ndim > 1:
+                raise TargetError(f"initial_parameters must be an int or ints per instance, not "
+                                  f"{initial_parameters!r:.60}")
         self.initial_parameters = initial_parameters
         self.step_size = int(step_size)
         self.max_steps = int(max_steps)
@@ -110,26 +124,36 @@ class LinearSearch(Algorithm):
         calib = self._calib()
         low, high = calib.parameter_range
         n = calib.n_instances
-        parameters = (np.full(n, (low + high) // 2) if self.initial_parameters is None
-                      else np.broadcast_to(np.asarray(self.initial_parameters), (n,)).astype(np.int64))
+        parameters = np.full(n, (low + high) // 2, dtype=np.int64)
+        if self.initial_parameters is not None:
+            try:
+                parameters = np.broadcast_to(np.asarray(self.initial_parameters), (n,)).astype(np.int64)
+            except ValueError:
+                raise TargetError(f"initial_parameters must be one int or {n}") from None
+            if parameters.min() < low or parameters.max() > high:
+                raise TargetError(f"initial_parameters must lie in {low}..{high}")
         results = calib.measure(connection, parameters)
         direction = np.where((results > target) != calib.inverted, -1, 1)
-        previous, previous_results = parameters.copy(), results
+        previous, previous_results = parameters.copy(), results.copy()
         active = np.ones(n, dtype=bool)
         for _ in range(self.max_steps):
             candidate = np.clip(parameters + direction * self.step_size * active, low, high)
             active &= candidate != parameters
             if not active.any():
                 break
-            previous, previous_results = parameters.copy(), results
-            parameters = candidate
-            results = calib.measure(connection, parameters)
+            # only the instances still stepping move on; the others keep their last two
+            previous = np.where(active, parameters, previous)
+            previous_results = np.where(active, results, previous_results)
+            parameters = np.where(active, candidate, parameters)
+            measured = calib.measure(connection, parameters)
+            results = np.where(active, measured, results)
             crossed = ((results > target) != calib.inverted) != (direction < 0)
             active &= ~crossed
             if not active.any():
                 break
         better = np.abs(results - target) <= np.abs(previous_results - target)
         best = np.where(better, parameters, previous)
+        self.final_results = np.where(better, results, previous_results)
         calib.configure_parameters_now(connection, best)
         return best
 
@@ -140,6 +164,10 @@ class PredictiveModel(Algorithm):
 
     def __init__(self, probe_parameters: Any) -> None:
         super().__init__()
+        arr = np.asarray(probe_parameters)
+        if arr.dtype.kind not in "iu" or arr.ndim > 1:
+            raise TargetError(f"probe_parameters must be an int or ints per instance, not "
+                              f"{probe_parameters!r:.60}")
         self.probe_parameters = probe_parameters
 
     @abc.abstractmethod
@@ -154,6 +182,8 @@ class PredictiveModel(Algorithm):
         results = calib.measure(connection, probe)
         predicted = np.clip(np.rint(self._predict(probe, results, target)), low, high).astype(np.int64)
         calib.configure_parameters_now(connection, predicted)
+        self.final_results = calib.measure(connection, predicted) if calib.tolerance is not None \
+            else np.full(calib.n_instances, np.nan)
         return predicted
 
 
@@ -163,12 +193,19 @@ class PolynomialPrediction(PredictiveModel):
 
     def __init__(self, probe_parameters: Any, polynomial: np.polynomial.Polynomial) -> None:
         super().__init__(probe_parameters)
+        if not isinstance(polynomial, np.polynomial.Polynomial):
+            raise TargetError(f"polynomial must be a numpy Polynomial, not {type(polynomial).__name__}")
         self.polynomial = polynomial
 
     @classmethod
     def from_data(cls, parameters: np.ndarray, results: np.ndarray, degree: int) -> "PolynomialPrediction":
         """Fit parameter as a function of result; the probe is the median parameter."""
+        if _not_int(degree) or degree < 0:
+            raise TargetError(f"degree must be an int >= 0, not {degree!r}")
         parameters, results = np.ravel(parameters), np.ravel(results)
+        if parameters.shape != results.shape or parameters.size <= degree:
+            raise TargetError(f"from_data needs as many results as parameters, more than "
+                              f"degree {degree}: got {parameters.size} and {results.size}")
         polynomial = np.polynomial.Polynomial.fit(results, parameters, degree)
         return cls(int(np.median(parameters)), polynomial)
 
@@ -180,4 +217,7 @@ class LinearPrediction(PolynomialPrediction):
     """:class:`PolynomialPrediction` of degree 1: ``parameter = offset + slope * result``."""
 
     def __init__(self, probe_parameters: Any, offset: float = 0.0, slope: float = 1.0) -> None:
+        for name, value in (("offset", offset), ("slope", slope)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise TargetError(f"{name} must be a number, not {value!r}")
         super().__init__(probe_parameters, np.polynomial.Polynomial([offset, slope]))

@@ -24,6 +24,12 @@ from .errors import AlgorithmError, TargetError
 log = logging.getLogger(__name__)
 
 
+def _integer(value: Any, what: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TargetError(f"{what} must be an int, not {type(value).__name__} {value!r}")
+    return int(value)
+
+
 class ParameterRange(NamedTuple):
     """Inclusive bounds of an integer parameter."""
     lower: int
@@ -46,14 +52,26 @@ class Calib(abc.ABC):
     upper bound. Subclasses implement :meth:`configure_parameters` and
     :meth:`measure_results`, and may set ``target`` in :meth:`prelude`."""
 
+    #: how far from the target a final result may be and still count as reached: an absolute
+    #: amount (in the result's unit) or, with ``relative_tolerance``, a fraction of the target;
+    #: None: only a parameter at a bound of its range is a failure
+    tolerance: float | None = None
+    relative_tolerance: bool = False
+
     def __init__(self, parameter_range: ParameterRange, n_instances: int, inverted: bool = False,
                  errors: tuple[str, str] | None = None) -> None:
-        lower, upper = parameter_range
+        try:
+            lower, upper = (_integer(v, "the parameter range") for v in parameter_range)
+        except (TypeError, ValueError):
+            raise TargetError(f"parameter_range must be two ints (lower, upper), not "
+                              f"{parameter_range!r}") from None
         if upper - lower < 1:
             raise TargetError(f"a calibration needs a parameter range of at least two values, not "
                               f"{lower}..{upper}")
-        self.parameter_range = ParameterRange(int(lower), int(upper))
-        self.n_instances = int(n_instances)
+        self.parameter_range = ParameterRange(lower, upper)
+        self.n_instances = _integer(n_instances, "n_instances")
+        if self.n_instances < 1:
+            raise TargetError(f"n_instances must be at least 1, not {self.n_instances}")
         self.inverted = bool(inverted)
         self.errors = errors
         #: the target per instance (or one for all); None until given or set by prelude
@@ -95,12 +113,15 @@ class Calib(abc.ABC):
     def run(self, connection: Any, algorithm: "Algorithm", target: Any = None) -> ParameterCalibResult:
         """Search the parameters that give ``target`` (or the one :meth:`prelude` sets) with
         ``algorithm``; the best ones stay configured."""
+        if not isinstance(algorithm, Algorithm):
+            raise TargetError(f"run needs a calix algorithm (BinarySearch(), ...), not "
+                              f"{type(algorithm).__name__}")
         if target is not None:
             self.target = target
         self.prelude(connection)
         if self.target is None:
             raise TargetError(f"{type(self).__name__} has no target: give one to run()")
-        target = np.broadcast_to(np.asarray(self.target, dtype=float), (self.n_instances,))
+        target = self.checked_target(self.target)
         algorithm.hook_to_calibration(self)
         try:
             parameters = algorithm.run(connection, target)
@@ -116,16 +137,38 @@ class Calib(abc.ABC):
                         + " bound {1} of the parameter")
                 log.warning("%s: %s", type(self).__name__,
                             text.format(np.flatnonzero(mask).tolist(), bound))
-        self.result = ParameterCalibResult(np.clip(parameters, low, high), ~(at_low | at_high))
+        success = ~(at_low | at_high)
+        if self.tolerance is not None:
+            final = algorithm.final_results
+            allowed = self.tolerance * (np.abs(target) if self.relative_tolerance else 1.0)
+            off = ~(np.abs(final - target) <= allowed)          # NaN counts as off
+            if (off & success).any():
+                log.warning("%s: instances %s are off their target by more than %g%s",
+                            type(self).__name__, np.flatnonzero(off & success).tolist(),
+                            self.tolerance, " (relative)" if self.relative_tolerance else "")
+            success &= ~off
+        self.result = ParameterCalibResult(np.clip(parameters, low, high), success)
         self.postlude(connection)
         return self.result
 
+    def checked_target(self, target: Any) -> np.ndarray:
+        """``target`` as one finite number per instance, or a TargetError."""
+        arr = np.asarray(target)
+        if arr.dtype.kind not in "iuf" or arr.shape not in ((), (self.n_instances,)):
+            raise TargetError(f"{type(self).__name__}: the target must be a number or "
+                              f"{self.n_instances} numbers, not {arr.dtype} of shape {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise TargetError(f"{type(self).__name__}: the target must be finite")
+        return np.broadcast_to(arr.astype(float), (self.n_instances,))
+
 
 class Algorithm(abc.ABC):
-    """A search over the parameters of the calibration it is hooked to."""
+    """A search over the parameters of the calibration it is hooked to. After :meth:`run`,
+    ``final_results`` are the measured results of the parameters it returned."""
 
     def __init__(self) -> None:
         self.calibration: Calib | None = None
+        self.final_results: np.ndarray | None = None
 
     def hook_to_calibration(self, calibration: Calib) -> None:
         if self.calibration is not None:
@@ -157,11 +200,19 @@ class CalibResult(abc.ABC):
     def apply(self, builder: Any) -> None:
         """Append the writes that configure the calibrated state."""
 
+    @staticmethod
+    def check_builder(builder: Any) -> None:
+        if not (hasattr(builder, "write") and hasattr(builder, "block_until")):
+            raise TargetError(f"apply needs a builder (stadls.PlaybackProgramBuilder or a "
+                              f"Dumper), not {type(builder).__name__}")
+
     def to_chip(self, chip: Any = None) -> Any:
         """The calibrated configuration as a ``lola.Chip`` (on top of ``chip``, default:
         ``lola.Chip()``)."""
         import lola
 
+        if chip is not None and not isinstance(chip, lola.Chip):
+            raise TargetError(f"to_chip builds on a lola.Chip, not {type(chip).__name__}")
         dumper = stadls.PlaybackProgramBuilderDumper()
         self.apply(dumper)
         out = lola.Chip() if chip is None else chip.with_leaves(iter(()))

@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 import stadls
 from .errors import TargetError
 from .neuron import calibrate_neurons
@@ -23,8 +25,18 @@ from .results import NeuronCalibResult
 from .targets import NeuronCalibTarget, as_target
 
 log = logging.getLogger(__name__)
-#: part of the cache key: results of another calix version are not reused
-VERSION = "1"
+
+
+def _source_version() -> str:
+    """A digest of calix's own source: results of another version of the code are not reused."""
+    digest = hashlib.sha256()
+    for file in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: part of the cache key
+VERSION = _source_version()
 
 
 def default_cache_paths() -> list[Path]:
@@ -32,11 +44,50 @@ def default_cache_paths() -> list[Path]:
     return [Path(base) / "calix"]
 
 
+def chip_identity(connection: Any) -> Any:
+    """What identifies the chip behind ``connection`` (an emulator's id, mismatch and noise)."""
+    identity = getattr(connection, "identity", None)
+    return identity if identity is not None else ("chip", int(connection.chip_id))
+
+
 def cache_key(target: NeuronCalibTarget, options: Any, chip_identity: Any) -> str:
+    try:
+        options_bytes = pickle.dumps(options)
+    except (pickle.PicklingError, TypeError, AttributeError) as err:
+        raise TargetError(f"calibration options must be picklable (they are part of the cache "
+                          f"key): {err}") from None
+    if isinstance(chip_identity, (int, np.integer)) and not isinstance(chip_identity, bool):
+        chip_identity = ("chip", int(chip_identity))
     digest = hashlib.sha256()
-    for part in (target.key(), pickle.dumps(options), repr(chip_identity).encode(), VERSION.encode()):
+    for part in (target.key(), options_bytes, repr(chip_identity).encode(), VERSION.encode()):
         digest.update(len(part).to_bytes(8, "little") + part)
     return digest.hexdigest()
+
+
+def _paths(cache_paths: Any) -> list[Path]:
+    if cache_paths is None:
+        return default_cache_paths()
+    if isinstance(cache_paths, (str, bytes, os.PathLike)) or not hasattr(cache_paths, "__iter__"):
+        raise TargetError(f"cache_paths must be a list of directories ([] for no cache), not "
+                          f"{cache_paths!r}")
+    paths = list(cache_paths)
+    if not all(isinstance(p, (str, os.PathLike)) for p in paths):
+        raise TargetError(f"cache_paths must hold directory paths, not {paths!r:.80}")
+    return [Path(p) for p in paths]
+
+
+def _load(file: Path) -> NeuronCalibResult | None:
+    try:
+        with open(file, "rb") as f:
+            result = pickle.load(f)
+    except Exception as err:          # noqa: BLE001 - any broken file is a miss, not a failure
+        log.warning("calibration cache file %s is unreadable (%s); calibrating anew", file, err)
+        return None
+    if not isinstance(result, NeuronCalibResult):
+        log.warning("calibration cache file %s holds a %s, not a result; calibrating anew", file,
+                    type(result).__name__)
+        return None
+    return result
 
 
 def calibrate(target: NeuronCalibTarget | None = None, options: Any = None,
@@ -44,22 +95,25 @@ def calibrate(target: NeuronCalibTarget | None = None, options: Any = None,
               cache_read_only: bool = False, connection: Any = None) -> NeuronCalibResult:
     """The calibration result for ``target`` (default :class:`NeuronCalibTarget`) on
     ``connection`` (default: a new ``stadls.ManagedConnection()``), from the cache if it holds
-    one. ``cache_paths=[]`` disables the cache; the result is applied on the connection only
-    when it was computed (apply it to your experiment's builder)."""
+    one (an unreadable cache file is a miss). ``cache_paths=[]`` disables the cache; the result
+    is applied on the connection only when it was computed (apply it to your experiment's
+    builder). ``options`` are part of the key; the neuron calibration takes none yet."""
     target = as_target(target)
-    paths = default_cache_paths() if cache_paths is None else [Path(p) for p in cache_paths]
+    paths = _paths(cache_paths)
     if connection is None:
         with stadls.ManagedConnection() as own:
             return calibrate(target, options, paths, cache_read_only, own)
-    if not hasattr(connection, "chip_id"):
-        raise TargetError(f"calibrate needs a connection with a chip_id, not {type(connection).__name__}")
-    name = cache_key(target, options, connection.chip_id) + ".pkl"
+    if not (hasattr(connection, "chip_id") and hasattr(connection, "run")):
+        raise TargetError(f"calibrate needs a connection (stadls.ManagedConnection), not "
+                          f"{type(connection).__name__}")
+    name = cache_key(target, options, chip_identity(connection)) + ".pkl"
     for path in paths:
         file = path / name
         if file.is_file():
-            log.info("calibration loaded from %s", file)
-            with open(file, "rb") as f:
-                return pickle.load(f)
+            result = _load(file)
+            if result is not None:
+                log.info("calibration loaded from %s", file)
+                return result
     result = calibrate_neurons(connection, target)
     if not cache_read_only:
         for path in paths:

@@ -30,6 +30,7 @@ from . import helpers as h
 from .algorithms import NoisyBinarySearch
 from .base import Calib, ParameterRange
 from .results import NeuronCalibResult
+from .errors import TargetError
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class LeakPotentialCalib(_CapMemCalib):
 
     row = "v_leak"
     settle_us = 60.0
+    tolerance = 2.0                      # CADC LSB
 
     def prelude(self, connection):
         self.prepare(connection)
@@ -98,41 +100,53 @@ class MembraneTimeConstantCalib(_CapMemCalib):
     """``i_bias_leak`` so that the membrane relaxes to the leak with time constant ``target``
     seconds (a larger bias: a shorter time constant).
 
-    One cycle per delay: the membrane rests (eight target time constants) and is read, is reset
-    to a low potential, and is read again ``delay`` after the reset. A read of all 128 CADC
-    quads takes 8.2 us, so a cycle samples one delay, exactly; the delays span three target
-    time constants. The slope of the log distance to the rest over the delays is ``-1 / tau``.
-    A constant delay of a neuron's reads (its quad's place in the burst) does not change it."""
+    For the measurement the leak is raised and the reset lowered (the time constant does not
+    depend on them), so every membrane relaxes over some 150 LSB. After the rest is read, one
+    cycle per delay: reset every neuron, read all 512 membranes ``delay`` later (a read of the
+    128 CADC quads takes 8.2 us, so a cycle samples one delay). The delays span three of the
+    longest target time constants, spaced finely enough for the shortest. The slope of the
+    log distance to the rest is ``-1 / tau``; a constant delay of a neuron's reset and read
+    (its quad's place in a burst) does not change it. Results within 10 % count as reached."""
 
     row = "i_bias_leak"
-    #: delays after the reset, in units of the target time constant
-    delays = np.array([0.15, 0.4, 0.7, 1.0, 1.5, 2.0, 3.0])
-    rest_tau = 8.0
+    tolerance = 0.1
+    relative_tolerance = True
+    #: the first delay after the timer reset: after the 128 resets (4.1 us on the bus)
+    first_delay = 4.5e-6
+    v_leak_measure = 800
+    v_reset_measure = 150
 
     def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63) -> None:
         super().__init__(state, capacitance, inverted=True)
 
     def prelude(self, connection):
-        self.prepare(connection, capmem={"v_reset": V_RESET_LOW})   # a long way to the leak
+        self.prepare(connection, capmem={"v_leak": self.v_leak_measure,
+                                         "v_reset": self.v_reset_measure})
+
+    def delays(self) -> np.ndarray:
+        """Delays after the timer reset [s], the resets right after it."""
+        target = np.asarray(self.target, dtype=float)
+        shortest, longest = float(target.min()), float(target.max())
+        n = int(np.clip(np.ceil(3.0 * longest / (shortest / 3.0)) + 1, 7, 24))
+        return self.first_delay + np.linspace(0.0, 3.0 * longest, n)
 
     def measure_results(self, connection, builder):
-        tau = float(np.median(self.target))
-        rests, samples = [], []
-        for delay in self.delays * tau:
-            h.wait_us(builder, self.rest_tau * tau * 1e6)
-            rests.append(h.read_membranes(builder))
-            h.reset_neurons(builder)
+        delays = self.delays()
+        h.wait_us(builder, 8.0 * float(np.max(self.target)) * 1e6)   # the new bias settles
+        rest = h.read_membranes(builder)
+        samples = []
+        for delay in delays.tolist():
             builder.write(halco.TimerOnDLS(), haldls.Timer())
+            h.reset_neurons(builder)
             builder.wait_until(int(round(delay * 125e6)))
             samples.append(h.read_membranes(builder))
         h.run(connection, builder)
-        rest = np.median([r() for r in rests], axis=0)
-        return _fit_tau(self.delays * tau, np.array([s() for s in samples]), rest)
+        return _fit_tau(delays, np.array([r() for r in samples]), rest())
 
     def postlude(self, connection):
         super().postlude(connection)
         builder = stadls.PlaybackProgramBuilder()
-        h.write_capmem(builder, {"v_reset": self.state["v_reset"]})
+        h.write_capmem(builder, {"v_leak": self.state["v_leak"], "v_reset": self.state["v_reset"]})
         h.run(connection, builder)
 
 
@@ -156,7 +170,11 @@ def _fit_tau(times: np.ndarray, values: np.ndarray, rest: np.ndarray) -> np.ndar
     var = (w * (t - mt) ** 2).sum(axis=0)
     slope = cov / np.where(var > 0, var, 1.0)
     fitted = np.where(slope < 0, -1.0 / np.where(slope < 0, slope, -1.0), np.inf)
-    bound = (times[1] - times[0]) / np.log(np.maximum(distance[0], resolution + 1e-9) / resolution)
+    # fewer than two usable reads: it relaxed within the first step, so it is faster than that
+    # (the bound keeps the measurement monotonic for the search)
+    spacing = times[1] - times[0]
+    bound = np.minimum(spacing / np.log(np.maximum(distance[0], resolution + 1e-9) / resolution),
+                       spacing)
     return np.where(n >= 2, fitted, np.where(n == 1, bound, 0.0))
 
 
@@ -164,6 +182,7 @@ class ResetPotentialCalib(_CapMemCalib):
     """``v_reset`` so that the membrane in reset reads ``target`` CADC LSB."""
 
     row = "v_reset"
+    tolerance = 3.0                      # CADC LSB
 
     def prelude(self, connection):
         self.prepare(connection, capmem={"v_leak": V_LEAK_FAR_ABOVE, "v_threshold": 0},
@@ -198,17 +217,24 @@ class ThresholdCalib(_CapMemCalib):
     and set the threshold too high."""
 
     row = "v_threshold"
-    window_us = 200.0
     #: spikes in the window at the edge: a membrane that reaches the threshold slowly
     spikes_at_edge = 3.0
 
-    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63) -> None:
+    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63,
+                 tau_mem: float = 10e-6) -> None:
         super().__init__(state, capacitance, inverted=True)
+        # the window grows with the time constant, so that 3 spikes mean the same distance
+        # of the leak above the threshold, (leak - reset) exp(-window / (3 tau))
+        self.window_us = max(200.0, 20.0 * tau_mem * 1e6)
+        self.settle_us = max(60.0, 8.0 * tau_mem * 1e6)
+        #: whether the leak could be set to the threshold target (else the neuron fails)
+        self.level_success = np.ones(self.n_instances, dtype=bool)
 
     def prelude(self, connection):
         level = LeakPotentialCalib({**self.state}, self.capacitance)
-        level.state = {**self.state}
+        level.settle_us = self.settle_us
         level.run(connection, NoisyBinarySearch(seed=17), self.target)
+        self.level_success = level.result.success
         self.leak_at_threshold = level.result.calibrated_parameters
         self.prepare(connection, capmem={"v_leak": self.leak_at_threshold},
                      backend={"refractory_time": 10, "reset_holdoff": 0},
@@ -223,12 +249,22 @@ class ThresholdCalib(_CapMemCalib):
         h.run(connection, builder)
         return counts()
 
+    def postlude(self, connection):
+        super().postlude(connection)
+        self.result.success &= self.level_success
+
 
 def calibrate_neurons(connection: Any, target: NeuronCalibTarget | None = None,
                       seed: int = 0) -> NeuronCalibResult:
     """Calibrate all 512 neurons on ``connection`` to ``target`` (default
-    :class:`NeuronCalibTarget`); returns the result, which is also left configured."""
+    :class:`NeuronCalibTarget`); returns the result, which is also left configured. A neuron
+    succeeds if every step reached its target (within each step's tolerance)."""
     target = as_target(target)
+    if not (hasattr(connection, "run") and hasattr(connection, "revision")):
+        raise TargetError(f"calibrate_neurons needs a connection (stadls.ManagedConnection), "
+                          f"not {type(connection).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TargetError(f"seed must be an int >= 0, not {seed!r}")
     state: dict[str, np.ndarray] = {
         "v_leak": np.full(h.N_NEURONS, 500), "v_reset": np.full(h.N_NEURONS, 400),
         "v_threshold": np.full(h.N_NEURONS, V_THRESHOLD_OFF),
@@ -238,21 +274,21 @@ def calibrate_neurons(connection: Any, target: NeuronCalibTarget | None = None,
     builder, _ = stadls.generate(stadls.SystemInit())
     h.enable_cadc_membranes(builder)
     h.run(connection, builder)
-    settled_leak = max(60.0, 8.0 * float(np.max(target.per_neuron("tau_mem"))) * 1e6)
-    steps = [(LeakPotentialCalib, "leak", 60.0), (MembraneTimeConstantCalib, "tau_mem", None),
-             (ResetPotentialCalib, "reset", None), (ThresholdCalib, "threshold", None),
-             (LeakPotentialCalib, "leak", settled_leak)]
+    tau_max = float(np.max(target.per_neuron("tau_mem")))
+    capacitance = target.membrane_capacitance
+    steps = [("leak", LeakPotentialCalib(state, capacitance)),
+             ("tau_mem", MembraneTimeConstantCalib(state, capacitance)),
+             ("reset", ResetPotentialCalib(state, capacitance)),
+             ("threshold", ThresholdCalib(state, capacitance, tau_max)),
+             ("leak", LeakPotentialCalib(state, capacitance))]
+    steps[-1][1].settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
-    for i, (kind, name, settle_us) in enumerate(steps):
+    for i, (name, calib) in enumerate(steps):
         log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
-        calib = kind(state, target.membrane_capacitance)
-        if settle_us is not None:
-            calib.settle_us = settle_us
-        result = calib.run(connection, NoisyBinarySearch(seed=seed + i), target.per_neuron(name))
+        result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), target.per_neuron(name))
         success &= result.success
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
-    result = NeuronCalibResult.from_state(target, state, target.membrane_capacitance, scale,
-                                          ticks, success)
+    result = NeuronCalibResult.from_state(target, state, capacitance, scale, ticks, success)
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)
     h.run(connection, builder)

@@ -53,6 +53,7 @@ class NeuronCalibResult(CalibResult):
         return np.array([self.success[halco.AtomicNeuronOnDLS.from_enum(n)] for n in range(N_NEURONS)])
 
     def apply(self, builder: Any) -> None:
+        self.check_builder(builder)
         for block in halco.iter_all(halco.CommonNeuronBackendConfigOnDLS):
             builder.write(block, haldls.CommonNeuronBackendConfig(clock_scale_slow=self.clock_scale_slow))
         for coord, neuron in self.neurons.items():

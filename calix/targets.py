@@ -21,9 +21,9 @@ RANGES = {
     "leak": ((50, 160), (0, 255), "CADC LSB"),
     "reset": ((50, 160), (0, 255), "CADC LSB"),
     # the emulated threshold comparator reaches down to about 112 LSB (0.55 V) less mismatch
-    "threshold": ((130, 220), (0, 255), "CADC LSB"),
+    "threshold": ((135, 220), (0, 255), "CADC LSB"),
     # the CADC method reads all 512 membranes in 8 us: it needs a few reads within 3 tau
-    "tau_mem": ((3e-6, 60e-6), (2e-6, 2000e-6), "s"),
+    "tau_mem": ((5e-6, 60e-6), (2e-6, 2000e-6), "s"),
     "refractory_time": ((40e-9, 32e-6), (8e-9, 130e-6), "s"),
 }
 
@@ -66,6 +66,9 @@ class NeuronCalibTarget:
 
     def per_neuron(self, name: str) -> np.ndarray:
         """Field ``name`` as 512 values."""
+        if name not in RANGES:
+            raise TargetError(f"NeuronCalibTarget has no per-neuron field {name!r}; its fields: "
+                              f"{sorted(RANGES)}")
         return np.broadcast_to(np.asarray(getattr(self, name), dtype=float), (N_NEURONS,)).copy()
 
     def __eq__(self, other: object) -> bool:

@@ -27,6 +27,14 @@ class Emulator:
         self.revision = haldls.REVISION
         self.chip_id = self.chip.chip_id
 
+    @property
+    def identity(self) -> tuple:
+        """What makes this emulated chip itself: its id, the chip its mismatch comes from
+        (-1: none), whether it has noise and its integration step. Calibrations are cached by
+        it."""
+        return ("emulator", int(self.chip_id), int(self.chip.mismatch.chip_id), bool(self.chip.noise),
+                float(self.chip.dt_cycles))
+
     def run(self, instructions: np.ndarray) -> RunResult:
         """Execute an instruction array and return responses, recorded spikes and MADC samples."""
         return self.fpga.execute(instructions)

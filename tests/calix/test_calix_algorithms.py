@@ -104,3 +104,48 @@ def test_algorithms_and_calibrations_refuse_misuse():
     algorithm.hook_to_calibration(Model(np.zeros(2)))
     with pytest.raises(AlgorithmError, match="already hooked"):
         algorithm.hook_to_calibration(Model(np.zeros(2)))
+
+
+def test_linear_search_keeps_each_instances_last_two():
+    calib = Model(np.array([-391.4, -400.0]), slope=1.0)
+    result = calib.run(None, LinearSearch(step_size=1, max_steps=100), target=120.0)
+    alone = [Model(np.array([o]), slope=1.0).run(None, LinearSearch(step_size=1, max_steps=100),
+                                                 target=120.0).calibrated_parameters[0]
+             for o in (-391.4, -400.0)]
+    assert result.calibrated_parameters.tolist() == alone == [511, 520]
+
+
+class Tolerant(Model):
+    tolerance = 1.0
+
+
+def test_a_result_off_its_target_is_a_failure_even_inside_the_range():
+    # a step of 10 per parameter: the nearest result is up to 5 away from the target
+    calib = Tolerant(np.array([0.0, 3.0]), slope=10.0, high=100)
+    result = calib.run(None, BinarySearch(), target=500.0)
+    assert result.success.tolist() == [True, False]     # 500 exactly; 503 or 493 at best
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: LinearSearch(step_size="a"), "step_size"), (lambda: LinearSearch(step_size=1.5), "step_size"),
+    (lambda: LinearSearch(initial_parameters=[1.5]), "initial_parameters"),
+    (lambda: NoisyBinarySearch(seed="a"), "seed"), (lambda: LinearPrediction("a"), "probe_parameters"),
+    (lambda: PolynomialPrediction(1, "x"), "Polynomial"),
+    (lambda: PolynomialPrediction.from_data([1, 2], [1, 2], degree=-1), "degree"),
+    (lambda: LinearPrediction(1, slope="s"), "slope"),
+    (lambda: Model(np.zeros(2), low=0, high="a"), "parameter_range must be two ints"),
+])
+def test_bad_arguments_are_calix_errors(make, match):
+    with pytest.raises(TargetError, match=match):
+        make()
+
+
+def test_bad_targets_and_algorithms_for_run():
+    calib = Model(np.zeros(2))
+    for target, match in (("abc", "a number"), ([1, 2, 3], "2 numbers"), (float("nan"), "finite")):
+        with pytest.raises(TargetError, match=match):
+            calib.run(None, BinarySearch(), target=target)
+    with pytest.raises(TargetError, match="algorithm"):
+        calib.run(None, "x", target=1.0)
+    with pytest.raises(TargetError, match="initial_parameters must lie"):
+        calib.run(None, LinearSearch(initial_parameters=5000), target=1.0)

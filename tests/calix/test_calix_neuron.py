@@ -14,6 +14,7 @@ import calix
 import halco
 import lola
 import stadls
+from emulator import Emulator, Mismatch
 
 TARGET = calibrate_neurons.TARGET
 
@@ -61,14 +62,59 @@ def test_the_result_is_cached_applied_and_a_chip(calibrated):
     with stadls.ManagedConnection(chip_id=0) as connection:
         again = calix.calibrate(TARGET, cache_paths=[cache], connection=connection)
     assert again.neurons == result.neurons            # loaded, not recomputed
-    other = calix.NeuronCalibTarget(leak=90)
-    assert calix.cache.cache_key(other, None, 0) != files[0].stem
-    assert calix.cache.cache_key(TARGET, None, 1) != files[0].stem     # another chip
+    emulated = Emulator(chip_id=0)
+    assert calix.cache.cache_key(TARGET, None, calix.cache.chip_identity(emulated)) == files[0].stem
+    assert calix.cache.cache_key(calix.NeuronCalibTarget(leak=90), None,
+                                 calix.cache.chip_identity(emulated)) != files[0].stem
+    for other in (Emulator(chip_id=1), Emulator(chip_id=0, mismatch=Mismatch.for_chip(5)),
+                  Emulator(chip_id=0, noise=False)):
+        assert calix.cache.cache_key(TARGET, None, calix.cache.chip_identity(other)) != files[0].stem
     chip = result.to_chip()
     assert isinstance(chip, lola.Chip)
     coord = halco.AtomicNeuronOnDLS.from_enum(7)
     assert chip.neuron_block.atomic_neurons[7] == result.neurons[coord]
     assert pickle.loads(pickle.dumps(result)).neurons == result.neurons
+
+
+def test_a_long_time_constant_calibrates_the_threshold_as_well():
+    target = calix.NeuronCalibTarget(leak=160, reset=70, threshold=140, tau_mem=30e-6,
+                                     refractory_time=2e-6)
+    with stadls.ManagedConnection(chip_id=0) as connection:
+        result = calix.calibrate(target, cache_paths=[], connection=connection)
+    assert result.success_mask().mean() > 0.97
+    rates = calibrate_neurons.firing_rates(result)[result.success_mask()]
+    expected_khz = 1e3 / (2.0 + 30.0 * np.log((160 - 70) / (160 - 140)))
+    assert np.median(rates) == pytest.approx(expected_khz, rel=0.1)
+    assert rates.std() / rates.mean() < 0.1
+
+
+def fake_result(*args, **kwargs) -> calix.NeuronCalibResult:
+    return calix.NeuronCalibResult(target=None, neurons={}, success={})
+
+
+def test_the_cache_survives_broken_files_and_refuses_bad_paths(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(calix.cache, "calibrate_neurons",
+                        lambda *a, **k: calls.append(1) or fake_result())
+    emulated = Emulator(chip_id=0)
+    calix.calibrate(TARGET, cache_paths=[tmp_path], connection=emulated)
+    (file,) = tmp_path.glob("*.pkl")
+    file.write_bytes(b"not a pickle")
+    calix.calibrate(TARGET, cache_paths=[tmp_path], connection=emulated)       # a miss
+    file.write_bytes(pickle.dumps({"a": 1}))
+    calix.calibrate(TARGET, cache_paths=[tmp_path], connection=emulated)       # a miss too
+    calix.calibrate(TARGET, cache_paths=[tmp_path], connection=emulated)       # now a hit
+    assert len(calls) == 3
+    calix.calibrate(TARGET, cache_paths=[tmp_path / "ro"], cache_read_only=True,
+                    connection=emulated)
+    assert not (tmp_path / "ro").exists()
+    for paths in ("cx", 5, [5]):
+        with pytest.raises(calix.TargetError, match="cache_paths"):
+            calix.calibrate(TARGET, cache_paths=paths, connection=emulated)
+    with pytest.raises(calix.TargetError, match="picklable"):
+        calix.calibrate(TARGET, options=lambda: 1, cache_paths=[tmp_path], connection=emulated)
+    with pytest.raises(calix.TargetError, match="connection"):
+        calix.calibrate(TARGET, cache_paths=[tmp_path], connection=object())
 
 
 def test_bad_targets_are_refused():
@@ -81,3 +127,14 @@ def test_bad_targets_are_refused():
             calix.NeuronCalibTarget(**kwargs)
     with pytest.raises(calix.TargetError, match="NeuronCalibTarget"):
         calix.calibrate_neurons(None, target=5)
+    with pytest.raises(calix.TargetError, match="connection"):
+        calix.calibrate_neurons("x")
+    with pytest.raises(calix.TargetError, match="seed"):
+        calix.calibrate_neurons(Emulator(), seed="a")
+    with pytest.raises(calix.TargetError, match="per-neuron field"):
+        calix.NeuronCalibTarget().per_neuron("bogus")
+    result = fake_result()
+    with pytest.raises(calix.TargetError, match="builder"):
+        result.apply(None)
+    with pytest.raises(calix.TargetError, match="lola.Chip"):
+        result.to_chip(chip=5)
