@@ -17,8 +17,6 @@ from pathlib import Path
 import numpy as np
 
 import calix
-import halco
-import haldls
 import stadls
 from calix import helpers
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import halco
-import haldls
 import lola
 from lola.errors import LolaTypeError, LolaValueError
 
