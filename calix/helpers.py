@@ -27,6 +27,8 @@ def _neuron_tables() -> dict[str, np.ndarray]:
         "config": np.array([n.to_neuron_config_on_dls().to_enum() for n in neurons]),
         "backend": np.array([n.to_neuron_backend_config_on_dls().to_enum() for n in neurons]),
         "reset_quads": np.arange(halco.NeuronResetQuadOnDLS.size),
+        "counter_resets": [n.to_spike_counter_reset_on_dls() for n in neurons],
+        "counter_reads": [n.to_spike_counter_read_on_dls() for n in neurons],
     }
 
 
@@ -68,16 +70,15 @@ def reset_neurons(builder: Any) -> None:
 
 def reset_spike_counters(builder: Any) -> None:
     """Clear every neuron's spike counter."""
-    for n in range(N_NEURONS):
-        builder.write(halco.AtomicNeuronOnDLS.from_enum(n).to_spike_counter_reset_on_dls(),
-                      haldls.SpikeCounterReset())
+    reset = haldls.SpikeCounterReset()
+    for coord in _neuron_tables()["counter_resets"]:
+        builder.write(coord, reset)
 
 
 def read_spike_counts(builder: Any) -> Callable[[], np.ndarray]:
     """Append reads of every neuron's spike counter; returns a function giving the counts
     [512] (255 at overflow) once the program has run."""
-    tickets = [builder.read(halco.AtomicNeuronOnDLS.from_enum(n).to_spike_counter_read_on_dls())
-               for n in range(N_NEURONS)]
+    tickets = [builder.read(coord) for coord in _neuron_tables()["counter_reads"]]
     return lambda: np.array([t.get().count for t in tickets], dtype=float)
 
 
