@@ -18,15 +18,12 @@ CAPMEM_RANGE = (0, 1022)
 
 
 @functools.lru_cache(maxsize=None)
-def _neuron_tables() -> dict[str, np.ndarray]:
-    neurons = [halco.AtomicNeuronOnDLS.from_enum(n) for n in range(N_NEURONS)]
-    block = np.array([n.to_capmem_block_on_dls().value() for n in neurons])
-    column = np.array([n.to_capmem_column_on_capmem_block().value() for n in neurons])
+def _neuron_tables() -> dict[str, Any]:
+    neurons = list(halco.iter_all(halco.AtomicNeuronOnDLS))
     return {
-        "capmem_base": block * halco.CapMemCellOnCapMemBlock.size + column,
-        "config": np.array([n.to_neuron_config_on_dls().to_enum() for n in neurons]),
-        "backend": np.array([n.to_neuron_backend_config_on_dls().to_enum() for n in neurons]),
-        "reset_quads": np.arange(halco.NeuronResetQuadOnDLS.size),
+        "capmem": halco.enum_map(halco.AtomicNeuronOnDLS, halco.CapMemCellOnDLS),
+        "config": halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronConfigOnDLS),
+        "backend": halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronBackendConfigOnDLS),
         "counter_resets": [n.to_spike_counter_reset_on_dls() for n in neurons],
         "counter_reads": [n.to_spike_counter_read_on_dls() for n in neurons],
     }
@@ -35,7 +32,7 @@ def _neuron_tables() -> dict[str, np.ndarray]:
 def capmem_cells(row: str) -> np.ndarray:
     """CapMemCellOnDLS enums of parameter ``row`` (a ``halco.CAPMEM_ROW_NAMES`` name) of every
     neuron."""
-    return _neuron_tables()["capmem_base"] + halco.CAPMEM_ROW_NAMES[row] * 130
+    return _neuron_tables()["capmem"][:, halco.CAPMEM_ROW_NAMES[row]]
 
 
 def write_capmem(builder: Any, values: dict[str, Any]) -> None:
@@ -64,8 +61,8 @@ def write_backend_configs(builder: Any, **fields: Any) -> None:
 
 def reset_neurons(builder: Any) -> None:
     """Reset every membrane to its reset potential (one NeuronResetQuad per quad column)."""
-    for quad in _neuron_tables()["reset_quads"].tolist():
-        builder.write(halco.NeuronResetQuadOnDLS(quad), haldls.NeuronResetQuad())
+    for quad in halco.iter_all(halco.NeuronResetQuadOnDLS):
+        builder.write(quad, haldls.NeuronResetQuad())
 
 
 def reset_spike_counters(builder: Any) -> None:
@@ -92,14 +89,16 @@ def enable_cadc_membranes(builder: Any) -> None:
 
 @functools.lru_cache(maxsize=None)
 def _cadc_layout() -> tuple[list, np.ndarray]:
+    """The triggered causal reads of row 0 of every quad column (128 CADCSampleQuadOnDLS) and
+    the atomic neurons [128, 4] whose membranes they convert."""
     coords, neurons = [], []
-    for synram in range(2):
-        for q in range(64):
-            quad = halco.SynapseQuadOnSynram(halco.SynapseQuadColumnOnDLS(q), halco.SynapseRowOnSynram(0))
+    column = halco.enum_map(halco.SynapseQuadColumnOnDLS, halco.NeuronColumnOnDLS)
+    for synram in halco.iter_all(halco.SynramOnDLS):
+        for q in halco.iter_all(halco.SynapseQuadColumnOnDLS):
+            quad = halco.SynapseQuadOnSynram(q, halco.SynapseRowOnSynram(0))
             coords.append(halco.CADCSampleQuadOnDLS.of(quad, halco.CADCChannelType.causal,
                                                        halco.CADCReadoutType.trigger_read, synram))
-            columns = [c.value() for c in halco.SynapseQuadColumnOnDLS(q).to_synapse_on_synapse_row()]
-            neurons.append([synram * 256 + c for c in columns])
+            neurons.append(synram.value() * halco.NeuronColumnOnDLS.size + column[q.value()])
     return coords, np.array(neurons)
 
 

@@ -37,18 +37,22 @@ _SYNAPSE_VIEWS: dict[type, dict[str, str]] = {
 }
 
 
-def quad_columns(quads: np.ndarray) -> np.ndarray:
-    """Synapse columns [n, 4] (by EntryOnQuad) of quad columns 0..63."""
-    q = np.asarray(quads)[:, None]
-    return ((q % 32) * 4 + np.arange(4)[None, :]) * 2 + q // 32
+#: backend enum (NeuronBackendConfigOnDLS, NeuronResetOnDLS, SpikeCounter*) -> atomic neuron
+_ATOMIC_OF_BACKEND = halco.enum_map(halco.NeuronBackendConfigOnDLS, halco.AtomicNeuronOnDLS)
+_NEURONS_OF_RESET_QUAD = halco.enum_map(halco.NeuronResetQuadOnDLS, halco.NeuronResetOnDLS,
+                                        halco.AtomicNeuronOnDLS)
 
 
-def _atomic_from_backend() -> np.ndarray:
-    """backend enum -> atomic neuron enum."""
-    e = np.arange(512)
-    block, local = np.divmod(e, 256)
-    row, col = np.divmod(local, 128)
-    return row * 256 + block * 128 + col
+def _switch_layout(quad: type, local: type) -> tuple[np.ndarray, np.ndarray]:
+    """Synram [n, 1] and synapse columns [n, 4] of every column-switch quad (ColumnCurrentQuad,
+    ColumnCorrelationQuad), for fancy-indexing a [synram, column] array."""
+    return (halco.enum_map(quad, halco.SynramOnDLS)[:, None],
+            halco.enum_map(quad, local, halco.SynapseQuadColumnOnDLS, halco.SynapseOnSynapseRow))
+
+
+_CURRENT_SWITCHES = _switch_layout(halco.ColumnCurrentQuadOnDLS, halco.ColumnCurrentQuadOnSynram)
+_CORRELATION_SWITCHES = _switch_layout(halco.ColumnCorrelationQuadOnDLS,
+                                       halco.ColumnCorrelationQuadOnSynram)
 
 
 #: chip ids: a 32-bit hardware identity (it seeds the mismatch and the noise)
@@ -139,12 +143,13 @@ class Chip:
             haldls.CorrelationReset))
         self._one_word_segments = np.array([containers.index(c) for c in (
             haldls.PPUControlRegister, haldls.PADIEvent, haldls.BlockPostPulse)])
-        e = np.arange(halco.SynapseQuadOnDLS.size)
-        self._quad_synram, local = np.divmod(e, 16384)
-        self._quad_row, quad = np.divmod(local, 64)
-        self._quad_columns = quad_columns(quad)
-        self._atomic_from_backend = _atomic_from_backend()
-        self._backend_from_atomic = np.argsort(self._atomic_from_backend)
+        self._quad_synram = halco.enum_map(halco.SynapseQuadOnDLS, halco.SynramOnDLS)
+        self._quad_row = halco.enum_map(halco.SynapseQuadOnDLS, halco.SynapseQuadOnSynram,
+                                        halco.SynapseRowOnSynram)
+        self._quad_columns = halco.enum_map(halco.SynapseQuadOnDLS, halco.SynapseQuadOnSynram,
+                                            halco.SynapseQuadColumnOnDLS, halco.SynapseOnSynapseRow)
+        self._atomic_from_backend = _ATOMIC_OF_BACKEND
+        self._backend_from_atomic = halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronBackendConfigOnDLS)
 
         # physical memories that several views share
         self.weights = np.zeros((2, 256, 256), dtype=np.int64)
@@ -152,10 +157,9 @@ class Chip:
         self.time_calibs = np.zeros((2, 256, 256), dtype=np.int64)
         self.amp_calibs = np.zeros((2, 256, 256), dtype=np.int64)
         self.capmem_driven = np.zeros(halco.CapMemCellOnDLS.size, dtype=np.int64)
-        n = np.arange(512)
-        block = (n // 256) * 2 + (n % 256) // 128
-        self._neuron_block = block
-        self._capmem_index = block[None, :] * 3120 + np.arange(24)[:, None] * 130 + (n % 128)[None, :]
+        self._neuron_block = halco.enum_map(halco.AtomicNeuronOnDLS, halco.CapMemBlockOnDLS)
+        #: [row, neuron]: the CapMem cell of each neuron parameter
+        self._capmem_index = halco.enum_map(halco.AtomicNeuronOnDLS, halco.CapMemCellOnDLS).T
 
         # dynamic state
         self.time = 0  # FPGA cycles since power-on (where the analog core has been evolved to)
@@ -295,7 +299,8 @@ class Chip:
 
     def capmem_value(self, cell: halco.CapMemCellOnCapMemBlock) -> np.ndarray:
         """The value a shared cell drives in each of the four blocks (0 where the block is off)."""
-        enums = np.arange(4) * 3120 + cell.to_enum()
+        enums = [halco.CapMemCellOnDLS(cell, block).to_enum()
+                 for block in halco.iter_all(halco.CapMemBlockOnDLS)]
         enabled = self.fields(haldls.CapMemBlockConfig)["enable_capmem"]
         return np.where(enabled, self.capmem_driven[enums], 0)
 
@@ -304,8 +309,7 @@ class Chip:
         self._reset_membranes(self._atomic_from_backend[rows])
 
     def _trigger_neuron_reset_quad(self, rows: np.ndarray) -> None:
-        synram, quad = np.divmod(rows, 64)
-        self._reset_membranes((synram[:, None] * 256 + quad_columns(quad)).ravel())
+        self._reset_membranes(_NEURONS_OF_RESET_QUAD[rows].ravel())
 
     def _reset_membranes(self, neurons: np.ndarray) -> None:
         self._update_parameters()
@@ -407,10 +411,9 @@ class Chip:
         col_current = self.fields(haldls.ColumnCurrentQuad)
         col_exc = np.zeros((2, 256), dtype=np.bool_)
         col_inh = np.zeros((2, 256), dtype=np.bool_)
-        synram, q = np.divmod(np.arange(128), 64)
-        cols = quad_columns(q)
-        col_exc[synram[:, None], cols] = col_current["enable_synaptic_current_excitatory"]
-        col_inh[synram[:, None], cols] = col_current["enable_synaptic_current_inhibitory"]
+        synram, cols = _CURRENT_SWITCHES
+        col_exc[synram, cols] = col_current["enable_synaptic_current_excitatory"]
+        col_inh[synram, cols] = col_current["enable_synaptic_current_inhibitory"]
         return (valid, mask, target, drop_en, out_count_en, bus_enable), bg_config, col_exc, col_inh
 
     def _amplitude_arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -428,7 +431,7 @@ class Chip:
     def _driver_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         drv = self.fields(haldls.SynapseDriverConfig)
         stp = self.fields(haldls.CommonSTPConfig)
-        block = np.arange(256) // 128
+        block = halco.enum_map(halco.SynapseDriverOnDLS, halco.SynapseDriverBlockOnDLS)
         d_int = np.zeros((256, core.N_DI), dtype=np.int64)
         d_int[:, core.DI_RECEIVER] = drv["enable_receiver"]
         d_int[:, core.DI_MASK] = drv["row_address_compare_mask"]
@@ -455,10 +458,9 @@ class Chip:
         switches = self.fields(haldls.ColumnCorrelationQuad)
         causal_en = np.zeros((2, 256), dtype=np.bool_)
         acausal_en = np.zeros((2, 256), dtype=np.bool_)
-        synram, q = np.divmod(np.arange(128), 64)
-        cols = quad_columns(q)
-        causal_en[synram[:, None], cols] = switches["enable_internal_causal"]
-        acausal_en[synram[:, None], cols] = switches["enable_internal_acausal"]
+        synram, cols = _CORRELATION_SWITCHES
+        causal_en[synram, cols] = switches["enable_internal_causal"]
+        acausal_en[synram, cols] = switches["enable_internal_acausal"]
         return param, causal_en, acausal_en
 
     # -- time ------------------------------------------------------------------------------------

@@ -15,10 +15,12 @@ stopped through ``MADCControl``, configured through ``MADCConfig`` and
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+import halco
 import haldls
 from . import core
 from .errors import ConfigurationError
@@ -37,6 +39,20 @@ MADC_V_PER_LSB = 1.2 / 1023.0
 MADC_NOISE_LSB = 1.5
 
 
+@functools.lru_cache(maxsize=None)
+def _cadc_sample_layout() -> tuple[np.ndarray, ...]:
+    """Per CADCSampleQuadOnDLS: synram, readout type (1: buffered), channel type, synapse row and
+    the four synapse columns [n, 4] (by EntryOnQuad)."""
+    sample, on_synram = halco.CADCSampleQuadOnDLS, halco.CADCSampleQuadOnSynram
+    channel, quad = halco.CADCSampleQuadUnspecifiedReadoutOnSynram, halco.SynapseQuadOnSynram
+    return (halco.enum_map(sample, halco.SynramOnDLS),
+            halco.enum_map(sample, on_synram, halco.CADCReadoutType),
+            halco.enum_map(sample, on_synram, channel, halco.CADCChannelType),
+            halco.enum_map(sample, on_synram, channel, quad, halco.SynapseRowOnSynram),
+            halco.enum_map(sample, on_synram, channel, quad, halco.SynapseQuadColumnOnDLS,
+                           halco.SynapseOnSynapseRow))
+
+
 class Readout:
     """CADC conversion and MADC control for one :class:`Chip`."""
 
@@ -51,12 +67,7 @@ class Readout:
     def cadc_read(self, rows: np.ndarray) -> np.ndarray:
         """Words of CADCSampleQuad coordinates (enums ``rows``)."""
         chip = self.chip
-        synram, local = np.divmod(rows, 65536)
-        buffered, local = np.divmod(local, 32768)
-        ctype, quad = np.divmod(local, 16384)
-        row, qcol = np.divmod(quad, 64)
-        from .chip import quad_columns
-        cols = quad_columns(qcol)                      # [n, 4]
+        synram, buffered, ctype, row, cols = (part[rows] for part in _cadc_sample_layout())
         s, t, r = synram[:, None], ctype[:, None], row[:, None]
         triggered = buffered == 0
         codes = np.zeros((len(rows), 4), dtype=self.cadc_buffer.dtype)
@@ -81,9 +92,9 @@ class Readout:
         mm = chip.mismatch
         s, t, r = synram[:, None], ctype[:, None], row[:, None]
         switches = chip.fields(haldls.ColumnCorrelationQuad)
-        quad_of_column = (cols % 2) * 32 + cols // 8
-        entry = (cols // 2) % 4
-        quad_enum = s * 64 + quad_of_column
+        quad_of_column = halco.enum_map(halco.SynapseOnSynapseRow, halco.SynapseQuadColumnOnDLS)[cols]
+        entry = halco.enum_map(halco.SynapseOnSynapseRow, halco.EntryOnQuad)[cols]
+        quad_enum = s * halco.ColumnCorrelationQuadOnSynram.size + quad_of_column
         neuron_readout = np.where(
             t == 0, switches["enable_cadc_neuron_readout_causal"][quad_enum, entry],
             switches["enable_cadc_neuron_readout_acausal"][quad_enum, entry])
@@ -93,7 +104,9 @@ class Readout:
         correlation_code = (CORRELATION_BASELINE + mm.correlation_baseline[t, s, r, cols]
                             - accumulated * mm.correlation_gain[t, s, r, cols])
         value = np.where(neuron_readout, membrane_code, correlation_code)
-        channel_offset = chip.fields(haldls.CADCChannelConfig)["offset"][s * 512 + t * 256 + cols]
+        channel = (s * halco.CADCChannelConfigOnSynram.size + t * halco.CADCChannelColumnOnSynram.size
+                   + cols)                     # CADCChannelConfigOnDLS: synram, type, column
+        channel_offset = chip.fields(haldls.CADCChannelConfig)["offset"][channel]
         value = value * mm.cadc_gain[s, t, cols] + mm.cadc_offset[s, t, cols] + channel_offset
         if chip.noise:
             value = value + chip.rng.normal(0.0, CADC_NOISE_LSB, value.shape)

@@ -131,7 +131,7 @@ def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarr
     P[core.P_V_SYNIN_REF] = V_SYNIN_REF
 
     # refractory counter: ticks of the selected backend clock of the neuron's block
-    block = np.arange(n) % 256 // 128
+    block = halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronBackendConfigBlockOnDLS)
     slow = clock_frequency(common["clock_scale_slow"])[block]
     fast = clock_frequency(common["clock_scale_fast"])[block]
     f_clock = np.where(backend["select_input_clock"] == 1, fast, slow)
@@ -149,8 +149,7 @@ def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarr
     F[core.F_SYNIN_INH] = config["enable_synaptic_input_inhibitory"]
     F[core.F_PAUSE] = config["enable_pause"]
     F[core.F_READOUT_SOURCE] = config["readout_source"]
-    column = np.arange(n) % 256
-    F[core.F_EVENT_OUTPUT] = column // 32
+    F[core.F_EVENT_OUTPUT] = halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronEventOutputOnDLS)
     F[core.F_LABEL] = (F[core.F_EVENT_OUTPUT] << 8) | backend["address_out"]
     F[core.F_BITS] = core.flag_bits(F)
     return P, F

@@ -16,10 +16,13 @@ against each other and are never accepted in each other's place.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 import re
-from typing import Any, ClassVar, Iterator, Sequence, TypeVar
+from typing import Any, Callable, ClassVar, Iterator, Sequence, TypeVar
+
+import numpy as np
 
 from .errors import CoordinateTypeError, InvalidCoordinateError, OutOfRangeError
 
@@ -231,8 +234,13 @@ class Grid(Coordinate, abstract=True):
                 cls.size = len(cls._table)
             else:
                 cls.size = x.size * y.size  # type: ignore[union-attr]
-            setattr(cls, "to_" + snake_case(x.__name__), lambda self: self.x)
-            setattr(cls, "to_" + snake_case(y.__name__), lambda self: self.y)  # type: ignore
+            if cls._table is not None:
+                table = np.array(cls._table, dtype=np.int64)
+                register_conversion(cls, x, lambda e: table[e, 0])
+                register_conversion(cls, y, lambda e: table[e, 1])  # type: ignore[arg-type]
+            else:
+                register_conversion(cls, x, lambda e: e % x.size + x.min)
+                register_conversion(cls, y, lambda e: e // x.size + y.min)  # type: ignore
 
     def __init__(self, *args: Any, x: Any = None, y: Any = None) -> None:
         cls = type(self)
@@ -311,8 +319,9 @@ class Nested(Coordinate, abstract=True):
         if local is not None:
             cls.local_type, cls.parent_type = local, parent  # type: ignore[assignment]
             cls.size = local.size * parent.size  # type: ignore[union-attr]
-            setattr(cls, "to_" + snake_case(local.__name__), lambda self: self.local)
-            setattr(cls, "to_" + snake_case(parent.__name__), lambda self: self.parent)  # type: ignore
+            n, lo_l, lo_p = local.size, local._enum_min(), parent._enum_min()  # type: ignore
+            register_conversion(cls, local, lambda e: e % n + lo_l)
+            register_conversion(cls, parent, lambda e: e // n + lo_p)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any) -> None:
         cls = type(self)
@@ -475,32 +484,155 @@ def all_coordinate_types() -> tuple[type[Coordinate], ...]:
 
 
 def link(*types: type[Coordinate]) -> None:
-    """Make same-sized coordinate types convert into each other by identity of enum.
-
-    Adds ``to_<snake_case(target)>()`` to each type for each other type (the hemisphere family,
-    the synapse-row family, ...).
-    """
+    """Make same-sized coordinate types convert into each other by identity of enum (the
+    hemisphere family, the synapse-row family, ...): a registered conversion, and so a
+    ``to_<snake_case(target)>()`` method, for each ordered pair."""
     sizes = {t.size for t in types}
     if len(sizes) != 1:
         raise ValueError(f"link: types of different sizes {[(t.__name__, t.size) for t in types]}")
     for src in types:
         for dst in types:
-            if src is dst:
-                continue
-            name = "to_" + snake_case(dst.__name__)
-            if name not in src.__dict__:
-                setattr(src, name, _identity_converter(dst))
-
-
-def _identity_converter(dst: type[Coordinate]) -> Any:
-    def convert(self: Coordinate) -> Coordinate:
-        return dst.from_enum(self._enum - type(self)._enum_min() + dst._enum_min())
-
-    convert.__doc__ = f"The {dst.__name__} with the same enum."
-    return convert
+            if src is not dst:
+                shift = dst._enum_min() - src._enum_min()
+                register_conversion(src, dst, lambda e, shift=shift: e + shift)
 
 
 def add_constants(cls: type[Coordinate], **values: Any) -> None:
     """Named instances as class attributes (``SynramOnDLS.top``, ``CapMemRowOnCapMemBlock.v_leak``)."""
     for key, val in values.items():
         setattr(cls, key, val if isinstance(val, cls) else cls(val) if not isinstance(val, tuple) else cls(*val))
+
+
+# -- conversions ---------------------------------------------------------------------------------
+
+class Conversion:
+    """A conversion ``source -> target`` declared as a function of enums.
+
+    ``function`` maps a source enum to a target enum and is written with arithmetic and numpy
+    indexing only, so that it takes an int or an array of enums alike. ``many`` > 0: one source
+    gives that many targets (a sequence of ``many`` enums or arrays, in a documented order);
+    ``optional``: the function gives -1 where a source has no target.
+    """
+
+    __slots__ = ("source", "target", "function", "many", "optional")
+
+    def __init__(self, source: type[Coordinate], target: type[Coordinate],
+                 function: Callable[[Any], Any], many: int = 0, optional: bool = False) -> None:
+        self.source, self.target, self.function = source, target, function
+        self.many, self.optional = many, optional
+
+    def __call__(self, coord: Coordinate) -> Any:
+        """The target coordinate(s) of one source coordinate (a tuple for ``many``, None
+        where an ``optional`` conversion has no target)."""
+        result = self.function(coord._enum)
+        target = self.target
+        if self.many:
+            return tuple(target.from_enum(int(e)) for e in result)
+        result = int(result)
+        if self.optional and result < 0:
+            return None
+        return target.from_enum(result)
+
+    def method(self) -> Callable[[Coordinate], Any]:
+        conv = self
+
+        def convert(self: Coordinate) -> Any:
+            return conv(self)
+
+        what = f"the {self.many} {self.target.__name__}" if self.many else f"the {self.target.__name__}"
+        convert.__doc__ = what + (" (None where there is none)." if self.optional else ".")
+        convert.__name__ = "to_" + snake_case(self.target.__name__)
+        return convert
+
+    def __repr__(self) -> str:
+        return f"Conversion({self.source.__name__} -> {self.target.__name__})"
+
+
+#: (source type, target type) -> Conversion: the chip's layout in one table
+_CONVERSIONS: dict[tuple[type, type], Conversion] = {}
+
+
+def register_conversion(source: type[Coordinate], target: type[Coordinate],
+                        function: Callable[[Any], Any], many: int = 0,
+                        optional: bool = False) -> Conversion:
+    """Declare ``source -> target`` and give ``source`` its ``to_<snake_case(target)>()``
+    method. A pair is declared once; a hand-written method of that name is an error (two
+    sources of truth)."""
+    key = (source, target)
+    if key in _CONVERSIONS:
+        raise RuntimeError(f"conversion {source.__name__} -> {target.__name__} declared twice")
+    name = "to_" + snake_case(target.__name__)
+    if name in source.__dict__:
+        raise RuntimeError(f"{source.__name__}.{name} is written by hand and declared as a "
+                           "conversion; declare it once")
+    conv = _CONVERSIONS[key] = Conversion(source, target, function, many, optional)
+    setattr(source, name, conv.method())
+    return conv
+
+
+def conversion(source: type[Coordinate], target: type[Coordinate], many: int = 0,
+               optional: bool = False) -> Callable[[Callable[[Any], Any]], Conversion]:
+    """Decorator form of :func:`register_conversion`."""
+    def register(function: Callable[[Any], Any]) -> Conversion:
+        return register_conversion(source, target, function, many, optional)
+    return register
+
+
+def conversions() -> dict[tuple[type, type], Conversion]:
+    """Every declared conversion, by (source, target) type."""
+    return dict(_CONVERSIONS)
+
+
+def _contiguous(cls: type[Coordinate]) -> bool:
+    """Whether every enum in ``[min, min + size)`` names a coordinate (not so for intervals)."""
+    if issubclass(cls, Interval):
+        return False
+    if issubclass(cls, Nested):
+        return _contiguous(cls.local_type) and _contiguous(cls.parent_type)
+    return True
+
+
+def enum_map(*path: type[Coordinate]) -> np.ndarray:
+    """The conversion ``path[0] -> path[1] -> ... -> path[-1]`` of every source coordinate as
+    one read-only int64 array, indexed by the source's enum (less its minimum).
+
+    A one-to-one conversion gives shape ``(source.size,)``; a one-to-many one appends an axis
+    of its ``many`` targets (``enum_map(SynapseQuadColumnOnDLS, SynapseOnSynapseRow)`` is
+    ``(64, 4)``, by ``EntryOnQuad``); an optional one gives -1 where there is no target. Each
+    step must be a declared conversion (:func:`conversions`)."""
+    if len(path) < 2:
+        raise CoordinateTypeError("enum_map needs a source and at least one target type")
+    for t in path:
+        if not (isinstance(t, type) and issubclass(t, Coordinate) and t._concrete):
+            raise CoordinateTypeError(f"enum_map: {t!r} is not a concrete halco coordinate type")
+    return _enum_map(tuple(path))
+
+
+@functools.lru_cache(maxsize=None)
+def _enum_map(path: tuple[type[Coordinate], ...]) -> np.ndarray:
+    if len(path) > 2:
+        first, rest = _enum_map(path[:2]), _enum_map(path[1:])
+        out = rest[np.maximum(first - path[1]._enum_min(), 0)]
+        valid = (first >= 0).reshape(first.shape + (1,) * (out.ndim - first.ndim))
+        out = np.where(valid, out, -1)
+        out.flags.writeable = False
+        return out
+    source, target = path
+    conv = _CONVERSIONS.get((source, target))
+    if conv is None:
+        known = sorted(t.__name__ for s, t in _CONVERSIONS if s is source)
+        raise CoordinateTypeError(
+            f"enum_map: no conversion {source.__name__} -> {target.__name__} is declared; "
+            f"{source.__name__} converts to: {', '.join(known) or 'nothing'}")
+    if not _contiguous(source):
+        raise CoordinateTypeError(f"enum_map: {source.__name__} has enums that name no "
+                                  "coordinate (an interval); convert its coordinates one by one")
+    enums = np.arange(source.size, dtype=np.int64) + source._enum_min()
+    result = conv.function(enums)
+    if conv.many:
+        out = np.stack([np.broadcast_to(np.asarray(r, dtype=np.int64), enums.shape)
+                        for r in result], axis=1)
+    else:
+        out = np.broadcast_to(np.asarray(result, dtype=np.int64), enums.shape).copy()
+    out.flags.writeable = False
+    return out

@@ -8,7 +8,6 @@ Row and cell names are those of halco v3.
 from __future__ import annotations
 
 from ._core import Grid, Nested, RangedInt, add_constants
-from .hemisphere import HemisphereOnDLS
 
 
 class CapMemBlockOnHemisphere(RangedInt, size=2):
@@ -24,17 +23,6 @@ class CapMemBlockOnDLS(RangedInt, size=4):
     """CapMem block: 0 = NW, 1 = NE, 2 = SW, 3 = SE."""
 
     __slots__ = ()
-
-    def to_capmem_block_on_hemisphere(self) -> CapMemBlockOnHemisphere:
-        return CapMemBlockOnHemisphere(self._enum % 2)
-
-    def to_hemisphere_on_dls(self) -> HemisphereOnDLS:
-        return HemisphereOnDLS(self._enum // 2)
-
-    def to_neuron_config_block_on_dls(self):
-        from .neuron import NeuronConfigBlockOnDLS
-
-        return NeuronConfigBlockOnDLS(self._enum)
 
 
 class CapMemColumnOnCapMemBlock(RangedInt, size=130):
@@ -144,9 +132,6 @@ class UnusedCapMemCellOnDLS(RangedInt, size=len(_UNUSED)):
     """A shared CapMem cell that no circuit uses (kept so a full CapMem write covers every cell)."""
 
     __slots__ = ()
-
-    def to_capmem_cell_on_dls(self) -> CapMemCellOnDLS:
-        return CapMemCellOnDLS.from_enum(_UNUSED[self._enum])
 
 
 class CapMemBlockConfigOnDLS(RangedInt, size=4):

@@ -8,8 +8,8 @@ NeuronConfig blocks are the four quadrants (0 top-left, 1 top-right, 2 bottom-le
 from __future__ import annotations
 
 from ._core import Grid, Nested, RangedInt
-from .hemisphere import HemisphereOnDLS, NeuronRowOnDLS, SynramOnDLS
-from .synapse import SynapseOnSynapseRow, SynapseQuadColumnOnDLS
+from .hemisphere import NeuronRowOnDLS, SynramOnDLS
+from .synapse import SynapseQuadColumnOnDLS
 
 
 class NeuronColumnOnDLS(RangedInt, size=256):
@@ -17,68 +17,11 @@ class NeuronColumnOnDLS(RangedInt, size=256):
 
     __slots__ = ()
 
-    def to_synapse_on_synapse_row(self) -> SynapseOnSynapseRow:
-        return SynapseOnSynapseRow(self._enum)
-
-    def to_capmem_column_on_capmem_block(self):
-        from .capmem import CapMemColumnOnCapMemBlock
-
-        return CapMemColumnOnCapMemBlock(self._enum % 128)
-
-    def to_neuron_event_output_on_dls(self) -> "NeuronEventOutputOnDLS":
-        return NeuronEventOutputOnDLS.from_enum(self._enum // 32)
-
-    def to_neuron_backend_config_block_on_dls(self) -> "NeuronBackendConfigBlockOnDLS":
-        return NeuronBackendConfigBlockOnDLS(self._enum // 128)
-
 
 class AtomicNeuronOnDLS(Grid, x=NeuronColumnOnDLS, y=NeuronRowOnDLS):
     """One of the 512 neuron circuits: (column, row)."""
 
     __slots__ = ()
-
-    def _col_row(self) -> tuple[int, int]:
-        return self._enum % 256, self._enum // 256
-
-    def to_neuron_config_on_dls(self) -> "NeuronConfigOnDLS":
-        return NeuronConfigOnDLS.from_enum(self._enum)
-
-    def to_neuron_config_block_on_dls(self) -> "NeuronConfigBlockOnDLS":
-        col, row = self._col_row()
-        return NeuronConfigBlockOnDLS(2 * row + col // 128)
-
-    def _backend_enum(self) -> int:
-        col, row = self._col_row()
-        return (col // 128) * 256 + row * 128 + col % 128
-
-    def to_neuron_backend_config_on_dls(self) -> "NeuronBackendConfigOnDLS":
-        return NeuronBackendConfigOnDLS.from_enum(self._backend_enum())
-
-    def to_neuron_reset_on_dls(self) -> "NeuronResetOnDLS":
-        return NeuronResetOnDLS.from_enum(self._backend_enum())
-
-    def to_spike_counter_read_on_dls(self) -> "SpikeCounterReadOnDLS":
-        return SpikeCounterReadOnDLS.from_enum(self._backend_enum())
-
-    def to_spike_counter_reset_on_dls(self) -> "SpikeCounterResetOnDLS":
-        return SpikeCounterResetOnDLS.from_enum(self._backend_enum())
-
-    def to_neuron_event_output_on_dls(self) -> "NeuronEventOutputOnDLS":
-        return self.x.to_neuron_event_output_on_dls()
-
-    def to_capmem_block_on_dls(self):
-        from .capmem import CapMemBlockOnDLS
-
-        return CapMemBlockOnDLS(self.to_neuron_config_block_on_dls()._enum)
-
-    def to_capmem_column_on_capmem_block(self):
-        return self.x.to_capmem_column_on_capmem_block()
-
-    def to_hemisphere_on_dls(self) -> HemisphereOnDLS:
-        return HemisphereOnDLS(self._enum // 256)
-
-    def to_synram_on_dls(self) -> SynramOnDLS:
-        return SynramOnDLS(self._enum // 256)
 
 
 class NeuronConfigOnNeuronConfigBlock(RangedInt, size=128):
@@ -92,19 +35,11 @@ class NeuronConfigBlockOnDLS(RangedInt, size=4):
 
     __slots__ = ()
 
-    def to_capmem_block_on_dls(self):
-        from .capmem import CapMemBlockOnDLS
-
-        return CapMemBlockOnDLS(self._enum)
-
 
 class NeuronConfigOnDLS(Nested, local=NeuronConfigOnNeuronConfigBlock, parent=NeuronConfigBlockOnDLS):
     """Address of one neuron's NeuronConfig; its enum equals the AtomicNeuronOnDLS enum."""
 
     __slots__ = ()
-
-    def to_atomic_neuron_on_dls(self) -> AtomicNeuronOnDLS:
-        return AtomicNeuronOnDLS.from_enum(self._enum)
 
 
 class NeuronBackendConfigOnNeuronBackendConfigBlock(RangedInt, size=256):
@@ -124,21 +59,20 @@ def _backend_nested(name: str, doc: str) -> type[Nested]:
         name, (Nested,), {"__slots__": (), "__doc__": doc, "__module__": __name__},
         local=NeuronBackendConfigOnNeuronBackendConfigBlock, parent=NeuronBackendConfigBlockOnDLS,
     )
-
-    def to_atomic_neuron_on_dls(self) -> AtomicNeuronOnDLS:
-        block, local = divmod(self._enum, 256)
-        row, col = divmod(local, 128)
-        return AtomicNeuronOnDLS(NeuronColumnOnDLS(block * 128 + col), NeuronRowOnDLS(row))
-
-    cls.to_atomic_neuron_on_dls = to_atomic_neuron_on_dls
     return cls
 
 
 NeuronBackendConfigOnDLS = _backend_nested(
     "NeuronBackendConfigOnDLS", "Address of one neuron's NeuronBackendConfig."
 )
+
+
 NeuronResetOnDLS = _backend_nested("NeuronResetOnDLS", "Reset trigger of one neuron.")
+
+
 SpikeCounterReadOnDLS = _backend_nested("SpikeCounterReadOnDLS", "Spike counter of one neuron (read).")
+
+
 SpikeCounterResetOnDLS = _backend_nested("SpikeCounterResetOnDLS", "Spike counter reset of one neuron.")
 
 
@@ -167,27 +101,11 @@ class NeuronEventOutputOnDLS(
 
     __slots__ = ()
 
-    def to_crossbar_input_on_dls(self):
-        from .routing import CrossbarInputOnDLS
-
-        return CrossbarInputOnDLS(self._enum)
-
-    def to_neuron_column_on_dls(self) -> tuple[NeuronColumnOnDLS, ...]:
-        """The 32 columns whose spikes leave through this output."""
-        return tuple(NeuronColumnOnDLS(32 * self._enum + i) for i in range(32))
-
 
 class NeuronResetQuadOnDLS(Nested, local=SynapseQuadColumnOnDLS, parent=SynramOnDLS):
     """Reset trigger of the four neurons under a synapse quad column (v3)."""
 
     __slots__ = ()
-
-    def to_neuron_reset_on_dls(self) -> tuple["NeuronResetOnDLS", ...]:
-        row = NeuronRowOnDLS(self.parent._enum)
-        return tuple(
-            AtomicNeuronOnDLS(col, row).to_neuron_reset_on_dls()
-            for col in self.local.to_neuron_column_on_dls()
-        )
 
 
 class NeuronBlockOnDLS(RangedInt, size=1):
@@ -215,6 +133,7 @@ class NeuronBackendAddressOut(RangedInt, size=256):
 
 
 # -- logical-neuron grid --------------------------------------------------------------------------
+
 
 class NeuronColumnOnLogicalNeuron(RangedInt, size=128):
     """Column inside a logical neuron's pattern (X)."""

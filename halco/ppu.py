@@ -28,9 +28,6 @@ class PPUMemoryBlockOnPPU(Interval, bound=PPUMemoryWordOnPPU):
 
     __slots__ = ()
 
-    def to_ppu_memory_block_size(self) -> PPUMemoryBlockSize:
-        return PPUMemoryBlockSize(self.length())
-
 
 PPUMemoryBlockOnPPU.mailbox = PPUMemoryBlockOnPPU(3072, 4095)
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from ._core import Grid, RangedInt
+from .errors import CoordinateTypeError, OutOfRangeError
+from .neuron import NeuronBackendAddressOut, NeuronEventOutputOnDLS
+from .synapse import PADIRowSelectAddress, SynapseLabel
 
 
 class CrossbarInputOnDLS(RangedInt, size=20):
@@ -21,32 +24,11 @@ class CrossbarInputOnDLS(RangedInt, size=20):
 
     __slots__ = ()
 
-    def to_neuron_event_output_on_dls(self):
-        """The neuron event output feeding this input, or None."""
-        from .neuron import NeuronEventOutputOnDLS
-
-        return NeuronEventOutputOnDLS.from_enum(self._enum) if self._enum < 8 else None
-
-    def to_spl1_address(self) -> "SPL1Address | None":
-        return SPL1Address(self._enum - 8) if 8 <= self._enum < 12 else None
-
-    def to_background_spike_source_on_dls(self) -> "BackgroundSpikeSourceOnDLS | None":
-        return BackgroundSpikeSourceOnDLS(self._enum - 12) if self._enum >= 12 else None
-
 
 class CrossbarOutputOnDLS(RangedInt, size=12):
     """Crossbar output: PADI buses 0..7, L2 outputs 8..11."""
 
     __slots__ = ()
-
-    def to_padi_bus_on_dls(self):
-        """The PADI bus this output drives, or None for the L2 outputs."""
-        from .synapse import PADIBusOnDLS
-
-        return PADIBusOnDLS.from_enum(self._enum) if self._enum < 8 else None
-
-    def to_crossbar_l2_output_on_dls(self) -> "CrossbarL2OutputOnDLS | None":
-        return CrossbarL2OutputOnDLS(self._enum - 8) if self._enum >= 8 else None
 
 
 def _crossbar_table() -> list[tuple[int, int]]:
@@ -75,26 +57,17 @@ class CrossbarL2OutputOnDLS(RangedInt, size=4):
 
     __slots__ = ()
 
-    def to_crossbar_output_on_dls(self) -> CrossbarOutputOnDLS:
-        return CrossbarOutputOnDLS(8 + self._enum)
-
 
 class SPL1Address(RangedInt, size=4):
     """L2 input channel from the FPGA (label bits 15..14)."""
 
     __slots__ = ()
 
-    def to_crossbar_input_on_dls(self) -> CrossbarInputOnDLS:
-        return CrossbarInputOnDLS(8 + self._enum)
-
 
 class BackgroundSpikeSourceOnDLS(RangedInt, size=8):
     """One of the eight background spike generators (0..3 feed top buses, 4..7 bottom ones)."""
 
     __slots__ = ()
-
-    def to_crossbar_input_on_dls(self) -> CrossbarInputOnDLS:
-        return CrossbarInputOnDLS(12 + self._enum)
 
 
 class CrossbarOnDLS(RangedInt, size=1):
@@ -114,17 +87,11 @@ class CrossbarInputDropCounterOnDLS(RangedInt, size=20):
 
     __slots__ = ()
 
-    def to_crossbar_input_on_dls(self) -> CrossbarInputOnDLS:
-        return CrossbarInputOnDLS(self._enum)
-
 
 class CrossbarOutputEventCounterOnDLS(RangedInt, size=12):
     """Event counter of one crossbar output."""
 
     __slots__ = ()
-
-    def to_crossbar_output_on_dls(self) -> CrossbarOutputOnDLS:
-        return CrossbarOutputOnDLS(self._enum)
 
 
 # bit views of a 16-bit spike label: name -> (high bit, low bit)
@@ -168,27 +135,19 @@ class SpikeLabel(RangedInt, size=1 << 16):
         return self._view("padi_label")
 
     @property
-    def neuron_event_output(self):
-        from .neuron import NeuronEventOutputOnDLS
-
+    def neuron_event_output(self) -> NeuronEventOutputOnDLS:
         return NeuronEventOutputOnDLS.from_enum(self._view("neuron_event_output"))
 
     @property
-    def neuron_backend_address_out(self):
-        from .neuron import NeuronBackendAddressOut
-
+    def neuron_backend_address_out(self) -> NeuronBackendAddressOut:
         return NeuronBackendAddressOut(self._view("neuron_backend_address_out"))
 
     @property
-    def row_select_address(self):
-        from .synapse import PADIRowSelectAddress
-
+    def row_select_address(self) -> PADIRowSelectAddress:
         return PADIRowSelectAddress(self._view("row_select_address"))
 
     @property
-    def synapse_label(self):
-        from .synapse import SynapseLabel
-
+    def synapse_label(self) -> SynapseLabel:
         return SynapseLabel(self._view("synapse_label"))
 
     def replace(self, **views: Any) -> "SpikeLabel":
@@ -200,15 +159,11 @@ class SpikeLabel(RangedInt, size=1 << 16):
             hi, lo = _LABEL_VIEWS[name]
             width = hi - lo + 1
             if isinstance(v, (bool, float)) or not hasattr(v, "__index__"):
-                from .errors import CoordinateTypeError
-
                 raise CoordinateTypeError(
                     f"SpikeLabel.{name} must be an int, got {type(v).__name__} {v!r}"
                 )
             v = v.__index__()
             if not 0 <= v < (1 << width):
-                from .errors import OutOfRangeError
-
                 raise OutOfRangeError(
                     f"SpikeLabel.{name} = {v} is out of range [0, {(1 << width) - 1}]"
                 )

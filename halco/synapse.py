@@ -7,7 +7,7 @@ in 32..63; for synapse column ``s``: ``entry = (s // 2) % 4``, ``quad = (s % 2) 
 from __future__ import annotations
 
 from ._core import Grid, Nested, RangedInt, add_constants, link
-from .hemisphere import SynramOnDLS, SynapseDriverBlockOnDLS, PADIBusBlockOnDLS, HemisphereOnDLS
+from .hemisphere import PADIBusBlockOnDLS, SynapseDriverBlockOnDLS, SynramOnDLS
 
 
 class SynapseRowOnSynram(RangedInt, size=256):
@@ -15,39 +15,17 @@ class SynapseRowOnSynram(RangedInt, size=256):
 
     __slots__ = ()
 
-    def to_synapse_driver_on_synapse_driver_block(self) -> "SynapseDriverOnSynapseDriverBlock":
-        return SynapseDriverOnSynapseDriverBlock(self._enum // 2)
-
-    def to_synapse_row_on_synapse_driver(self) -> "SynapseRowOnSynapseDriver":
-        """Odd rows are the driver's top row (0), even rows its bottom row (1)."""
-        return SynapseRowOnSynapseDriver(0 if self._enum % 2 else 1)
-
 
 class SynapseOnSynapseRow(RangedInt, size=256):
     """Column of the synapse array (X axis); equal to the neuron column it feeds."""
 
     __slots__ = ()
 
-    def to_neuron_column_on_dls(self):
-        from .neuron import NeuronColumnOnDLS
-
-        return NeuronColumnOnDLS(self._enum)
-
-    def to_synapse_quad_column_on_dls(self) -> "SynapseQuadColumnOnDLS":
-        s = self._enum
-        return SynapseQuadColumnOnDLS((s % 2) * 32 + s // 8)
-
-    def to_entry_on_quad(self) -> "EntryOnQuad":
-        return EntryOnQuad((self._enum // 2) % 4)
-
 
 class SynapseOnSynram(Grid, x=SynapseOnSynapseRow, y=SynapseRowOnSynram):
     """One synapse of a synram: (column, row); enum = row*256 + column."""
 
     __slots__ = ()
-
-    def to_synapse_quad_on_synram(self) -> "SynapseQuadOnSynram":
-        return SynapseQuadOnSynram(self.x.to_synapse_quad_column_on_dls(), self.y)
 
 
 class SynapseOnDLS(Nested, local=SynapseOnSynram, parent=SynramOnDLS):
@@ -67,15 +45,6 @@ class SynapseQuadColumnOnDLS(RangedInt, size=64):
 
     __slots__ = ()
 
-    def to_synapse_on_synapse_row(self) -> tuple[SynapseOnSynapseRow, ...]:
-        """The four synapse columns of this quad, indexed by EntryOnQuad."""
-        q = self._enum
-        return tuple(SynapseOnSynapseRow(((q % 32) * 4 + e) * 2 + q // 32) for e in range(4))
-
-    def to_neuron_column_on_dls(self) -> tuple:
-        """The four neuron columns of this quad, indexed by EntryOnQuad."""
-        return tuple(s.to_neuron_column_on_dls() for s in self.to_synapse_on_synapse_row())
-
     def to_neuron_config_block_on_hemisphere(self) -> int:
         """0 for the left half of the array (columns 0..127), 1 for the right half."""
         return int((self._enum % 32) >= 16)
@@ -88,20 +57,10 @@ class SynapseQuadOnSynram(Grid, x=SynapseQuadColumnOnDLS, y=SynapseRowOnSynram):
 
 
 def _quad_type(name: str, doc: str) -> type[Nested]:
-    cls = type(
+    return type(
         name, (Nested,), {"__slots__": (), "__doc__": doc, "__module__": __name__},
         local=SynapseQuadOnSynram, parent=SynramOnDLS,
     )
-
-    def to_neuron_config_block_on_dls(self):
-        from .neuron import NeuronConfigBlockOnDLS
-
-        return NeuronConfigBlockOnDLS(
-            self.parent._enum * 2 + self.local.x.to_neuron_config_block_on_hemisphere()
-        )
-
-    cls.to_neuron_config_block_on_dls = to_neuron_config_block_on_dls
-    return cls
 
 
 SynapseQuadOnDLS = _quad_type("SynapseQuadOnDLS", "Weights, labels and calibration of four synapses.")
@@ -132,14 +91,6 @@ CorrelationResetRowOnDLS = _row_type("CorrelationResetRowOnDLS", "Correlation re
 CADCSampleRowOnDLS = _row_type("CADCSampleRowOnDLS", "CADC samples (causal, acausal) of one row.")
 link(SynapseRowOnDLS, SynapseWeightRowOnDLS, SynapseLabelRowOnDLS, SynapseCorrelationCalibRowOnDLS,
      CorrelationResetRowOnDLS, CADCSampleRowOnDLS)
-
-
-def _synapse_row_to_driver(self) -> "SynapseDriverOnDLS":
-    return SynapseDriverOnDLS(self.local.to_synapse_driver_on_synapse_driver_block(),
-                              SynapseDriverBlockOnDLS(self.parent._enum))
-
-
-SynapseRowOnDLS.to_synapse_driver_on_dls = _synapse_row_to_driver
 
 
 class ColumnCorrelationQuadOnSynram(RangedInt, size=64):
@@ -209,11 +160,6 @@ class PADIBusOnDLS(Nested, local=PADIBusOnPADIBusBlock, parent=PADIBusBlockOnDLS
 
     __slots__ = ()
 
-    def to_crossbar_output_on_dls(self):
-        from .routing import CrossbarOutputOnDLS
-
-        return CrossbarOutputOnDLS(self._enum)
-
 
 class SynapseDriverOnPADIBus(RangedInt, size=32):
     """Position of a driver among the 32 drivers on one PADI bus."""
@@ -226,36 +172,11 @@ class SynapseDriverOnSynapseDriverBlock(RangedInt, size=128):
 
     __slots__ = ()
 
-    def to_synapse_row_on_synram(self) -> tuple[SynapseRowOnSynram, SynapseRowOnSynram]:
-        """Rows indexed by SynapseRowOnSynapseDriver: (top = 2d+1, bottom = 2d)."""
-        return SynapseRowOnSynram(2 * self._enum + 1), SynapseRowOnSynram(2 * self._enum)
-
-    def to_padi_bus_on_padi_bus_block(self) -> PADIBusOnPADIBusBlock:
-        return PADIBusOnPADIBusBlock(self._enum % 4)
-
-    def to_synapse_driver_on_padi_bus(self) -> SynapseDriverOnPADIBus:
-        return SynapseDriverOnPADIBus(self._enum // 4)
-
 
 class SynapseDriverOnDLS(Nested, local=SynapseDriverOnSynapseDriverBlock, parent=SynapseDriverBlockOnDLS):
     """One of the 256 synapse drivers of the chip."""
 
     __slots__ = ()
-
-    def to_synapse_row_on_dls(self) -> tuple[SynapseRowOnDLS, SynapseRowOnDLS]:
-        """The two rows in plain order (2e, 2e+1), as in halco."""
-        return SynapseRowOnDLS.from_enum(2 * self._enum), SynapseRowOnDLS.from_enum(2 * self._enum + 1)
-
-    def to_padi_bus_on_dls(self) -> PADIBusOnDLS:
-        return PADIBusOnDLS(self.local.to_padi_bus_on_padi_bus_block(), PADIBusBlockOnDLS(self.parent._enum))
-
-    def to_capmem_block_on_dls(self):
-        from .capmem import CapMemBlockOnDLS
-
-        return CapMemBlockOnDLS(2 * self.parent._enum + self.local._enum % 2)
-
-    def to_hemisphere_on_dls(self) -> HemisphereOnDLS:
-        return HemisphereOnDLS(self.parent._enum)
 
 
 class PADIRowSelectAddress(RangedInt, size=32):

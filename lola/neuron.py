@@ -755,11 +755,9 @@ def _cell_value(value: Any) -> Any:
 def iter_capmem_cells(coord: halco.AtomicNeuronOnDLS) -> Iterable[halco.CapMemCellOnDLS]:
     """The neuron's 24 CapMem cells, in visit order: its CapMem block and column, one per row."""
     AtomicNeuron.check_coordinate(coord)
-    block = coord.to_capmem_block_on_dls()
-    column = coord.to_capmem_column_on_capmem_block()
+    cells = coord.to_capmem_cell_on_dls()          # by CapMemRowOnCapMemBlock
     for row in CAPMEM_ROWS:
-        yield halco.CapMemCellOnDLS(halco.CapMemCellOnCapMemBlock(
-            column, halco.CapMemRowOnCapMemBlock(halco.CAPMEM_ROW_NAMES[row])), block)
+        yield cells[halco.CAPMEM_ROW_NAMES[row]]
 
 
 @functools.lru_cache(maxsize=None)
