@@ -9,21 +9,15 @@ deviation (:mod:`emulator.mismatch`). The transfer functions are documented in `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 import halco
 from . import core
-from .mismatch import Mismatch
+from .mismatch import GAINS, VOLTAGES, Mismatch
 
-# voltage cells: name -> (offset [V], span [V] over 0..1022)
-VOLTAGE_TRANSFER = {
-    "v_leak": (0.20, 0.85),
-    "v_reset": (0.15, 0.85),
-    "v_threshold": (0.55, 0.80),
-    "v_exp": (0.35, 0.85),
-    "e_rev": (0.00, 1.20),
-    "v_adapt": (0.20, 0.85),
-}
 G_PER_LSB = 1e-9                # S per LSB of leak/reset OTA bias
 DIVISION = 1 / 8                # enable_*_division
 MULTIPLICATION = 8.0            # enable_*_multiplication
@@ -51,19 +45,162 @@ FPGA_CLOCK_HZ = 125e6
 ROW = halco.CAPMEM_ROW_NAMES
 
 
+@dataclass(frozen=True)
+class Voltage:
+    """A voltage cell: ``offset + span * value / 1022`` [V]."""
+
+    offset: float
+    span: float
+
+    def __call__(self, value: np.ndarray) -> np.ndarray:
+        return self.offset + self.span * np.asarray(value) / 1022.0
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A current or conductance: ``per_lsb * value``."""
+
+    per_lsb: float
+
+    def __call__(self, value: np.ndarray) -> np.ndarray:
+        return self.per_lsb * np.asarray(value, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class TimeConstant:
+    """An RC discharged by a bias current: ``charge / value``, at most ``maximum`` [s]."""
+
+    charge: float
+    maximum: float
+
+    def __call__(self, value: np.ndarray) -> np.ndarray:
+        value = np.asarray(value, dtype=np.float64)
+        return np.minimum(np.where(value > 0, self.charge / np.maximum(value, 1), self.maximum),
+                          self.maximum)
+
+
+#: voltage cells' transfer functions, by the physical quantity (MODEL.md)
+VOLTAGE = {
+    "v_leak": Voltage(0.20, 0.85), "v_reset": Voltage(0.15, 0.85),
+    "v_threshold": Voltage(0.55, 0.80), "v_exp": Voltage(0.35, 0.85),
+    "e_rev": Voltage(0.00, 1.20), "v_adapt": Voltage(0.20, 0.85),
+}
+
+
 def voltage(name: str, value: np.ndarray) -> np.ndarray:
-    offset, span = VOLTAGE_TRANSFER[name]
-    return offset + span * np.asarray(value) / 1022.0
+    """The potential [V] a voltage cell of kind ``name`` (a :data:`VOLTAGE` key) drives."""
+    return VOLTAGE[name](value)
 
 
-def _scale(division: np.ndarray, multiplication: np.ndarray) -> np.ndarray:
-    """Division and multiplication switches; both together cancel."""
-    scale = np.where(division & ~multiplication, DIVISION, 1.0)
-    return np.where(multiplication & ~division, MULTIPLICATION, scale)
+@dataclass(frozen=True)
+class Transfer:
+    """One physical parameter of the circuits, declared as PyNN declares its translations:
+    ``parameter`` (a ``core.P_*`` index) is ``function(source)``, where the source is a CapMem
+    row (``row``, a ``halco.CAPMEM_ROW_NAMES`` name) or a NeuronConfig field (``config``); times
+    the neuron's fixed-pattern gain ``mismatch.gain[gain]`` or plus its offset
+    ``mismatch.offset[offset]``; times ``factor`` for each NeuronConfig switch in
+    ``switches`` that is set (``{field: factor}``; 0 gates the parameter, -1 flips its sign)."""
+
+    parameter: int
+    function: Any
+    row: str | None = None
+    config: str | None = None
+    gain: str | None = None
+    offset: str | None = None
+    switches: tuple[tuple[str, float], ...] = ()
+    #: a switch that must be set for the parameter to act (else 0)
+    enable: str | None = None
 
 
-def _time_constant(charge: float, bias: np.ndarray, maximum: float) -> np.ndarray:
-    return np.minimum(np.where(bias > 0, charge / np.maximum(bias, 1), maximum), maximum)
+def _fraction_of_range(value: np.ndarray) -> np.ndarray:
+    """0..1 over the CapMem range (the COBA modulation's strength)."""
+    return np.asarray(value, dtype=np.float64) / 1022.0
+
+
+def _synaptic_input(kind: str, polarity: str) -> tuple[Transfer, ...]:
+    p = {name: getattr(core, f"P_{name}_{kind.upper()}")
+         for name in ("TAU", "AMP", "I_SAT", "E_REV", "COBA")}
+    return (
+        Transfer(p["TAU"], TimeConstant(TAU_SYN_CHARGE, TAU_SYN_MAX), row=f"i_bias_synin_{kind}_tau",
+                 gain=f"tau_{kind}", switches=(
+                     (f"enable_synaptic_input_{polarity}_small_capacitance", SMALL_CAPACITANCE_FACTOR),
+                     (f"enable_synaptic_input_{polarity}_high_resistance", HIGH_RESISTANCE_FACTOR))),
+        Transfer(p["AMP"], Linear(AMP_PER_WEIGHT_GM), row=f"i_bias_synin_{kind}_gm", gain=f"amp_{kind}"),
+        Transfer(p["I_SAT"], Linear(I_SAT_PER_GM), row=f"i_bias_synin_{kind}_gm", gain=f"amp_{kind}"),
+        Transfer(p["E_REV"], VOLTAGE["e_rev"], row=f"e_synin_{kind}_rev", offset=f"e_rev_{kind}"),
+        Transfer(p["COBA"], _fraction_of_range, row=f"i_bias_synin_{kind}_coba"),
+    )
+
+
+#: every analog parameter of the circuits, from its CapMem row or NeuronConfig field
+TRANSFERS: tuple[Transfer, ...] = (
+    Transfer(core.P_C_MEM, lambda size: C_MEM_MIN + C_MEM_PER_STEP * size,
+             config="membrane_capacitor_size", gain="c_mem"),
+    Transfer(core.P_G_LEAK, Linear(G_PER_LSB), row="i_bias_leak", gain="g_leak",
+             switches=(("enable_leak_division", DIVISION), ("enable_leak_multiplication", MULTIPLICATION))),
+    Transfer(core.P_G_RESET, Linear(G_PER_LSB), row="i_bias_reset", gain="g_reset",
+             switches=(("enable_reset_division", DIVISION), ("enable_reset_multiplication", MULTIPLICATION))),
+    Transfer(core.P_V_LEAK, VOLTAGE["v_leak"], row="v_leak", offset="v_leak"),
+    Transfer(core.P_V_RESET, VOLTAGE["v_reset"], row="v_reset", offset="v_reset"),
+    Transfer(core.P_V_THRESHOLD, VOLTAGE["v_threshold"], row="v_threshold", offset="v_threshold"),
+    *_synaptic_input("exc", "excitatory"),
+    *_synaptic_input("inh", "inhibitory"),
+    Transfer(core.P_I_OFFSET, Linear(OFFSET_CURRENT_PER_LSB), row="i_mem_offset", gain="i_offset",
+             enable="enable_membrane_offset", switches=(("invert_membrane_offset", -1.0),)),
+    # adaptation: tau_w dw/dt = a (V - v_adapt) - w; w += b at a spike; -w onto the membrane
+    Transfer(core.P_A, Linear(A_PER_LSB), row="i_bias_adapt_a", gain="a",
+             switches=(("invert_adaptation_a", -1.0),)),
+    Transfer(core.P_B, Linear(B_PER_LSB), row="i_bias_adapt_b", gain="b",
+             switches=(("invert_adaptation_b", -1.0),)),
+    Transfer(core.P_TAU_W, TimeConstant(TAU_W_CHARGE, TAU_W_MAX), row="i_bias_adapt_tau", gain="tau_w"),
+    Transfer(core.P_V_ADAPT, VOLTAGE["v_adapt"], row="v_adapt_leak", offset="v_adapt"),
+    Transfer(core.P_V_ADAPT_REF, VOLTAGE["v_adapt"], row="v_adapt_ref"),
+    # exponential term: I_exp exp((V - v_exp) / delta_T)
+    Transfer(core.P_I_EXP, Linear(I_EXP_PER_LSB), row="i_bias_exp", gain="i_exp"),
+    Transfer(core.P_V_EXP, VOLTAGE["v_exp"], row="v_exp", offset="v_exp"),
+)
+#: CapMem rows that no parameter of the membrane model reads: the reference shift of the
+#: synaptic inputs is not modelled; i_bias_nmda is the inter-compartment conductance
+#: (:mod:`emulator.compartments`)
+ROWS_ELSEWHERE = {"i_bias_synin_exc_shift": None, "i_bias_synin_inh_shift": None,
+                  "i_bias_nmda": "g_nmda"}
+#: constant parameters of every circuit
+CONSTANTS = {core.P_DELTA_T: DELTA_T, core.P_NOISE: MEMBRANE_NOISE, core.P_V_SYNIN_REF: V_SYNIN_REF}
+#: flags copied from NeuronConfig (``config:``) and NeuronBackendConfig (``backend:``) fields
+FLAGS = {
+    core.F_COBA_EXC: "config:enable_synaptic_input_excitatory_coba_mode",
+    core.F_COBA_INH: "config:enable_synaptic_input_inhibitory_coba_mode",
+    core.F_ADAPTATION: "config:enable_adaptation",
+    core.F_ADAPTATION_PULSE: "backend:enable_adaptation_pulse",
+    core.F_EXPONENTIAL: "config:enable_exponential",
+    core.F_SPIKE_OUT: "backend:enable_spike_out",
+    core.F_BYPASS_EXC: "config:enable_bypass_excitatory",
+    core.F_BYPASS_INH: "config:enable_bypass_inhibitory",
+    core.F_SYNIN_EXC: "config:enable_synaptic_input_excitatory",
+    core.F_SYNIN_INH: "config:enable_synaptic_input_inhibitory",
+    core.F_PAUSE: "config:enable_pause",
+    core.F_READOUT_SOURCE: "config:readout_source",
+}
+
+
+def _check_tables() -> None:
+    """Every CapMem row is read once (or listed in ROWS_ELSEWHERE), every parameter is set once
+    and every mismatch key is used: the table, the CapMem rows and the mismatch agree."""
+    rows = [t.row for t in TRANSFERS if t.row is not None]
+    read = set(rows) | set(ROWS_ELSEWHERE)
+    if read != set(ROW):
+        raise RuntimeError(f"TRANSFERS and the CapMem rows differ: {sorted(read ^ set(ROW))}")
+    parameters = [t.parameter for t in TRANSFERS] + list(CONSTANTS)
+    if len(parameters) != len(set(parameters)):
+        raise RuntimeError("a parameter is set twice in TRANSFERS")
+    gains = {t.gain for t in TRANSFERS if t.gain} | {g for g in ROWS_ELSEWHERE.values() if g}
+    offsets = {t.offset for t in TRANSFERS if t.offset}
+    if gains != set(GAINS) or offsets != set(VOLTAGES):
+        raise RuntimeError(f"TRANSFERS and the mismatch keys differ: gains {gains ^ set(GAINS)}, "
+                           f"offsets {offsets ^ set(VOLTAGES)}")
+
+
+_check_tables()
 
 
 def clock_frequency(scale: np.ndarray) -> np.ndarray:
@@ -82,53 +219,24 @@ def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarr
     """
     n = capmem.shape[1]
     cap = np.where(capmem_enabled[None, :], capmem, 0).astype(np.float64)
-    off, gain = mismatch.offset, mismatch.gain
     P = np.zeros((core.N_PARAMS, n))
     F = np.zeros((core.N_FLAGS, n), dtype=np.int64)
-
-    P[core.P_C_MEM] = (C_MEM_MIN + C_MEM_PER_STEP * config["membrane_capacitor_size"]) * gain["c_mem"]
-    P[core.P_G_LEAK] = cap[ROW["i_bias_leak"]] * G_PER_LSB * gain["g_leak"] * _scale(
-        config["enable_leak_division"], config["enable_leak_multiplication"])
-    P[core.P_G_RESET] = cap[ROW["i_bias_reset"]] * G_PER_LSB * gain["g_reset"] * _scale(
-        config["enable_reset_division"], config["enable_reset_multiplication"])
-    P[core.P_V_LEAK] = voltage("v_leak", cap[ROW["v_leak"]]) + off["v_leak"]
-    P[core.P_V_RESET] = voltage("v_reset", cap[ROW["v_reset"]]) + off["v_reset"]
-    P[core.P_V_THRESHOLD] = voltage("v_threshold", cap[ROW["v_threshold"]]) + off["v_threshold"]
-    for kind, short in (("exc", "excitatory"), ("inh", "inhibitory")):
-        tau = _time_constant(TAU_SYN_CHARGE, cap[ROW[f"i_bias_synin_{kind}_tau"]], TAU_SYN_MAX)
-        tau = tau * np.where(config[f"enable_synaptic_input_{short}_small_capacitance"], SMALL_CAPACITANCE_FACTOR, 1.0)
-        tau = tau * np.where(config[f"enable_synaptic_input_{short}_high_resistance"], HIGH_RESISTANCE_FACTOR, 1.0)
-        P[core.P_TAU_EXC if kind == "exc" else core.P_TAU_INH] = tau * gain[f"tau_{kind}"]
-        P[core.P_AMP_EXC if kind == "exc" else core.P_AMP_INH] = (
-            AMP_PER_WEIGHT_GM * cap[ROW[f"i_bias_synin_{kind}_gm"]] * gain[f"amp_{kind}"])
-        P[core.P_I_SAT_EXC if kind == "exc" else core.P_I_SAT_INH] = (
-            I_SAT_PER_GM * cap[ROW[f"i_bias_synin_{kind}_gm"]] * gain[f"amp_{kind}"])
-        P[core.P_E_REV_EXC if kind == "exc" else core.P_E_REV_INH] = (
-            voltage("e_rev", cap[ROW[f"e_synin_{kind}_rev"]]) + off[f"e_rev_{kind}"])
-        P[core.P_COBA_EXC if kind == "exc" else core.P_COBA_INH] = cap[ROW[f"i_bias_synin_{kind}_coba"]] / 1022.0
-        F[core.F_COBA_EXC if kind == "exc" else core.F_COBA_INH] = config[
-            f"enable_synaptic_input_{short}_coba_mode"]
-    sign = np.where(config["invert_membrane_offset"], -1.0, 1.0)
-    P[core.P_I_OFFSET] = np.where(config["enable_membrane_offset"],
-                                  sign * OFFSET_CURRENT_PER_LSB * cap[ROW["i_mem_offset"]] * gain["i_offset"], 0.0)
-
-    # adaptation: tau_w dw/dt = a (V - v_adapt) - w; w += b at a spike; -w onto the membrane
-    P[core.P_A] = np.where(config["invert_adaptation_a"], -1.0, 1.0) * A_PER_LSB * cap[ROW["i_bias_adapt_a"]] * gain["a"]
-    P[core.P_B] = np.where(config["invert_adaptation_b"], -1.0, 1.0) * B_PER_LSB * cap[ROW["i_bias_adapt_b"]] * gain["b"]
-    P[core.P_TAU_W] = _time_constant(TAU_W_CHARGE, cap[ROW["i_bias_adapt_tau"]], TAU_W_MAX) * gain["tau_w"]
-    P[core.P_V_ADAPT] = voltage("v_adapt", cap[ROW["v_adapt_leak"]]) + off["v_adapt"]
-    P[core.P_V_ADAPT_REF] = voltage("v_adapt", cap[ROW["v_adapt_ref"]])
-    F[core.F_ADAPTATION] = config["enable_adaptation"]
-    F[core.F_ADAPTATION_PULSE] = backend["enable_adaptation_pulse"]
-
-    # exponential term: I_exp exp((V - v_exp) / delta_T)
-    P[core.P_I_EXP] = I_EXP_PER_LSB * cap[ROW["i_bias_exp"]] * gain["i_exp"]
-    P[core.P_V_EXP] = voltage("v_exp", cap[ROW["v_exp"]]) + off["v_exp"]
-    P[core.P_DELTA_T] = DELTA_T
-    F[core.F_EXPONENTIAL] = config["enable_exponential"]
-
-    P[core.P_NOISE] = MEMBRANE_NOISE
-    P[core.P_V_SYNIN_REF] = V_SYNIN_REF
+    for t in TRANSFERS:
+        value = t.function(cap[ROW[t.row]] if t.row is not None else config[t.config])
+        if t.gain is not None:
+            value = value * mismatch.gain[t.gain]
+        if t.offset is not None:
+            value = value + mismatch.offset[t.offset]
+        for switch, factor in t.switches:
+            value = value * np.where(config[switch], factor, 1.0)
+        if t.enable is not None:
+            value = np.where(config[t.enable], value, 0.0)
+        P[t.parameter] = value
+    for parameter, value in CONSTANTS.items():
+        P[parameter] = value
+    for flag, source in FLAGS.items():
+        kind, field = source.split(":")
+        F[flag] = (config if kind == "config" else backend)[field]
 
     # refractory counter: ticks of the selected backend clock of the neuron's block
     block = halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronBackendConfigBlockOnDLS)
@@ -142,13 +250,6 @@ def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarr
     P[core.P_T_RESET] = reset_ticks * cycles_per_tick
 
     F[core.F_FIRE] = config["enable_fire"] & config["enable_threshold_comparator"]
-    F[core.F_SPIKE_OUT] = backend["enable_spike_out"]
-    F[core.F_BYPASS_EXC] = config["enable_bypass_excitatory"]
-    F[core.F_BYPASS_INH] = config["enable_bypass_inhibitory"]
-    F[core.F_SYNIN_EXC] = config["enable_synaptic_input_excitatory"]
-    F[core.F_SYNIN_INH] = config["enable_synaptic_input_inhibitory"]
-    F[core.F_PAUSE] = config["enable_pause"]
-    F[core.F_READOUT_SOURCE] = config["readout_source"]
     F[core.F_EVENT_OUTPUT] = halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronEventOutputOnDLS)
     F[core.F_LABEL] = (F[core.F_EVENT_OUTPUT] << 8) | backend["address_out"]
     F[core.F_BITS] = core.flag_bits(F)

@@ -19,6 +19,7 @@ from . import errors
 from .chip import CADCReadoutChain, CapMem, Chip, Crossbar, NeuronBlock, ReadoutChain
 from .morphology import LogicalNeuron, MCSafeAtomicNeuron, Morphology
 from .neuron import AtomicNeuron
+from .neuron_array import AtomicNeuronArray
 from .synapse import (
     CorrelationResetRow, SynapseCorrelationCalibMatrix, SynapseCorrelationCalibRow, SynapseDriverBlock,
     SynapseLabelMatrix, SynapseLabelRow, SynapseMatrix, SynapseRow, SynapseWeightMatrix, SynapseWeightRow,
@@ -55,7 +56,7 @@ def container_types() -> tuple[type, ...]:
 
 
 __all__ = [
-    "AtomicNeuron", "CADCReadoutChain", "CapMem", "Chip", "Crossbar", "NeuronBlock", "ReadoutChain", "CorrelationResetRow", "LogicalNeuron", "MCSafeAtomicNeuron", "Morphology",
+    "AtomicNeuron", "AtomicNeuronArray", "CADCReadoutChain", "CapMem", "Chip", "Crossbar", "NeuronBlock", "ReadoutChain", "CorrelationResetRow", "LogicalNeuron", "MCSafeAtomicNeuron", "Morphology",
     "SynapseCorrelationCalibMatrix", "SynapseCorrelationCalibRow", "SynapseDriverBlock", "SynapseLabelMatrix",
     "SynapseLabelRow", "SynapseMatrix", "SynapseRow", "SynapseWeightMatrix", "SynapseWeightRow",
     "container_by_name", "container_for", "container_types", "errors",

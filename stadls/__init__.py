@@ -15,11 +15,11 @@ from .dumper import Dumper, DumperDone, PlaybackProgramBuilderDumper, convert_to
 from .init import ChipInit, SystemInit, generate
 from .ppu import (SymbolTicket, load_ppu_program, read_log, read_runtime_status, read_symbol,
                   start_ppu, stop_ppu, wait_for_ppu_sleep, write_symbol)
-from .program import ContainerTicket, PlaybackProgram
+from .program import ArrayTicket, ContainerTicket, PlaybackProgram
 from .run import run
 
 __all__ = [
-    "AbsoluteTimePlaybackProgramBuilder", "ChipInit", "Connection", "ContainerTicket", "Dumper",
+    "AbsoluteTimePlaybackProgramBuilder", "ArrayTicket", "ChipInit", "Connection", "ContainerTicket", "Dumper",
     "DumperDone", "ManagedConnection", "PlaybackProgram", "PlaybackProgramBuilder",
     "PlaybackProgramBuilderDumper", "SystemInit", "SymbolTicket", "convert_to_builder", "errors",
     "generate", "load_ppu_program", "read_log", "read_runtime_status", "read_symbol", "run",

@@ -11,7 +11,7 @@ import haldls
 import lola
 from haldls import wire
 from .errors import ArgumentTypeError, BuilderError
-from .program import ContainerTicket, PlaybackProgram, _ReadSlot
+from .program import ArrayTicket, ContainerTicket, PlaybackProgram, _ReadSlot
 
 
 def _container_type_for_read(coord: Any) -> type:
@@ -91,14 +91,9 @@ class PlaybackProgramBuilder:
         """Vectorized write of many containers of one type: ``words[n, n_words]`` (from
         ``container.encode_array``) at the coordinates with enums ``enums[n]``. Words whose
         bits decode outside a field's range raise (haldls FieldValueError or DecodeError)."""
-        if not (isinstance(container, type) and issubclass(container, haldls.Container)):
-            raise BuilderError(f"write_array: {container!r} is not a haldls container type")
+        enums = self._checked_enums(container, enums, "write_array")
         if not container.writable:
             raise haldls.errors.AccessError(f"{container.__qualname__} is read-only and cannot be written")
-        enums = np.asarray(enums).reshape(-1)
-        if enums.size and enums.dtype.kind not in "iu":
-            raise ArgumentTypeError(f"write_array: enums must be integers, not {enums.dtype}")
-        enums = enums.astype(np.int64)
         if not container.plain_write:
             raise BuilderError(f"write_array: {container.__qualname__} is not written as plain "
                                f"words; write it with write()")
@@ -107,14 +102,39 @@ class PlaybackProgramBuilder:
             raise BuilderError(
                 f"write_array: {len(enums)} coordinates need words of shape "
                 f"({len(enums)}, {container.n_words}), got {words.shape}")
-        if len(enums) and (enums.min() < 0 or enums.max() >= container.coordinate_type.size):
-            raise BuilderError(
-                f"write_array: enums must lie in [0, {container.coordinate_type.size - 1}] "
-                f"for {container.coordinate_type.__name__}")
         if words.size and words.dtype.kind not in "iu":
             raise ArgumentTypeError(f"write_array: words must be integers, not {words.dtype}")
         container.check_words(words)        # the words must hold valid fields: raises if not
         self._append(wire.omnibus_writes(container.addresses_array(enums).ravel(), words.ravel()))
+
+    def _checked_enums(self, container: type, enums: Any, what: str) -> np.ndarray:
+        if not (isinstance(container, type) and issubclass(container, haldls.Container)):
+            raise BuilderError(f"{what}: {container!r} is not a haldls container type")
+        enums = np.asarray(enums).reshape(-1)
+        if enums.size and enums.dtype.kind not in "iu":
+            raise ArgumentTypeError(f"{what}: enums must be integers, not {enums.dtype}")
+        enums = enums.astype(np.int64)
+        if len(enums) and (enums.min() < 0 or enums.max() >= container.coordinate_type.size):
+            raise BuilderError(
+                f"{what}: enums must lie in [0, {container.coordinate_type.size - 1}] "
+                f"for {container.coordinate_type.__name__}")
+        return enums
+
+    def read_array(self, container: type, enums: Any) -> ArrayTicket:
+        """Vectorized read of many containers of one type at the coordinates with enums
+        ``enums[n]``; the ticket gives their words ``[n, n_words]`` or decoded field arrays."""
+        enums = self._checked_enums(container, enums, "read_array")
+        if not container.readable:
+            raise haldls.errors.AccessError(f"{container.__qualname__} is write-only and cannot be read")
+        if not container.plain_write:
+            raise BuilderError(f"read_array: {container.__qualname__} is not plain words; read it "
+                               f"with read()")
+        count = len(enums) * container.n_words
+        slot = _ReadSlot(self._n_reads, count)
+        self._slots.append(slot)
+        self._n_reads += count
+        self._append(wire.omnibus_reads(container.addresses_array(enums).ravel()))
+        return ArrayTicket(container, enums, slot)
 
     def read(self, coord: Any) -> ContainerTicket:
         """Read the container at ``coord``; the ticket is valid after the program ran."""

@@ -38,13 +38,7 @@ class ContainerTicket:
     coordinate = property(get_coordinate)
 
     def _responses(self) -> np.ndarray | None:
-        program = self._slot.program
-        if program is None or program._read_data is None:
-            return None
-        data = program._read_data
-        if len(data) < self._slot.start + self._slot.count:
-            return None
-        return data[self._slot.start:self._slot.start + self._slot.count]
+        return _responses(self._slot)
 
     def valid(self) -> bool:
         """Whether the result is available."""
@@ -71,6 +65,56 @@ class ContainerTicket:
     def __repr__(self) -> str:
         state = "valid" if self.valid() else "pending"
         return f"ContainerTicket({self._container_type.__qualname__} at {self._coordinate!r}, {state})"
+
+
+class ArrayTicket:
+    """A future for a vectorized read (:meth:`PlaybackProgramBuilder.read_array`) of many
+    containers of one type: valid once the program has run."""
+
+    __slots__ = ("_container_type", "_enums", "_slot")
+
+    def __init__(self, container_type: type, enums: np.ndarray, slot: _ReadSlot) -> None:
+        self._container_type = container_type
+        self._enums = enums
+        self._slot = slot
+
+    @property
+    def enums(self) -> np.ndarray:
+        """The enums of the coordinates that were read."""
+        return self._enums.copy()
+
+    def valid(self) -> bool:
+        """Whether the result is available."""
+        return _responses(self._slot) is not None
+
+    def words(self) -> np.ndarray:
+        """The words read, uint32 ``[n, n_words]``; raises :class:`TicketNotReadyError` before
+        the program ran."""
+        responses = _responses(self._slot)
+        if responses is None:
+            raise TicketNotReadyError(
+                f"ticket for {len(self._enums)} {self._container_type.__qualname__} has no data: "
+                "run its program first")
+        return responses["data"].astype(np.uint32).reshape(len(self._enums), -1)
+
+    def get(self) -> dict[str, np.ndarray]:
+        """The decoded field arrays (``container.decode_array``)."""
+        return self._container_type.decode_array(self.words())
+
+    def __repr__(self) -> str:
+        state = "valid" if self.valid() else "pending"
+        return (f"ArrayTicket({len(self._enums)} {self._container_type.__qualname__}, {state})")
+
+
+def _responses(slot: _ReadSlot) -> np.ndarray | None:
+    """The READ_DATA responses of a slot, or None before its program ran."""
+    program = slot.program
+    if program is None or program._read_data is None:
+        return None
+    data = program._read_data
+    if len(data) < slot.start + slot.count:
+        return None
+    return data[slot.start:slot.start + slot.count]
 
 
 class PlaybackProgram:
