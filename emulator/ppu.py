@@ -9,12 +9,14 @@ timers, :mod:`libnux_vm.runtime`); ``inhibit_reset=False`` holds it in reset aga
 ``PPUStatusRegister.sleep`` is set when the runtime has finished (or stopped on a trap).
 
 Timing: the PPU clock is 250 MHz, two PPU cycles per FPGA cycle. Every chip built-in a kernel
-calls (:class:`ChipHost`) happens at the FPGA cycle its PPU time maps to: for those in
-:data:`AT_CHIP_TIME` the chip's analog evolution is split there
-(:meth:`emulator.chip.Chip.advance_to`), so weights, resets and spikes take effect, and
-counters and CADC readings are taken, at the hardware time they happen. The
-PPUs run only while the FPGA moves the chip's time (during a playback program), like all of the
-emulated hardware.
+calls (:class:`ChipHost`) happens at the FPGA cycle its PPU time maps to: for those declared
+``at_chip_time`` (:class:`libnux_vm.builtins.Builtin`) the chip's analog evolution is split
+there (:meth:`emulator.chip.Chip.advance_to`), so weights, resets and spikes take effect, and
+counters and CADC readings are taken, at the hardware time they happen. The others act in
+their order without splitting the evolution, which costs ~60 us each: reading weights (only
+writes change them, and the FPGA's writes wait for the PPUs), a spike (injected with its own
+time), the mailbox, a wake-up, going to sleep. The PPUs run only while the FPGA moves the
+chip's time (during a playback program), like all of the emulated hardware.
 
 A kernel reaches only its own hemisphere (its handles are checked by the machine); a trap stops
 the runtime, is written to its ``__runtime`` words, and listed in the FPGA's run info
@@ -30,7 +32,7 @@ import numpy as np
 import haldls
 import libnux_vm
 from libnux_vm import HostError
-from libnux_vm.host import checked_label, checked_weights
+from libnux_vm.host import checked_label, checked_weights, column_index
 
 if TYPE_CHECKING:
     from .chip import Chip
@@ -39,18 +41,11 @@ HEMISPHERES = ("top", "bottom")
 #: PPU cycles per FPGA cycle (250 MHz / 125 MHz)
 PPU_CYCLES_PER_FPGA_CYCLE = 2
 _COLUMN_QUADS = np.arange(256).reshape(64, 4)
-#: built-ins that read or change what the analog evolution changes or reads (membranes,
-#: counters, correlation sensors, weights in use): the chip evolves to their time before they
-#: act. The others -- reading weights (only writes change them, and the FPGA's writes wait for
-#: the PPUs), sending a spike (injected with its own time), the clock, the mailbox, a wake-up,
-#: going to sleep -- act in their order without splitting the evolution, which costs ~60 us.
-AT_CHIP_TIME = frozenset({"set_weights", "get_causal_correlation", "get_acausal_correlation",
-                          "reset_correlation", "get_rate_counters", "reset_neurons",
-                          "get_analog_readouts"})
 
 
 class ChipHost(libnux_vm.Host):
-    """The chip built-ins of one PPU, on the emulated chip's state of its hemisphere."""
+    """The chip built-ins of one PPU, on the emulated chip's state of its hemisphere (``now``
+    is the machine's: the PPU's cycle count)."""
 
     def __init__(self, chip: "Chip", hemisphere: int) -> None:
         self.chip = chip
@@ -61,11 +56,12 @@ class ChipHost(libnux_vm.Host):
         #: FPGA cycle of the built-in being carried out
         self.time = 0
 
-    def get_weights(self, row):
+    def get_weights(self, row: int) -> np.ndarray:
         return self.chip.weights[self.hemisphere, row].astype(np.uint8)
 
-    def set_weights(self, row, values, columns=None):
-        cols = _all(columns)
+    def set_weights(self, row: int, values: np.ndarray, columns: np.ndarray | None = None
+                    ) -> None:
+        cols = column_index(columns)
         self.chip.weights[self.hemisphere, row, cols] = checked_weights(values, columns)[cols]
 
     def _cadc_row(self, channel: int, row: int) -> np.ndarray:
@@ -79,50 +75,42 @@ class ChipHost(libnux_vm.Host):
         chip.readout.cadc_buffer[self.hemisphere, channel, row] = codes.ravel()
         return codes.ravel().astype(np.uint8)
 
-    def get_causal_correlation(self, row):
+    def get_causal_correlation(self, row: int) -> np.ndarray:
         return self._cadc_row(0, row)
 
-    def get_acausal_correlation(self, row):
+    def get_acausal_correlation(self, row: int) -> np.ndarray:
         return self._cadc_row(1, row)
 
-    def reset_correlation(self, row, columns=None):
-        chip, cols = self.chip, _all(columns)
+    def reset_correlation(self, row: int, columns: np.ndarray | None = None) -> None:
+        chip, cols = self.chip, column_index(columns)
         chip.causal[self.hemisphere, row, cols] = 0.0
         chip.acausal[self.hemisphere, row, cols] = 0.0
         chip.last_pre[self.hemisphere, row, cols] = -1.0
 
-    def get_rate_counters(self, reset, columns=None):
+    def get_rate_counters(self, reset: bool, columns: np.ndarray | None = None) -> np.ndarray:
         counts = self.chip.spike_count[self._neurons]
         out = np.minimum(counts, 255).astype(np.uint8)
         if reset:
-            self.chip.spike_count[self._neurons[_all(columns)]] = 0
+            self.chip.spike_count[self._neurons[column_index(columns)]] = 0
         return out
 
-    def get_analog_readouts(self):
+    def get_analog_readouts(self) -> np.ndarray:
         # the causal channels of row 0 see the neurons where the columns switch them in
         return self._cadc_row(0, 0)
 
-    def reset_neurons(self, columns=None):
-        self.chip._reset_membranes(self._neurons[_all(columns)])
+    def reset_neurons(self, columns: np.ndarray | None = None) -> None:
+        self.chip._reset_membranes(self._neurons[column_index(columns)])
 
-    def send_spike(self, label):
+    def send_spike(self, label: int) -> None:
         self.chip.inject(max(self.time, self.chip.time), [checked_label(label)])
 
-    def now(self, cycles):
-        return cycles & 0xFFFFFFFF
-
-    def log_int(self, value):
+    def log_int(self, value: int) -> None:
         # word 0 counts every value; the values that fit follow it (libnux's mailbox)
         box = self.mailbox
         count = int(box[0]) & 0xFFFFFFFF
         if count + 1 < len(box):
             box[count + 1] = value
         box[0] = min(count + 1, 0x7FFFFFFF)
-
-
-def _all(columns: np.ndarray | None):
-    """An index for the columns a write may change (a view's): all of them for None."""
-    return slice(None) if columns is None else columns
 
 
 class PPU:
@@ -203,7 +191,7 @@ class PPU:
     def needs_chip_time(self) -> bool:
         """Whether the chip must have evolved to :attr:`next_time` before :meth:`act`."""
         builtin = getattr(self._pending, "builtin", None)
-        return builtin is not None and builtin.name in AT_CHIP_TIME
+        return builtin is not None and builtin.at_chip_time
 
     def act(self) -> None:
         """Do what is due at :attr:`next_time` (the chip is there, if :attr:`needs_chip_time`):

@@ -13,9 +13,10 @@ machine runs, counting PPU cycles (250 MHz)::
     machine.call("fib", 10)                  # -> 55; Trap on a runtime fault
     machine.read_global("counter"); machine.write_global("counter", 3); machine.cycles
 
-Chip built-ins (``get_weights``, ``set_weights``, ``get_rate_counters``, ``now``, ... see
-:mod:`libnux_vm.builtins`) compile to a ``HOSTCALL`` instruction that the Machine hands to its
-host: ``Machine(program, host=MemoryHost())`` (a numpy model of the chip, :mod:`libnux_vm.host`);
+Chip built-ins (``get_weights``, ``set_weights``, ``get_rate_counters``, ``now``, ... each one
+declaration in :mod:`libnux_vm.builtins`) compile to a ``HOSTCALL`` instruction that the Machine
+checks and hands to its host, or answers itself (``has_row``, ``column_mask``, ``now``):
+``Machine(program, host=MemoryHost())`` (a numpy model of the chip, :mod:`libnux_vm.host`);
 without a host they trap with kind ``"no_chip"``.
 
 The PPU runtime (:mod:`libnux_vm.runtime`) is what an emulated PPU runs from its memory alone
@@ -36,8 +37,8 @@ Only numpy, numba and lark are imported: the package knows nothing of a real chi
 
 from .compiler import MIN_STACK_BYTES, compile
 from .builtins import BUILTINS
-from .errors import (TRAP_KINDS, CompileError, HostError, HostValueError, ImageError,
-                     LibnuxVMError, Trap, UnknownSymbolError)
+from .errors import (TRAP_KINDS, BuiltinDeclarationError, CompileError, HostError,
+                     HostValueError, ImageError, LibnuxVMError, Trap, UnknownSymbolError)
 from .host import Host, MemoryHost
 from .machine import DEFAULT_CYCLE_BUDGET, PPU_CYCLES_PER_US, HostCall, Machine, drive
 from .program import (MAILBOX_WORDS, MEMORY_BYTES, Entry, Layout, Mailbox, Program, RuntimeStatus,
@@ -50,4 +51,4 @@ __all__ = ["compile", "Program", "Symbol", "Layout", "Machine", "CompileError", 
            "MEMORY_BYTES", "MIN_STACK_BYTES", "DEFAULT_CYCLE_BUDGET", "PPU_CYCLES_PER_US",
            "Host", "MemoryHost", "HostError", "BUILTINS", "HostCall", "drive", "Entry", "load",
            "ImageError", "KERNEL", "Runtime", "Timer", "Wakeup", "MAILBOX_WORDS", "Mailbox",
-           "RuntimeStatus", "SynapseView", "NeuronView"]
+           "RuntimeStatus", "SynapseView", "NeuronView", "BuiltinDeclarationError"]

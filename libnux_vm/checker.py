@@ -40,11 +40,12 @@ from . import nodes as n
 from . import semantics as sem
 from .builtins import BUILTINS as CHIP_BUILTINS
 from .errors import CompileError
+from .program import MEMORY_BYTES
 from .typesys import (BOOL, INT32, LANES, TYPE_NAMES, UINT32, VEC_U8, VOID, ArrayType,
                       FunctionType, ScalarType, is_scalar, is_vector, promote)
 
-MEMORY_BYTES = 16384
-BUILTINS = {"select"} | set(CHIP_BUILTINS)
+#: built-in functions that are not chip built-ins (those are :data:`~libnux_vm.builtins.BUILTINS`)
+LANGUAGE_BUILTINS = frozenset({"select"})
 VECTOR_OPS = {"+", "-", "*", "&", "|", "^", "<<", ">>"} | sem.COMPARISONS
 
 
@@ -77,6 +78,11 @@ class CheckedModule:
     functions: list               # FuncSymbol, in source order
 
 
+def is_builtin(name: str) -> bool:
+    """Whether ``name`` is a built-in function (of the language, or a declared chip built-in)."""
+    return name in LANGUAGE_BUILTINS or name in CHIP_BUILTINS
+
+
 def check(module: n.Module, source: str) -> CheckedModule:
     return _Checker(source).run(module)
 
@@ -100,7 +106,7 @@ class _Checker:
         for item in module.order:
             decls = [item] if isinstance(item, n.FuncDef) else item.decls
             for d in decls:
-                if d.name in BUILTINS:
+                if is_builtin(d.name):
                     self.error(d, f"'{d.name}' is a built-in function and cannot be redefined")
                 if d.name in defined:
                     self.error(d, f"'{d.name}' is already defined at line {defined[d.name].line}")
@@ -367,7 +373,7 @@ class _Checker:
                 return scope[name]
         if name in self.globals:
             return self.globals[name]
-        if name in self.functions or name in BUILTINS:
+        if name in self.functions or is_builtin(name):
             self.error(e, f"'{name}' is a function; call it as {name}(...)")
         known = [k for s in self.scopes for k in s] + list(self.globals)
         close = difflib.get_close_matches(name, known, n=1)

@@ -11,6 +11,8 @@
   argument or a global's value out of range, the wrong number of arguments, a wrong shape).
 - :class:`UnknownSymbolError` (a ``LookupError``): the host named a function or global that the
   program does not define.
+- :class:`BuiltinDeclarationError` (a ``ValueError``): a chip built-in is declared inconsistently
+  (:mod:`libnux_vm.builtins`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class CompileError(LibnuxVMError, ValueError):
     ``None``), ``source_line`` (the text of that line, or ``None``)."""
 
     def __init__(self, reason: str, *, source: str | None = None, line: int | None = None,
-                 column: int | None = None):
+                 column: int | None = None) -> None:
         self.reason = reason
         self.line = line
         self.column = column
@@ -77,7 +79,7 @@ class Trap(LibnuxVMError, RuntimeError):
     (word address of the faulting instruction) and ``cycles`` (PPU cycles spent by that call)."""
 
     def __init__(self, kind: str, detail: str, *, line: int | None, function: str | None,
-                 pc: int, cycles: int, source_line: str | None = None):
+                 pc: int, cycles: int, source_line: str | None = None) -> None:
         self.kind = kind
         self.detail = detail
         self.line = line
@@ -110,12 +112,17 @@ class HostError(Trap):
     The :class:`~libnux_vm.machine.Machine` that made the call turns it into a :class:`Trap`
     naming the line, function and pc of the built-in's call."""
 
-    def __init__(self, kind: str, detail: str):
+    def __init__(self, kind: str, detail: str) -> None:
         super().__init__(kind, detail, line=None, function=None, pc=-1, cycles=0)
 
 
 class HostValueError(LibnuxVMError, ValueError):
     """A value given by the host (argument, global) does not fit the declared type or shape."""
+
+
+class BuiltinDeclarationError(LibnuxVMError, ValueError):
+    """A chip built-in's declaration (:class:`~libnux_vm.builtins.Builtin`) is inconsistent:
+    a bad name, type, parameter order, cost or combination of properties."""
 
 
 class ImageError(LibnuxVMError, ValueError):

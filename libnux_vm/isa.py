@@ -17,6 +17,8 @@ The cost is charged before the instruction executes; the table is :data:`COSTS` 
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from . import vm
@@ -128,7 +130,7 @@ def encode(op: int, operand: int = 0) -> int:
     return word - (1 << 32) if word >= 1 << 31 else word
 
 
-def disassemble(code, base: int = 0) -> list[str]:
+def disassemble(code: Sequence[int] | np.ndarray, base: int = 0) -> list[str]:
     """Text of each instruction of ``code`` (int32 words), the first at word address ``base``."""
     out = []
     i = 0

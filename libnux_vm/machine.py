@@ -6,9 +6,11 @@ calls; ``read_global`` and ``write_global`` access them from the host. ``cycles`
 cycles (250 MHz, 4 ns each) of all calls so far, by the cost table of :mod:`libnux_vm.isa`.
 
 Chip built-ins: when the interpreter stops at ``HOSTCALL`` (status ``vm.HOST_CALL``), the
-machine pops the arguments, charges the built-in's cost (:mod:`libnux_vm.builtins`) against the
-same budget, calls ``host.<name>(...)``, pushes the result and resumes the interpreter at the
-next instruction. A :class:`~libnux_vm.errors.HostError` from the host becomes a
+machine pops the arguments, charges the built-in's cost against the same budget and checks the
+handle, row and other arguments, all as its declaration says (:mod:`libnux_vm.builtins`). It
+answers the call itself if the declaration gives an answer (and the host does not override
+it), else calls ``host.<name>(...)``; it pushes the result and resumes the interpreter at the
+next instruction. A :class:`~libnux_vm.errors.HostError` from the checks or the host becomes a
 :class:`~libnux_vm.errors.Trap` at the line of the call.
 """
 
@@ -23,7 +25,7 @@ import numpy as np
 from . import isa, vm
 from .builtins import BY_ID, ROWS, Builtin
 from .errors import HostError, HostValueError, Trap
-from .host import Host, checked_label, checked_weights
+from .host import Host, no_chip
 from .program import MEMORY_BYTES, Program, Symbol
 from .semantics import from_word
 from .typesys import VOID, VectorType, value_words
@@ -50,15 +52,30 @@ class HostCall:
     done: int
     columns: np.ndarray | None = None
 
-    def dispatch(self, host: Host):
-        """Carry the call out on ``host``; returns the built-in's result."""
-        method = getattr(host, self.builtin.name)
+    def dispatch(self, host: Host) -> object:
+        """Carry the call out on ``host``; returns the built-in's result. A host without the
+        built-in's method raises a ``"no_chip"`` HostError."""
+        method = getattr(host, self.builtin.name, None)
+        if method is None:
+            raise no_chip(host, self.builtin.name)
         if self.columns is not None:
             return method(*self.args, columns=self.columns)
         return method(*self.args)
 
 
-def drive(run: Generator[HostCall, object, object], host: Host):
+def host_answers(host: object, builtin: Builtin) -> bool:
+    """Whether ``host`` carries out ``builtin`` rather than the machine: always for a built-in
+    without the machine's answer, and for one the host may answer if its class overrides
+    :class:`~libnux_vm.host.Host`'s method."""
+    if builtin.answer is None:
+        return True
+    if not builtin.host_may_answer:
+        return False
+    base = getattr(Host, builtin.name, None)
+    return getattr(type(host), builtin.name, base) is not base
+
+
+def drive(run: Generator[HostCall, object, object], host: Host) -> object:
     """Run a :meth:`Machine.run` generator to its end, carrying out every built-in on
     ``host`` at once; returns the function's value (a Trap propagates)."""
     try:
@@ -89,7 +106,8 @@ class Machine:
     machine has its own, loaded with the image."""
 
     def __init__(self, program: Program, host: Host | None = None,
-                 cycle_budget: int = DEFAULT_CYCLE_BUDGET, memory: np.ndarray | None = None):
+                 cycle_budget: int = DEFAULT_CYCLE_BUDGET, memory: np.ndarray | None = None
+                 ) -> None:
         if not isinstance(program, Program):
             raise TypeError(f"Machine needs a libnux_vm Program, not {type(program).__name__}")
         if isinstance(host, numbers.Integral) and not isinstance(host, bool):
@@ -123,13 +141,13 @@ class Machine:
         if memory is None:
             self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         """Reload the image: globals get their initial values again (``cycles`` is kept)."""
         self.memory[:] = 0
         self.memory[:len(self.program.image)] = np.frombuffer(self.program.image, np.uint8)
 
     # ------------------------------------------------------------------ calls
-    def call(self, name: str, *args, cycle_budget: int | None = None):
+    def call(self, name: str, *args: object, cycle_budget: int | None = None) -> object:
         """Run function ``name`` with ``args``; return its value.
 
         Scalars come back as ``int`` (``bool`` for bool), vectors as a numpy array of 256
@@ -137,7 +155,7 @@ class Machine:
         :class:`~libnux_vm.errors.Trap` on a runtime fault. Built-ins go to ``host``."""
         return drive(self.run(name, *args, cycle_budget=cycle_budget), self.host)
 
-    def run(self, name: str, *args, cycle_budget: int | None = None
+    def run(self, name: str, *args: object, cycle_budget: int | None = None
             ) -> Generator[HostCall, object, object]:
         """Run function ``name`` as a generator that stops at every chip built-in.
 
@@ -148,7 +166,7 @@ class Machine:
         happens; :meth:`call` drives it with ``host`` at once."""
         return self.run_symbol(self._symbol(name, "function"), *args, cycle_budget=cycle_budget)
 
-    def run_symbol(self, sym: Symbol, *args, cycle_budget: int | None = None
+    def run_symbol(self, sym: Symbol, *args: object, cycle_budget: int | None = None
                    ) -> Generator[HostCall, object, object]:
         """:meth:`run` for a function :class:`Symbol` (e.g. an entry of a loaded image)."""
         name = sym.name
@@ -185,17 +203,16 @@ class Machine:
             if status != vm.HOST_CALL:
                 break
             request = self._host_request(budget, start_cycles)
+            if request is None:           # answered by the machine
+                continue
             if isinstance(request, int):
                 status = request
                 break
-            if request.builtin.from_view:
-                self._push_result(request, request.args[0])
-                continue
             try:
                 result = yield request
             except HostError as err:
                 raise self._host_trap(err.kind, err.detail) from None
-            self._push_result(request, result)
+            self._push_result(request.builtin, result)
         if status != vm.OK:
             raise self._trap(status, budget)
         ret = sym.type.ret
@@ -206,9 +223,10 @@ class Machine:
             return result.view(_DTYPES[(1, ret.signed)]).copy()
         return from_word(int(result[0]), ret)
 
-    def _host_request(self, budget: int, start_cycles: int):
-        """The :class:`HostCall` the interpreter stopped at, with its cost charged, or a trap
-        status (with ``regs[0]`` at the HOSTCALL). Raises a Trap for a bad handle or row."""
+    def _host_request(self, budget: int, start_cycles: int) -> HostCall | int | None:
+        """The :class:`HostCall` the interpreter stopped at, with its cost charged and its
+        arguments checked; None if the machine answered it (the result is pushed); or a trap
+        status (with ``regs[0]`` at the HOSTCALL). Raises a Trap for bad arguments."""
         pc, sp = int(self._regs[0]), int(self._regs[1])
         builtin = BY_ID.get(int(self._info[0]))
         if builtin is None:
@@ -222,20 +240,15 @@ class Machine:
         self._regs[3] = cycles
         self.last_call_cycles = cycles
         self.cycles = start_cycles + cycles
-        params = builtin.type.params
-        n_words = sum(value_words(t) for t in params)
-        if sp - n_words < self.program.layout.stack_lo // 4:
+        base = sp - builtin.arg_words
+        if base < self.program.layout.stack_lo // 4:
             self._regs[0] = pc - 1
             return vm.T_INVALID_INSTRUCTION
-        args, at = [], sp - n_words
-        for t in params:
-            words = self._w32[at:at + value_words(t)]
-            at += value_words(t)
-            if isinstance(t, VectorType):
-                args.append(words.view(_DTYPES[(1, t.signed)]).copy())
-            else:
-                args.append(from_word(int(words[0]), t))
-        self._regs[1] = sp - n_words
+        w32 = self._w32
+        args = [w32[base + lo:base + hi].view(lanes).copy() if lanes is not None
+                else from_word(int(w32[base + lo]), t)
+                for lo, hi, lanes, t in builtin.arg_slots]
+        self._regs[1] = base
         if self.host is None:
             raise self._host_trap("no_chip", f"the kernel calls the chip built-in "
                                              f"'{builtin.name}' and needs a chip, but this "
@@ -245,29 +258,27 @@ class Machine:
         if builtin.handle is not None:
             handle = args.pop(0)
             rows, columns = self._view(builtin, handle)
-        if builtin.row_arg and not 0 <= args[0] < ROWS:
-            raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is "
-                                                   f"outside 0..{ROWS - 1}")
-        if builtin.in_view and rows is not None and not rows[args[0]]:
-            raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is not "
-                                  f"one of the rows of {builtin.handle} handle {handle} "
-                                  f"({_ranges(rows)})")
-        try:
-            if builtin.name == "set_weights":
-                checked_weights(args[1], columns)
-            elif builtin.name == "send_spike":
-                checked_label(args[0])
-        except HostError as err:
-            raise self._host_trap(err.kind, err.detail) from None
-        if builtin.name == "has_row":
-            args = [rows is None or bool(rows[args[0]])]
-        elif builtin.name == "column_mask":
-            args = [np.full(ROWS, 255, np.uint8) if columns is None
-                    else np.where(columns, 255, 0).astype(np.uint8)]
-        elif builtin.name == "now":
-            args.append(self.cycles)
+        if builtin.row_arg:
+            if not 0 <= args[0] < ROWS:
+                raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is "
+                                                       f"outside 0..{ROWS - 1}")
+            if builtin.in_view and rows is not None and not rows[args[0]]:
+                raise self._host_trap("out_of_bounds", f"row {args[0]} of '{builtin.name}' is "
+                                      f"not one of the rows of {builtin.handle} handle {handle} "
+                                      f"({_ranges(rows)})")
+        if builtin.check is not None:
+            try:
+                builtin.check(args, columns)
+            except HostError as err:
+                raise self._host_trap(err.kind, err.detail) from None
+        if builtin.answer is not None:
+            answer = builtin.answer(args, rows, columns, self.cycles)
+            if not host_answers(self.host, builtin):
+                self._push_result(builtin, answer)
+                return None
+            args.append(answer)
         return HostCall(builtin, tuple(args), start_cycles + issued, self.cycles,
-                        columns if builtin.masked else None)
+                        columns if builtin.writes else None)
 
     def _view(self, builtin: Builtin, handle: int):
         """(row mask, column mask) of ``handle`` (None, None: a whole hemisphere); traps for
@@ -298,12 +309,12 @@ class Machine:
                 "hemisphere")
         return rows, columns
 
-    def _push_result(self, request: "HostCall", result) -> None:
-        ret = request.builtin.type.ret
+    def _push_result(self, builtin: Builtin, result: object) -> None:
+        ret = builtin.ret
         if ret == VOID:
             return
         sp = int(self._regs[1])
-        words = _to_words(result, ret, f"the result of the host's '{request.builtin.name}'")
+        words = _to_words(result, ret, f"the result of the host's '{builtin.name}'")
         self._w32[sp:sp + len(words)] = words
         self._regs[1] = sp + len(words)
 
@@ -333,20 +344,20 @@ class Machine:
                     cycles=self.last_call_cycles, source_line=self.program.source_line(line))
 
     # ------------------------------------------------------------------ globals
-    def read_global(self, name: str):
+    def read_global(self, name: str) -> int | bool | np.ndarray:
         """Value of global ``name``: an int (bool for bool), or a numpy array (a copy) for an
         array (shape (N,), or (N, 256) for an array of vectors) or a vector (256 lanes)."""
         sym = self._symbol(name, "global")
         return global_value(self.memory[sym.address:sym.address + sym.size], sym.type)
 
-    def write_global(self, name: str, value):
+    def write_global(self, name: str, value: object) -> None:
         """Set global ``name``. The value must fit its type: an int for a scalar, an array-like
         of the right shape for an array, a scalar (broadcast) or 256 values for a vector."""
         sym = self._symbol(name, "global")
         raw = global_bytes(value, sym.type, f"global '{name}'")
         self.memory[sym.address:sym.address + len(raw)] = np.frombuffer(raw, np.uint8)
 
-    def _symbol(self, name: str, kind: str):
+    def _symbol(self, name: str, kind: str) -> Symbol:
         return self.program.symbol(name, kind)
 
 

@@ -191,7 +191,7 @@ class Program:
             return funcs[i][1]
         return None
 
-    def decode_global(self, name: str, raw: bytes):
+    def decode_global(self, name: str, raw: bytes) -> int | bool | np.ndarray:
         """The value of global ``name`` from its bytes (e.g. read back from PPU memory)."""
         sym = self.global_symbol(name)
         raw = np.frombuffer(bytes(raw), np.uint8)
@@ -199,7 +199,7 @@ class Program:
             raise ValueError(f"global '{name}' takes {sym.size} bytes, got {raw.size}")
         return global_value(raw, sym.type)
 
-    def encode_global(self, name: str, value) -> bytes:
+    def encode_global(self, name: str, value: object) -> bytes:
         """The bytes of global ``name`` holding ``value`` (checked against its type), padded
         to whole words, to write into PPU memory at its address."""
         sym = self.global_symbol(name)
@@ -262,7 +262,7 @@ class Program:
         return "\n".join(out)
 
 
-def load(memory) -> Program:
+def load(memory: bytes | np.ndarray) -> Program:
     """The :class:`Program` whose image is at the start of ``memory`` (bytes or a uint8 array
     of PPU memory), from its header alone: layout and entry, no symbols, no source lines.
 

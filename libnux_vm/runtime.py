@@ -38,12 +38,11 @@ from dataclasses import dataclass
 from typing import Generator
 
 from .errors import HostValueError, Trap
-from .machine import HostCall, Machine, drive
+from .machine import PPU_CYCLES_PER_US, HostCall, Machine, drive
 from .views import OWN_HEMISPHERE, NeuronView, SynapseView
 from .program import (DONE, MAILBOX_WORDS, RUNNING, RUNTIME_FIELDS, TIMER_FIELDS, TIMER_WORDS,
                       TRAPPED, trap_code)
 
-PPU_CYCLES_PER_US = 250
 #: PPU cycles the scheduler spends on one dispatch (fetch, sort, call)
 DISPATCH_CYCLES = 40
 #: the function a timer calls unless it names another
@@ -69,7 +68,7 @@ class Timer:
     synapses: SynapseView | None = None
     neurons: NeuronView | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("start", "period", "num_periods"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool):
@@ -114,7 +113,7 @@ class Wakeup:
     reached it, so these changes appear at their time. ``dispatch`` does nothing."""
     issued: int
 
-    def dispatch(self, host) -> None:
+    def dispatch(self, host: object) -> None:
         return None
 
 
@@ -124,7 +123,7 @@ class Runtime:
     generator over the built-ins (see :meth:`Machine.run`) and the wake-ups;
     :meth:`run_to_end` carries them out on the machine's host at once."""
 
-    def __init__(self, machine: Machine, hemisphere: int | None = None):
+    def __init__(self, machine: Machine, hemisphere: int | None = None) -> None:
         if hemisphere is None:
             hemisphere = getattr(machine.host, "hemisphere", 0)
         if hemisphere not in (0, 1):

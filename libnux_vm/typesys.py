@@ -91,6 +91,9 @@ class FunctionType:
         return f"{self.ret}({', '.join(str(p) for p in self.params)})"
 
 
+#: any type a value or variable can have
+Type = ScalarType | VectorType | ArrayType | VoidType
+
 BOOL = ScalarType("bool", 1, False)
 INT8 = ScalarType("int8", 8, True)
 UINT8 = ScalarType("uint8", 8, False)
@@ -107,11 +110,11 @@ TYPE_NAMES["int"] = INT32
 TYPE_NAMES["void"] = VOID
 
 
-def is_scalar(t) -> bool:
+def is_scalar(t: object) -> bool:
     return isinstance(t, ScalarType)
 
 
-def is_vector(t) -> bool:
+def is_vector(t: object) -> bool:
     return isinstance(t, VectorType)
 
 
@@ -131,7 +134,7 @@ def needs_narrowing(src: ScalarType, dst: ScalarType) -> bool:
     return not (dst.min <= src.min and src.max <= dst.max)
 
 
-def storage_bytes(t) -> int:
+def storage_bytes(t: Type) -> int:
     """Bytes a variable of type ``t`` occupies in data memory or a stack frame.
 
     A scalar variable takes one 32-bit word (its value kept widened to 32 bit); arrays are packed
@@ -146,7 +149,7 @@ def storage_bytes(t) -> int:
     raise TypeError(t)
 
 
-def value_words(t) -> int:
+def value_words(t: Type) -> int:
     """Words a value of type ``t`` takes on the operand stack (scalar 1, vector 64, void 0)."""
     if isinstance(t, ScalarType):
         return 1

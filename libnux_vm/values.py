@@ -19,7 +19,8 @@ DTYPES = {(1, True): "<i1", (1, False): "<u1", (2, True): "<i2", (2, False): "<u
           (4, True): "<i4", (4, False): "<u4"}
 
 
-def global_value(raw: np.ndarray, t):
+def global_value(raw: np.ndarray, t: ScalarType | VectorType | ArrayType
+                 ) -> int | bool | np.ndarray:
     """The value of a global of type ``t`` from its bytes in memory (see
     :meth:`~libnux_vm.machine.Machine.read_global`)."""
     raw = np.asarray(raw, dtype=np.uint8)
@@ -35,7 +36,7 @@ def global_value(raw: np.ndarray, t):
     return values.astype(bool) if elem.bits == 1 else values.copy()
 
 
-def global_bytes(value, t, what: str) -> bytes:
+def global_bytes(value: object, t: ScalarType | VectorType | ArrayType, what: str) -> bytes:
     """The bytes of a global of type ``t`` holding ``value`` (checked: see
     :meth:`~libnux_vm.machine.Machine.write_global`); ``what`` names it in errors."""
     if isinstance(t, ScalarType):
@@ -77,7 +78,7 @@ def _checked_array(value, shape, lane_t: ScalarType, what: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def to_words(value, t, what: str):
+def to_words(value: object, t: ScalarType | VectorType, what: str) -> list[int] | np.ndarray:
     """The stack words of a host value passed as type ``t`` (a list, or an int32 array)."""
     if isinstance(t, ScalarType):
         return [to_word(_check_int(value, t, what))]

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import HostValueError
+from .typesys import LANES
 
-LANES = 256
 #: words of one view in ``__views``: hemisphere, 8 words of rows, 8 words of columns
 VIEW_WORDS = 17
 #: the most views one program may have
@@ -72,7 +72,7 @@ class SynapseView:
     rows: tuple = ALL
     columns: tuple = ALL
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_hemisphere(self.hemisphere)
         object.__setattr__(self, "rows", _indices(self.rows, "SynapseView.rows"))
         object.__setattr__(self, "columns", _indices(self.columns, "SynapseView.columns"))
@@ -84,7 +84,7 @@ class NeuronView:
     hemisphere: int
     columns: tuple = ALL
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_hemisphere(self.hemisphere)
         object.__setattr__(self, "columns", _indices(self.columns, "NeuronView.columns"))
 

@@ -80,7 +80,9 @@ def _compare(cond, a, b):
 
 
 @numba.njit(cache=True)
-def run(mem_u8, mem_s8, mem32, costs, pops, regs, info, layout, budget):
+def run(mem_u8: np.ndarray, mem_s8: np.ndarray, mem32: np.ndarray, costs: np.ndarray,
+        pops: np.ndarray, regs: np.ndarray, info: np.ndarray, layout: np.ndarray,
+        budget: int) -> int:
     """Execute from ``regs`` = [pc, sp, fp, cycles, instructions executed] until the host's return, a host call
     (status ``HOST_CALL``, see there) or a trap.
 

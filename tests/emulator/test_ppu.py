@@ -1,6 +1,8 @@
 """The emulated PPUs: images loaded through PPU memory, started by the control register, kernels
 interleaved with the analog time, each PPU confined to its hemisphere, traps reported."""
 
+import dataclasses
+import inspect
 import warnings
 
 import numpy as np
@@ -13,6 +15,7 @@ import stadls
 from emulator import Emulator, Mismatch
 from emulator import ppu as ppu_module
 from libnux_vm import Timer
+from libnux_vm.builtins import BUILTINS, BY_ID
 from stadls.errors import BuilderError, PPUTrapWarning
 
 TOP, BOTTOM = halco.PPUOnDLS(0), halco.PPUOnDLS(1)
@@ -436,34 +439,60 @@ def test_ppu_cycles_map_to_the_fpga_cycle_they_fall_in(emulator):
 
 
 def test_built_ins_that_see_nothing_analog_do_not_split_the_evolution(monkeypatch):
-    """Weight reads, spikes, the clock and the mailbox act without the chip evolving to their
-    time; the results are those of splitting at every built-in."""
+    """Weight reads, spikes and the mailbox (declared without ``at_chip_time``) act without the
+    chip evolving to their time; the results are those of splitting at every built-in."""
     source = "vec_u8 w;\nvoid PLASTICITY_RULE_KERNEL(int32 s, int32 n, int32 k) {\n" \
              "    for (int i = 0; i < 8; i++) {\n        w = get_weights(s, i);\n" \
              "        log_int(now());\n        send_spike(0x100 + 8 * k + i);\n    }\n}"
     program = libnux_vm.compile(source, timers=[Timer.from_us(5, 10, 4)])
-    every = ppu_module.AT_CHIP_TIME | {"get_weights", "send_spike", "now", "log_int"}
+    plain = [b for b in BUILTINS.values() if b.reaches_host and not b.at_chip_time]
+    assert {b.name for b in plain} == {"get_weights", "send_spike", "now", "log_int"}
     results = []
-    for at_chip_time in (every, ppu_module.AT_CHIP_TIME):
-        monkeypatch.setattr(ppu_module, "AT_CHIP_TIME", at_chip_time)
-        emulator = Emulator(mismatch=Mismatch.ideal(), noise=False)
-        evolved = []
-        original = emulator.chip._evolve
-        monkeypatch.setattr(emulator.chip, "_evolve", lambda *a: evolved.append(a) or original(*a))
-        b = builder()
-        stadls.load_ppu_program(b, program, TOP)
-        stadls.start_ppu(b, TOP)
-        stadls.wait_for_ppu_sleep(b, TOP)
-        b.wait_until(125 * 60)
-        log = stadls.read_log(b, program, TOP)
-        playback = b.done()
-        stadls.run(emulator, playback)
-        results.append((len(evolved), playback.spikes, log.get().values))
+    for split_all in (True, False):
+        with monkeypatch.context() as patch:
+            if split_all:       # the PPU reads the declaration the machine hands it
+                for b in plain:
+                    patch.setitem(BY_ID, b.id, dataclasses.replace(b, at_chip_time=True))
+            emulator = Emulator(mismatch=Mismatch.ideal(), noise=False)
+            evolved = []
+            original = emulator.chip._evolve
+            patch.setattr(emulator.chip, "_evolve", lambda *a: evolved.append(a) or original(*a))
+            b = builder()
+            stadls.load_ppu_program(b, program, TOP)
+            stadls.start_ppu(b, TOP)
+            stadls.wait_for_ppu_sleep(b, TOP)
+            b.wait_until(125 * 60)
+            log = stadls.read_log(b, program, TOP)
+            playback = b.done()
+            stadls.run(emulator, playback)
+            results.append((len(evolved), playback.spikes, log.get().values))
     (split, spikes_split, log_split), (unsplit, spikes, log) = results
-    assert split - unsplit >= 4 * 8 * 3          # one split fewer per built-in
+    # one split fewer per get_weights, log_int and send_spike; now() never leaves the machine
+    assert split - unsplit >= 4 * 8 * 3
     assert spikes["label"].tolist() == sorted(spikes["label"].tolist()) and len(spikes) == 32
     np.testing.assert_array_equal(spikes["fpga_time"], spikes_split["fpga_time"])
     assert log == log_split
+
+
+def test_the_built_ins_at_chip_time_are_those_that_touch_what_evolves():
+    assert {b.name for b in BUILTINS.values() if b.at_chip_time} == {
+        "set_weights", "get_causal_correlation", "get_acausal_correlation", "reset_correlation",
+        "get_rate_counters", "reset_neurons", "get_analog_readouts"}
+
+
+def test_the_chip_host_carries_out_every_built_in_that_reaches_it():
+    """Each declared built-in a host must carry out has a ChipHost method of its own with the
+    declared number of arguments (and ``columns`` for those that write); ``now`` is the
+    machine's."""
+    for b in BUILTINS.values():
+        method = getattr(ppu_module.ChipHost, b.name, None)
+        if not b.reaches_host or b.host_may_answer:
+            assert method is None or method is getattr(libnux_vm.Host, b.name), b.name
+            continue
+        assert method is not getattr(libnux_vm.Host, b.name), f"ChipHost lacks {b.name}"
+        params = list(inspect.signature(method).parameters)[1:]
+        assert len(params) == len(b.host_params) + b.writes, b.name
+        assert ("columns" in params) == b.writes, b.name
 
 
 def test_a_kernel_on_views_changes_only_their_part_of_the_chip(emulator):
