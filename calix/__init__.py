@@ -1,9 +1,11 @@
 """calix: calibration of the emulated BrainScaleS-2 chip (the real stack's calix).
 
-A calibration (:class:`Calib`) sets integer parameters (CapMem cells) of many circuits at once
-and measures what they do; an algorithm (:mod:`calix.algorithms`) searches the parameters that
-give the target; results (:class:`NeuronCalibResult`) apply to a builder, become a
-``lola.Chip`` and are cached by :func:`calibrate`::
+The layout is the real calix's: :mod:`calix.common` (the :class:`Calib` framework, the search
+algorithms, measurement helpers, the cache) and :mod:`calix.spiking` (the spiking neuron
+calibration). A calibration (:class:`Calib`) sets integer parameters (CapMem cells) of many
+circuits at once and measures what they do; an algorithm searches the parameters that give the
+target; :func:`calibrate` takes any target (a :class:`TopLevelCalibTarget`, which knows how to
+calibrate itself), caches the result, which applies to a builder and becomes a ``lola.Chip``::
 
     import calix, stadls
     with stadls.ManagedConnection(chip_id=0) as connection:
@@ -17,20 +19,21 @@ to their targets: leak, reset and threshold potentials (CADC LSB) and the membra
 constant.
 """
 
-from .algorithms import (BinarySearch, LinearPrediction, LinearSearch, NoisyBinarySearch,
-                         PolynomialPrediction, PredictiveModel)
-from .base import Algorithm, Calib, CalibResult, ParameterCalibResult, ParameterRange
-from .cache import calibrate
+from . import common, errors, spiking
+from .common import (Algorithm, BinarySearch, Calib, CalibResult, LinearPrediction, LinearSearch,
+                     NoisyBinarySearch, ParameterCalibResult, ParameterRange,
+                     PolynomialPrediction, PredictiveModel, TopLevelCalibTarget, calibrate)
 from .errors import (AlgorithmError, CalibError, CalibNotSuccessful, ExcessiveNoiseError,
                      TargetError, TooFewSamplesError)
-from .neuron import (LeakPotentialCalib, MembraneTimeConstantCalib, ResetPotentialCalib,
-                     ThresholdCalib, calibrate_neurons)
-from .results import NeuronCalibResult
-from .targets import NeuronCalibTarget
+from .spiking import (LeakPotentialCalib, MembraneTimeConstantCalib, NeuronCalibOptions,
+                      NeuronCalibResult, NeuronCalibTarget, ResetPotentialCalib, ThresholdCalib,
+                      calibrate_neurons)
 
-__all__ = ["calibrate", "calibrate_neurons", "NeuronCalibTarget", "NeuronCalibResult", "Calib",
-           "Algorithm", "CalibResult", "ParameterCalibResult", "ParameterRange", "BinarySearch",
-           "NoisyBinarySearch", "LinearSearch", "PredictiveModel", "PolynomialPrediction",
-           "LinearPrediction", "LeakPotentialCalib", "MembraneTimeConstantCalib",
-           "ResetPotentialCalib", "ThresholdCalib", "CalibError", "CalibNotSuccessful",
-           "AlgorithmError", "ExcessiveNoiseError", "TooFewSamplesError", "TargetError"]
+__all__ = ["calibrate", "calibrate_neurons", "NeuronCalibTarget", "NeuronCalibOptions",
+           "NeuronCalibResult", "Calib", "Algorithm", "CalibResult", "ParameterCalibResult",
+           "ParameterRange", "TopLevelCalibTarget", "BinarySearch", "NoisyBinarySearch",
+           "LinearSearch", "PredictiveModel", "PolynomialPrediction", "LinearPrediction",
+           "LeakPotentialCalib", "MembraneTimeConstantCalib", "ResetPotentialCalib",
+           "ThresholdCalib", "CalibError", "CalibNotSuccessful", "AlgorithmError",
+           "ExcessiveNoiseError", "TooFewSamplesError", "TargetError", "common", "errors",
+           "spiking"]

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 import calix
+import lola
 import stadls
-from calix import helpers
+from calix.common import helpers
 
 TARGET = calix.NeuronCalibTarget(leak=160, reset=70, threshold=140, tau_mem=10e-6,
                                  refractory_time=2e-6)
@@ -29,16 +30,19 @@ WINDOW_US = 800.0
 def firing_rates(result: calix.NeuronCalibResult | None = None, capmem: dict | None = None,
                  chip_id: int = 0) -> np.ndarray:
     """Rates [kHz] of the 512 neurons, counted over WINDOW_US on a fresh chip, configured by a
-    calibration ``result`` or by one ``capmem`` setting (row -> value) for all."""
+    calibration ``result`` or by one setting of the CapMem fields ``capmem`` (flat
+    ``lola.AtomicNeuronArray`` names -> value) for all."""
     builder, _ = stadls.generate(stadls.SystemInit())
     if result is not None:
         result.apply(builder)
     else:
-        helpers.write_capmem(builder, capmem)
-        helpers.write_neuron_configs(builder, membrane_capacitor_size=63,
-                                     enable_threshold_comparator=True, enable_fire=True,
-                                     enable_reset_multiplication=True)
-        helpers.write_backend_configs(builder, refractory_time=250, reset_holdoff=0)
+        neurons = lola.AtomicNeuronArray()
+        for name, value in {**capmem, **calix.spiking.neuron.FIRING}.items():
+            neurons[name] = value
+        neurons["membrane_capacitance_capacitance"] = 63
+        neurons["refractory_period_refractory_time"] = 250
+        neurons["refractory_period_reset_holdoff"] = 0
+        neurons.write(builder)
     helpers.reset_spike_counters(builder)
     helpers.wait_us(builder, WINDOW_US)
     counts = helpers.read_spike_counts(builder)
@@ -48,12 +52,11 @@ def firing_rates(result: calix.NeuronCalibResult | None = None, capmem: dict | N
 
 
 def median_capmem(result: calix.NeuronCalibResult) -> dict:
-    """The median calibrated value of each calibrated CapMem row: one setting for all."""
-    rows = {"v_leak": ("leak", "v_leak"), "i_bias_leak": ("leak", "i_bias"),
-            "v_reset": ("reset", "v_reset"), "v_threshold": ("threshold", "v_threshold")}
-    out = {row: int(np.median([getattr(getattr(n, m), f) for n in result.neurons.values()]))
-           for row, (m, f) in rows.items()}
-    out["i_bias_reset"] = 1022
+    """The median calibrated value of each calibrated CapMem field: one setting for all."""
+    calibrated = lola.AtomicNeuronArray.from_atomic_neurons(result.neurons)
+    out = {name: int(np.median(calibrated[name]))
+           for name in ("leak_v_leak", "leak_i_bias", "reset_v_reset", "threshold_v_threshold")}
+    out["reset_i_bias"] = 1022
     return out
 
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calix.algorithms import (BinarySearch, LinearPrediction, LinearSearch, NoisyBinarySearch,
+from calix.common.algorithms import (BinarySearch, LinearPrediction, LinearSearch, NoisyBinarySearch,
                               PolynomialPrediction)
-from calix.base import Calib, ParameterRange
+from calix.common.base import Calib, ParameterRange
 from calix.errors import AlgorithmError, ExcessiveNoiseError, TargetError
 
 

@@ -63,12 +63,12 @@ def test_the_result_is_cached_applied_and_a_chip(calibrated):
         again = calix.calibrate(TARGET, cache_paths=[cache], connection=connection)
     assert again.neurons == result.neurons            # loaded, not recomputed
     emulated = Emulator(chip_id=0)
-    assert calix.cache.cache_key(TARGET, None, calix.cache.chip_identity(emulated)) == files[0].stem
-    assert calix.cache.cache_key(calix.NeuronCalibTarget(leak=90), None,
-                                 calix.cache.chip_identity(emulated)) != files[0].stem
+    assert calix.common.cache.cache_key(TARGET, None, calix.common.cache.chip_identity(emulated)) == files[0].stem
+    assert calix.common.cache.cache_key(calix.NeuronCalibTarget(leak=90), None,
+                                 calix.common.cache.chip_identity(emulated)) != files[0].stem
     for other in (Emulator(chip_id=1), Emulator(chip_id=0, mismatch=Mismatch.for_chip(5)),
                   Emulator(chip_id=0, noise=False)):
-        assert calix.cache.cache_key(TARGET, None, calix.cache.chip_identity(other)) != files[0].stem
+        assert calix.common.cache.cache_key(TARGET, None, calix.common.cache.chip_identity(other)) != files[0].stem
     chip = result.to_chip()
     assert isinstance(chip, lola.Chip)
     coord = halco.AtomicNeuronOnDLS.from_enum(7)
@@ -94,7 +94,7 @@ def fake_result(*args, **kwargs) -> calix.NeuronCalibResult:
 
 def test_the_cache_survives_broken_files_and_refuses_bad_paths(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(calix.cache, "calibrate_neurons",
+    monkeypatch.setattr(calix.NeuronCalibTarget, "calibrate",
                         lambda *a, **k: calls.append(1) or fake_result())
     emulated = Emulator(chip_id=0)
     calix.calibrate(TARGET, cache_paths=[tmp_path], connection=emulated)

@@ -11,8 +11,10 @@ from typing import Any
 import attrs
 import numpy as np
 
-from .errors import TargetError
-from .helpers import N_NEURONS
+import stadls
+from ..common.base import TopLevelCalibTarget
+from ..common.helpers import N_NEURONS
+from ..errors import TargetError
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +54,13 @@ def _capacitance(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
 
 
 @attrs.define(eq=False)
-class NeuronCalibTarget:
+class NeuronCalibTarget(TopLevelCalibTarget):
     """Targets of the spiking neuron calibration: calix's defaults, but for the threshold, 140
     instead of 125 (the emulated comparator reaches down to about 112 LSB, and with its
-    mismatch 125 is out of reach for a few percent of the neurons)."""
+    mismatch 125 is out of reach for a few percent of the neurons).
+
+    ``calibrate(connection, options)`` runs :func:`calix.spiking.neuron.calibrate_neurons`
+    (``options``: a :class:`NeuronCalibOptions` or None)."""
 
     leak: Any = attrs.field(default=80, validator=_values)
     reset: Any = attrs.field(default=70, validator=_values)
@@ -63,6 +68,15 @@ class NeuronCalibTarget:
     tau_mem: Any = attrs.field(default=10e-6, validator=_values)
     refractory_time: Any = attrs.field(default=2e-6, validator=_values)
     membrane_capacitance: int = attrs.field(default=63, validator=_capacitance)
+
+    def calibrate(self, connection: stadls.Connection, options: Any = None) -> Any:
+        from .neuron import calibrate_neurons      # the calibrations import the targets
+
+        options = NeuronCalibOptions() if options is None else options
+        if not isinstance(options, NeuronCalibOptions):
+            raise TargetError(f"the options of a NeuronCalibTarget are a calix.NeuronCalibOptions "
+                              f"or None, not {type(options).__name__}")
+        return calibrate_neurons(connection, self, seed=options.seed)
 
     def per_neuron(self, name: str) -> np.ndarray:
         """Field ``name`` as 512 values."""
@@ -81,6 +95,19 @@ class NeuronCalibTarget:
         """Bytes that identify the target (for the calibration cache)."""
         return b"".join(f.name.encode() + np.asarray(getattr(self, f.name), dtype=float).tobytes()
                         for f in attrs.fields(NeuronCalibTarget))
+
+
+def _seed(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise TargetError(f"NeuronCalibOptions.seed must be an int >= 0, not {value!r}")
+
+
+@attrs.frozen
+class NeuronCalibOptions:
+    """Options of the spiking neuron calibration: ``seed`` of the noisy binary searches' start
+    values."""
+
+    seed: int = attrs.field(default=0, validator=_seed)
 
 
 def refractory_settings(refractory_time: np.ndarray) -> tuple[int, np.ndarray]:

@@ -1,9 +1,11 @@
 """``calibrate(target)``: the functional entry point, with a cache of results on disk.
 
-The key is a SHA-256 over the target, the options, the chip's identity (its ``chip_id``) and
-calix's version: the same calibration of the same chip is computed once. The first hit among
-``cache_paths`` is loaded; on a miss the result is computed and written (atomically: a
-temporary file renamed) into the first writable path.
+It dispatches on the target: any :class:`~calix.common.base.TopLevelCalibTarget` calibrates
+itself (``target.calibrate(connection, options)``). The key is a SHA-256 over the target's type
+and key, the options, the chip's identity (its ``chip_id``) and calix's version: the same
+calibration of the same chip is computed once. The first hit among ``cache_paths`` is loaded;
+on a miss the result is computed and written (atomically: a temporary file renamed) into the
+first writable path.
 """
 
 from __future__ import annotations
@@ -19,10 +21,8 @@ from typing import Any, Sequence
 import numpy as np
 
 import stadls
-from .errors import TargetError
-from .neuron import calibrate_neurons
-from .results import NeuronCalibResult
-from .targets import NeuronCalibTarget, as_target
+from ..errors import TargetError
+from .base import CalibResult, TopLevelCalibTarget
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 def _source_version() -> str:
     """A digest of calix's own source: results of another version of the code are not reused."""
     digest = hashlib.sha256()
-    for file in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(file.read_bytes())
+    package = Path(__file__).parent.parent
+    for file in sorted(package.rglob("*.py")):
+        digest.update(str(file.relative_to(package)).encode() + file.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -50,7 +51,12 @@ def chip_identity(connection: Any) -> Any:
     return identity if identity is not None else ("chip", int(connection.chip_id))
 
 
-def cache_key(target: NeuronCalibTarget, options: Any, chip_identity: Any) -> str:
+def cache_key(target: TopLevelCalibTarget, options: Any, chip_identity: Any) -> str:
+    try:
+        target_bytes = target.key()
+    except (pickle.PicklingError, TypeError, AttributeError) as err:
+        raise TargetError(f"the calibration target must be picklable (it is part of the cache "
+                          f"key): {err}") from None
     try:
         options_bytes = pickle.dumps(options)
     except (pickle.PicklingError, TypeError, AttributeError) as err:
@@ -59,7 +65,8 @@ def cache_key(target: NeuronCalibTarget, options: Any, chip_identity: Any) -> st
     if isinstance(chip_identity, (int, np.integer)) and not isinstance(chip_identity, bool):
         chip_identity = ("chip", int(chip_identity))
     digest = hashlib.sha256()
-    for part in (target.key(), options_bytes, repr(chip_identity).encode(), VERSION.encode()):
+    for part in (type(target).__qualname__.encode(), target_bytes, options_bytes,
+                 repr(chip_identity).encode(), VERSION.encode()):
         digest.update(len(part).to_bytes(8, "little") + part)
     return digest.hexdigest()
 
@@ -76,29 +83,33 @@ def _paths(cache_paths: Any) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-def _load(file: Path) -> NeuronCalibResult | None:
+def _load(file: Path) -> CalibResult | None:
     try:
         with open(file, "rb") as f:
             result = pickle.load(f)
     except Exception as err:          # noqa: BLE001 - any broken file is a miss, not a failure
         log.warning("calibration cache file %s is unreadable (%s); calibrating anew", file, err)
         return None
-    if not isinstance(result, NeuronCalibResult):
+    if not isinstance(result, CalibResult):
         log.warning("calibration cache file %s holds a %s, not a result; calibrating anew", file,
                     type(result).__name__)
         return None
     return result
 
 
-def calibrate(target: NeuronCalibTarget | None = None, options: Any = None,
+def calibrate(target: TopLevelCalibTarget, options: Any = None,
               cache_paths: Sequence[str | os.PathLike] | None = None,
-              cache_read_only: bool = False, connection: Any = None) -> NeuronCalibResult:
-    """The calibration result for ``target`` (default :class:`NeuronCalibTarget`) on
-    ``connection`` (default: a new ``stadls.ManagedConnection()``), from the cache if it holds
-    one (an unreadable cache file is a miss). ``cache_paths=[]`` disables the cache; the result
-    is applied on the connection only when it was computed (apply it to your experiment's
-    builder). ``options`` are part of the key; the neuron calibration takes none yet."""
-    target = as_target(target)
+              cache_read_only: bool = False,
+              connection: stadls.Connection | None = None) -> CalibResult:
+    """The calibration result for ``target`` (any :class:`TopLevelCalibTarget`, e.g.
+    :class:`calix.NeuronCalibTarget`) on ``connection`` (default: a new
+    ``stadls.ManagedConnection()``), from the cache if it holds one (an unreadable cache file is
+    a miss). ``cache_paths=[]`` disables the cache; the result is applied on the connection only
+    when it was computed (apply it to your experiment's builder). ``options`` are passed to the
+    target's ``calibrate`` and are part of the key."""
+    if not isinstance(target, TopLevelCalibTarget):
+        raise TargetError(f"calibrate takes a calibration target (calix.NeuronCalibTarget, ...), "
+                          f"not {type(target).__name__}")
     paths = _paths(cache_paths)
     if connection is None:
         with stadls.ManagedConnection() as own:
@@ -114,7 +125,7 @@ def calibrate(target: NeuronCalibTarget | None = None, options: Any = None,
             if result is not None:
                 log.info("calibration loaded from %s", file)
                 return result
-    result = calibrate_neurons(connection, target)
+    result = target.calibrate(connection, options)
     if not cache_read_only:
         for path in paths:
             try:

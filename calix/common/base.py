@@ -1,6 +1,8 @@
 """The calibration framework: a :class:`Calib` says how to set its parameters and measure its
 results; an :class:`Algorithm` searches the parameters that give the target; :meth:`Calib.run`
-ties them together and says per instance whether the target was reached.
+ties them together and says per instance whether the target was reached. A
+:class:`TopLevelCalibTarget` is what :func:`calix.calibrate` takes: a target that knows how to
+calibrate itself and gives a :class:`CalibResult`.
 
 A calibration works on ``n_instances`` circuits at once (512 neurons, 4 CapMem quadrants, ...)
 and on integer parameters in ``parameter_range`` (CapMem values, digital settings), vectorized
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 import abc
 import logging
+import pickle
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 
 import stadls
-from .errors import AlgorithmError, TargetError
+from ..errors import AlgorithmError, TargetError
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ class Calib(abc.ABC):
         self.result: ParameterCalibResult | None = None
 
     # -- what subclasses provide --------------------------------------------------------------
-    def prelude(self, connection: Any) -> None:
+    def prelude(self, connection: stadls.Connection) -> None:
         """Prepare the chip (and the target, if none was given) before the search."""
 
     @abc.abstractmethod
@@ -88,14 +91,14 @@ class Calib(abc.ABC):
         """Append the writes (and waits) that set ``parameters`` [n_instances]."""
 
     @abc.abstractmethod
-    def measure_results(self, connection: Any, builder: stadls.PlaybackProgramBuilder) -> np.ndarray:
+    def measure_results(self, connection: stadls.Connection, builder: stadls.PlaybackProgramBuilder) -> np.ndarray:
         """Append the reads to ``builder``, run it, and return one result per instance."""
 
-    def postlude(self, connection: Any) -> None:
+    def postlude(self, connection: stadls.Connection) -> None:
         """Clean up after the search (the best parameters are configured)."""
 
     # -- running ----------------------------------------------------------------------------------
-    def measure(self, connection: Any, parameters: np.ndarray) -> np.ndarray:
+    def measure(self, connection: stadls.Connection, parameters: np.ndarray) -> np.ndarray:
         """Configure ``parameters`` and measure: one program on ``connection``."""
         builder = self.configure_parameters(stadls.PlaybackProgramBuilder(), parameters)
         results = np.asarray(self.measure_results(connection, builder), dtype=float)
@@ -104,13 +107,13 @@ class Calib(abc.ABC):
                                  f"{results.shape}, not ({self.n_instances},)")
         return results
 
-    def configure_parameters_now(self, connection: Any, parameters: np.ndarray) -> None:
+    def configure_parameters_now(self, connection: stadls.Connection, parameters: np.ndarray) -> None:
         """Configure ``parameters`` on the chip (one program, if there is anything to write)."""
         builder = self.configure_parameters(stadls.PlaybackProgramBuilder(), parameters)
         if not builder.empty():
             stadls.run(connection, builder.done())
 
-    def run(self, connection: Any, algorithm: "Algorithm", target: Any = None) -> ParameterCalibResult:
+    def run(self, connection: stadls.Connection, algorithm: "Algorithm", target: Any = None) -> ParameterCalibResult:
         """Search the parameters that give ``target`` (or the one :meth:`prelude` sets) with
         ``algorithm``; the best ones stay configured."""
         if not isinstance(algorithm, Algorithm):
@@ -185,7 +188,7 @@ class Algorithm(abc.ABC):
         return self.calibration
 
     @abc.abstractmethod
-    def run(self, connection: Any, target: np.ndarray) -> np.ndarray:
+    def run(self, connection: stadls.Connection, target: np.ndarray) -> np.ndarray:
         """The parameters [n_instances] found for ``target``; they are left configured."""
 
 
@@ -224,3 +227,17 @@ class CalibResult(abc.ABC):
                               "lola.Chip")
         out._replace_leaves(iter(writes))
         return out
+
+
+class TopLevelCalibTarget(abc.ABC):
+    """A target :func:`calix.calibrate` dispatches on: ``calibrate(connection, options)`` runs
+    the calibration it describes and returns its :class:`CalibResult`; ``key()`` identifies it
+    in the cache (by default its pickle)."""
+
+    @abc.abstractmethod
+    def calibrate(self, connection: stadls.Connection, options: Any = None) -> CalibResult:
+        """Calibrate the chip behind ``connection`` to this target; the result is left applied."""
+
+    def key(self) -> bytes:
+        """Bytes that identify the target (part of the cache key)."""
+        return pickle.dumps(self)

@@ -25,12 +25,13 @@ import numpy as np
 
 import halco
 import haldls
+import lola
 import stadls
-from . import helpers as h
-from .algorithms import NoisyBinarySearch
-from .base import Calib, ParameterRange
+from ..common import helpers as h
+from ..common.algorithms import NoisyBinarySearch
+from ..common.base import Calib, ParameterRange
+from ..errors import TargetError
 from .results import NeuronCalibResult
-from .errors import TargetError
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
 log = logging.getLogger(__name__)
@@ -45,44 +46,50 @@ V_RESET_LOW = 150      # about 44 LSB: far below the leak, clear of the CADC's c
 RESET_CLOCK_SCALE = 6
 
 
-class _CapMemCalib(Calib):
-    """Search one CapMem row of every neuron; the rest of the neurons' state is set by the
-    ``state`` dict (row -> 512 values), updated as the calibrations go."""
+_NORMAL = lola.AtomicNeuron.EventRouting.AnalogOutputMode.normal
+#: the settings of a neuron that fires: threshold comparator, fire signal, a strong reset
+FIRING = {"threshold_enable": True, "event_routing_analog_output": _NORMAL,
+          "reset_enable_multiplication": True}
 
-    row: str = ""
 
-    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63,
-                 inverted: bool = False) -> None:
+class _NeuronCalib(Calib):
+    """Search one CapMem field (a flat ``lola.AtomicNeuronArray`` name) of every neuron.
+    ``state`` holds the neurons as calibrated so far (updated as the calibrations go); each
+    measurement configures a copy of it with its own settings (:meth:`prepare`)."""
+
+    field: str = ""
+
+    def __init__(self, state: lola.AtomicNeuronArray, inverted: bool = False) -> None:
         super().__init__(ParameterRange(*h.CAPMEM_RANGE), h.N_NEURONS, inverted=inverted,
-                         errors=(f"{self.row} of neurons {{0}} reached the lower bound {{1}}",
-                                 f"{self.row} of neurons {{0}} reached the upper bound {{1}}"))
+                         errors=(f"{self.field} of neurons {{0}} reached the lower bound {{1}}",
+                                 f"{self.field} of neurons {{0}} reached the upper bound {{1}}"))
         self.state = state
-        self.capacitance = capacitance
+        self.measurement = state.copy()
 
     def configure_parameters(self, builder, parameters):
-        h.write_capmem(builder, {self.row: parameters})
+        self.measurement.set(self.field, parameters)
+        self.measurement.write(builder, fields=[self.field])
         return builder
 
-    def prepare(self, connection: Any, capmem: dict | None = None, backend: dict | None = None,
-                **switches: Any) -> None:
-        """Write the neurons' CapMem state (``capmem`` overriding rows of it), their switches
-        and, if given, backend settings, for this measurement."""
+    def prepare(self, connection: stadls.Connection, **settings: Any) -> None:
+        """Write every neuron as calibrated so far with ``settings`` (flat field -> one value
+        or 512) on top, for this measurement."""
+        self.measurement = self.state.copy()
+        for name, value in settings.items():
+            self.measurement[name] = value
         builder = stadls.PlaybackProgramBuilder()
-        h.write_capmem(builder, {**self.state, **(capmem or {})})
-        h.write_neuron_configs(builder, membrane_capacitor_size=self.capacitance, **switches)
-        if backend:
-            h.write_backend_configs(builder, **backend)
+        self.measurement.write(builder)
         h.run(connection, builder)
 
-    def postlude(self, connection: Any) -> None:
-        self.state[self.row] = self.result.calibrated_parameters
+    def postlude(self, connection: stadls.Connection) -> None:
+        self.state[self.field] = self.result.calibrated_parameters
 
 
-class LeakPotentialCalib(_CapMemCalib):
+class LeakPotentialCalib(_NeuronCalib):
     """``v_leak`` so that the resting membrane reads ``target`` CADC LSB (after ``settle_us``
     of hardware time, several membrane time constants)."""
 
-    row = "v_leak"
+    field = "leak_v_leak"
     settle_us = 60.0
     tolerance = 2.0                      # CADC LSB
 
@@ -96,7 +103,7 @@ class LeakPotentialCalib(_CapMemCalib):
         return np.mean([r() for r in reads], axis=0)
 
 
-class MembraneTimeConstantCalib(_CapMemCalib):
+class MembraneTimeConstantCalib(_NeuronCalib):
     """``i_bias_leak`` so that the membrane relaxes to the leak with time constant ``target``
     seconds (a larger bias: a shorter time constant).
 
@@ -108,7 +115,7 @@ class MembraneTimeConstantCalib(_CapMemCalib):
     log distance to the rest is ``-1 / tau``; a constant delay of a neuron's reset and read
     (its quad's place in a burst) does not change it. Results within 10 % count as reached."""
 
-    row = "i_bias_leak"
+    field = "leak_i_bias"
     tolerance = 0.1
     relative_tolerance = True
     #: the first delay after the timer reset: after the 128 resets (4.1 us on the bus)
@@ -116,12 +123,11 @@ class MembraneTimeConstantCalib(_CapMemCalib):
     v_leak_measure = 800
     v_reset_measure = 150
 
-    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63) -> None:
-        super().__init__(state, capacitance, inverted=True)
+    def __init__(self, state: lola.AtomicNeuronArray) -> None:
+        super().__init__(state, inverted=True)
 
     def prelude(self, connection):
-        self.prepare(connection, capmem={"v_leak": self.v_leak_measure,
-                                         "v_reset": self.v_reset_measure})
+        self.prepare(connection, leak_v_leak=self.v_leak_measure, reset_v_reset=self.v_reset_measure)
 
     def delays(self) -> np.ndarray:
         """Delays after the timer reset [s], the resets right after it."""
@@ -145,8 +151,8 @@ class MembraneTimeConstantCalib(_CapMemCalib):
 
     def postlude(self, connection):
         super().postlude(connection)
-        builder = stadls.PlaybackProgramBuilder()
-        h.write_capmem(builder, {"v_leak": self.state["v_leak"], "v_reset": self.state["v_reset"]})
+        builder = stadls.PlaybackProgramBuilder()     # the potentials as calibrated again
+        self.state.write(builder, fields=["leak_v_leak", "reset_v_reset"])
         h.run(connection, builder)
 
 
@@ -178,17 +184,16 @@ def _fit_tau(times: np.ndarray, values: np.ndarray, rest: np.ndarray) -> np.ndar
     return np.where(n >= 2, fitted, np.where(n == 1, bound, 0.0))
 
 
-class ResetPotentialCalib(_CapMemCalib):
+class ResetPotentialCalib(_NeuronCalib):
     """``v_reset`` so that the membrane in reset reads ``target`` CADC LSB."""
 
-    row = "v_reset"
+    field = "reset_v_reset"
     tolerance = 3.0                      # CADC LSB
 
     def prelude(self, connection):
-        self.prepare(connection, capmem={"v_leak": V_LEAK_FAR_ABOVE, "v_threshold": 0},
-                     backend={"refractory_time": 255, "reset_holdoff": 0},
-                     enable_threshold_comparator=True, enable_fire=True,
-                     enable_reset_multiplication=True)
+        self.prepare(connection, leak_v_leak=V_LEAK_FAR_ABOVE, threshold_v_threshold=0,
+                     refractory_period_refractory_time=255, refractory_period_reset_holdoff=0,
+                     **FIRING)
         # 255 ticks of a 2 MHz clock: 130 us in reset for every few us of charging
         h.set_refractory_clock(connection, RESET_CLOCK_SCALE)
 
@@ -206,7 +211,7 @@ class ResetPotentialCalib(_CapMemCalib):
         return np.median([r() for r in reads], axis=0)
 
 
-class ThresholdCalib(_CapMemCalib):
+class ThresholdCalib(_NeuronCalib):
     """``v_threshold`` so that the neuron fires just when its membrane reaches ``target``
     CADC LSB (a spike-counter method, as calix's NeuronThresholdCalib).
 
@@ -216,13 +221,12 @@ class ThresholdCalib(_CapMemCalib):
     (the membrane noise smears it). A CADC maximum of the sawtooth would miss the sharp peak
     and set the threshold too high."""
 
-    row = "v_threshold"
+    field = "threshold_v_threshold"
     #: spikes in the window at the edge: a membrane that reaches the threshold slowly
     spikes_at_edge = 3.0
 
-    def __init__(self, state: dict[str, np.ndarray], capacitance: int = 63,
-                 tau_mem: float = 10e-6) -> None:
-        super().__init__(state, capacitance, inverted=True)
+    def __init__(self, state: lola.AtomicNeuronArray, tau_mem: float = 10e-6) -> None:
+        super().__init__(state, inverted=True)
         # the window grows with the time constant, so that 3 spikes mean the same distance
         # of the leak above the threshold, (leak - reset) exp(-window / (3 tau))
         self.window_us = max(200.0, 20.0 * tau_mem * 1e6)
@@ -231,15 +235,14 @@ class ThresholdCalib(_CapMemCalib):
         self.level_success = np.ones(self.n_instances, dtype=bool)
 
     def prelude(self, connection):
-        level = LeakPotentialCalib({**self.state}, self.capacitance)
+        level = LeakPotentialCalib(self.state.copy())
         level.settle_us = self.settle_us
         level.run(connection, NoisyBinarySearch(seed=17), self.target)
         self.level_success = level.result.success
         self.leak_at_threshold = level.result.calibrated_parameters
-        self.prepare(connection, capmem={"v_leak": self.leak_at_threshold},
-                     backend={"refractory_time": 10, "reset_holdoff": 0},
-                     enable_threshold_comparator=True, enable_fire=True,
-                     enable_reset_multiplication=True)
+        self.prepare(connection, leak_v_leak=self.leak_at_threshold,
+                     refractory_period_refractory_time=10, refractory_period_reset_holdoff=0,
+                     **FIRING)
         self.target = np.full(self.n_instances, self.spikes_at_edge)
 
     def measure_results(self, connection, builder):
@@ -254,7 +257,7 @@ class ThresholdCalib(_CapMemCalib):
         self.result.success &= self.level_success
 
 
-def calibrate_neurons(connection: Any, target: NeuronCalibTarget | None = None,
+def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget | None = None,
                       seed: int = 0) -> NeuronCalibResult:
     """Calibrate all 512 neurons on ``connection`` to ``target`` (default
     :class:`NeuronCalibTarget`); returns the result, which is also left configured. A neuron
@@ -265,22 +268,22 @@ def calibrate_neurons(connection: Any, target: NeuronCalibTarget | None = None,
                           f"not {type(connection).__name__}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise TargetError(f"seed must be an int >= 0, not {seed!r}")
-    state: dict[str, np.ndarray] = {
-        "v_leak": np.full(h.N_NEURONS, 500), "v_reset": np.full(h.N_NEURONS, 400),
-        "v_threshold": np.full(h.N_NEURONS, V_THRESHOLD_OFF),
-        "i_bias_leak": np.full(h.N_NEURONS, DEFAULT_I_BIAS_LEAK),
-        "i_bias_reset": np.full(h.N_NEURONS, 1022),
-    }
+    state = lola.AtomicNeuronArray()
+    state["leak_v_leak"] = 500
+    state["reset_v_reset"] = 400
+    state["threshold_v_threshold"] = V_THRESHOLD_OFF
+    state["leak_i_bias"] = DEFAULT_I_BIAS_LEAK
+    state["reset_i_bias"] = 1022
+    state["membrane_capacitance_capacitance"] = target.membrane_capacitance
     builder, _ = stadls.generate(stadls.SystemInit())
     h.enable_cadc_membranes(builder)
     h.run(connection, builder)
     tau_max = float(np.max(target.per_neuron("tau_mem")))
-    capacitance = target.membrane_capacitance
-    steps = [("leak", LeakPotentialCalib(state, capacitance)),
-             ("tau_mem", MembraneTimeConstantCalib(state, capacitance)),
-             ("reset", ResetPotentialCalib(state, capacitance)),
-             ("threshold", ThresholdCalib(state, capacitance, tau_max)),
-             ("leak", LeakPotentialCalib(state, capacitance))]
+    steps = [("leak", LeakPotentialCalib(state)),
+             ("tau_mem", MembraneTimeConstantCalib(state)),
+             ("reset", ResetPotentialCalib(state)),
+             ("threshold", ThresholdCalib(state, tau_max)),
+             ("leak", LeakPotentialCalib(state))]
     steps[-1][1].settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
     for i, (name, calib) in enumerate(steps):
@@ -288,7 +291,11 @@ def calibrate_neurons(connection: Any, target: NeuronCalibTarget | None = None,
         result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), target.per_neuron(name))
         success &= result.success
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
-    result = NeuronCalibResult.from_state(target, state, capacitance, scale, ticks, success)
+    for name, value in FIRING.items():
+        state[name] = value
+    state["refractory_period_refractory_time"] = ticks
+    state["refractory_period_reset_holdoff"] = 0
+    result = NeuronCalibResult.from_array(target, state, scale, success)
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)
     h.run(connection, builder)

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+import stadls
 from .base import Algorithm
-from .errors import ExcessiveNoiseError, TargetError
+from ..errors import ExcessiveNoiseError, TargetError
 
 
 def _not_int(value: Any) -> bool:
@@ -38,7 +39,7 @@ class BinarySearch(Algorithm):
         n_steps = math.ceil(math.log2(possibilities)) + 2
         return [math.ceil(possibilities / 2 ** (step + 2)) for step in range(n_steps - 2)]
 
-    def run(self, connection: Any, target: np.ndarray) -> np.ndarray:
+    def run(self, connection: stadls.Connection, target: np.ndarray) -> np.ndarray:
         calib = self._calib()
         low, high = calib.parameter_range
         parameters = self._start(low, high, calib.n_instances)
@@ -60,7 +61,7 @@ class BinarySearch(Algorithm):
         measured.append(calib.measure(connection, mirrored))
         return self._best(connection, target, tested, measured)
 
-    def _best(self, connection: Any, target: np.ndarray, tested: list, measured: list) -> np.ndarray:
+    def _best(self, connection: stadls.Connection, target: np.ndarray, tested: list, measured: list) -> np.ndarray:
         calib = self._calib()
         k = min(self.n_steps_best, len(tested))
         candidates = np.stack(tested[-k:])                # [k, n]
@@ -120,7 +121,7 @@ class LinearSearch(Algorithm):
         self.step_size = int(step_size)
         self.max_steps = int(max_steps)
 
-    def run(self, connection: Any, target: np.ndarray) -> np.ndarray:
+    def run(self, connection: stadls.Connection, target: np.ndarray) -> np.ndarray:
         calib = self._calib()
         low, high = calib.parameter_range
         n = calib.n_instances
@@ -175,7 +176,7 @@ class PredictiveModel(Algorithm):
                  target: np.ndarray) -> np.ndarray:
         """The parameters that give ``target``, from one measurement at ``probe``."""
 
-    def run(self, connection: Any, target: np.ndarray) -> np.ndarray:
+    def run(self, connection: stadls.Connection, target: np.ndarray) -> np.ndarray:
         calib = self._calib()
         low, high = calib.parameter_range
         probe = np.broadcast_to(np.asarray(self.probe_parameters), (calib.n_instances,)).astype(np.int64)

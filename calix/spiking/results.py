@@ -1,0 +1,47 @@
+"""Calibration results: per neuron an AtomicNeuron and whether it reached its target; they
+apply to a builder (or a Dumper), become a ``lola.Chip`` and pickle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import halco
+import haldls
+import lola
+from ..common.base import CalibResult
+
+
+@dataclass
+class NeuronCalibResult(CalibResult):
+    """``neurons``: AtomicNeuronOnDLS -> calibrated lola.AtomicNeuron (a working LIF neuron:
+    threshold on, fire signal, the calibrated potentials, leak and reset biases, capacitance
+    and refractory time); ``success``: AtomicNeuronOnDLS -> whether every part reached its
+    target; ``clock_scale_slow``: the backend clock the refractory times count (both blocks)."""
+    neurons: dict = field(default_factory=dict)
+    success: dict = field(default_factory=dict)
+    clock_scale_slow: int = 0
+
+    @classmethod
+    def from_array(cls, target: Any, neurons: lola.AtomicNeuronArray, clock_scale_slow: int,
+                   success: np.ndarray, options: Any = None) -> "NeuronCalibResult":
+        """The result of calibrated ``neurons`` (all 512) and ``success`` [512]."""
+        coords = list(halco.iter_all(halco.AtomicNeuronOnDLS))
+        return cls(target=target, options=options,
+                   neurons=dict(zip(coords, neurons.to_atomic_neurons())),
+                   success={c: bool(ok) for c, ok in zip(coords, success)},
+                   clock_scale_slow=int(clock_scale_slow))
+
+    def success_mask(self) -> np.ndarray:
+        """[512] booleans in AtomicNeuronOnDLS enum order."""
+        return np.array([self.success[n] for n in halco.iter_all(halco.AtomicNeuronOnDLS)])
+
+    def apply(self, builder: Any) -> None:
+        """Both backend blocks' refractory clock, then every calibrated neuron (vectorized on a
+        PlaybackProgramBuilder, one AtomicNeuron each on a Dumper)."""
+        self.check_builder(builder)
+        for block in halco.iter_all(halco.CommonNeuronBackendConfigOnDLS):
+            builder.write(block, haldls.CommonNeuronBackendConfig(clock_scale_slow=self.clock_scale_slow))
+        lola.AtomicNeuronArray.from_atomic_neurons(self.neurons).write(builder, neurons=list(self.neurons))
