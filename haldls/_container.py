@@ -6,7 +6,14 @@ written. It implements one classmethod, ``_addresses(enums) -> uint32[n, words]`
 as a vectorized function of coordinate enums. From that, this module derives the attrs class
 (default constructor, value equality, repr, validation on construction and on assignment),
 ``encode``/``decode``, the vectorized ``encode_array``/``decode_array``, ``addresses``, the
-Hypothesis strategy, and registration in the container registry.
+Hypothesis strategy, ``schema()`` (the introspection protocol of haldls and lola containers, see
+:mod:`haldls._protocol`: one :class:`~haldls._protocol.FieldInfo` per field) and registration in
+the container registry. ``Container`` itself (and a subclass declared ``abstract=True`` that never
+gets a coordinate type) is an abstract base: instantiating it raises
+:class:`~haldls.errors.AbstractContainerError`.
+
+:class:`FieldArray` is the fixed-size list holding an array field's entries; lola's containers use
+it for their lists of parts too.
 """
 
 from __future__ import annotations
@@ -19,51 +26,84 @@ import numpy as np
 
 import halco
 from ._fields import Field
-from ._protocol import WordContainer
-from .errors import AccessError, DecodeError, FieldTypeError, UnknownContainerError
+from ._protocol import FieldInfo, Registry, WordContainer
+from .errors import AccessError, DecodeError, FieldTypeError
 
-_BY_NAME: dict[str, type["Container"]] = {}
-_BY_COORDINATE: dict[type, type["Container"]] = {}
+#: every haldls container type, registered when attrs has built its class
+REGISTRY = Registry("haldls")
 
 
 class FieldArray(list):
-    """A fixed-size list whose elements are validated on assignment (quad entries, rows)."""
+    """A fixed-size list whose entries are checked on assignment.
+
+    ``spec`` declares the entries: a haldls array :class:`~haldls._fields.Field` (the four
+    entries of a quad) or a lola part (the 128 synapse driver configs of a
+    ``lola.SynapseDriverBlock``, the 76 nodes of a ``lola.Crossbar``). It provides ``owner`` and
+    ``name`` (for messages), ``count``, ``entries`` (what an entry is, for messages),
+    ``type_error`` (the error for a sequence of the wrong kind or length, for an index that is
+    not an integer, for resizing) and ``validate_entry(index, value)``, which returns the entry to
+    store (checked, converted or copied) or raises its own error naming the entry.
+    """
 
     __slots__ = ("_field",)
 
-    def __init__(self, field: Field, values: Any) -> None:
+    def __init__(self, field: Any, values: Any) -> None:
         if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise FieldTypeError(f"{field.owner}.{field.name} needs a sequence of {field.count} "
-                                 f"entries, got {type(values).__name__} {values!r:.60}")
+            raise field.type_error(f"{field.owner}.{field.name} needs a sequence of {field.count} "
+                                   f"{field.entries}, got {type(values).__name__} {values!r:.60}")
         values = list(values)
         if len(values) != field.count:
-            raise FieldTypeError(
-                f"{field.owner}.{field.name} needs exactly {field.count} entries, got {len(values)}"
-            )
-        super().__init__(field.validate(v) for v in values)
+            raise field.type_error(f"{field.owner}.{field.name} needs exactly {field.count} "
+                                   f"{field.entries}, got {len(values)}")
+        super().__init__(field.validate_entry(i, v) for i, v in enumerate(values))
         self._field = field
 
+    @classmethod
+    def _unchecked(cls, field: Any, values: list) -> "FieldArray":
+        """A FieldArray of entries known to be valid (freshly decoded), not checked again."""
+        out = list.__new__(cls)
+        list.__init__(out, values)
+        out._field = field
+        return out
+
     def __setitem__(self, index: Any, value: Any) -> None:
+        field = self._field
         if isinstance(index, slice):
-            values = [self._field.validate(v) for v in value]
-            if len(values) != len(range(*index.indices(len(self)))):
-                raise FieldTypeError(f"{self._field.owner}.{self._field.name} has a fixed size")
-            super().__setitem__(index, values)
+            positions = range(*index.indices(len(self)))
+            values = list(value)
+            if len(values) != len(positions):
+                raise field.type_error(f"{field.owner}.{field.name} has a fixed size of {len(self)}; "
+                                       f"a slice of {len(positions)} got {len(values)} values")
+            super().__setitem__(index, [field.validate_entry(i, v) for i, v in zip(positions, values)])
         else:
             try:
                 index = operator.index(index)
             except TypeError:
-                raise FieldTypeError(f"{self._field.owner}.{self._field.name} is indexed by an "
-                                     f"integer, not {type(index).__name__} {index!r}") from None
-            super().__setitem__(index, self._field.validate(value))
+                raise field.type_error(f"{field.owner}.{field.name} is indexed by an integer, not "
+                                       f"{type(index).__name__} {index!r}") from None
+            position = index + len(self) if index < 0 else index
+            if not 0 <= position < len(self):
+                raise IndexError(f"{field.owner}.{field.name} has {len(self)} entries, no index {index}")
+            super().__setitem__(index, field.validate_entry(position, value))
 
     def _fixed(self, *args: Any, **kwargs: Any) -> None:
-        raise FieldTypeError(f"{self._field.owner}.{self._field.name} has a fixed size of {len(self)}")
+        raise self._field.type_error(f"{self._field.owner}.{self._field.name} has a fixed size of {len(self)}")
 
     append = extend = insert = pop = remove = clear = __delitem__ = __iadd__ = __imul__ = _fixed  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_make_array, (self._field.owner, self._field.name, list(self)))
+        return (FieldArray, (self._field, list(self)))
+
+    def check(self) -> None:
+        """Check the size and every entry again (``list`` methods such as ``sort`` bypass
+        :meth:`__setitem__`); raises the errors of an assignment."""
+        field = self._field
+        if len(self) != field.count:
+            raise field.type_error(f"{field.owner}.{field.name} needs exactly {field.count} "
+                                   f"{field.entries}, got {len(self)}")
+        check = getattr(field, "check_entry", field.validate_entry)
+        for i, v in enumerate(self):
+            check(i, v)
 
 
 def _only_fields(cls: type, attrs_setattr: Any) -> Any:
@@ -86,8 +126,9 @@ def _only_fields(cls: type, attrs_setattr: Any) -> Any:
 
 
 def _make_array(owner: str, name: str, values: list) -> FieldArray:
-    """Unpickle a FieldArray (owner is the container's qualified name)."""
-    return FieldArray(_BY_NAME[owner].fields[name], values)
+    """Unpickle a FieldArray pickled before fields pickled by reference (owner is the
+    container's qualified name)."""
+    return FieldArray(container_by_name(owner).fields[name], values)
 
 
 def _converter(field: Field):
@@ -97,9 +138,11 @@ def _converter(field: Field):
 
 
 class Container(WordContainer):
-    """Base of every bit-level container. See the module docstring for what subclasses declare.
+    """Abstract base of every bit-level container. See the module docstring for what subclasses
+    declare.
 
-    Writes, reads and coordinate checks come from :class:`~haldls._protocol.WordContainer`."""
+    Writes, reads, coordinate checks and registration come from
+    :class:`~haldls._protocol.WordContainer`."""
 
     coordinate_type: ClassVar[type]
     n_words: ClassVar[int] = 0
@@ -156,9 +199,8 @@ class Container(WordContainer):
             )
             for name, f in fields.items()
         }
-        attrs.define(cls, these=these, slots=False, eq=True, order=False)
+        attrs.define(cls, these=these, slots=False, eq=True, order=False)   # registers it
         cls.__setattr__ = _only_fields(cls, cls.__setattr__)
-        register(cls)
 
     # -- addresses -------------------------------------------------------------------------------
     @classmethod
@@ -279,7 +321,18 @@ class Container(WordContainer):
             f.encode_array(v, words)
         return words.astype(np.uint32)
 
-    # -- testing and serialization ----------------------------------------------------------------
+    # -- introspection, testing and serialization ----------------------------------------------
+    @classmethod
+    def schema(cls) -> dict[str, FieldInfo]:
+        """Every field with its type, shape and range, in declaration order (an attribute that
+        is not a declared field, such as ``PPUMemoryBlock.words``, with its name only)."""
+        out = {name: f.info() for name, f in cls.fields.items()}
+        if attrs.has(cls):
+            for a in attrs.fields(cls):
+                if a.name not in out:
+                    out[a.name] = FieldInfo(a.name, object, doc=a.metadata.get("doc", ""))
+        return out
+
     @classmethod
     def strategy(cls):
         """A Hypothesis strategy drawing valid containers of this type."""
@@ -329,44 +382,26 @@ def _check_layout(name: str, fields: dict[str, Field], words: int) -> None:
             used[word] = used.get(word, 0) | mask
 
 
-def register(cls: type[Container]) -> None:
+def register(cls: type[Container]) -> type[Container]:
     """Add a container type to the registry (by qualified name, and by coordinate type unless it is
-    a block-until condition). Called for every field-declared container; call it for others."""
-    name = cls.__qualname__
-    if name in _BY_NAME:
-        raise RuntimeError(f"container {name} defined twice")
-    _BY_NAME[name] = cls
-    if cls.is_block_until:
-        return
-    if cls.coordinate_type in _BY_COORDINATE:
-        raise RuntimeError(
-            f"coordinate {cls.coordinate_type.__name__} already belongs to "
-            f"{_BY_COORDINATE[cls.coordinate_type].__qualname__}"
-        )
-    _BY_COORDINATE[cls.coordinate_type] = cls
+    a block-until condition). Field-declared containers register themselves; call it for a
+    container whose coordinate type is set after attrs built it (``PPUMemoryBlock``)."""
+    return REGISTRY.add(cls)
 
 
 def containers() -> tuple[type[Container], ...]:
     """Every registered container type (block-until conditions included), in definition order."""
-    return tuple(_BY_NAME.values())
+    return REGISTRY.types()
 
 
 def container_by_name(name: str) -> type[Container]:
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise UnknownContainerError(f"no haldls container is named {name!r}") from None
+    """The container type of a qualified name (``haldls.errors.UnknownContainerError`` if none)."""
+    return REGISTRY.by_name(name)
 
 
 def container_for(coordinate: Any) -> type[Container]:
     """The container type that lives at a coordinate (instance or type)."""
-    ctype = coordinate if isinstance(coordinate, type) else type(coordinate)
-    try:
-        return _BY_COORDINATE[ctype]
-    except KeyError:
-        raise UnknownContainerError(
-            f"no haldls container lives at {getattr(ctype, '__name__', ctype)!r}"
-        ) from None
+    return REGISTRY.for_coordinate(coordinate)
 
 
 def iter_coordinates(container: type[Container]) -> Iterator[Any]:

@@ -5,7 +5,10 @@ bits (offset for signed values, bit reversal, an arbitrary bit permutation, inve
 word segments its raw bits are spread over (split fields). From that alone it encodes, decodes,
 decodes whole arrays of words at once, validates and draws Hypothesis examples.
 
-Array fields (``count=4`` for the four entries of a quad) give one placement per entry.
+Array fields (``count=4`` for the four entries of a quad) give one placement per entry; their
+values are :class:`~haldls.FieldArray` lists, whose entries a field checks with
+:meth:`Field.validate_entry`. :meth:`Field.info` is the field's entry in its container's
+``schema()`` (:class:`~haldls._protocol.FieldInfo`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, Callable, Sequence
 import attrs
 import numpy as np
 
+from ._protocol import FieldInfo
 from .errors import FieldTypeError, FieldValueError
 
 
@@ -143,6 +147,34 @@ class Field:
         if self.count is None:
             self.validate(self.default)
 
+    # -- declaration ------------------------------------------------------------------------------
+    #: raised for a wrong sequence given to an array field (see FieldArray)
+    type_error = FieldTypeError
+    #: what an entry of an array field is, in messages ("needs exactly 4 entries")
+    entries = "entries"
+
+    def info(self) -> FieldInfo:
+        """The field's entry in its container's ``schema()``."""
+        numeric = self.kind in ("uint", "int")
+        return FieldInfo(
+            name=self.name,
+            type={"bool": bool, "enum": self.enum_type}.get(self.kind, int),
+            shape=() if self.count is None else (self.count,),
+            minimum=self.minimum if numeric else None,
+            maximum=self.maximum if numeric else None,
+            doc=self.doc,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by reference: its container's qualified name and its own name."""
+        return (_field_of, (self.owner, self.name))
+
+    def __copy__(self) -> "Field":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "Field":
+        return self
+
     # -- validation ------------------------------------------------------------------------------
     def _where(self) -> str:
         return f"{self.owner}.{self.name}"
@@ -180,6 +212,10 @@ class Field:
                 f"{self._where()} = {value} is out of range [{self.minimum}, {self.maximum}]"
             )
         return value
+
+    def validate_entry(self, index: int, value: Any) -> Any:
+        """The canonical value of entry ``index`` of an array field (see :meth:`validate`)."""
+        return self.validate(value)
 
     # -- scalar codec ----------------------------------------------------------------------------
     def to_raw(self, value: Any) -> int:
@@ -298,6 +334,13 @@ class Field:
         if self.count is None:
             return scalar
         return st.lists(scalar, min_size=self.count, max_size=self.count)
+
+
+def _field_of(owner: str, name: str) -> Field:
+    """Unpickle a field: field ``name`` of the container of qualified name ``owner``."""
+    from ._container import container_by_name
+
+    return container_by_name(owner).fields[name]
 
 
 # -- declaration helpers ---------------------------------------------------------------------------

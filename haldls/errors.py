@@ -33,3 +33,8 @@ class UnknownContainerError(HaldlsError, LookupError):
 
 class NotSerializableError(HaldlsError, TypeError):
     """Something that is neither a container nor a coordinate was given to be serialized."""
+
+
+class AbstractContainerError(HaldlsError, TypeError):
+    """An abstract container base (``haldls.Container``, one without a coordinate type) was
+    instantiated."""

@@ -7,15 +7,20 @@
 >>> neuron.leak.enable_division = True
 
 A lola container follows the container protocol of stadls (``encode_write``, ``encode_read``,
-``decode_read``, ...) without being registered in haldls; :func:`container_for` finds the
-container type for a coordinate among the lola containers first, then among the haldls ones.
+``decode_read``, ...) and registers itself, as haldls containers do, in lola's registry
+(:func:`container_types`); :func:`container_for` finds the container type for a coordinate among
+the lola containers first, then among the haldls ones. Every container type describes itself with
+``schema()``, the introspection protocol it shares with haldls: its declared fields (AtomicNeuron's
+members and their fields, the synapse arrays) or parts (the composites of :mod:`lola.chip`, the
+``SynapseDriverBlock``), each a :class:`haldls.FieldInfo` with type, shape, range and, for a
+part, the coordinate type it lives at.
 """
 
 from typing import Any
 
-import haldls
-
 from . import errors
+from ._composite import REGISTRY, _container_by_name
+from ._composite import container_for as _container_for
 from .chip import CADCReadoutChain, CapMem, Chip, Crossbar, NeuronBlock, ReadoutChain
 from .morphology import LogicalNeuron, MCSafeAtomicNeuron, Morphology
 from .neuron import AtomicNeuron
@@ -25,34 +30,22 @@ from .synapse import (
     SynapseLabelMatrix, SynapseLabelRow, SynapseMatrix, SynapseRow, SynapseWeightMatrix, SynapseWeightRow,
 )
 
-#: lola container types by coordinate type
-_BY_COORDINATE: dict[type, type] = {t.coordinate_type: t for t in (
-    AtomicNeuron, LogicalNeuron,
-    SynapseWeightRow, SynapseLabelRow, SynapseCorrelationCalibRow, SynapseRow, CorrelationResetRow,
-    SynapseWeightMatrix, SynapseLabelMatrix, SynapseCorrelationCalibMatrix, SynapseMatrix,
-    SynapseDriverBlock, NeuronBlock, Crossbar, CapMem, CADCReadoutChain, ReadoutChain, Chip,
-)}
-
 
 def container_for(coordinate: Any) -> type:
     """The container type living at a coordinate (instance or type): a lola container if one
     lives there, else the haldls one (``haldls.container_for``)."""
-    ctype = coordinate if isinstance(coordinate, type) else type(coordinate)
-    found = _BY_COORDINATE.get(ctype)
-    return found if found is not None else haldls.container_for(ctype)
+    return _container_for(coordinate)
 
 
 def container_by_name(name: str) -> type:
-    """A lola container type by class name, else a haldls one by qualified name."""
-    for t in _BY_COORDINATE.values():
-        if t.__qualname__ == name:
-            return t
-    return haldls.container_by_name(name)
+    """A lola container type by qualified name, else a haldls one
+    (``haldls.errors.UnknownContainerError`` if neither)."""
+    return _container_by_name(name)
 
 
 def container_types() -> tuple[type, ...]:
-    """Every lola container type."""
-    return tuple(_BY_COORDINATE.values())
+    """Every lola container type, in definition order."""
+    return REGISTRY.types()
 
 
 __all__ = [

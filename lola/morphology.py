@@ -24,6 +24,7 @@ from halco import (
     AtomicNeuronOnLogicalNeuron, CompartmentOnLogicalNeuron, LogicalNeuronCompartments,
     NeuronColumnOnLogicalNeuron, NeuronRowOnLogicalNeuron,
 )
+from ._composite import REGISTRY
 from .errors import LockedSwitchError, LolaTypeError, MorphologyError
 from .neuron import AtomicNeuron
 
@@ -278,12 +279,14 @@ class _LockedMulticompartment:
         return repr(self._mc)
 
 
+@REGISTRY.add
 class LogicalNeuron:
     """A multi-compartment neuron: compartment -> its atomic neurons (MCSafeAtomicNeuron).
 
     Written at a :class:`halco.LogicalNeuronOnDLS` it configures every atomic neuron at its
     absolute place; the placement's pattern may be the morphology's own or a flipped version
-    (``flip_x``/``flip_y``), and the horizontal switches are re-derived for it.
+    (``flip_x``/``flip_y``), and the horizontal switches are re-derived for it. It is made by
+    ``Morphology.done()`` (not built by attrs, so it registers with ``REGISTRY.add``).
     """
 
     coordinate_type = halco.LogicalNeuronOnDLS
@@ -305,6 +308,14 @@ class LogicalNeuron:
     @property
     def compartments(self) -> LogicalNeuronCompartments:
         return self._compartments
+
+    @classmethod
+    def schema(cls) -> dict[str, haldls.FieldInfo]:
+        """Its one declared attribute, the compartments (read-only); the atomic neurons follow
+        from them (``morphology``, ``at``, ``[compartment, index]``)."""
+        return {"compartments": haldls.FieldInfo(
+            "compartments", LogicalNeuronCompartments,
+            doc="The atomic neurons of each compartment, relative to the logical neuron (read-only).")}
 
     @property
     def morphology(self) -> dict[CompartmentOnLogicalNeuron, list[MCSafeAtomicNeuron]]:

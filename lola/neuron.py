@@ -181,8 +181,20 @@ class _Member:
 
     @classmethod
     def field_specs(cls) -> dict[str, FieldSpec]:
-        """Every field of the member with its type and range, in declaration order."""
+        """Every field of the member with its FieldSpec (lola's own declaration, with its check
+        and strategy), in declaration order; :meth:`schema` is the introspection protocol."""
         return {a.name: a.metadata["lola"] for a in attrs.fields(cls) if "lola" in a.metadata}
+
+    @classmethod
+    def schema(cls) -> dict[str, haldls.FieldInfo]:
+        """Every field with its type and range (analog values: ``int`` in [0, 1022]), in
+        declaration order: the introspection protocol of haldls and lola containers."""
+        out = {}
+        for name, spec in cls.field_specs().items():
+            kind = {"analog": int, "uint": int, "bool": bool}.get(spec.kind, spec.enum_type)
+            bounds = (0, spec.maximum) if kind is int else (None, None)
+            out[name] = haldls.FieldInfo(name, kind, (), *bounds, doc=spec.doc)
+        return out
 
     @classmethod
     def strategy(cls):
@@ -449,6 +461,13 @@ class AtomicNeuron(haldls.WordContainer):
     def member_types(cls) -> dict[str, type]:
         """Member name -> member class, in declaration order."""
         return {a.name: a.metadata["member"] for a in attrs.fields(cls)}
+
+    @classmethod
+    def schema(cls) -> dict[str, haldls.FieldInfo]:
+        """Every member with its class (whose ``schema()`` gives its fields), in declaration
+        order: the introspection protocol of haldls and lola containers."""
+        return {name: haldls.FieldInfo(name, t, doc=(t.__doc__ or "").split("\n")[0])
+                for name, t in cls.member_types().items()}
 
     @classmethod
     def strategy(cls):

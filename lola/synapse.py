@@ -45,8 +45,13 @@ the stored array (``row.values[3] = 99``) is plain numpy and cannot be checked w
 :meth:`encode` (and hence every write) checks every field again and raises the same errors: nothing
 out of range ever reaches the wire. (numpy itself truncates floats assigned into an int array.)
 
+**Introspection.** ``schema()`` gives each array field as a :class:`haldls.FieldInfo` (type
+``int``, the container's shape, the quad field's range), as every haldls and lola container
+describes itself.
+
 ``SynapseDriverBlock`` (on ``SynapseDriverBlockOnDLS``) holds the 128 ``haldls.SynapseDriverConfig``
-of one hemisphere, its ``haldls.CommonPADIBusConfig`` and its ``haldls.CommonSTPConfig``; it writes
+of one hemisphere, its ``haldls.CommonPADIBusConfig`` and its ``haldls.CommonSTPConfig``, declared
+as parts (:mod:`lola._composite`; ``synapse_drivers`` is a :class:`haldls.FieldArray`); it writes
 and reads the 128 driver configs (3 words each, driver 0 first), then the PADI bus config, then
 the STP config: 386 words. The STP and Hagen-mode CapMem biases of the real container are CapMem
 cells and not part of it here.
@@ -54,7 +59,6 @@ cells and not part of it here.
 
 from __future__ import annotations
 
-import copy
 import functools
 from typing import Any, ClassVar
 
@@ -64,6 +68,7 @@ import numpy as np
 import halco
 import haldls
 
+from ._composite import Aggregate, Part
 from .errors import LolaTypeError, LolaValueError
 
 #: synapse columns (SynapseOnSynapseRow) of a row
@@ -195,11 +200,17 @@ class _SynapseArrayContainer(haldls.WordContainer):
     differential_write: ClassVar[bool] = True
     is_block_until: ClassVar[bool] = False
 
+    #: the array fields, in declaration order
+    _names: ClassVar[tuple[str, ...]] = ()
+
     # -- structure ---------------------------------------------------------------------------
     @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        """The array fields, in declaration order."""
-        return tuple(a.name for a in attrs.fields(cls))
+    def schema(cls) -> dict[str, haldls.FieldInfo]:
+        """Every array field with its shape and range (those of the quad field it is stored
+        in), in declaration order."""
+        docs = attrs.fields_dict(cls)
+        return {name: haldls.FieldInfo(name, int, cls.shape, 0, cls.maximum(name), docs[name].metadata["doc"])
+                for name in cls._names}
 
     @classmethod
     def maximum(cls, name: str) -> int:
@@ -210,14 +221,14 @@ class _SynapseArrayContainer(haldls.WordContainer):
         """A copy with its own arrays (value semantics, as in the C++ original); not validated, so
         a container holding element-wise corrupted values copies as it is."""
         new = object.__new__(type(self))
-        for name in self.field_names():
+        for name in self._names:
             object.__setattr__(new, name, np.array(getattr(self, name), copy=True))
         return new
 
     def check(self) -> None:
         """Check every field again (shape, dtype, range): element-wise assignments into the arrays
         are not validated when they happen. Raises LolaValueError / LolaTypeError."""
-        for name in self.field_names():
+        for name in self._names:
             check_array(f"{type(self).__name__}.{name}", getattr(self, name), self.shape, self.maximum(name))
 
     @classmethod
@@ -235,7 +246,7 @@ class _SynapseArrayContainer(haldls.WordContainer):
                 lambda seed: np.random.default_rng(seed).integers(0, maximum + 1, cls.shape))
             return st.one_of(sparse, dense)
 
-        return st.builds(cls, **{name: field(cls.maximum(name)) for name in cls.field_names()})
+        return st.builds(cls, **{name: field(cls.maximum(name)) for name in cls._names})
 
     # -- words ---------------------------------------------------------------------------------
     def encode(self) -> np.ndarray:
@@ -243,7 +254,7 @@ class _SynapseArrayContainer(haldls.WordContainer):
         words in its own order. Checks every field first (see :meth:`check`)."""
         self.check()
         values = {name: columns_to_quads(getattr(self, name)).reshape(self.n_quads, N_ENTRIES)
-                  for name in self.field_names()}
+                  for name in self._names}
         return self.quad_type.encode_array(self.n_quads, **values).ravel()
 
     @classmethod
@@ -255,7 +266,7 @@ class _SynapseArrayContainer(haldls.WordContainer):
             raise LolaValueError(f"{cls.__name__} decodes from {cls.n_words} words, got shape {arr.shape}")
         fields = cls.quad_type.decode_array(arr.reshape(cls.n_quads, cls.quad_type.n_words))
         quad_shape = cls.shape[:-1] + (N_QUAD_COLUMNS, N_ENTRIES)
-        return cls(**{name: quads_to_columns(fields[name].reshape(quad_shape)) for name in cls.field_names()})
+        return cls(**{name: quads_to_columns(fields[name].reshape(quad_shape)) for name in cls._names})
 
     # -- container protocol (stadls): the rest comes from WordContainer ----------------------
     @classmethod
@@ -285,8 +296,8 @@ def _synapse_container(coordinate: type, quad: type[haldls.Container], rows: int
         cls.n_words = cls.n_quads * quad.n_words
         cls.readable = readable
         cls.differential_write = differential_write
-        cls = attrs.define(cls, slots=True, eq=True, order=False)
-        names = cls.field_names()
+        cls = attrs.define(cls, slots=True, eq=True, order=False)   # registers it
+        names = cls._names = tuple(a.name for a in attrs.fields(cls))
         if set(names) != set(quad.fields):
             raise RuntimeError(f"{cls.__name__} fields {names} do not match {quad.__name__} {tuple(quad.fields)}")
         if names:
@@ -392,186 +403,30 @@ SYNAPSE_ARRAY_CONTAINERS: tuple[type, ...] = (
 
 #: synapse drivers of a block (SynapseDriverOnSynapseDriverBlock)
 N_DRIVERS = halco.SynapseDriverOnSynapseDriverBlock.size
-_DRIVER = haldls.SynapseDriverConfig
 
 
-def _config_copy(where: str, value: Any, container: type) -> Any:
-    if not isinstance(value, container):
-        raise LolaTypeError(f"{where} must be a haldls.{container.__name__}, "
-                            f"got {type(value).__qualname__} {_short(value)}")
-    return copy.deepcopy(value)
+class SynapseDriverBlock(Aggregate, coordinate=halco.SynapseDriverBlockOnDLS, differential_write=True):
+    """The synapse drivers of one hemisphere, at a ``halco.SynapseDriverBlockOnDLS``; driver d
+    feeds rows 2d+1 (top) and 2d.
 
-
-class SynapseDriverList(list):
-    """The 128 ``haldls.SynapseDriverConfig`` of a :class:`SynapseDriverBlock`, indexed by
-    ``SynapseDriverOnSynapseDriverBlock``: a fixed-size list whose item assignment checks the type
-    and stores a copy."""
-
-    __slots__ = ()
-    _WHERE = "SynapseDriverBlock.synapse_drivers"
-
-    def __init__(self, drivers: Any = ()) -> None:
-        if isinstance(drivers, (str, bytes)) or not hasattr(drivers, "__iter__"):
-            raise LolaTypeError(f"{self._WHERE} must be a sequence of {N_DRIVERS} haldls.SynapseDriverConfig, "
-                                f"got {type(drivers).__qualname__} {_short(drivers)}")
-        drivers = list(drivers)
-        if len(drivers) != N_DRIVERS:
-            raise LolaValueError(f"{self._WHERE} must hold exactly {N_DRIVERS} haldls.SynapseDriverConfig, "
-                                 f"got {len(drivers)}")
-        super().__init__(_config_copy(f"{self._WHERE}[{i}]", d, _DRIVER) for i, d in enumerate(drivers))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        if isinstance(index, slice):
-            positions = range(*index.indices(len(self)))
-            values = list(value)
-            if len(values) != len(positions):
-                raise LolaValueError(f"{self._WHERE} has a fixed size of {N_DRIVERS}; slice of "
-                                     f"{len(positions)} assigned {len(values)} values")
-            super().__setitem__(index, [_config_copy(f"{self._WHERE}[{i}]", v, _DRIVER)
-                                        for i, v in zip(positions, values)])
-        else:
-            super().__setitem__(index, _config_copy(f"{self._WHERE}[{int(index)}]", value, _DRIVER))
-
-    def _fixed(self, *args: Any, **kwargs: Any) -> None:
-        raise LolaValueError(f"{self._WHERE} has a fixed size of {N_DRIVERS}")
-
-    append = extend = insert = pop = remove = clear = __delitem__ = __iadd__ = __imul__ = _fixed  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (SynapseDriverList, (list(self),))
-
-    def check(self) -> None:
-        """Check size and element types again (``list`` methods bypassing ``__setitem__``)."""
-        if len(self) != N_DRIVERS:
-            raise LolaValueError(f"{self._WHERE} must hold exactly {N_DRIVERS} configs, got {len(self)}")
-        for i, d in enumerate(self):
-            if not isinstance(d, _DRIVER):
-                raise LolaTypeError(f"{self._WHERE}[{i}] must be a haldls.SynapseDriverConfig, "
-                                    f"got {type(d).__qualname__}")
-
-
-def _convert_drivers(value: Any) -> SynapseDriverList:
-    return SynapseDriverList(value)
-
-
-def _convert_config(container: type, name: str):
-    return lambda value: _config_copy(f"SynapseDriverBlock.{name}", value, container)
-
-
-@attrs.define(slots=True, eq=True, order=False)
-class SynapseDriverBlock(haldls.WordContainer):
-    """The synapse drivers of one hemisphere, at a ``halco.SynapseDriverBlockOnDLS``.
-
-    Fields:
-
-        synapse_drivers: 128 ``haldls.SynapseDriverConfig`` (a :class:`SynapseDriverList`),
-            indexed by SynapseDriverOnSynapseDriverBlock; driver d feeds rows 2d+1 (top) and 2d.
-        padi_bus: ``haldls.CommonPADIBusConfig`` of the hemisphere's four PADI buses.
-        stp: ``haldls.CommonSTPConfig``, the short-term plasticity recovery clock.
-
-    Assigning a field checks the type (LolaTypeError) and the driver count (LolaValueError) and
-    stores copies; the configs themselves validate their own fields. A write is the 128 driver
-    configs (vectorized through ``SynapseDriverConfig.encode_array``), then ``padi_bus``, then
-    ``stp``: 386 words; it reads back the same way.
+    Assigning a part checks its type and the driver count (LolaTypeError, naming the part and
+    the driver) and stores copies; the configs themselves validate their own fields. A write is
+    the 128 driver configs (vectorized through ``SynapseDriverConfig.encode_array``), then
+    ``padi_bus``, then ``stp``: 386 words; it reads back the same way. It is one container on the
+    wire and in a ``Chip``'s leaves.
     """
 
-    coordinate_type: ClassVar[type] = halco.SynapseDriverBlockOnDLS
-    readable: ClassVar[bool] = True
-    writable: ClassVar[bool] = True
-    differential_write: ClassVar[bool] = True
-    is_block_until: ClassVar[bool] = False
-    #: words: 128 driver configs, PADI bus config, STP config
-    n_words: ClassVar[int] = N_DRIVERS * _DRIVER.n_words + haldls.CommonPADIBusConfig.n_words \
-        + haldls.CommonSTPConfig.n_words
-
-    synapse_drivers: SynapseDriverList = attrs.field(
-        factory=lambda: [_DRIVER() for _ in range(N_DRIVERS)], converter=_convert_drivers,
-        on_setattr=attrs.setters.convert)
-    padi_bus: haldls.CommonPADIBusConfig = attrs.field(
-        factory=haldls.CommonPADIBusConfig,
-        converter=_convert_config(haldls.CommonPADIBusConfig, "padi_bus"), on_setattr=attrs.setters.convert)
-    stp: haldls.CommonSTPConfig = attrs.field(
-        factory=haldls.CommonSTPConfig,
-        converter=_convert_config(haldls.CommonSTPConfig, "stp"), on_setattr=attrs.setters.convert)
-
-    def __copy__(self) -> "SynapseDriverBlock":
-        """A copy with its own configs (value semantics, as in the C++ original)."""
-        return copy.deepcopy(self)
-
-    @classmethod
-    def strategy(cls):
-        """A Hypothesis strategy: a few distinct drawn driver configs spread over the 128
-        drivers (by a drawn assignment), and drawn PADI bus and STP configs."""
-        from hypothesis import strategies as st
-
-        @st.composite
-        def drivers(draw):
-            distinct = draw(st.lists(_DRIVER.strategy(), min_size=1, max_size=6))
-            which = draw(st.lists(st.integers(0, len(distinct) - 1), min_size=N_DRIVERS, max_size=N_DRIVERS))
-            return [distinct[i] for i in which]
-
-        return st.builds(cls, synapse_drivers=drivers(), padi_bus=haldls.CommonPADIBusConfig.strategy(),
-                         stp=haldls.CommonSTPConfig.strategy())
-
-    # -- words -----------------------------------------------------------------------------------
-    def _checked(self) -> SynapseDriverList:
-        drivers = self.synapse_drivers
-        if not isinstance(drivers, SynapseDriverList):  # unreachable through attribute assignment
-            drivers = SynapseDriverList(drivers)
-        drivers.check()
-        for name, container in (("padi_bus", haldls.CommonPADIBusConfig), ("stp", haldls.CommonSTPConfig)):
-            if not isinstance(getattr(self, name), container):
-                raise LolaTypeError(f"SynapseDriverBlock.{name} must be a haldls.{container.__name__}")
-        return drivers
-
-    def driver_words(self) -> np.ndarray:
-        """uint32[128, 3]: the words of the 128 driver configs, from their field arrays."""
-        drivers = self._checked()
-        values = {name: np.array([getattr(d, name) for d in drivers]) for name in _DRIVER.fields}
-        return _DRIVER.encode_array(N_DRIVERS, **values)
-
-    def encode(self) -> np.ndarray:
-        """The 386 words of a write: drivers 0..127 (3 words each), PADI bus config, STP config."""
-        return np.concatenate([self.driver_words().ravel(), self.padi_bus.encode(),
-                               self.stp.encode()]).astype(np.uint32)
-
-    @classmethod
-    def decode(cls, words: Any) -> "SynapseDriverBlock":
-        """The SynapseDriverBlock whose :meth:`encode` gives ``words`` (386 words)."""
-        arr = np.asarray(words)
-        if arr.shape != (cls.n_words,):
-            raise LolaValueError(f"SynapseDriverBlock decodes from {cls.n_words} words, got shape {arr.shape}")
-        n = N_DRIVERS * _DRIVER.n_words
-        fields = _DRIVER.decode_array(arr[:n].reshape(N_DRIVERS, _DRIVER.n_words))
-        columns = [(name, values.tolist()) for name, values in fields.items()]
-        drivers = [_DRIVER(**{name: values[i] for name, values in columns}) for i in range(N_DRIVERS)]
-        n_padi = haldls.CommonPADIBusConfig.n_words
-        return cls(synapse_drivers=drivers,
-                   padi_bus=haldls.CommonPADIBusConfig.decode(arr[n:n + n_padi]),
-                   stp=haldls.CommonSTPConfig.decode(arr[n + n_padi:]))
-
-    # -- container protocol (stadls): the rest comes from WordContainer -------------------------
-    @classmethod
-    def addresses(cls, coord: Any) -> np.ndarray:
-        """The 386 word addresses at ``coord``, in write order (read-only uint32)."""
-        cls.check_coordinate(coord)
-        return _driver_block_addresses(coord.to_enum())
-
-
-@functools.lru_cache(maxsize=None)
-def _driver_block_addresses(block: int) -> np.ndarray:
-    out = np.concatenate([
-        _DRIVER.addresses_array(block * N_DRIVERS + np.arange(N_DRIVERS)).ravel(),
-        haldls.CommonPADIBusConfig.addresses(halco.CommonPADIBusConfigOnDLS(block)),
-        haldls.CommonSTPConfig.addresses(halco.CommonSTPConfigOnDLS(block)),
-    ]).astype(np.uint32)
-    out.flags.writeable = False
-    return out
+    synapse_drivers = Part(haldls.SynapseDriverConfig, halco.SynapseDriverOnDLS, N_DRIVERS, copy=True,
+                           doc="Indexed by SynapseDriverOnSynapseDriverBlock.")
+    padi_bus = Part(haldls.CommonPADIBusConfig, halco.CommonPADIBusConfigOnDLS, copy=True,
+                    doc="The hemisphere's four PADI buses.")
+    stp = Part(haldls.CommonSTPConfig, halco.CommonSTPConfigOnDLS, copy=True,
+               doc="The short-term plasticity recovery clock.")
 
 
 __all__ = [
     "COLUMN_OF_QUAD_ENTRY", "CorrelationResetRow", "SYNAPSE_ARRAY_CONTAINERS", "SynapseCorrelationCalibMatrix",
-    "SynapseCorrelationCalibRow", "SynapseDriverBlock", "SynapseDriverList", "SynapseLabelMatrix",
+    "SynapseCorrelationCalibRow", "SynapseDriverBlock", "SynapseLabelMatrix",
     "SynapseLabelRow", "SynapseMatrix", "SynapseRow", "SynapseWeightMatrix", "SynapseWeightRow",
     "check_array", "columns_to_quads", "quads_to_columns",
 ]

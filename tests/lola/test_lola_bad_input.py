@@ -8,21 +8,41 @@ import numpy as np
 import pytest
 
 import halco
+import haldls
 import lola
 from lola.errors import LolaTypeError, LolaValueError
 
 
 def test_the_chips_lists_hold_their_parts():
     chip = lola.Chip()
-    with pytest.raises(LolaTypeError, match="synapse_matrices must be a list of 2 SynapseMatrix"):
+    with pytest.raises(LolaTypeError, match="Chip.synapse_matrices needs exactly 2 lola.SynapseMatrix, got 0"):
         chip.synapse_matrices = []
-    with pytest.raises(LolaTypeError, match="synapse_driver_blocks"):
+    with pytest.raises(LolaTypeError, match=r"synapse_driver_blocks\[0\] must be a lola.SynapseDriverBlock, got int"):
         chip.synapse_driver_blocks = [5, 6]
-    with pytest.raises(LolaTypeError, match=r"hemisphere 0 then 1, got \[0, 0\]"):
+    with pytest.raises(LolaTypeError, match=r"cadc_readout_chains\[1\] lies at CADCOnDLS\(1\): it must have "
+                                            r"hemisphere 1, got hemisphere 0"):
         chip.cadc_readout_chains = [lola.CADCReadoutChain(hemisphere=0)] * 2
-    chip.background_spike_sources[0] = 5                # a list item: checked at the write
-    with pytest.raises(LolaTypeError, match="background_spike_sources"):
+    # an entry put into a list is checked when it is put there
+    with pytest.raises(LolaTypeError, match=r"Chip.background_spike_sources\[0\] must be a "
+                                            r"haldls.BackgroundSpikeSource, got int"):
+        chip.background_spike_sources[0] = 5
+    with pytest.raises(LolaTypeError, match=r"CADCReadoutChain\] lies at|cadc_readout_chains\[0\]"):
+        chip.cadc_readout_chains[0] = lola.CADCReadoutChain(hemisphere=1)
+    with pytest.raises(LolaTypeError, match=r"NeuronBlock.atomic_neurons\[511\] must be a lola.AtomicNeuron"):
+        chip.neuron_block.atomic_neurons[-1] = haldls.NeuronConfig()
+    with pytest.raises(LolaTypeError, match="fixed size of 8"):
+        chip.background_spike_sources.append(haldls.BackgroundSpikeSource())
+    # what bypasses the checks (list methods, a changed placement) is caught at the write
+    list.__setitem__(chip.background_spike_sources, 0, 5)
+    with pytest.raises(LolaTypeError, match=r"background_spike_sources\[0\]"):
         chip.encode_write(halco.ChipOnDLS())
+    chip = lola.Chip()
+    chip.cadc_readout_chains[1].hemisphere = 0
+    with pytest.raises(LolaTypeError, match=r"cadc_readout_chains\[1\]"):
+        chip.to_bytes()
+    assert lola.Chip() == lola.Chip()     # nothing shared between chips
+    with pytest.raises(LolaTypeError, match="Chip has no part 'capmen'; did you mean 'capmem'"):
+        lola.Chip().capmen = lola.CapMem()
 
 
 def test_diff_matches_parts_by_coordinate():

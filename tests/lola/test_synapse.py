@@ -23,12 +23,12 @@ from haldls import wire
 from haldls.errors import AccessError, CoordinateMismatchError
 from haldls.v3 import addresses as A
 from lola.errors import LolaError, LolaTypeError, LolaValueError
-from lola.synapse import COLUMN_OF_QUAD_ENTRY, SYNAPSE_ARRAY_CONTAINERS, SynapseDriverList
+from lola.synapse import COLUMN_OF_QUAD_ENTRY, SYNAPSE_ARRAY_CONTAINERS
 from stadls.errors import BuilderError
 
 ROWS = [c for c in SYNAPSE_ARRAY_CONTAINERS if c.shape == (256,)]
 MATRICES = [c for c in SYNAPSE_ARRAY_CONTAINERS if c.shape == (256, 256)]
-WITH_FIELDS = [c for c in SYNAPSE_ARRAY_CONTAINERS if c.field_names()]
+WITH_FIELDS = [c for c in SYNAPSE_ARRAY_CONTAINERS if tuple(c.schema())]
 ALL = [*SYNAPSE_ARRAY_CONTAINERS, lola.SynapseDriverBlock]
 
 #: container -> (coordinate type, haldls quad type, field names)
@@ -53,7 +53,7 @@ MAXIMUM = {"values": 63, "weights": 63, "labels": 63, "time_calibs": 3, "amp_cal
 def random_container(cls, seed=0):
     """A container with every field drawn uniformly from its range."""
     rng = np.random.default_rng(seed)
-    return cls(**{name: rng.integers(0, MAXIMUM[name] + 1, cls.shape) for name in cls.field_names()})
+    return cls(**{name: rng.integers(0, MAXIMUM[name] + 1, cls.shape) for name in tuple(cls.schema())})
 
 
 def coordinate(cls, enum):
@@ -79,7 +79,7 @@ def test_containers_are_exported_and_registered():
     for cls, (coord_type, quad, names) in EXPECTED.items():
         assert cls.__name__ in lola.__all__ and getattr(lola, cls.__name__) is cls
         assert cls.coordinate_type is coord_type and cls.quad_type is quad
-        assert cls.field_names() == names
+        assert tuple(cls.schema()) == names
         assert lola.container_for(coord_type) is cls
         assert lola.container_for(coord_type.from_enum(1)) is cls
         rows = 1 if cls.shape == (256,) else 256
@@ -102,7 +102,7 @@ def test_access_flags():
 def test_defaults_are_zero_arrays_of_the_right_shape():
     for cls in WITH_FIELDS:
         c = cls()
-        for name in cls.field_names():
+        for name in tuple(cls.schema()):
             value = getattr(c, name)
             assert isinstance(value, np.ndarray) and value.shape == cls.shape and value.dtype == np.int64
             assert not value.any()
@@ -160,7 +160,7 @@ def oracle_words(container, rows):
         for q in range(64):
             columns = [c.to_enum() for c in halco.SynapseQuadColumnOnDLS(q).to_synapse_on_synapse_row()]
             values = {name: [int(getattr(container, name)[(row, c) if container.shape != (256,) else c])
-                             for c in columns] for name in container.field_names()}
+                             for c in columns] for name in tuple(container.schema())}
             words.extend(quad(**values).encode().tolist())
             addresses.extend(quad.addresses(quad_coordinate(quad, synram, local_row, q)).tolist())
     return words, addresses
@@ -206,7 +206,7 @@ def test_matrix_rows_are_the_row_containers(cls):
     instructions = matrix.encode_write(cls.coordinate_type(0))
     per_row = 64 * cls.quad_type.n_words
     for r in (0, 77, 255):
-        row = row_type(**{name: getattr(matrix, name)[r] for name in cls.field_names()})
+        row = row_type(**{name: getattr(matrix, name)[r] for name in tuple(cls.schema())})
         coord = row_type.coordinate_type(halco.SynapseRowOnSynram(r), halco.SynramOnDLS(0))
         assert np.array_equal(row.encode_write(coord), instructions[r * per_row:(r + 1) * per_row])
 
@@ -270,7 +270,7 @@ def test_decode_needs_the_right_word_count():
 # -- validation -----------------------------------------------------------------------------------
 
 def field_cases():
-    return [(cls, name) for cls in WITH_FIELDS for name in cls.field_names()]
+    return [(cls, name) for cls in WITH_FIELDS for name in tuple(cls.schema())]
 
 
 @pytest.mark.parametrize("cls,name", field_cases(), ids=lambda x: getattr(x, "__name__", x))
@@ -517,22 +517,24 @@ def test_driver_block_words_and_addresses_match_haldls():
 
 def test_driver_block_validation_and_value_semantics():
     block = lola.SynapseDriverBlock()
-    assert isinstance(block.synapse_drivers, SynapseDriverList) and len(block.synapse_drivers) == 128
-    with pytest.raises(LolaValueError, match="exactly 128 haldls.SynapseDriverConfig, got 127"):
+    assert isinstance(block.synapse_drivers, haldls.FieldArray) and len(block.synapse_drivers) == 128
+    with pytest.raises(LolaTypeError, match="needs exactly 128 haldls.SynapseDriverConfig, got 127"):
         block.synapse_drivers = [haldls.SynapseDriverConfig()] * 127
     with pytest.raises(LolaTypeError, match=r"synapse_drivers\[5\] must be a haldls.SynapseDriverConfig, got int"):
         lola.SynapseDriverBlock(synapse_drivers=[haldls.SynapseDriverConfig()] * 5 + [3] * 123)
-    with pytest.raises(LolaTypeError, match="must be a sequence"):
+    with pytest.raises(LolaTypeError, match="needs a sequence of 128"):
         block.synapse_drivers = 3
     with pytest.raises(LolaTypeError,
                        match=r"synapse_drivers\[4\] must be a haldls.SynapseDriverConfig, got CommonSTPConfig"):
         block.synapse_drivers[4] = haldls.CommonSTPConfig()
     with pytest.raises(LolaTypeError, match=r"synapse_drivers\[1\]"):
         block.synapse_drivers[0:2] = [haldls.SynapseDriverConfig(), None]
-    with pytest.raises(LolaValueError, match="fixed size"):
+    with pytest.raises(LolaTypeError, match="fixed size"):
         block.synapse_drivers.append(haldls.SynapseDriverConfig())
-    with pytest.raises(LolaValueError, match="fixed size"):
+    with pytest.raises(LolaTypeError, match="fixed size"):
         block.synapse_drivers.pop()
+    with pytest.raises(LolaTypeError, match="fixed size of 128; a slice of 2 got 1"):
+        block.synapse_drivers[0:2] = [haldls.SynapseDriverConfig()]
     with pytest.raises(LolaTypeError, match="SynapseDriverBlock.padi_bus must be a haldls.CommonPADIBusConfig"):
         block.padi_bus = haldls.CommonSTPConfig()
     with pytest.raises(LolaTypeError, match="SynapseDriverBlock.stp must be a haldls.CommonSTPConfig"):
