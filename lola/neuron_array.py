@@ -209,7 +209,18 @@ class AtomicNeuronArray:
 
     # -- values -------------------------------------------------------------------------------
     @staticmethod
+    def schema() -> dict[str, haldls.FieldInfo]:
+        """Every flattened field with its type, shape (512,) and range: the introspection
+        protocol of haldls and lola containers, derived from the AtomicNeuron members'."""
+        out = {}
+        for name, f in FLAT_FIELDS.items():
+            info = AtomicNeuron.member_types()[f.member].schema()[f.field]
+            out[name] = attrs.evolve(info, name=name, shape=(N_NEURONS,))
+        return out
+
+    @staticmethod
     def field_names() -> tuple[str, ...]:
+        """The flattened field names (``schema()``'s keys)."""
         return tuple(FLAT_FIELDS)
 
     def _flat(self, name: str) -> FlatField:

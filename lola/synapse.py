@@ -81,25 +81,8 @@ N_QUAD_COLUMNS = 64
 N_ENTRIES = 4
 
 #: ``COLUMN_OF_QUAD_ENTRY[q, e]``: the synapse column stored in entry ``e`` of quad column ``q``
-COLUMN_OF_QUAD_ENTRY: np.ndarray = (
-    ((np.arange(N_QUAD_COLUMNS)[:, None] % 32) * 4 + np.arange(N_ENTRIES)[None, :]) * 2
-    + np.arange(N_QUAD_COLUMNS)[:, None] // 32
-)
-COLUMN_OF_QUAD_ENTRY.flags.writeable = False
-
-
-def _check_permutation() -> None:
-    """The quad layout must cover every column once and agree with halco's conversions."""
-    if sorted(COLUMN_OF_QUAD_ENTRY.ravel().tolist()) != list(range(N_COLUMNS)):
-        raise RuntimeError("COLUMN_OF_QUAD_ENTRY is not a permutation of the 256 columns")
-    for s in (0, 1, 7, 8, 9, 254, 255):
-        column = halco.SynapseOnSynapseRow(s)
-        q, e = column.to_synapse_quad_column_on_dls().to_enum(), column.to_entry_on_quad().to_enum()
-        if COLUMN_OF_QUAD_ENTRY[q, e] != s:
-            raise RuntimeError(f"COLUMN_OF_QUAD_ENTRY disagrees with halco for column {s}")
-
-
-_check_permutation()
+#: (halco's layout: even columns in quads 0..31, odd ones in 32..63)
+COLUMN_OF_QUAD_ENTRY: np.ndarray = halco.enum_map(halco.SynapseQuadColumnOnDLS, halco.SynapseOnSynapseRow)
 
 
 def columns_to_quads(values: np.ndarray) -> np.ndarray:

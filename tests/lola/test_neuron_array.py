@@ -20,6 +20,10 @@ def test_fields_are_the_flattened_hxneuron_parameters():
                  "event_routing_analog_output", "bayesian_operation", "constant_current_type"):
         assert name in names
     assert len(names) == sum(len(t.field_specs()) for t in lola.AtomicNeuron.member_types().values())
+    schema = AtomicNeuronArray.schema()
+    assert list(schema) == list(names)
+    assert schema["leak_v_leak"].shape == (512,) and schema["leak_v_leak"].maximum == 1022
+    assert schema["bayesian_operation"].type is lola.AtomicNeuron.Bayesian.Operation
     defaults = AtomicNeuronArray()
     assert defaults["refractory_period_reset_holdoff"][0] == 15
     assert defaults["excitatory_input_enable_small_capacitance"].all()
