@@ -200,7 +200,7 @@ class CalibResult(abc.ABC):
     options: Any = field(default=None)
 
     @abc.abstractmethod
-    def apply(self, builder: Any) -> None:
+    def apply(self, builder: stadls.PlaybackProgramBuilder | stadls.PlaybackProgramBuilderDumper) -> None:
         """Append the writes that configure the calibrated state."""
 
     @staticmethod

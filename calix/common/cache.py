@@ -45,7 +45,7 @@ def default_cache_paths() -> list[Path]:
     return [Path(base) / "calix"]
 
 
-def chip_identity(connection: Any) -> Any:
+def chip_identity(connection: stadls.Connection) -> Any:
     """What identifies the chip behind ``connection`` (an emulator's id, mismatch and noise)."""
     identity = getattr(connection, "identity", None)
     return identity if identity is not None else ("chip", int(connection.chip_id))

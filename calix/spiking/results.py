@@ -11,6 +11,7 @@ import numpy as np
 import halco
 import haldls
 import lola
+import stadls
 from ..common.base import CalibResult
 
 
@@ -38,7 +39,7 @@ class NeuronCalibResult(CalibResult):
         """[512] booleans in AtomicNeuronOnDLS enum order."""
         return np.array([self.success[n] for n in halco.iter_all(halco.AtomicNeuronOnDLS)])
 
-    def apply(self, builder: Any) -> None:
+    def apply(self, builder: stadls.PlaybackProgramBuilder | stadls.PlaybackProgramBuilderDumper) -> None:
         """Both backend blocks' refractory clock, then every calibrated neuron (vectorized on a
         PlaybackProgramBuilder, one AtomicNeuron each on a Dumper)."""
         self.check_builder(builder)
