@@ -157,6 +157,45 @@ class PlaybackProgramBuilder:
         """Shorthand for ``block_until(TimerOnDLS(), Timer.Value(time_cycles))``."""
         self.block_until(halco.TimerOnDLS(), haldls.Timer.Value(cycles(time_cycles, "wait_until")))
 
+    def write_spike_train(self, times: Any, labels: Any) -> None:
+        """Spikes from the FPGA at ``times`` (FPGA cycles after the last timer reset, whole
+        numbers >= 0) with ``labels`` (16-bit ``halco.SpikeLabel`` values), vectorized: per
+        distinct time one wait and the labels in spike packs of up to three, in the order given
+        among equal times. The same as ``wait_until`` and ``SpikePackNToChip`` writes, one per
+        time, without a Python call per spike."""
+        times, labels = np.asarray(times), np.asarray(labels)
+        if times.shape != labels.shape or times.ndim != 1:
+            raise BuilderError(f"write_spike_train: times and labels must be 1-d of one length, "
+                               f"not {times.shape} and {labels.shape}")
+        for name, values, hi in (("times", times, _CYCLES_MAX), ("labels", labels, 0xFFFF)):
+            if values.size and values.dtype.kind not in "iu":
+                raise ArgumentTypeError(f"write_spike_train: {name} must be integers, not {values.dtype}")
+            if values.size and (values.min() < 0 or values.max() > hi):
+                raise BuilderError(f"write_spike_train: {name} must lie in 0..{hi}")
+        if not times.size:
+            return
+        order = np.argsort(times, kind="stable")
+        times, labels = times[order].astype(np.int64), labels[order].astype(np.uint64)
+        first = np.concatenate([[True], times[1:] != times[:-1]])
+        group = np.cumsum(first) - 1                              # distinct time of each spike
+        rank = np.arange(len(times)) - np.flatnonzero(first)[group]   # position among equal times
+        pack = np.cumsum(first | (rank % 3 == 0)) - 1            # pack of each spike
+        n_packs = int(pack[-1]) + 1
+        payload = np.zeros(n_packs, dtype=np.uint64)
+        np.bitwise_or.at(payload, pack, labels << (np.uint64(16) * (rank % 3).astype(np.uint64)))
+        count = np.bincount(pack, minlength=n_packs)
+        pack_group = group[np.concatenate([[0], np.flatnonzero(np.diff(pack)) + 1])]
+        # one wait per distinct time, before its first pack
+        out = wire.instructions(n_packs + int(group[-1]) + 1)
+        pack_position = np.arange(n_packs) + pack_group + 1
+        wait_position = pack_position[np.concatenate([[0], np.flatnonzero(np.diff(pack_group)) + 1])] - 1
+        out["opcode"][wait_position] = wire.Opcode.WAIT_UNTIL
+        out["data"][wait_position] = times[first]
+        out["opcode"][pack_position] = wire.Opcode.SPIKE_PACK
+        out["address"][pack_position] = count
+        out["data"][pack_position] = payload
+        self._append(out)
+
     # -- composition -----------------------------------------------------------------------------
     def merge_back(self, other: "PlaybackProgramBuilder") -> None:
         """Move ``other``'s commands to the end of this builder; its tickets stay valid."""

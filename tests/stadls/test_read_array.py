@@ -39,3 +39,48 @@ def test_read_array_refuses_what_cannot_be_read_as_words():
     with pytest.raises(ArgumentTypeError, match="enums must be integers"):
         builder.read_array(haldls.CapMemCell, [1.0])
     assert builder.empty()
+
+
+def test_a_spike_train_is_the_waits_and_packs_of_its_spikes():
+    times = np.array([5, 3, 3, 3, 3, 7, 3])
+    labels = np.array([1, 2, 3, 4, 5, 6, 7])
+    train = stadls.PlaybackProgramBuilder()
+    train.write_spike_train(times, labels)
+    by_hand = stadls.PlaybackProgramBuilder()
+    for t, ls in [(3, [2, 3, 4]), (None, [5, 7]), (5, [1]), (7, [6])]:
+        if t is not None:
+            by_hand.wait_until(t)
+        pack = {1: haldls.SpikePack1ToChip, 2: haldls.SpikePack2ToChip, 3: haldls.SpikePack3ToChip}[len(ls)]
+        coord = {1: halco.SpikePack1ToChipOnDLS, 2: halco.SpikePack2ToChipOnDLS,
+                 3: halco.SpikePack3ToChipOnDLS}[len(ls)]
+        by_hand.write(coord(), pack(ls))
+    assert np.array_equal(train.done().instructions, by_hand.done().instructions)
+
+
+def test_a_spike_train_reaches_the_chip_at_its_times():
+    builder, _ = stadls.generate(stadls.SystemInit())      # event recording on
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    times = np.arange(10, 200, 17)
+    labels = (np.arange(len(times)) % 4) << 14        # all four L2 links, looped back by default
+    builder.write_spike_train(times, labels)
+    builder.wait_until(400)
+    program = builder.done()
+    with stadls.ManagedConnection() as connection:
+        stadls.run(connection, program)
+    looped = program.spikes
+    assert len(looped) == len(times)
+    delay = looped["fpga_time"].astype(np.int64) - times
+    assert (delay == delay[0]).all() and 0 < delay[0] < 50      # a constant link latency
+
+
+def test_a_spike_train_refuses_bad_input():
+    builder = stadls.PlaybackProgramBuilder()
+    with pytest.raises(BuilderError, match="one length"):
+        builder.write_spike_train(np.array([1, 2]), np.array([1]))
+    with pytest.raises(ArgumentTypeError, match="times must be integers"):
+        builder.write_spike_train(np.array([1.5]), np.array([1]))
+    with pytest.raises(BuilderError, match=r"labels must lie in 0..65535"):
+        builder.write_spike_train(np.array([1]), np.array([70000]))
+    with pytest.raises(BuilderError, match="times must lie in"):
+        builder.write_spike_train(np.array([-1]), np.array([1]))
+    assert builder.empty()
