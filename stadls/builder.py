@@ -283,6 +283,42 @@ class AbsoluteTimePlaybackProgramBuilder:
         self.revision = check_revision(revision)
         self._commands: list[tuple[int, int, str, Any, Any, Any]] = []
         self._tickets: list[tuple[int, ContainerTicket]] = []
+        #: spike trains: (times, labels) arrays, kept as arrays (never one command per spike)
+        self._trains: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def write_spike_train(self, time_offset: Any, times: Any, labels: Any) -> None:
+        """Spikes from the FPGA at ``time_offset + times`` (FPGA cycles) with ``labels``
+        (16-bit spike labels), kept as arrays. At :meth:`done` a spike at the time of a command
+        follows the command."""
+        offset = self._time(time_offset)
+        check = PlaybackProgramBuilder(self.revision)
+        times, labels = np.asarray(times), np.asarray(labels)
+        check.write_spike_train(times, labels)        # raises for bad input, now
+        if times.size:
+            shifted = times.astype(np.int64) + offset
+            cycles(int(shifted.max()), "the last spike time")
+            self._trains.append((shifted, labels.astype(np.int64)))
+
+    def copy_back(self, other: "AbsoluteTimePlaybackProgramBuilder", offset: int = 0) -> None:
+        """Add a copy of ``other``'s writes and spike trains, shifted by ``offset`` cycles;
+        ``other`` must be write-only (no reads) and stays as it is."""
+        if not isinstance(other, AbsoluteTimePlaybackProgramBuilder):
+            raise BuilderError(f"copy_back: expected an AbsoluteTimePlaybackProgramBuilder, got "
+                               f"{type(other).__name__}")
+        if any(kind != "write" for _, _, kind, *_ in other._commands):
+            raise BuilderError("copy_back: the other builder contains reads; use merge_back")
+        if other.revision != self.revision:
+            raise BuilderError(f"cannot combine builders of revisions {self.revision} and "
+                               f"{other.revision}")
+        offset = int(offset)
+        for time, _, kind, coord, payload, ref in list(other._commands):
+            self._commands.append((cycles(time + offset, f"a command at {time} shifted by {offset}"),
+                                   len(self._commands), kind, coord, payload.copy(), ref))
+        for times, labels in list(other._trains):
+            shifted = times + offset
+            if shifted.size and shifted.min() < 0:
+                raise BuilderError(f"copy_back: offset {offset} moves a spike before time 0")
+            self._trains.append((shifted, labels.copy()))
 
     @staticmethod
     def _time(time: Any) -> int:
@@ -326,16 +362,35 @@ class AbsoluteTimePlaybackProgramBuilder:
                    for time, _, kind, coord, payload, ref in other._commands]
         for time, kind, coord, payload, ref in shifted:
             self._commands.append((time, len(self._commands), kind, coord, payload, ref))
+        for times, labels in other._trains:
+            shifted_times = times + int(offset)
+            if shifted_times.size and shifted_times.min() < 0:
+                raise BuilderError(f"merge_back: offset {offset} moves a spike before time 0")
+            self._trains.append((shifted_times, labels))
         other._commands = []
+        other._trains = []
 
     def empty(self) -> bool:
-        return not self._commands
+        return not self._commands and not self._trains
 
     def done(self) -> PlaybackProgramBuilder:
-        """A relative-time builder with the timer reset and a wait before every command."""
+        """A relative-time builder with the timer reset, a wait before every command, and the
+        spike trains interleaved (vectorized) between the commands."""
         builder = PlaybackProgramBuilder(self.revision)
         builder.write(halco.TimerOnDLS(), haldls.Timer())
+        if self._trains:
+            times = np.concatenate([t for t, _ in self._trains])
+            labels = np.concatenate([lb for _, lb in self._trains])
+            order = np.argsort(times, kind="stable")
+            times, labels = times[order], labels[order]
+        else:
+            times = labels = np.zeros(0, dtype=np.int64)
+        done = 0
         for time, _, kind, coord, payload, ref in sorted(self._commands, key=lambda c: (c[0], c[1])):
+            before = int(np.searchsorted(times, time, side="left"))
+            if before > done:
+                builder.write_spike_train(times[done:before], labels[done:before])
+                done = before
             builder.wait_until(time)
             if kind == "write":
                 builder._append(payload)
@@ -343,5 +398,8 @@ class AbsoluteTimePlaybackProgramBuilder:
                 ticket: ContainerTicket = payload
                 fresh = builder.read(coord)
                 ticket._slot = fresh._slot
+        if done < len(times):
+            builder.write_spike_train(times[done:], labels[done:])
         self._commands = []
+        self._trains = []
         return builder

@@ -84,3 +84,26 @@ def test_a_spike_train_refuses_bad_input():
     with pytest.raises(BuilderError, match="times must lie in"):
         builder.write_spike_train(np.array([-1]), np.array([1]))
     assert builder.empty()
+
+
+def test_an_absolute_time_builder_interleaves_spike_trains_with_its_commands():
+    absolute = stadls.AbsoluteTimePlaybackProgramBuilder()
+    absolute.write_spike_train(100, np.array([0, 50, 10]), np.array([1, 2, 3]))
+    absolute.write(150, halco.CapMemCellOnDLS(), haldls.CapMemCell(value=5))
+    absolute.write_spike_train(0, np.array([120]), np.array([4]))
+    copied = stadls.AbsoluteTimePlaybackProgramBuilder()
+    copied.copy_back(absolute, offset=1000)
+    relative = absolute.done()
+    expected = stadls.PlaybackProgramBuilder()
+    expected.write(halco.TimerOnDLS(), haldls.Timer())
+    expected.write_spike_train(np.array([100, 110, 120]), np.array([1, 3, 4]))
+    expected.wait_until(150)
+    expected.write(halco.CapMemCellOnDLS(), haldls.CapMemCell(value=5))
+    expected.write_spike_train(np.array([150]), np.array([2]))      # at the command's time: after it
+    assert np.array_equal(relative.done().instructions, expected.done().instructions)
+    assert absolute.empty() and not copied.empty()
+    with pytest.raises(BuilderError, match="before time 0"):
+        stadls.AbsoluteTimePlaybackProgramBuilder().copy_back(copied, offset=-2000)
+    shifted = copied.done().done().instructions
+    waits = shifted[shifted["opcode"] == 3]["data"].tolist()
+    assert waits == [1100, 1110, 1120, 1150, 1150]
