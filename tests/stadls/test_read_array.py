@@ -103,7 +103,7 @@ def test_an_absolute_time_builder_interleaves_spike_trains_with_its_commands():
     assert np.array_equal(relative.done().instructions, expected.done().instructions)
     assert absolute.empty() and not copied.empty()
     with pytest.raises(BuilderError, match="before time 0"):
-        stadls.AbsoluteTimePlaybackProgramBuilder().copy_back(copied, offset=-2000)
+        stadls.AbsoluteTimePlaybackProgramBuilder().copy_back(copied, offset=-1105)
     shifted = copied.done().done().instructions
     waits = shifted[shifted["opcode"] == 3]["data"].tolist()
     assert waits == [1100, 1110, 1120, 1150, 1150]
