@@ -229,6 +229,8 @@ class Part:
     def _encode(self, value: Any) -> np.ndarray:
         if self.count is None:
             return value._words() if self.aggregate else value.encode()
+        if hasattr(self.type, "encode_many"):      # a type with its own vectorized encoder
+            return self.type.encode_many(value).ravel()
         if self.vector:
             return _encode_containers(self.type, value)
         if self.aggregate:

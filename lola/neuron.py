@@ -44,7 +44,7 @@ from __future__ import annotations
 import copy
 import enum
 import functools
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable, Sequence
 
 import attrs
 import numpy as np
@@ -179,6 +179,15 @@ class _Member:
     _path: str = attrs.field(default=attrs.Factory(lambda self: type(self)._PATH, takes_self=True),
                              init=False, eq=False, repr=False)
 
+    def __copy__(self) -> Any:
+        # the fields are immutable values, checked when they were set: copy them as they are
+        out = object.__new__(type(self))
+        for name in type(self).__slot_names__:
+            object.__setattr__(out, name, getattr(self, name))
+        return out
+
+    __deepcopy__ = lambda self, memo: self.__copy__()  # noqa: E731
+
     @classmethod
     def field_specs(cls) -> dict[str, FieldSpec]:
         """Every field of the member with its FieldSpec (lola's own declaration, with its check
@@ -211,6 +220,7 @@ def _member(path: str) -> Callable[[type], type]:
     def wrap(cls: type) -> type:
         cls._PATH = path
         cls = attrs.define(cls, slots=True)
+        cls.__slot_names__ = tuple(a.name for a in attrs.fields(cls))
         lines = [f"    {name}: {spec.describe()}, default {_default_repr(cls, name)}. {spec.doc}"
                  for name, spec in cls.field_specs().items()]
         cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n\n    Fields:\n\n" + "\n".join(lines) + "\n"
@@ -552,6 +562,22 @@ class AtomicNeuron(haldls.WordContainer):
         ]).astype(np.uint32)
 
     @classmethod
+    def encode_many(cls, neurons: Sequence["AtomicNeuron"]) -> np.ndarray:
+        """The words [n, 34] of many AtomicNeurons at once (what :meth:`encode` gives for
+        each), through the vectorized codec of :class:`~lola.neuron_array.AtomicNeuronArray`."""
+        from .neuron_array import encode_atomic_neurons   # it builds on this module
+
+        return encode_atomic_neurons(neurons)
+
+    def __deepcopy__(self, memo: dict) -> "AtomicNeuron":
+        # members hold only immutable values: a copy of each member is a deep copy, and much
+        # faster than the generic one (a lola.Chip holds 512)
+        out = object.__new__(type(self))
+        for name in _MEMBER_NAMES:
+            object.__setattr__(out, name, copy.copy(getattr(self, name)))
+        return out
+
+    @classmethod
     def decode(cls, words: Any) -> "AtomicNeuron":
         """The AtomicNeuron whose :meth:`encode` gives ``words`` (34 words). Raises
         :class:`~lola.errors.LolaValueError` for a CapMem word outside 0..1022."""
@@ -575,6 +601,10 @@ class AtomicNeuron(haldls.WordContainer):
         """The 34 word addresses at ``coord``, in visit order (read-only uint32 array)."""
         cls.check_coordinate(coord)
         return _addresses(coord.to_enum())
+
+
+#: the AtomicNeuron's members, in declaration order
+_MEMBER_NAMES: tuple[str, ...] = tuple(AtomicNeuron.member_types())
 
 
 # -- the mapping table ---------------------------------------------------------------------------

@@ -416,3 +416,30 @@ class AtomicNeuronArray:
             values = haldls.CapMemCell.decode_array(cells.words())["value"].reshape(N_NEURONS, -1)
             return cls.decode(config.words(), values, backend.words())
         return result
+
+
+_VISIT_COLUMNS = [halco.CAPMEM_ROW_NAMES[row] for row in CAPMEM_ROWS]
+
+
+def encode_atomic_neurons(neurons: Sequence[AtomicNeuron]) -> np.ndarray:
+    """The words [n, 34] of ``neurons`` (NeuronConfig, the 24 CapMem cells in visit order,
+    NeuronBackendConfig), as ``AtomicNeuron.encode`` gives them one by one."""
+    neurons = list(neurons)
+    if not neurons:
+        return np.zeros((0, AtomicNeuron.n_words), dtype=np.uint32)
+    columns: dict[str, list] = {name: [] for name in FLAT_FIELDS}
+    flats = list(FLAT_FIELDS.values())
+    for neuron in neurons:
+        members = {m: getattr(neuron, m) for m in AtomicNeuron.member_types()}
+        for f in flats:
+            columns[f.name].append(getattr(members[f.member], f.field))
+    n = len(neurons)
+    array = AtomicNeuronArray.__new__(AtomicNeuronArray)
+    array._values = {name: np.asarray(values, dtype=bool if FLAT_FIELDS[name].spec.kind == "bool" else np.int64)
+                     for name, values in columns.items()}
+    index = np.arange(n)
+    cells = haldls.CapMemCell.encode_array(n * len(_VISIT_COLUMNS),
+                                           value=array.capmem_values(index)[:, _VISIT_COLUMNS].ravel())
+    return np.concatenate([array.encode_neuron_configs(index),
+                           cells.reshape(n, len(_VISIT_COLUMNS)),
+                           array.encode_backend_configs(index)], axis=1).astype(np.uint32)

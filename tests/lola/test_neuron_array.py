@@ -127,3 +127,29 @@ def test_decode_refuses_a_capmem_value_that_disables_the_refresh():
     capmem[12, 0] = 1023
     with pytest.raises(LolaValueError, match="out of range"):
         AtomicNeuronArray.decode(array.encode_neuron_configs(), capmem, array.encode_backend_configs())
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(lola.AtomicNeuron.strategy(), min_size=1, max_size=4))
+def test_the_vectorized_encoder_gives_each_neurons_words(neurons):
+    words = lola.AtomicNeuron.encode_many(neurons)
+    assert words.shape == (len(neurons), 34)
+    for row, neuron in zip(words, neurons):
+        assert np.array_equal(row, neuron.encode())
+
+
+def test_a_deep_copy_of_a_neuron_is_equal_and_independent():
+    import copy
+
+    neuron = lola.AtomicNeuron()
+    neuron.leak.v_leak = 500
+    twin = copy.deepcopy(neuron)
+    assert twin == neuron and twin.leak is not neuron.leak
+    twin.leak.v_leak = 7
+    assert neuron.leak.v_leak == 500
+    with pytest.raises(LolaValueError):
+        twin.leak.v_leak = 5000                     # the copy still validates
+    chip = lola.Chip()
+    copied = copy.deepcopy(chip)
+    copied.neuron_block.atomic_neurons[3].threshold.enable = True
+    assert not chip.neuron_block.atomic_neurons[3].threshold.enable
