@@ -345,7 +345,7 @@ def _stp_factor(drv_float, drv_int, drv_state, d, now):
     return factor + drv_float[d, DF_OFFSET]
 
 
-@numba.njit(cache=True, fastmath=True, error_model="numpy")
+@numba.njit(cache=True, fastmath=True, error_model="numpy", nogil=True)
 def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses, correlation,
            inputs, madc, buffers, compartments):
     """Advance the chip from ``t_start`` to ``t_end`` (cycles).

@@ -23,14 +23,14 @@ from .neuron import AtomicNeuron
 from .synapse import SynapseDriverBlock, SynapseMatrix
 
 
-class NeuronBlock(Composite, coordinate=halco.NeuronBlockOnDLS):
+class NeuronBlock(Composite, coordinate=halco.NeuronBlockOnDLS, differential_write=True):
     """The two backend blocks and all 512 AtomicNeurons (in AtomicNeuronOnDLS order)."""
 
     backends = Part(haldls.CommonNeuronBackendConfig, halco.CommonNeuronBackendConfigOnDLS, 2)
     atomic_neurons = Part(AtomicNeuron, halco.AtomicNeuronOnDLS, 512)
 
 
-class Crossbar(Composite, coordinate=halco.CrossbarOnDLS):
+class Crossbar(Composite, coordinate=halco.CrossbarOnDLS, differential_write=True):
     """The output configuration and the 76 crossbar nodes (in CrossbarNodeOnDLS order)."""
 
     outputs = Part(haldls.CrossbarOutputConfig, halco.CrossbarOutputConfigOnDLS)
@@ -43,7 +43,7 @@ _SHARED_CELLS = tuple(halco.CapMemCellOnDLS(halco.CapMemCellOnCapMemBlock(
     for block in range(4) for col in (128, 129) for row in range(24))
 
 
-class CapMem(Composite, coordinate=halco.CapMemOnDLS):
+class CapMem(Composite, coordinate=halco.CapMemOnDLS, differential_write=True):
     """Reference generator, bias selection, block configurations and the shared (global) cells.
 
     ``shared_cells`` holds the 192 cells of columns 128/129 (block-major, then column, then row),
@@ -67,7 +67,7 @@ class CapMem(Composite, coordinate=halco.CapMemOnDLS):
             self.shared_cells[_SHARED_CELLS.index(coord)] = haldls.CapMemCell(value=value)
 
 
-class CADCReadoutChain(Composite, coordinate=halco.CADCOnDLS):
+class CADCReadoutChain(Composite, coordinate=halco.CADCOnDLS, differential_write=True):
     """One hemisphere's CADC: configuration, correlation timing, channel offsets, column switches.
 
     The chain of ``hemisphere`` h lies at ``CADCOnDLS(h)``: its channels are
@@ -82,7 +82,7 @@ class CADCReadoutChain(Composite, coordinate=halco.CADCOnDLS):
     column_switches = Part(haldls.ColumnCorrelationQuad, halco.ColumnCorrelationQuadOnDLS, 64)
 
 
-class ReadoutChain(Composite, coordinate=halco.ReadoutChainOnDLS):
+class ReadoutChain(Composite, coordinate=halco.ReadoutChainOnDLS, differential_write=True):
     """MADC configuration, readout source selection and the pads' multiplexers."""
 
     madc_config = Part(haldls.MADCConfig, halco.MADCConfigOnDLS)
@@ -90,7 +90,7 @@ class ReadoutChain(Composite, coordinate=halco.ReadoutChainOnDLS):
     pads = Part(haldls.PadMultiplexerConfig, halco.PadMultiplexerConfigOnDLS, 2)
 
 
-class Chip(Composite, coordinate=halco.ChipOnDLS):
+class Chip(Composite, coordinate=halco.ChipOnDLS, differential_write=True):
     """The whole chip's configuration as one value (written in the order of its parts)."""
 
     capmem = Part(CapMem, halco.CapMemOnDLS)

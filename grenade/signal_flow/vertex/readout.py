@@ -1,0 +1,145 @@
+"""Analog readout of neurons: the membrane ADC (MADC) and the columnar ADC (CADC)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import attrs
+import numpy as np
+
+import halco
+import lola
+from ...errors import InvalidVertexError
+from ..port import ConnectionType, Port, PortRestriction
+from .base import EntityOnChip, Vertex, chip_field, restricted
+from .neuron import NeuronView
+
+ReadoutSource = lola.AtomicNeuron.Readout.Source
+
+
+@attrs.frozen
+class MADCSource:
+    """One neuron the MADC samples and which of its potentials."""
+
+    coord: halco.AtomicNeuronOnDLS
+    type: Any = attrs.field(default=ReadoutSource.membrane, converter=lambda s: ReadoutSource(s))
+
+
+@attrs.frozen(eq=False)
+class MADCReadoutView(EntityOnChip):
+    """The MADC samples ``first_source`` (and, alternating, ``second_source``, a neuron in a
+    column of the other parity)."""
+
+    first_source: MADCSource
+    second_source: MADCSource | None = None
+    chip_on_executor: int = chip_field()
+
+    def __attrs_post_init__(self) -> None:
+        second = self.second_source
+        if second is not None and (second.coord.x.value() % 2) == (self.first_source.coord.x.value() % 2):
+            raise InvalidVertexError("the MADC's two sources must lie in columns of different parity")
+
+    def sources(self) -> list[MADCSource]:
+        return [s for s in (self.first_source, self.second_source) if s is not None]
+
+    def inputs(self) -> tuple[Port, ...]:
+        return tuple(Port(1, ConnectionType.MembraneVoltage) for _ in self.sources())
+
+    def output(self) -> Port:
+        return Port(1, ConnectionType.TimedMADCSampleFromChipSequence)
+
+    def input_problem(self, index: int, source: Vertex, restriction: PortRestriction | None) -> str | None:
+        problem = super().input_problem(index, source, restriction)
+        if problem:
+            return problem
+        if isinstance(source, NeuronView):
+            wanted = self.sources()[index].coord
+            neurons = restricted(np.array([n.to_enum() for n in source.atomic_neurons()]), restriction)
+            if neurons.tolist() != [wanted.to_enum()]:
+                return f"input {index} is {wanted!r}; the neuron view gives {len(neurons)} other neurons"
+        return None
+
+    def apply_config(self, chip: lola.Chip) -> None:
+        """Each source's readout connected to its line with its potential selected, source i
+        on multiplexer (MADC channel) i; two sources alternate sample by sample; the MADC
+        samples continuously (the executor starts and stops it)."""
+        selection = chip.readout_chain.source_selection
+        for mux, source in enumerate(self.sources()):
+            neuron = chip.neuron_block.atomic_neurons[source.coord.to_enum()]
+            readout = neuron.readout
+            readout.enable_buffered_access = True
+            readout.enable_amplifier = True
+            readout.source = source.type
+            neuron.readout = readout
+            parity = "odd" if source.coord.x.value() % 2 else "even"
+            half = "top" if source.coord.y.value() == 0 else "bottom"
+            line = list(getattr(selection, f"neuron_{parity}_{half}"))
+            line[mux] = True
+            selection = attrs.evolve(selection, **{f"neuron_{parity}_{half}": line})
+        chip.readout_chain.source_selection = selection
+        chip.readout_chain.madc_config = attrs.evolve(
+            chip.readout_chain.madc_config, number_of_samples=0,
+            active_mux_initially_selected_input=0,
+            active_mux_input_select_length=1 if self.second_source is not None else 0)
+
+
+class CADCMode(enum.Enum):
+    """``end``: one read of every channel after the run; ``periodic``: reads every
+    ``period_us`` during the run."""
+
+    end = "end"
+    periodic = "periodic"
+
+
+@attrs.frozen(eq=False)
+class CADCMembraneReadoutView(EntityOnChip):
+    """CADC reads of ``columns`` (groups, one input port each) of ``synram``."""
+
+    columns: tuple = attrs.field(converter=lambda gs: tuple(tuple(int(c) for c in g) for g in gs))
+    synram: halco.SynramOnDLS = attrs.field(
+        converter=lambda s: s if isinstance(s, halco.SynramOnDLS) else halco.SynramOnDLS(s))
+    mode: CADCMode = attrs.field(default=CADCMode.end, converter=CADCMode)
+    period_us: float = 0.0
+    chip_on_executor: int = chip_field()
+
+    def __attrs_post_init__(self) -> None:
+        flat = [c for g in self.columns for c in g]
+        if len(set(flat)) != len(flat) or any(not 0 <= c <= 255 for c in flat):
+            raise InvalidVertexError("CADC columns must be unique and lie in 0..255")
+        if self.mode is CADCMode.periodic and not self.period_us > 0:
+            raise InvalidVertexError("a periodic CADC readout needs period_us > 0")
+
+    def all_columns(self) -> list[int]:
+        return [c for g in self.columns for c in g]
+
+    def inputs(self) -> tuple[Port, ...]:
+        return tuple(Port(len(g), ConnectionType.MembraneVoltage) for g in self.columns)
+
+    def output(self) -> Port:
+        return Port(len(self.all_columns()), ConnectionType.Int8)
+
+    def input_problem(self, index: int, source: Vertex, restriction: PortRestriction | None) -> str | None:
+        problem = super().input_problem(index, source, restriction)
+        if problem:
+            return problem
+        if isinstance(source, NeuronView):
+            columns = restricted(source.columns, restriction)
+            if source.row.value() != self.synram.value() or columns.tolist() != list(self.columns[index]):
+                return (f"input {index} is synram {self.synram.value()} columns {list(self.columns[index])[:8]}, "
+                        f"the neuron view gives row {source.row.value()} columns {columns.tolist()[:8]}")
+        return None
+
+    def apply_config(self, chip: lola.Chip) -> None:
+        """The causal CADC channel of each column connected to its neuron's membrane; the CADC on."""
+        chain = chip.cadc_readout_chains[self.synram.value()]
+        chain.config = attrs.evolve(chain.config, enable=True)
+        quad_of = halco.enum_map(halco.SynapseOnSynapseRow, halco.SynapseQuadColumnOnDLS)
+        entry_of = halco.enum_map(halco.SynapseOnSynapseRow, halco.EntryOnQuad)
+        for column in self.all_columns():
+            quad = chain.column_switches[quad_of[column]]
+            enable = list(quad.enable_cadc_neuron_readout_causal)
+            enable[entry_of[column]] = True
+            chain.column_switches[quad_of[column]] = attrs.evolve(
+                quad, enable_cadc_neuron_readout_causal=enable)
+

@@ -1,0 +1,163 @@
+"""Host-side computation in the graph: a :class:`Transformation` applies a :class:`Function` to
+its inputs' values, per batch entry (numpy arrays ``[batch, size]``)."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+import attrs
+import numpy as np
+
+from ...errors import InvalidVertexError
+from ..port import ConnectionType, Port
+from .base import Vertex
+
+INT8 = (-128, 127)
+
+
+class Function(abc.ABC):
+    """What a transformation computes: its ports and ``apply(values) -> value``, where each
+    value is an array ``[batch, size]``."""
+
+    @abc.abstractmethod
+    def inputs(self) -> tuple[Port, ...]: ...
+
+    @abc.abstractmethod
+    def output(self) -> Port: ...
+
+    @abc.abstractmethod
+    def apply(self, values: list[np.ndarray]) -> np.ndarray: ...
+
+
+def _positive(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InvalidVertexError(f"a size or count is an int >= 1, not {value!r}")
+    return int(value)
+
+
+@attrs.frozen
+class Addition(Function):
+    """Sum of ``n`` Int8 inputs of ``size``, saturated to -128..127."""
+
+    n: int = attrs.field(converter=_positive)
+    size: int = attrs.field(converter=_positive)
+
+    def inputs(self) -> tuple[Port, ...]:
+        return tuple(Port(self.size, ConnectionType.DataInt8) for _ in range(self.n))
+
+    def output(self) -> Port:
+        return Port(self.size, ConnectionType.DataInt8)
+
+    def apply(self, values: list[np.ndarray]) -> np.ndarray:
+        total = np.sum([np.asarray(v, dtype=np.int64) for v in values], axis=0)
+        return np.clip(total, *INT8).astype(np.int8)
+
+
+@attrs.frozen
+class Subtraction(Function):
+    """The first Int8 input less the others, saturated."""
+
+    n: int = attrs.field(converter=_positive)
+    size: int = attrs.field(converter=_positive)
+
+    def inputs(self) -> tuple[Port, ...]:
+        return tuple(Port(self.size, ConnectionType.DataInt8) for _ in range(self.n))
+
+    def output(self) -> Port:
+        return Port(self.size, ConnectionType.DataInt8)
+
+    def apply(self, values: list[np.ndarray]) -> np.ndarray:
+        arrays = [np.asarray(v, dtype=np.int64) for v in values]
+        return np.clip(arrays[0] - sum(arrays[1:]), *INT8).astype(np.int8)
+
+
+@attrs.frozen
+class ReLU(Function):
+    """``max(0, x)`` of Int8 values."""
+
+    size: int = attrs.field(converter=_positive)
+
+    def inputs(self) -> tuple[Port, ...]:
+        return (Port(self.size, ConnectionType.DataInt8),)
+
+    def output(self) -> Port:
+        return Port(self.size, ConnectionType.DataInt8)
+
+    def apply(self, values: list[np.ndarray]) -> np.ndarray:
+        return np.maximum(np.asarray(values[0], dtype=np.int8), 0).astype(np.int8)
+
+
+@attrs.frozen
+class ConvertingReLU(Function):
+    """Int8 to a 5-bit activation: ``min(31, max(0, x) >> shift)``."""
+
+    size: int = attrs.field(converter=_positive)
+    shift: int = 0
+
+    def inputs(self) -> tuple[Port, ...]:
+        return (Port(self.size, ConnectionType.DataInt8),)
+
+    def output(self) -> Port:
+        return Port(self.size, ConnectionType.DataUInt5)
+
+    def apply(self, values: list[np.ndarray]) -> np.ndarray:
+        x = np.maximum(np.asarray(values[0], dtype=np.int64), 0) >> self.shift
+        return np.minimum(x, 31).astype(np.uint8)
+
+
+@attrs.frozen
+class ArgMax(Function):
+    """Index of the largest of ``size`` values (the first on a tie)."""
+
+    size: int = attrs.field(converter=_positive)
+    type: ConnectionType = attrs.field(default=ConnectionType.DataInt8, converter=ConnectionType)
+
+    def inputs(self) -> tuple[Port, ...]:
+        return (Port(self.size, self.type),)
+
+    def output(self) -> Port:
+        return Port(1, ConnectionType.DataUInt32)
+
+    def apply(self, values: list[np.ndarray]) -> np.ndarray:
+        return np.argmax(np.asarray(values[0]), axis=-1).astype(np.uint32)[..., None]
+
+
+@attrs.frozen
+class Concatenation(Function):
+    """Inputs of ``sizes`` of one ``type`` side by side."""
+
+    type: ConnectionType = attrs.field(converter=ConnectionType)
+    sizes: tuple[int, ...] = attrs.field(converter=lambda s: tuple(_positive(x) for x in s))
+
+    def inputs(self) -> tuple[Port, ...]:
+        return tuple(Port(n, self.type) for n in self.sizes)
+
+    def output(self) -> Port:
+        return Port(sum(self.sizes), self.type)
+
+    def apply(self, values: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate([np.asarray(v) for v in values], axis=-1)
+
+
+FUNCTIONS = {f.__name__: f for f in (Addition, Subtraction, ReLU, ConvertingReLU, ArgMax, Concatenation)}
+
+
+@attrs.frozen(eq=False)
+class Transformation(Vertex):
+    """Host computation of ``function`` on its inputs (host data; may take data from earlier
+    execution instances)."""
+
+    function: Function
+    can_connect_different_execution_instances = True
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.function, Function):
+            raise InvalidVertexError(f"a Transformation takes a grenade Function (Addition, ArgMax, "
+                                     f"ReLU, ...), not {type(self.function).__name__}")
+
+    def inputs(self) -> tuple[Port, ...]:
+        return self.function.inputs()
+
+    def output(self) -> Port:
+        return self.function.output()
