@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 
 import halco
+import lola
 from ..common import ExecutionInstanceID
 from ..errors import InvalidNetworkError
 
@@ -188,8 +189,9 @@ def connections_array(connections: Any) -> np.ndarray:
                                   f"post compartment, weight) or (n, 3) (pre, post, weight), not "
                                   f"shape {arr.shape}")
     if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
-            bad = int(np.flatnonzero(~(np.isfinite(arr) & (arr == np.round(arr))).any(axis=1))[0])
+        whole = np.isfinite(arr) & (arr == np.round(arr))
+        if not whole.all():
+            bad = int(np.flatnonzero((~whole).any(axis=1))[0])
             raise InvalidNetworkError(f"connection {bad}: {arr[bad].tolist()} holds a value that is "
                                       f"not a whole number (weights are whole numbers >= 0)")
     elif arr.dtype.kind not in "iu":
@@ -252,16 +254,22 @@ class AtomicNeuronOnExecutionInstance:
     atomic_neuron_on_compartment: int = 0
 
 
-#: what the readout of a neuron shows (lola's AtomicNeuron.Readout.Source)
-ReadoutSource = enum.IntEnum("ReadoutSource", {"membrane": 0, "exc_synin": 1, "inh_synin": 2,
-                                               "adaptation": 3})
+#: what the readout of a neuron shows
+ReadoutSource = lola.AtomicNeuron.Readout.Source
+
+
+def _readout_source(value: Any) -> "ReadoutSource":
+    try:
+        return ReadoutSource[value] if isinstance(value, str) else ReadoutSource(value)
+    except (KeyError, ValueError):
+        raise InvalidNetworkError(f"a readout source is one of {[s.name for s in ReadoutSource]}, "
+                                  f"not {value!r}") from None
 
 
 @attrs.frozen
 class RecordedNeuron:
     coordinate: AtomicNeuronOnExecutionInstance
-    source: ReadoutSource = attrs.field(default=ReadoutSource.membrane,
-                                        converter=lambda s: ReadoutSource(s))
+    source: ReadoutSource = attrs.field(default=ReadoutSource.membrane, converter=_readout_source)
 
 
 @attrs.frozen
