@@ -4,10 +4,11 @@ program per batch entry (built just before it runs), and the decoding of what ca
 The program of a batch entry follows grenade's realtime timeline: (first entry only: init if
 the chip is new, ``pre_static_config``, the configuration, which is only what changed since
 the last run on this chip, and the PPU programs), ``pre_realtime``, a reset of the neurons of
-every neuron view, ``inside_realtime_begin``, the timer reset, the MADC and the PPUs started at
-time 0, the input spikes at their times (with ``inside_realtime``'s commands), the wait until
-the runtime, ``inside_realtime_end``, the CADC reads, the MADC and PPUs stopped and their
-observables read, ``post_realtime``, and the wait between batch entries.
+every neuron view, ``inside_realtime_begin``, the timer reset; at time 0 the event recording,
+the MADC and the PPUs start; the input spikes at their times (with ``inside_realtime``'s
+commands), the wait until the runtime, the end of the event recording,
+``inside_realtime_end``, the CADC reads, the MADC and PPUs stopped and their observables read,
+``post_realtime``, and the wait between batch entries.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from .hooks import ExecutionInstanceHooks
 
 log = logging.getLogger(__name__)
 
+#: spikes are recorded during the realtime section only (not while the chip is configured)
+_RECORDING_ON = haldls.EventRecordingConfig(enable_event_recording=True)
+_RECORDING_OFF = haldls.EventRecordingConfig(enable_event_recording=False)
 #: the longest single wait: the FPGA aborts a wait of more than its instruction timeout (1 s)
 _WAIT_STEP = 62_500_000
 
@@ -199,12 +203,14 @@ class InstanceRun:
         runtime = self.input_data.runtime_of(self.instance, entry)
         builder = prefix if prefix is not None else stadls.PlaybackProgramBuilder()
         builder.copy_back(self.hooks.pre_realtime)
+        builder.write(halco.EventRecordingConfigOnFPGA(), _RECORDING_OFF)
         resets = self._neuron_resets()
         if len(resets):
             builder.write_array(haldls.NeuronReset, resets, haldls.NeuronReset.encode_array(len(resets)))
         builder.copy_back(self.hooks.inside_realtime_begin)
         # the realtime section: from the timer reset on, the MADC and the PPUs start at time 0
         realtime = stadls.AbsoluteTimePlaybackProgramBuilder()
+        realtime.write(0, halco.EventRecordingConfigOnFPGA(), _RECORDING_ON)
         madc = [d for d in self.on_chip() if isinstance(self.graph.vertex(d), v.MADCReadoutView)]
         if madc:
             realtime.write(0, halco.MADCControlOnDLS(), haldls.MADCControl(
@@ -224,6 +230,7 @@ class InstanceRun:
         builder.merge_back(realtime.done())
         for t in list(range(_WAIT_STEP, runtime, _WAIT_STEP)) + [runtime]:
             builder.wait_until(t)
+        builder.write(halco.EventRecordingConfigOnFPGA(), _RECORDING_OFF)
         builder.copy_back(self.hooks.inside_realtime_end)
         tickets: dict[str, Any] = {"cadc": {}, "observables": {}}
         for d in self.on_chip():

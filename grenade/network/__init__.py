@@ -1,6 +1,8 @@
 """grenade's network layer: an abstract network of placed populations and projections
 (:mod:`~grenade.network.network`), built with validation (:class:`NetworkBuilder`), routed onto
-the chip (:mod:`~grenade.network.routing`)."""
+the chip (:mod:`~grenade.network.routing`), turned into a signal-flow graph
+(:func:`build_network_graph`), fed (:class:`InputGenerator`), run (:func:`run`) and read out
+(``extract_*``)."""
 
 from .builder import NetworkBuilder
 from .network import (
@@ -10,3 +12,9 @@ from .network import (
     Network, Neuron, PlasticityRule, PlasticityTimer, Population, Projection, ReadoutSource,
     Receptor, RecordedNeuron, SpikeMaster, connections_array, single_compartment, synapses_needed,
 )
+from . import routing
+from .graph_builder import ExternalSourceMerger, GraphTranslation, NetworkGraph, build_network_graph
+from .io import (CYCLES_PER_BIOLOGICAL_MS, InputGenerator, extract_cadc_samples,
+                 extract_madc_samples, extract_neuron_spikes, to_biological_ms)
+from .routing import GreedyRouter, PortfolioRouter, requires_routing, route, update_weights
+from .run import run

@@ -28,7 +28,7 @@ from .vertex.base import VERTEX_TYPES
 #: attrs classes (besides vertices) and enums a graph may hold, by qualified name
 _KNOWN: dict[str, type] = {t.__qualname__: t for t in (
     neuron.NeuronConfig, readout.MADCSource, readout.CADCMode, plasticity.Timer, ConnectionType,
-    haldls.SynapseDriverConfig.RowMode, readout.ReadoutSource, *transformation.FUNCTIONS.values())}
+    haldls.SynapseDriverConfig.RowMode, readout.ReadoutSource)}
 
 
 def _encode(value: Any) -> Any:
@@ -82,7 +82,7 @@ def _decode(data: Any) -> Any:
 
 def _known(name: str) -> type:
     try:
-        return _KNOWN[name]
+        return _KNOWN.get(name) or transformation.FUNCTIONS[name]
     except KeyError:
         raise GrenadeError(f"a graph's JSON names an unknown type {name!r}") from None
 

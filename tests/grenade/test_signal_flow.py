@@ -90,7 +90,7 @@ def test_each_vertex_refuses_sources_the_hardware_cannot_connect():
     with pytest.raises(InvalidInputError, match="synram 0, the neurons on row 1"):
         graph.add(sf.NeuronView([3, 4], [sf.NeuronConfig()] * 2, 1), 0, [d["synapses"]])
     events = graph.add(sf.NeuronEventOutputView({0: [[3, 4]]}), 0, [d["neurons"]])
-    with pytest.raises(InvalidInputError, match="event outputs are \\[0\\], this node takes input 1"):
+    with pytest.raises(InvalidInputError, match="event outputs \\(restricted\\) are \\[0\\], this node takes input 1"):
         graph.add(node(1, 1), 0, [events])
     with pytest.raises(InvalidInputError, match="feeds a PADI bus, not an L2 output"):
         graph.add(sf.CrossbarL2Output(), 0, [d["node"]])

@@ -81,9 +81,13 @@ class CrossbarNode(EntityOnChip):
                     f"{source.crossbar_input().value()}, this node takes input {node_input}")
         if isinstance(source, CrossbarL2Input) and not 8 <= node_input < 12:
             return f"the FPGA enters at crossbar inputs 8..11, this node takes input {node_input}"
-        if isinstance(source, NeuronEventOutputView) and node_input not in source.event_outputs():
-            return (f"the neuron view's event outputs are {source.event_outputs()}, this node takes "
-                    f"input {node_input}")
+        if isinstance(source, NeuronEventOutputView):
+            outputs = source.event_outputs()
+            if restriction is not None:
+                outputs = outputs[restriction.min:restriction.max + 1]
+            if outputs != [node_input]:
+                return (f"the neuron view's event outputs (restricted) are {outputs}, this node "
+                        f"takes input {node_input} only")
         return None
 
     def apply_config(self, chip: lola.Chip) -> None:

@@ -16,9 +16,17 @@ from .base import Vertex
 INT8 = (-128, 127)
 
 
+#: every Function type by qualified name (for serialization); subclasses register themselves
+FUNCTIONS: dict[str, type] = {}
+
+
 class Function(abc.ABC):
     """What a transformation computes: its ports and ``apply(values) -> value``, where each
-    value is an array ``[batch, size]``."""
+    value is an array ``[batch, size]`` (timed sequences: a list over batch entries)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        FUNCTIONS[cls.__qualname__] = cls
 
     @abc.abstractmethod
     def inputs(self) -> tuple[Port, ...]: ...
@@ -138,9 +146,6 @@ class Concatenation(Function):
 
     def apply(self, values: list[np.ndarray]) -> np.ndarray:
         return np.concatenate([np.asarray(v) for v in values], axis=-1)
-
-
-FUNCTIONS = {f.__name__: f for f in (Addition, Subtraction, ReLU, ConvertingReLU, ArgMax, Concatenation)}
 
 
 @attrs.frozen(eq=False)

@@ -1,0 +1,147 @@
+"""Input generation and output extraction in the network's terms (grenade's ``InputGenerator``
+and ``extract_*``): spike times per external-source neuron in, spikes, MADC samples and CADC
+reads keyed by (population, neuron, compartment) out.
+
+Times are FPGA cycles of hardware time (125 per us) after the start of a batch entry; the
+``*_biological_ms`` helpers convert at the 1000x speed-up (1 ms biological = 1 us hardware).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..common import FPGA_CYCLES_PER_US, SPEEDUP, ExecutionInstanceID, as_execution_instance
+from ..errors import InputDataError
+from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE, InputData, OutputData, spike_sequence
+from .graph_builder import NetworkGraph
+from .network import ExternalSourcePopulation
+
+#: FPGA cycles per biological millisecond (1 ms biological = 1 us of hardware time)
+CYCLES_PER_BIOLOGICAL_MS = FPGA_CYCLES_PER_US * 1000 / SPEEDUP
+
+
+class InputGenerator:
+    """Collects spike times of external-source neurons for ``batch_size`` batch entries and
+    gives the :class:`InputData` of a :class:`NetworkGraph` (one spike per label of a neuron:
+    one per PADI bus it reaches)."""
+
+    def __init__(self, network_graph: NetworkGraph, batch_size: int = 1) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise InputDataError(f"batch_size must be an int >= 1, not {batch_size!r}")
+        self.network_graph = network_graph
+        self.batch_size = batch_size
+        self._spikes: dict[ExecutionInstanceID, list[list[np.ndarray]]] = {}
+        self._runtime: list[dict] = [{} for _ in range(batch_size)]
+
+    def add(self, times: Any, population: int, execution_instance: Any = 0) -> None:
+        """Spike times [FPGA cycles] of external population ``population``: one list for every
+        neuron and entry, a list per neuron (the same in every entry), or a list per batch
+        entry of lists per neuron."""
+        eid = as_execution_instance(execution_instance)
+        instance = self.network_graph.network.execution_instances.get(eid)
+        if instance is None or not 0 <= population < len(instance.populations) or not isinstance(
+                instance.populations[population], ExternalSourcePopulation):
+            raise InputDataError(f"population {population} of {eid} is not an external source population")
+        size = len(instance.populations[population])
+        per_entry = self._shape(times, size)
+        labels = self.network_graph.routing.execution_instances[eid].external_spike_labels.get(population, [])
+        entries = self._spikes.setdefault(eid, [[] for _ in range(self.batch_size)])
+        for b, neurons in enumerate(per_entry):
+            for n, neuron_times in enumerate(neurons):
+                t = np.asarray(neuron_times)
+                for label in (labels[n] if n < len(labels) else []):
+                    entries[b].append(spike_sequence(t, label))
+
+    def _shape(self, times: Any, size: int) -> list[list[Any]]:
+        """``times`` as [batch][neuron] -> array."""
+        if isinstance(times, np.ndarray) and times.ndim == 1 or (
+                isinstance(times, (list, tuple)) and all(np.isscalar(t) for t in times)):
+            return [[times] * size] * self.batch_size
+        times = list(times)
+        if len(times) == size and all(np.ndim(t) == 1 or np.isscalar(t) or len(t) == 0 for t in times):
+            return [times] * self.batch_size
+        if len(times) == self.batch_size and all(len(t) == size for t in times):
+            return times
+        raise InputDataError(f"spike times must be one list, one list per neuron ({size}), or one "
+                             f"per batch entry ({self.batch_size}) of lists per neuron")
+
+    def add_biological_ms(self, times_ms: Any, population: int, execution_instance: Any = 0) -> None:
+        """As :meth:`add`, with times in biological milliseconds (1000x speed-up)."""
+        def convert(t: Any) -> Any:
+            if isinstance(t, (list, tuple)) and t and not np.isscalar(t[0]):
+                return [convert(x) for x in t]
+            return np.rint(np.asarray(t, dtype=float) * CYCLES_PER_BIOLOGICAL_MS).astype(np.int64)
+        self.add(convert(times_ms), population, execution_instance)
+
+    def set_runtime(self, cycles: int, execution_instance: Any = 0) -> None:
+        """The runtime of an execution instance in every batch entry [FPGA cycles]."""
+        for entry in self._runtime:
+            entry[as_execution_instance(execution_instance)] = int(cycles)
+
+    def done(self) -> InputData:
+        data = {}
+        for eid, translation in self.network_graph.translations.items():
+            if translation.event_input is None:
+                continue
+            entries = self._spikes.get(eid, [[] for _ in range(self.batch_size)])
+            data[translation.event_input] = [
+                _merged(parts) for parts in entries]
+        return InputData(data, runtime=[dict(r) for r in self._runtime])
+
+
+def _merged(parts: Sequence[np.ndarray]) -> np.ndarray:
+    if not parts:
+        return np.zeros(0, dtype=SPIKE_TO_CHIP_DTYPE)
+    merged = np.concatenate(parts)
+    return merged[np.argsort(merged["time"], kind="stable")]
+
+
+def extract_neuron_spikes(output: OutputData, network_graph: NetworkGraph,
+                          execution_instance: Any = 0) -> list[dict[tuple[int, int, int], np.ndarray]]:
+    """Per batch entry: (population, neuron, compartment) -> spike times [FPGA cycles] of every
+    recorded neuron that spiked. Spikes with labels of nothing recorded are ignored."""
+    eid = as_execution_instance(execution_instance)
+    translation = network_graph.translations[eid]
+    if translation.event_output is None:
+        return [{} for _ in range(output.batch_size)]
+    out = []
+    for spikes in output.data[translation.event_output]:
+        labels = spikes["label"].astype(np.int64) & 0x3FFF
+        entry: dict[tuple[int, int, int], list] = {}
+        for label in np.unique(labels).tolist():
+            for key in translation.spike_labels.get(label, ()):
+                entry.setdefault(key, []).append(spikes["time"][labels == label])
+        out.append({k: np.sort(np.concatenate(v)) for k, v in entry.items()})
+    return out
+
+
+def extract_madc_samples(output: OutputData, network_graph: NetworkGraph,
+                         execution_instance: Any = 0) -> list[dict]:
+    """Per batch entry: recorded neuron (AtomicNeuronOnExecutionInstance) -> (times [FPGA
+    cycles], 10-bit values)."""
+    translation = network_graph.translations[as_execution_instance(execution_instance)]
+    if translation.madc_output is None:
+        return [{} for _ in range(output.batch_size)]
+    out = []
+    for samples in output.data[translation.madc_output]:
+        out.append({neuron: (samples["time"][samples["channel"] == i], samples["value"][samples["channel"] == i])
+                    for i, neuron in enumerate(translation.madc_neurons)})
+    return out
+
+
+def extract_cadc_samples(output: OutputData, network_graph: NetworkGraph,
+                         execution_instance: Any = 0) -> list[dict]:
+    """Per batch entry: recorded neuron -> its 8-bit CADC reading after the run."""
+    translation = network_graph.translations[as_execution_instance(execution_instance)]
+    out = [{} for _ in range(output.batch_size)]
+    for vertex, neurons in zip(translation.cadc_outputs, translation.cadc_neurons):
+        for b, codes in enumerate(output.data[vertex]):
+            out[b].update({neuron: int(code) for neuron, code in zip(neurons, codes)})
+    return out
+
+
+def to_biological_ms(cycles: Any) -> np.ndarray:
+    """FPGA cycles of hardware time as biological milliseconds (1000x speed-up)."""
+    return np.asarray(cycles, dtype=float) / CYCLES_PER_BIOLOGICAL_MS
