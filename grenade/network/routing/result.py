@@ -22,7 +22,8 @@ class ExecutionInstanceRoutingResult:
 
     - ``connections``: projection descriptor -> :data:`PLACED_CONNECTION_DTYPE` array of every
       hardware synapse, sorted by connection index (a logical connection with a weight above 63
-      has several);
+      has several, in the order of its weight split: 63, ..., the remainder, zeros); every
+      synapse of the array that is not listed must hold weight 0;
     - ``external_spike_labels``: external population -> per neuron, the list of 16-bit spike
       labels (``halco.SpikeLabel`` values) to send, one per PADI bus it must reach (empty:
       the neuron reaches nothing and is not recorded);
@@ -32,7 +33,8 @@ class ExecutionInstanceRoutingResult:
       source's 14-bit NeuronLabel (the base label; random low bits are added under the mask);
     - ``background_spike_source_masks``: background population -> HemisphereOnDLS enum -> mask;
     - ``internal_neuron_labels``: population -> per neuron -> compartment enum -> per atomic
-      neuron the 8-bit AddressOut, or None (its spikes are not used);
+      neuron the 8-bit AddressOut, or None (its spikes are not used: it must not send them into
+      the crossbar, whose event-output nodes pass every label);
     - ``synapse_driver_compare_masks``: SynapseDriverOnDLS enum -> 5-bit row-address compare
       mask of every used driver;
     - ``synapse_row_modes``: SynapseRowOnDLS enum -> ``haldls.SynapseDriverConfig.RowMode`` of
