@@ -15,7 +15,7 @@ configuration (:meth:`NetworkGraph.chip_config`).
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Mapping
 
 import attrs
 import numpy as np
@@ -42,7 +42,7 @@ _EXTERNAL_RECORD, _BACKGROUND_RECORD = routing_layout.BIT_EXTERNAL_RECORD, routi
 @attrs.frozen
 class ExternalSourceMerger(Function):
     """Host side of projections between execution instances: the spikes recorded in earlier
-    instances (inputs after the first), relabelled by ``mapping`` (recorded 14-bit label ->
+    instances (inputs after the first), relabelled by ``mapping`` (recorded 16-bit label ->
     labels to send) and delayed by ``delay`` cycles, merged with the external spikes of the
     first input (if ``has_external``)."""
 
@@ -65,7 +65,7 @@ class ExternalSourceMerger(Function):
         for entry in range(len(values[0])):
             parts = [values[0][entry]] if self.has_external else []
             for spikes in (r[entry] for r in recorded):
-                labels = spikes["label"].astype(np.int64) & 0x3FFF
+                labels = spikes["label"].astype(np.int64)
                 for label, targets in self.mapping.items():
                     times = spikes["time"][labels == label] + self.delay
                     for target in targets:
@@ -81,7 +81,8 @@ class ExternalSourceMerger(Function):
 class GraphTranslation:
     """Where one execution instance's network lives in the graph, and how labels map back.
 
-    ``spike_labels``: recorded 14-bit label -> list of (population, neuron, compartment);
+    ``spike_labels``: recorded 16-bit label (the L2 link in bits 15..14) -> list of
+    (population, neuron, compartment);
     ``madc_neurons`` / ``cadc_neurons``: the recorded
     :class:`~grenade.network.AtomicNeuronOnExecutionInstance` per channel."""
 
@@ -113,9 +114,25 @@ class NetworkGraph:
 
     def chip_config(self, instance: Any, chip: lola.Chip | None = None) -> lola.Chip:
         """``chip`` (default ``lola.Chip()``, not changed) with the routing's settings that no
-        vertex carries."""
+        vertex carries. The network owns the event routing: every synapse weight not routed is
+        0, the synapse drivers the routing does not use receive nothing, and neurons outside
+        the network's populations send no spikes."""
         out = copy.deepcopy(chip) if chip is not None else lola.Chip()
         instance = as_execution_instance(instance)
+        for matrix in out.synapse_matrices:
+            matrix.weights = np.zeros_like(matrix.weights)
+        used = set(self.routing.execution_instances[instance].synapse_driver_compare_masks)
+        for block, drivers in enumerate(b.synapse_drivers for b in out.synapse_driver_blocks):
+            for local, driver in enumerate(drivers):
+                if driver.enable_receiver and block * len(drivers) + local not in used:
+                    drivers[local] = attrs.evolve(driver, enable_receiver=False)
+        placed = {a.to_enum() for p in self.network.execution_instances[instance].populations
+                  if isinstance(p, Population) for a in p.atomic_neurons()}
+        for atom, neuron in enumerate(out.neuron_block.atomic_neurons):
+            if atom not in placed and neuron.event_routing.enable_digital:
+                routing = neuron.event_routing
+                routing.enable_digital = False
+                neuron.event_routing = routing
         for enum, config in self._static_nodes.get(instance, []):
             out.crossbar.nodes[enum] = config
         for enum, (mask, modes) in self._static_drivers.get(instance, {}).items():
@@ -127,6 +144,17 @@ class NetworkGraph:
         return out
 
 
+def _l2_link(crossbar_input: halco.CrossbarInputOnDLS) -> int:
+    """The L2 output (FPGA link, label bits 15..14 of a recorded spike) through which a
+    crossbar input's events are recorded: its one node to an L2 output."""
+    return _L2_OF_INPUT[crossbar_input.value()]
+
+
+#: crossbar input -> the L2 output (0..3) it has a node to (inputs 8..11: their own)
+_L2_OF_INPUT = {node.y.value(): node.x.value() - 8 for node in halco.iter_all(halco.CrossbarNodeOnDLS)
+                if node.x.value() >= 8}
+
+
 def _atoms(population: Population) -> list[list[list[int]]]:
     """Per neuron, per compartment (in order), the AtomicNeuronOnDLS enums."""
     return [[[a.to_enum() for a in atoms] for _, atoms in sorted(n.coordinate.get_placed_compartments().items())]
@@ -135,8 +163,9 @@ def _atoms(population: Population) -> list[list[list[int]]]:
 
 class _InstanceBuilder:
     def __init__(self, graph: Graph, network: Network, eid: ExecutionInstanceID,
-                 routing: ExecutionInstanceRoutingResult, upstream: dict) -> None:
+                 routing: ExecutionInstanceRoutingResult, upstream: dict, chip: int) -> None:
         self.graph, self.network, self.eid, self.routing = graph, network, eid, routing
+        self.chip = chip
         self.instance = network.execution_instances[eid]
         self.t = GraphTranslation()
         self.upstream = upstream
@@ -147,6 +176,8 @@ class _InstanceBuilder:
         self.background: dict[int, int] = {}            # crossbar input -> vertex
 
     def add(self, vertex: v.Vertex, inputs: list = ()) -> int:
+        if isinstance(vertex, v.EntityOnChip) and vertex.chip_on_executor != self.chip:
+            vertex = attrs.evolve(vertex, chip_on_executor=self.chip)
         return self.graph.add(vertex, self.eid, list(inputs))
 
     def build(self) -> GraphTranslation:
@@ -220,8 +251,10 @@ class _InstanceBuilder:
                 base = self.routing.background_spike_source_labels[p][hemisphere]
                 if base & _BACKGROUND_RECORD:
                     mask = self.routing.background_spike_source_masks[p][hemisphere]
+                    link = _l2_link(halco.BackgroundSpikeSourceOnDLS(source).to_crossbar_input_on_dls())
                     for n in range(len(population)):
-                        self.t.spike_labels.setdefault(((base & ~mask) | n) & 0x3FFF, []).append((p, n, 0))
+                        label = link << 14 | (((base & ~mask) | n) & 0x3FFF)
+                        self.t.spike_labels.setdefault(label, []).append((p, n, 0))
 
     # -- neurons ---------------------------------------------------------------------------------
     def _neuron_views(self) -> None:
@@ -237,7 +270,9 @@ class _InstanceBuilder:
                         row, column = divmod(atom, 256)
                         per_row.setdefault(row, {})[column] = address
                         if address is not None:
-                            label = ((column // 32) << 8) | int(address)
+                            output = halco.AtomicNeuronOnDLS.from_enum(atom).to_neuron_event_output_on_dls()
+                            link = _l2_link(output.to_crossbar_input_on_dls())
+                            label = link << 14 | output.to_enum() << 8 | int(address)
                             self.t.spike_labels.setdefault(label, []).append((p, n, c))
             for row, columns in sorted(per_row.items()):
                 cols = sorted(columns)
@@ -366,8 +401,8 @@ class _InstanceBuilder:
             if isinstance(population, ExternalSourcePopulation):
                 for n, labels in enumerate(self.routing.external_spike_labels.get(p, [])):
                     for label in labels:
-                        if label & _EXTERNAL_RECORD:     # the label that loops back
-                            self.t.spike_labels.setdefault(label & 0x3FFF, []).append((p, n, 0))
+                        if label & _EXTERNAL_RECORD:     # the label that loops back, unchanged
+                            self.t.spike_labels.setdefault(label, []).append((p, n, 0))
 
     def _plasticity_rules(self) -> None:
         for r, rule in enumerate(self.instance.plasticity_rules):
@@ -385,13 +420,20 @@ def _one(index: int) -> PortRestriction:
     return PortRestriction(index, index)
 
 
-def build_network_graph(network: Network, routing: RoutingResult) -> NetworkGraph:
-    """The signal-flow graph of a routed network."""
+def build_network_graph(network: Network, routing: RoutingResult,
+                        chips: Mapping[Any, int] | None = None) -> NetworkGraph:
+    """The signal-flow graph of a routed network; ``chips`` maps execution instances to the
+    chip (index on the executor) each runs on (default: chip 0 for all)."""
     graph = Graph()
     translations: dict[ExecutionInstanceID, GraphTranslation] = {}
     static_nodes, static_drivers = {}, {}
+    chip_of = {as_execution_instance(k): int(c) for k, c in (chips or {}).items()}
+    unknown = set(chip_of) - set(network.execution_instances)
+    if unknown:
+        raise GrenadeError(f"chips names execution instances the network does not have: {sorted(unknown)}")
     for eid in network.topologically_sorted_execution_instance_ids:
-        builder = _InstanceBuilder(graph, network, eid, routing.execution_instances[eid], translations)
+        builder = _InstanceBuilder(graph, network, eid, routing.execution_instances[eid], translations,
+                                   chip_of.get(eid, 0))
         translations[eid] = builder.build()
         static_nodes[eid] = builder.static_nodes
         static_drivers[eid] = builder.static_drivers

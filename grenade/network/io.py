@@ -108,7 +108,7 @@ def extract_neuron_spikes(output: OutputData, network_graph: NetworkGraph,
         return [{} for _ in range(output.batch_size)]
     out = []
     for spikes in output.data[translation.event_output]:
-        labels = spikes["label"].astype(np.int64) & 0x3FFF
+        labels = spikes["label"].astype(np.int64)
         entry: dict[tuple[int, int, int], list] = {}
         for label in np.unique(labels).tolist():
             for key in translation.spike_labels.get(label, ()):

@@ -3,6 +3,7 @@ population and neuron."""
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pytest
 
@@ -217,3 +218,37 @@ def test_input_generation_checks_its_arguments_and_converts_biological_time():
     assert gn.to_biological_ms(125).item() == 1.0
     with pytest.raises(InputDataError, match="batch_size must be an int >= 1"):
         gn.InputGenerator(graph, batch_size=0)
+
+
+def test_the_network_owns_the_event_routing_of_the_chip():
+    network, neurons, sources = feedforward()
+    graph = gn.build_network_graph(network, gn.route(network))
+    given = bypass_chip(ATOMS + [100])                  # an extra bypass neuron outside the network
+    given.synapse_matrices[0].weights = np.full((256, 256), 7)
+    drivers = given.synapse_driver_blocks[1].synapse_drivers
+    drivers[127] = attrs.evolve(drivers[127], enable_receiver=True)
+    chip = graph.chip_config(0, given)
+    assert (chip.synapse_matrices[0].weights == 0).all()
+    assert not chip.synapse_driver_blocks[1].synapse_drivers[127].enable_receiver
+    assert not chip.neuron_block.atomic_neurons[100].event_routing.enable_digital
+    assert chip.neuron_block.atomic_neurons[0].event_routing.enable_digital
+    assert (given.synapse_matrices[0].weights == 7).all()   # the given chip is not changed
+
+
+def test_many_recorded_sources_come_back_apart():
+    """Sources in chunks on different PADI buses differ only in their link bits (15..14)."""
+    builder = NetworkBuilder()
+    neurons = builder.add(Population.from_atomic_neurons(range(100), record_spikes=False))
+    sources = builder.add(ExternalSourcePopulation(100, enable_record_spikes=[True] * 100))
+    builder.add(Projection(EXCITATORY, [[i, i, 10] for i in range(100)], sources, neurons))
+    network = builder.done()
+    graph = gn.build_network_graph(network, gn.route(network))
+    inputs = gn.InputGenerator(graph)
+    times = [np.array([100 + 40 * i]) for i in range(100)]
+    inputs.add(times, sources)
+    inputs.set_runtime(5000)
+    with JITGraphExecutor() as executor:
+        spikes = gn.extract_neuron_spikes(gn.run(executor, graph, None, inputs.done()), graph)[0]
+    for i in range(100):
+        back = spikes[(sources, i, 0)]
+        assert len(back) == 1 and 0 < back[0] - times[i][0] < LATENCY_MAX
