@@ -46,6 +46,21 @@ def check_revision(revision: Any) -> int:
     return int(revision)
 
 
+def check_spike_train(times: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``times`` (FPGA cycles, integers 0..2**32-1) and ``labels`` (0..0xFFFF) as 1-d arrays of
+    one length, or the error that names what is wrong."""
+    times, labels = np.asarray(times), np.asarray(labels)
+    if times.shape != labels.shape or times.ndim != 1:
+        raise BuilderError(f"write_spike_train: times and labels must be 1-d of one length, "
+                           f"not {times.shape} and {labels.shape}")
+    for name, values, hi in (("times", times, _CYCLES_MAX), ("labels", labels, 0xFFFF)):
+        if values.size and values.dtype.kind not in "iu":
+            raise ArgumentTypeError(f"write_spike_train: {name} must be integers, not {values.dtype}")
+        if values.size and (values.min() < 0 or values.max() > hi):
+            raise BuilderError(f"write_spike_train: {name} must lie in 0..{hi}")
+    return times, labels
+
+
 class PlaybackProgramBuilder:
     """Collects writes, reads and waits into an instruction stream for the FPGA.
 
@@ -163,34 +178,32 @@ class PlaybackProgramBuilder:
         distinct time one wait and the labels in spike packs of up to three, in the order given
         among equal times. The same as ``wait_until`` and ``SpikePackNToChip`` writes, one per
         time, without a Python call per spike."""
-        times, labels = np.asarray(times), np.asarray(labels)
-        if times.shape != labels.shape or times.ndim != 1:
-            raise BuilderError(f"write_spike_train: times and labels must be 1-d of one length, "
-                               f"not {times.shape} and {labels.shape}")
-        for name, values, hi in (("times", times, _CYCLES_MAX), ("labels", labels, 0xFFFF)):
-            if values.size and values.dtype.kind not in "iu":
-                raise ArgumentTypeError(f"write_spike_train: {name} must be integers, not {values.dtype}")
-            if values.size and (values.min() < 0 or values.max() > hi):
-                raise BuilderError(f"write_spike_train: {name} must lie in 0..{hi}")
+        times, labels = check_spike_train(times, labels)
         if not times.size:
             return
-        order = np.argsort(times, kind="stable")
-        times, labels = times[order].astype(np.int64), labels[order].astype(np.uint64)
-        first = np.concatenate([[True], times[1:] != times[:-1]])
-        group = np.cumsum(first) - 1                              # distinct time of each spike
-        rank = np.arange(len(times)) - np.flatnonzero(first)[group]   # position among equal times
-        pack = np.cumsum(first | (rank % 3 == 0)) - 1            # pack of each spike
-        n_packs = int(pack[-1]) + 1
-        payload = np.zeros(n_packs, dtype=np.uint64)
-        np.bitwise_or.at(payload, pack, labels << (np.uint64(16) * (rank % 3).astype(np.uint64)))
-        count = np.bincount(pack, minlength=n_packs)
-        pack_group = group[np.concatenate([[0], np.flatnonzero(np.diff(pack)) + 1])]
+        if np.any(times[1:] < times[:-1]):         # most trains come sorted: no sort then
+            order = np.argsort(times, kind="stable")
+            times, labels = times[order], labels[order]
+        first = np.empty(len(times), dtype=bool)
+        first[0] = True
+        np.not_equal(times[1:], times[:-1], out=first[1:])
+        starts = np.flatnonzero(first)                            # first spike of each time
+        sizes = np.diff(np.append(starts, len(times)))
+        # position of each spike among those of its time, then in its pack (0..2)
+        slot = (np.arange(len(times)) - np.repeat(starts, sizes)) % 3
+        pack_starts = np.flatnonzero(first | (slot == 0))
+        n_packs = len(pack_starts)
+        # the labels of a pack sit in disjoint 16-bit fields: their sum is the payload
+        shifted = labels.astype(np.uint64) << (slot.astype(np.uint64) * np.uint64(16))
+        payload = np.add.reduceat(shifted, pack_starts)
+        count = np.diff(np.append(pack_starts, len(times)))
+        pack_group = np.cumsum(first[pack_starts]) - 1             # the time of each pack
         # one wait per distinct time, before its first pack
-        out = wire.instructions(n_packs + int(group[-1]) + 1)
+        out = wire.instructions(n_packs + len(starts))
         pack_position = np.arange(n_packs) + pack_group + 1
-        wait_position = pack_position[np.concatenate([[0], np.flatnonzero(np.diff(pack_group)) + 1])] - 1
+        wait_position = pack_position[first[pack_starts]] - 1
         out["opcode"][wait_position] = wire.Opcode.WAIT_UNTIL
-        out["data"][wait_position] = times[first]
+        out["data"][wait_position] = times[starts]
         out["opcode"][pack_position] = wire.Opcode.SPIKE_PACK
         out["address"][pack_position] = count
         out["data"][pack_position] = payload
@@ -291,9 +304,7 @@ class AbsoluteTimePlaybackProgramBuilder:
         (16-bit spike labels), kept as arrays. At :meth:`done` a spike at the time of a command
         follows the command."""
         offset = self._time(time_offset)
-        check = PlaybackProgramBuilder(self.revision)
-        times, labels = np.asarray(times), np.asarray(labels)
-        check.write_spike_train(times, labels)        # raises for bad input, now
+        times, labels = check_spike_train(times, labels)       # raises for bad input, now
         if times.size:
             shifted = times.astype(np.int64) + offset
             cycles(int(shifted.max()), "the last spike time")
@@ -381,8 +392,9 @@ class AbsoluteTimePlaybackProgramBuilder:
         if self._trains:
             times = np.concatenate([t for t, _ in self._trains])
             labels = np.concatenate([lb for _, lb in self._trains])
-            order = np.argsort(times, kind="stable")
-            times, labels = times[order], labels[order]
+            if np.any(times[1:] < times[:-1]):
+                order = np.argsort(times, kind="stable")
+                times, labels = times[order], labels[order]
         else:
             times = labels = np.zeros(0, dtype=np.int64)
         done = 0
