@@ -18,6 +18,7 @@ it for their lists of parts too.
 
 from __future__ import annotations
 
+import copy
 import operator
 from typing import Any, ClassVar, Iterator
 
@@ -93,6 +94,10 @@ class FieldArray(list):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FieldArray, (self._field, list(self)))
+
+    def __deepcopy__(self, memo: dict) -> "FieldArray":
+        # the entries were checked when they were set: copy them without checking again
+        return FieldArray._unchecked(self._field, [copy.deepcopy(v, memo) for v in self])
 
     def check(self) -> None:
         """Check the size and every entry again (``list`` methods such as ``sort`` bypass
@@ -201,6 +206,17 @@ class Container(WordContainer):
         }
         attrs.define(cls, these=these, slots=False, eq=True, order=False)   # registers it
         cls.__setattr__ = _only_fields(cls, cls.__setattr__)
+
+    def __deepcopy__(self, memo: dict) -> "Container":
+        # every field holds immutable values (ints, bools, enums) or a list of them: a copy of
+        # the lists is a deep copy, without validating again what was valid (a lola.Chip
+        # holds thousands of containers)
+        out = object.__new__(type(self))
+        state = out.__dict__
+        for name, value in self.__dict__.items():
+            state[name] = FieldArray._unchecked(value._field, value) if isinstance(value, FieldArray) \
+                else value
+        return out
 
     # -- addresses -------------------------------------------------------------------------------
     @classmethod

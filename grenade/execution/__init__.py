@@ -3,6 +3,7 @@
 
 from .executor import JITGraphExecutor
 from .hooks import ExecutionInstanceHooks
+from .instance import configuration
 from .run import run
 
-__all__ = ["ExecutionInstanceHooks", "JITGraphExecutor", "run"]
+__all__ = ["ExecutionInstanceHooks", "JITGraphExecutor", "configuration", "run"]

@@ -26,7 +26,7 @@ import haldls
 import libnux_vm
 import lola
 import stadls
-from ..common import ExecutionInstanceID
+from ..common import ExecutionInstanceID, as_execution_instance
 from ..errors import ExecutionError, InputDataError
 from ..signal_flow import vertex as v
 from ..signal_flow.data import (MADC_SAMPLE_DTYPE, SPIKE_FROM_CHIP_DTYPE, SPIKE_TO_CHIP_DTYPE,
@@ -75,9 +75,10 @@ class InstanceRun:
 
     def __init__(self, graph: Graph, instance: ExecutionInstanceID, config: lola.Chip | None,
                  input_data: InputData, upstream: dict[int, Any], hooks: ExecutionInstanceHooks,
-                 batch_size: int) -> None:
+                 batch_size: int, copy_config: bool = True) -> None:
         self.graph, self.instance = graph, instance
         self.base_config = config
+        self.copy_config = copy_config
         self.input_data, self.upstream, self.hooks = input_data, upstream, hooks
         self.batch_size = batch_size
         self.vertices = graph.vertices_of(instance)
@@ -129,7 +130,10 @@ class InstanceRun:
     def chip_config(self) -> lola.Chip:
         """The given configuration (default ``lola.Chip()``) with every on-chip vertex's
         configuration applied."""
-        chip = copy.deepcopy(self.base_config) if self.base_config is not None else lola.Chip()
+        if self.base_config is None:
+            chip = lola.Chip()
+        else:
+            chip = copy.deepcopy(self.base_config) if self.copy_config else self.base_config
         for d in self.on_chip():
             self.graph.vertex(d).apply_config(chip)
         return chip
@@ -313,12 +317,12 @@ class InstanceRun:
             vertex = self.graph.vertex(d)
             if isinstance(vertex, v.CrossbarL2Output):
                 spikes = np.zeros(len(program.spikes), dtype=SPIKE_FROM_CHIP_DTYPE)
-                spikes["time"] = program.spikes["fpga_time"].astype(np.int64)
+                spikes["time"] = program.spikes["fpga_time"]
                 spikes["label"] = program.spikes["label"]
                 per_entry.setdefault(d, []).append(spikes)
             elif isinstance(vertex, v.MADCReadoutView):
                 samples = np.zeros(len(program.madc_samples), dtype=MADC_SAMPLE_DTYPE)
-                samples["time"] = program.madc_samples["fpga_time"].astype(np.int64)
+                samples["time"] = program.madc_samples["fpga_time"]
                 samples["value"] = program.madc_samples["value"]
                 samples["channel"] = program.madc_samples["channel"]
                 per_entry.setdefault(d, []).append(samples)
@@ -332,3 +336,11 @@ class InstanceRun:
             if len(entry_values) <= entry:
                 entry_values.append({})
             entry_values[entry][hemisphere] = ticket.get()
+
+
+def configuration(graph: Graph, instance: Any = 0, config: lola.Chip | None = None) -> lola.Chip:
+    """The whole chip configuration an execution instance writes: ``config`` (default
+    ``lola.Chip()``, not changed) with every on-chip vertex's configuration applied."""
+    run = InstanceRun(graph, as_execution_instance(instance), config, InputData(), {},
+                      ExecutionInstanceHooks(), 1)
+    return run.chip_config()

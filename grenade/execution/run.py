@@ -38,13 +38,15 @@ def _per_instance(values: Any, kind: type, what: str) -> dict[ExecutionInstanceI
 
 
 def run(executor: JITGraphExecutor, graph: Graph, configs: Any = None,
-        input_data: InputData | None = None, hooks: Any = None) -> OutputData:
+        input_data: InputData | None = None, hooks: Any = None, *,
+        copy_configs: bool = True) -> OutputData:
     """Run ``graph``: ``configs`` is the initial ``lola.Chip`` of each execution instance (one
     for instance 0, or a dict by instance; default ``lola.Chip()``), ``input_data`` the values of
     its external inputs and the runtimes, ``hooks`` user commands (one
     :class:`ExecutionInstanceHooks`, or a dict by instance). Raises
     :class:`~grenade.errors.ExecutionError` naming the instance that failed; the other
-    instances are not started after a failure."""
+    instances are not started after a failure. ``copy_configs=False`` lets the run complete
+    the given configurations in place (for callers that made them for this run)."""
     if not isinstance(executor, JITGraphExecutor):
         raise GrenadeError(f"run needs a grenade JITGraphExecutor, not {type(executor).__name__}")
     if not isinstance(graph, Graph):
@@ -71,7 +73,8 @@ def run(executor: JITGraphExecutor, graph: Graph, configs: Any = None,
         with lock:
             upstream = dict(output.data)
         task = InstanceRun(graph, instance, configs.get(instance), input_data, upstream,
-                           hooks.get(instance, ExecutionInstanceHooks()), batch_size)
+                           hooks.get(instance, ExecutionInstanceHooks()), batch_size,
+                           copy_config=copy_configs)
         return executor.executor.submit(task.run, executor.state(graph.chip_of(instance)))
 
     pending = list(order)

@@ -12,6 +12,7 @@ from .network import (
     Network, Neuron, PlasticityRule, PlasticityTimer, Population, Projection, ReadoutSource,
     Receptor, RecordedNeuron, SpikeMaster, connections_array, single_compartment, synapses_needed,
 )
+from ..common import ExecutionInstanceID
 from . import routing
 from .graph_builder import ExternalSourceMerger, GraphTranslation, NetworkGraph, build_network_graph
 from .io import (CYCLES_PER_BIOLOGICAL_MS, InputGenerator, extract_cadc_samples,

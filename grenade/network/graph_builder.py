@@ -25,6 +25,7 @@ import haldls
 import lola
 from ..common import ExecutionInstanceID, as_execution_instance
 from ..errors import GrenadeError
+from ..execution.instance import configuration
 from ..signal_flow import vertex as v
 from ..signal_flow.graph import Graph, Input
 from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE
@@ -111,6 +112,11 @@ class NetworkGraph:
     _static_nodes: dict = attrs.field(factory=dict)
     #: per instance, driver enum -> (compare mask, row modes) of drivers no vertex carries
     _static_drivers: dict = attrs.field(factory=dict)
+
+    def configuration(self, instance: Any = 0, chip: lola.Chip | None = None) -> lola.Chip:
+        """The whole configuration the instance writes: :meth:`chip_config` with every vertex's
+        configuration applied (what a hand-written program would write)."""
+        return configuration(self.graph, instance, self.chip_config(instance, chip))
 
     def chip_config(self, instance: Any, chip: lola.Chip | None = None) -> lola.Chip:
         """``chip`` (default ``lola.Chip()``, not changed) with the routing's settings that no

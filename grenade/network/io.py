@@ -14,7 +14,7 @@ import numpy as np
 
 from ..common import FPGA_CYCLES_PER_US, SPEEDUP, ExecutionInstanceID, as_execution_instance
 from ..errors import InputDataError
-from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE, InputData, OutputData, spike_sequence
+from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE, TIME_MAX, InputData, OutputData
 from .graph_builder import NetworkGraph
 from .network import ExternalSourcePopulation
 
@@ -50,9 +50,9 @@ class InputGenerator:
         entries = self._spikes.setdefault(eid, [[] for _ in range(self.batch_size)])
         for b, neurons in enumerate(per_entry):
             for n, neuron_times in enumerate(neurons):
-                t = np.asarray(neuron_times)
+                t = _cycles(neuron_times, population, n)
                 for label in (labels[n] if n < len(labels) else []):
-                    entries[b].append(spike_sequence(t, label))
+                    entries[b].append((t, label))
 
     def _shape(self, times: Any, size: int) -> list[list[Any]]:
         """``times`` as [batch][neuron] -> array."""
@@ -91,30 +91,71 @@ class InputGenerator:
         return InputData(data, runtime=[dict(r) for r in self._runtime])
 
 
-def _merged(parts: Sequence[np.ndarray]) -> np.ndarray:
-    if not parts:
-        return np.zeros(0, dtype=SPIKE_TO_CHIP_DTYPE)
-    merged = np.concatenate(parts)
-    return merged[np.argsort(merged["time"], kind="stable")]
+def _cycles(times: Any, population: int, neuron: int) -> np.ndarray:
+    """Spike times as int64 FPGA cycles, or an error naming the neuron."""
+    t = np.asarray(times)
+    if t.size and t.dtype.kind == "f":
+        if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
+            raise InputDataError(f"population {population} neuron {neuron}: spike times are whole FPGA "
+                                 "cycles (125 per us); add_biological_ms converts milliseconds")
+    elif t.size and t.dtype.kind not in "iu":
+        raise InputDataError(f"population {population} neuron {neuron}: spike times must be numbers, "
+                             f"not {t.dtype}")
+    t = t.astype(np.int64, copy=False).reshape(-1)
+    if t.size and (t.min() < 0 or t.max() > TIME_MAX):
+        raise InputDataError(f"population {population} neuron {neuron}: spike times lie in "
+                             f"0..{TIME_MAX} FPGA cycles, not {int(t.min())}..{int(t.max())}")
+    return t
+
+
+def _merged(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
+    """The spikes of every (times, label) part in time order (equal times by label), sorted as
+    one key ``time << 16 | label``: a stable sort of sorted runs, without an index array."""
+    n = sum(len(t) for t, _ in parts)
+    keys = np.empty(n, dtype=np.int64)
+    position = 0
+    for times, label in parts:
+        np.left_shift(times, 16, out=keys[position:position + len(times)])
+        keys[position:position + len(times)] |= int(label)
+        position += len(times)
+    keys.sort(kind="stable")
+    out = np.empty(n, dtype=SPIKE_TO_CHIP_DTYPE)
+    out["label"] = keys.astype(np.uint16, copy=False)     # the low 16 bits (no temporary key array)
+    keys >>= 16
+    out["time"] = keys
+    return out
 
 
 def extract_neuron_spikes(output: OutputData, network_graph: NetworkGraph,
                           execution_instance: Any = 0) -> list[dict[tuple[int, int, int], np.ndarray]]:
-    """Per batch entry: (population, neuron, compartment) -> spike times [FPGA cycles] of every
-    recorded neuron that spiked. Spikes with labels of nothing recorded are ignored."""
+    """Per batch entry: (population, neuron, compartment) -> spike times [FPGA cycles, int64] of
+    every recorded neuron that spiked. Spikes with labels of nothing recorded are ignored."""
     eid = as_execution_instance(execution_instance)
     translation = network_graph.translations[eid]
     if translation.event_output is None:
         return [{} for _ in range(output.batch_size)]
     out = []
     for spikes in output.data[translation.event_output]:
-        labels = spikes["label"].astype(np.int64)
         entry: dict[tuple[int, int, int], list] = {}
-        for label in np.unique(labels).tolist():
+        for label, times in _by_label(spikes):
             for key in translation.spike_labels.get(label, ()):
-                entry.setdefault(key, []).append(spikes["time"][labels == label])
-        out.append({k: np.sort(np.concatenate(v)) for k, v in entry.items()})
+                entry.setdefault(key, []).append(times)
+        out.append({k: v[0] if len(v) == 1 else np.sort(np.concatenate(v)) for k, v in entry.items()})
     return out
+
+
+def _by_label(spikes: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(label, its spike times in order) for every label recorded. Few labels: one boolean mask
+    each (memory: the times themselves); many: one stable radix sort of the 16-bit labels."""
+    counts = np.bincount(spikes["label"], minlength=1 << 16)
+    labels = np.flatnonzero(counts)
+    # times as int64: differences of times are then safe (the data hold the FPGA's uint32)
+    if len(labels) <= 64:
+        return [(int(label), spikes["time"][spikes["label"] == label].astype(np.int64)) for label in labels]
+    order = np.argsort(spikes["label"], kind="stable")
+    times = spikes["time"][order].astype(np.int64)
+    bounds = np.concatenate([[0], np.cumsum(counts[labels])])
+    return [(int(label), times[a:b]) for label, a, b in zip(labels, bounds[:-1], bounds[1:])]
 
 
 def extract_madc_samples(output: OutputData, network_graph: NetworkGraph,
@@ -126,7 +167,8 @@ def extract_madc_samples(output: OutputData, network_graph: NetworkGraph,
         return [{} for _ in range(output.batch_size)]
     out = []
     for samples in output.data[translation.madc_output]:
-        out.append({neuron: (samples["time"][samples["channel"] == i], samples["value"][samples["channel"] == i])
+        out.append({neuron: (samples["time"][samples["channel"] == i].astype(np.int64),
+                             samples["value"][samples["channel"] == i])
                     for i, neuron in enumerate(translation.madc_neurons)})
     return out
 

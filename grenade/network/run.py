@@ -26,4 +26,5 @@ def run(executor: JITGraphExecutor, network_graph: NetworkGraph, configs: Any = 
     for instance in network_graph.translations:
         given = {as_execution_instance(k): c for k, c in configs.items()}.get(instance)
         completed[instance] = network_graph.chip_config(instance, given)
-    return run_graph(executor, network_graph.graph, completed, input_data, hooks)
+    # the completed configurations are this run's own: no second copy
+    return run_graph(executor, network_graph.graph, completed, input_data, hooks, copy_configs=False)

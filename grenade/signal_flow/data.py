@@ -20,9 +20,12 @@ import numpy as np
 from ..common import ExecutionInstanceID, as_execution_instance
 from ..errors import InputDataError
 
-SPIKE_TO_CHIP_DTYPE = np.dtype([("time", np.int64), ("label", np.uint16)])
-SPIKE_FROM_CHIP_DTYPE = np.dtype([("time", np.int64), ("label", np.uint16)])
-MADC_SAMPLE_DTYPE = np.dtype([("time", np.int64), ("value", np.uint16), ("channel", np.uint8)])
+#: times are FPGA cycles after the start of a batch entry: the FPGA's timer has 32 bits (34 s)
+SPIKE_TO_CHIP_DTYPE = np.dtype([("time", np.uint32), ("label", np.uint16)])
+SPIKE_FROM_CHIP_DTYPE = np.dtype([("time", np.uint32), ("label", np.uint16)])
+MADC_SAMPLE_DTYPE = np.dtype([("time", np.uint32), ("value", np.uint16), ("channel", np.uint8)])
+#: the longest time of a batch entry [FPGA cycles]
+TIME_MAX = 2 ** 32 - 1
 
 
 def spike_sequence(times: Any, labels: Any) -> np.ndarray:
@@ -36,8 +39,9 @@ def spike_sequence(times: Any, labels: Any) -> np.ndarray:
     elif times.size and times.dtype.kind not in "iu":
         raise InputDataError(f"spike times must be numbers, not {times.dtype}")
     times = times.astype(np.int64).reshape(-1)
-    if times.size and times.min() < 0:
-        raise InputDataError(f"spike times must be >= 0, not {int(times.min())}")
+    if times.size and (times.min() < 0 or times.max() > TIME_MAX):
+        raise InputDataError(f"spike times lie in 0..{TIME_MAX} FPGA cycles (the FPGA's 32-bit "
+                             f"timer), not {int(times.min())}..{int(times.max())}")
     labels = np.broadcast_to(np.asarray(labels, dtype=np.int64), times.shape)
     if labels.size and (labels.min() < 0 or labels.max() > 0xFFFF):
         raise InputDataError("spike labels are 16-bit values 0..65535")
