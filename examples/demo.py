@@ -13,6 +13,10 @@
    matching each neuron's synaptic inputs (saved as ``mac_matrix_vector.png``).
 7. Calibration: calix brings the 512 mismatched neurons to common targets; their firing rates
    before and after are saved as ``calibrate_neurons.png``.
+8. Networks with grenade: a feed-forward network of excitatory and inhibitory populations and a
+   recurrent one, described as populations and projections, routed on the chip and run on
+   calibrated neurons; raster plots saved as ``grenade_feedforward.png`` and
+   ``grenade_recurrent.png``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import adex_firing_patterns
 import bypass_relay
 import calibrate_neurons
 import dendritic_branches
+import grenade_feedforward
+import grenade_recurrent
 import leak_over_threshold
 import mac_matrix_vector
 import plasticity_homeostasis
@@ -42,3 +48,7 @@ if __name__ == "__main__":
     mac_matrix_vector.main()
     print()
     calibrate_neurons.main()
+    print()
+    grenade_feedforward.main()
+    print()
+    grenade_recurrent.main()

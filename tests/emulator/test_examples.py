@@ -54,11 +54,16 @@ def test_make_demo_runs_every_part_and_saves_its_plots(tmp_path):
     from pathlib import Path
 
     demo = Path(__file__).resolve().parents[2] / "examples" / "demo.py"
+    import os
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}     # calibrations: here
     done = subprocess.run([sys.executable, str(demo)], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr
     for plot in ("adex_firing_patterns.png", "dendritic_branches.png",
-                 "plasticity_homeostasis.png", "mac_matrix_vector.png", "calibrate_neurons.png"):
+                 "plasticity_homeostasis.png", "mac_matrix_vector.png", "calibrate_neurons.png",
+                 "grenade_feedforward.png", "grenade_recurrent.png"):
         assert (tmp_path / plot).stat().st_size > 10_000, plot
     assert "additive STDP on the PPU" in done.stdout and "calibrated:" in done.stdout
     assert "neuron calibration of chip 0: 100% of the 512" in done.stdout
+    assert "hardware synapses routed" in done.stdout and "recurrent network" in done.stdout

@@ -231,3 +231,42 @@ def test_bad_runs_are_refused_with_what_is_wrong():
     with pytest.raises(GrenadeError, match="configs is a Chip or a dict"):
         with JITGraphExecutor() as executor:
             run(executor, graph, "chip")
+
+
+def test_dropped_events_are_counted_and_reported(caplog):
+    graph, d = relay_graph()
+    burst = spike_sequence(np.full(3000, 100), LABEL)          # 3000 events in one clock cycle
+    data = InputData({d["ext"]: [burst]}, runtime={0: 60_000})
+    with JITGraphExecutor() as executor, caplog.at_level("WARNING"):
+        out = run(executor, graph, bypass_chip(), data)
+    dropped = out.health[ExecutionInstanceID(0)].dropped_events
+    assert dropped > 0
+    assert len(out.data[d["spikes"]][0]) + dropped >= 3000 - 10     # each one relayed or counted
+    assert f"{dropped} events were dropped" in caplog.text
+
+
+def test_after_a_failing_instance_nothing_that_depends_on_it_runs(monkeypatch):
+    import importlib
+
+    runner = importlib.import_module("grenade.execution.run")      # the module, not the function
+
+    started = []
+
+    class Spy(runner.InstanceRun):
+        def run(self, state):
+            started.append(self.instance.value)
+            return super().run(state)
+
+    monkeypatch.setattr(runner, "InstanceRun", Spy)
+    graph, d = relay_graph()
+    later = graph.add(sf.DataInput(T.TimedSpikeFromChipSequence), 1, [d["spikes"]])
+    data = InputData({d["ext"]: [spike_sequence(TIMES, LABEL)]}, runtime={0: 6000})
+    timeout = stadls.PlaybackProgramBuilder()
+    timeout.wait_until(2 ** 32 - 1)
+    with JITGraphExecutor() as executor:
+        with pytest.raises(ExecutionError, match="ExecutionInstanceID\\(0\\)"):
+            run(executor, graph, bypass_chip(), data, hooks={0: ExecutionInstanceHooks(post_realtime=timeout)})
+        assert started == [0]                                 # instance 1 never started
+        out = run(executor, graph, bypass_chip(), data)       # and the executor still works
+    assert started == [0, 0, 1]
+    assert len(out.data[later][0]) == len(TIMES)
