@@ -124,13 +124,11 @@ def _record_flags(flags: Any) -> tuple[bool, ...] | None:
     return None if flags is None else tuple(bool(f) for f in np.atleast_1d(flags))
 
 
-@attrs.frozen
-class ExternalSourcePopulation:
-    """Spike sources on the host (the FPGA plays their spikes in); ``enable_record_spikes`` per
-    neuron loops their spikes back into the recording."""
+class _SourcePopulation:
+    """What source populations share: ``size`` neurons, each recorded or not (default not)."""
 
     size: int
-    enable_record_spikes: tuple[bool, ...] = attrs.field(default=None, converter=_record_flags)
+    enable_record_spikes: tuple[bool, ...] | None
 
     def __attrs_post_init__(self) -> None:
         if self.enable_record_spikes is None:
@@ -138,6 +136,15 @@ class ExternalSourcePopulation:
 
     def __len__(self) -> int:
         return int(self.size)
+
+
+@attrs.frozen
+class ExternalSourcePopulation(_SourcePopulation):
+    """Spike sources on the host (the FPGA plays their spikes in); ``enable_record_spikes`` per
+    neuron loops their spikes back into the recording."""
+
+    size: int
+    enable_record_spikes: tuple[bool, ...] = attrs.field(default=None, converter=_record_flags)
 
 
 @attrs.frozen
@@ -153,7 +160,7 @@ class BackgroundSourceConfig:
 
 
 @attrs.frozen
-class BackgroundSourcePopulation:
+class BackgroundSourcePopulation(_SourcePopulation):
     """On-chip background spike sources on one PADI bus per hemisphere (``coordinate``:
     HemisphereOnDLS -> PADIBusOnPADIBusBlock); a Poisson population's size is a power of two."""
 
@@ -161,13 +168,6 @@ class BackgroundSourcePopulation:
     coordinate: Mapping[halco.HemisphereOnDLS, halco.PADIBusOnPADIBusBlock]
     config: BackgroundSourceConfig = attrs.field(factory=BackgroundSourceConfig)
     enable_record_spikes: tuple[bool, ...] = attrs.field(default=None, converter=_record_flags)
-
-    def __attrs_post_init__(self) -> None:
-        if self.enable_record_spikes is None:
-            object.__setattr__(self, "enable_record_spikes", (False,) * int(self.size))
-
-    def __len__(self) -> int:
-        return int(self.size)
 
 
 AnyPopulation = Population | ExternalSourcePopulation | BackgroundSourcePopulation

@@ -45,8 +45,8 @@ def _positive(value: Any) -> int:
 
 
 @attrs.frozen
-class Addition(Function):
-    """Sum of ``n`` Int8 inputs of ``size``, saturated to -128..127."""
+class _Int8Combination(Function):
+    """``n`` Int8 inputs of ``size`` combined into one, saturated to -128..127."""
 
     n: int = attrs.field(converter=_positive)
     size: int = attrs.field(converter=_positive)
@@ -58,26 +58,26 @@ class Addition(Function):
         return Port(self.size, ConnectionType.DataInt8)
 
     def apply(self, values: list[np.ndarray]) -> np.ndarray:
-        total = np.sum([np.asarray(v, dtype=np.int64) for v in values], axis=0)
-        return np.clip(total, *INT8).astype(np.int8)
+        return np.clip(self.combine([np.asarray(v, dtype=np.int64) for v in values]), *INT8).astype(np.int8)
+
+    def combine(self, values: list[np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
 
 
 @attrs.frozen
-class Subtraction(Function):
+class Addition(_Int8Combination):
+    """Sum of ``n`` Int8 inputs of ``size``, saturated to -128..127."""
+
+    def combine(self, values: list[np.ndarray]) -> np.ndarray:
+        return np.sum(values, axis=0)
+
+
+@attrs.frozen
+class Subtraction(_Int8Combination):
     """The first Int8 input less the others, saturated."""
 
-    n: int = attrs.field(converter=_positive)
-    size: int = attrs.field(converter=_positive)
-
-    def inputs(self) -> tuple[Port, ...]:
-        return tuple(Port(self.size, ConnectionType.DataInt8) for _ in range(self.n))
-
-    def output(self) -> Port:
-        return Port(self.size, ConnectionType.DataInt8)
-
-    def apply(self, values: list[np.ndarray]) -> np.ndarray:
-        arrays = [np.asarray(v, dtype=np.int64) for v in values]
-        return np.clip(arrays[0] - sum(arrays[1:]), *INT8).astype(np.int8)
+    def combine(self, values: list[np.ndarray]) -> np.ndarray:
+        return values[0] - sum(values[1:])
 
 
 @attrs.frozen
