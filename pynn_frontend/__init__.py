@@ -1,0 +1,232 @@
+"""PyNN for the BrainScaleS-2 chip: ``import pynn_frontend as pynn``.
+
+A backend of the ``pyNN`` package (0.13) with the surface and semantics of the real
+``pynn_brainscales.brainscales2`` module, running on grenade and the emulated chip. Times are
+hardware milliseconds (the chip runs 1000x faster than biology: 0.1 ms of hardware time is
+100 ms of biological time; 1 ms = 125000 FPGA cycles), neuron parameters are the chip's DAC
+values (``HXNeuron``), recorded voltages raw ADC codes::
+
+    import pynn_frontend as pynn
+
+    pynn.setup()
+    neuron = pynn.Population(1, pynn.cells.HXNeuron(
+        leak_v_leak=1000, leak_i_bias=150, threshold_v_threshold=300, threshold_enable=True,
+        reset_v_reset=400, reset_i_bias=1022, reset_enable_multiplication=True,
+        membrane_capacitance_capacitance=63, refractory_period_refractory_time=255))
+    neuron.record(["v", "spikes"])
+    pynn.run(0.1)                                # 0.1 ms of hardware time
+    block = neuron.get_data()                    # neo.Block: one segment per reset
+    pynn.end()
+
+Beyond PyNN: ``run(runtime, command=RunCommand.PREPARE | APPEND | EXECUTE)`` (map only; queue
+a realtime snippet; run the queue), ``setup(neuronPermutation=..., initial_config=...,
+enable_neuron_bypass=..., injected_config=..., chip_id=...)``, the recording ``device``
+('madc', 'cadc', 'pad_0', 'pad_1') and ``Projection.placed_connections``.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+import lola
+from pyNN import common
+from pyNN import random, space  # noqa: F401
+from pyNN.network import Network  # noqa: F401
+from pyNN.parameters import Sequence  # noqa: F401
+from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
+from pyNN.recording import get_io
+from pyNN.space import Space  # noqa: F401
+
+from . import errors, helper, mapping, recording, simulator, standardmodels  # noqa: F401
+from .connectors import (  # noqa: F401
+    AllToAllConnector, ArrayConnector, CloneConnector, Connector, CSAConnector,
+    DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector,
+    FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
+    FixedTotalNumberConnector, FromFileConnector, FromListConnector, IndexBasedProbabilityConnector,
+    OneToOneConnector, SmallWorldConnector,
+)
+from .injection import InjectedConfiguration, InjectedReadout
+from .populations import Assembly, Population, PopulationView
+from .projections import Projection
+from .simulator import RunCommand
+from .standardmodels import cells, synapses
+from .standardmodels.cells import (  # noqa: F401
+    HXNeuron, SpikeSourceArray, SpikeSourcePoisson, SpikeSourcePoissonOnChip,
+)
+from .standardmodels.synapses import StaticSynapse
+
+log = logging.getLogger(__name__)
+
+#: setup() keywords of this backend
+_OWN = {"neuronPermutation", "backgroundPermutation", "enable_neuron_bypass", "initial_config",
+        "injected_config", "injected_readout", "connection", "chip_id", "rng_seed", "max_delay",
+        "calibration_cache", "injected_calib_target", "injected_calib_options"}
+#: setup() keywords other PyNN backends take; accepted and ignored here
+_IGNORED = {"threads", "t_flush", "spike_precision", "verbosity", "rank", "num_processes"}
+
+
+def list_standard_models() -> list[type]:
+    """The cell types of the chip's neurons."""
+    return [cells.HXNeuron]
+
+
+def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra_params: Any) -> int:
+    """Start a new simulation (any earlier one is ended; its network is gone).
+
+    ``timestep`` [hardware ms] is nominal (the chip runs in continuous time; default: the mean
+    MADC sample spacing of the real backend); ``min_delay``/``max_delay`` "auto" mean 0. Extra
+    keywords: ``neuronPermutation`` (circuit of the n-th on-chip cell), ``backgroundPermutation``
+    (PADI bus of the n-th on-chip Poisson population), ``enable_neuron_bypass`` (every neuron
+    relays its excitatory input spikes: the ``lola.Chip.default_neuron_bypass()`` preset),
+    ``initial_config`` (a ``lola.Chip``, e.g. a calibration: the neurons' parameters come from
+    it), ``injected_config`` / ``injected_readout``, ``connection`` (a
+    ``grenade.execution.JITGraphExecutor`` to run on; kept open by ``end()``), ``chip_id`` (the
+    emulated chip), ``rng_seed`` (the host Poisson sources' seed). Any other keyword raises
+    ``KeyError``.
+    """
+    unknown = frozenset(extra_params) - _OWN - _IGNORED
+    if unknown:
+        raise KeyError(f"unhandled extra_params in call to pynn_frontend.setup(...): {sorted(unknown)}")
+    ignored = frozenset(extra_params) & _IGNORED
+    if ignored:
+        log.info("setup(): %s mean nothing on the chip and are ignored", sorted(ignored))
+    if isinstance(timestep, bool) or not isinstance(timestep, (int, float)) or not timestep > 0:
+        raise ValueError(f"timestep must be a positive number of hardware ms, not {timestep!r}")
+    max_delay = extra_params.get("max_delay", "auto")
+    generic = {k: v for k, v in extra_params.items() if k == "max_delay"}
+    common.setup(timestep, min_delay, **generic)
+    permutation = extra_params.get("neuronPermutation")
+    permutation = None if permutation is None else simulator.check_permutation(permutation)
+    background = extra_params.get("backgroundPermutation")
+    if background is not None:
+        background = [int(b) for b in background]
+        if any(not 0 <= b < 4 for b in background) or len(frozenset(background)) != len(background):
+            raise ValueError(f"backgroundPermutation lists distinct PADI buses 0..3, not {background}")
+    initial_config = extra_params.get("initial_config")
+    if initial_config is not None and not isinstance(initial_config, lola.Chip):
+        raise TypeError(f"initial_config must be a lola.Chip, not {type(initial_config).__name__}")
+    bypass = extra_params.get("enable_neuron_bypass", False)
+    if not isinstance(bypass, bool):
+        raise TypeError(f"enable_neuron_bypass must be a bool, not {bypass!r}")
+    if bypass and initial_config is not None:
+        log.info("setup(): enable_neuron_bypass replaces the given initial_config")
+    injected = extra_params.get("injected_config")
+    if injected is not None:
+        if not isinstance(injected, InjectedConfiguration):
+            raise TypeError(f"injected_config must be an InjectedConfiguration, not {type(injected).__name__}")
+        injected.to_hooks()                       # checks the hooks now
+    readout = extra_params.get("injected_readout")
+    if readout is not None:
+        if not isinstance(readout, InjectedReadout):
+            raise TypeError(f"injected_readout must be an InjectedReadout, not {type(readout).__name__}")
+        readout.check()
+    chip_id = extra_params.get("chip_id", 0)
+    if isinstance(chip_id, bool) or not isinstance(chip_id, int) or chip_id < 0:
+        raise ValueError(f"chip_id must be an int >= 0, not {chip_id!r}")
+    seed = extra_params.get("rng_seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"rng_seed must be an int >= 0, not {seed!r}")
+    connection = extra_params.get("connection")
+
+    old = simulator.state
+    if old is not None:
+        old.close()
+    state = simulator.State(configured=True)
+    state.dt = float(timestep)
+    state.min_delay = 0.0 if min_delay == "auto" else float(min_delay)
+    state.max_delay = 0.0 if max_delay == "auto" else float(max_delay)
+    state.placement = simulator.Placement(permutation)
+    state.background_permutation = background
+    state.initial_config = initial_config
+    state.enable_neuron_bypass = bypass
+    state.injected_config = injected
+    state.injected_readout = readout
+    state.chip_id = chip_id
+    state.rng_seed = seed
+    if connection is not None:
+        state.use_connection(connection)
+    simulator.state = state
+    return rank()
+
+
+def end(compatible_output: bool = True) -> None:
+    """End the simulation: write the files ``record(..., to_file=...)`` asked for and close the
+    chip connection (unless it was given to ``setup``). Recorded data stay readable; a new
+    simulation needs ``setup()``."""
+    state = simulator.state
+    for population, variables, filename in state.write_on_end:
+        population.write_data(get_io(filename), variables)
+    state.write_on_end = []
+    state.close()
+    state.ended = True
+
+
+def run(runtime: float | None, command: RunCommand = RunCommand.EXECUTE) -> float:
+    """Run for ``runtime`` hardware ms (see :class:`RunCommand`); returns the time reached."""
+    return simulator.state.run(runtime, command)
+
+
+run_for = run
+
+
+def run_until(tstop: float) -> float:
+    """Run until ``tstop`` hardware ms."""
+    state = simulator.state
+    state.require_setup()
+    if tstop - state.t < -state.dt / 2:
+        raise ValueError(f"time {tstop:g} is in the past (current time {state.t:g})")
+    return state.run(max(0.0, tstop - state.t))
+
+
+def preprocess() -> None:
+    """Deprecated: ``run(None, RunCommand.PREPARE)``."""
+    warnings.warn("preprocess() is deprecated; use run(None, RunCommand.PREPARE)", DeprecationWarning,
+                  stacklevel=2)
+    run(None, RunCommand.PREPARE)
+
+
+reset = common.build_reset(simulator)
+initialize = common.initialize
+get_current_time, get_time_step, get_min_delay, get_max_delay, num_processes, rank = \
+    common.build_state_queries(simulator)
+
+create = common.build_create(Population)
+connect = common.build_connect(Projection, FixedProbabilityConnector, StaticSynapse)
+set = common.set
+record = common.build_record(simulator)
+
+
+def get_pre_realtime_read() -> dict:
+    """The coordinates of ``InjectedReadout.pre_realtime`` as read before the last run."""
+    return _read("pre_realtime_read")
+
+
+def get_post_realtime_read() -> dict:
+    """The coordinates of ``InjectedReadout.post_realtime`` as read after the last run."""
+    return _read("post_realtime_read")
+
+
+def _read(name: str) -> dict:
+    state = simulator.state
+    state.require_setup()
+    if state.injected_readout is None or not state.running:
+        raise errors.SimulationStateError("no injected readout yet: give setup(injected_readout=...) and run")
+    return dict(getattr(state, name))
+
+
+__all__ = [
+    "AllToAllConnector", "ArrayConnector", "Assembly", "CSAConnector", "CloneConnector",
+    "DisplacementDependentProbabilityConnector", "DistanceDependentProbabilityConnector",
+    "FixedNumberPostConnector", "FixedNumberPreConnector", "FixedProbabilityConnector",
+    "FixedTotalNumberConnector", "FromFileConnector", "FromListConnector", "GSLRNG", "HXNeuron",
+    "IndexBasedProbabilityConnector", "InjectedConfiguration", "InjectedReadout", "NativeRNG",
+    "Network", "NumpyRNG", "OneToOneConnector", "Population", "PopulationView", "Projection",
+    "RandomDistribution", "RunCommand", "Sequence", "SmallWorldConnector", "Space",
+    "SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonOnChip", "StaticSynapse", "cells",
+    "connect", "create", "end", "errors", "get_current_time", "get_max_delay", "get_min_delay",
+    "get_post_realtime_read", "get_pre_realtime_read", "get_time_step", "helper", "initialize",
+    "list_standard_models", "num_processes", "preprocess", "rank", "record", "reset", "run",
+    "run_for", "run_until", "set", "setup", "simulator", "standardmodels", "synapses",
+]

@@ -1,0 +1,87 @@
+"""Errors of the PyNN backend.
+
+PyNN's own error types (``pyNN.errors``) are re-exported, so that ``pynn_frontend.errors`` can be
+used as the real backend's ``errors`` module. The backend's own errors all derive from
+:class:`PynnFrontendError` *and* from the type the real ``pynn_brainscales.brainscales2`` (or
+PyNN) raises in the same situation, so that code catching either works.
+"""
+
+from __future__ import annotations
+
+from pyNN.errors import (  # noqa: F401  (the PyNN error types, as the real backend exports them)
+    ConnectionError, InvalidDimensionsError, InvalidModelError, InvalidParameterValueError,
+    InvalidWeightError, NonExistentParameterError, NoModelAvailableError, NotLocalError,
+    RecordingError,
+)
+
+
+class PynnFrontendError(Exception):
+    """Base of every error the backend defines."""
+
+
+class ParameterValueError(PynnFrontendError, InvalidParameterValueError):
+    """A parameter value the hardware cannot take (out of range, not a number, unsorted spike
+    times); the message names the parameter, the value and what would be right."""
+
+
+class PlacementError(PynnFrontendError, ValueError):
+    """Neurons do not fit onto the chip's circuits (or the given ``neuronPermutation``)."""
+
+
+class PermutationValueError(PynnFrontendError, ValueError):
+    """``neuronPermutation`` lists a circuit twice."""
+
+
+class PermutationOverflowError(PynnFrontendError, OverflowError):
+    """``neuronPermutation`` names a circuit >= 512 or is longer than the chip."""
+
+
+class PermutationTypeError(PynnFrontendError, TypeError):
+    """``neuronPermutation`` holds a negative number or something that is not an integer."""
+
+
+class WeightSignError(PynnFrontendError, ConnectionError):
+    """A weight whose sign does not match the projection's receptor type (excitatory weights are
+    >= 0, inhibitory ones <= 0)."""
+
+
+class DelayError(PynnFrontendError, ValueError):
+    """A synaptic delay other than 0: the chip's synapses have no programmable delay."""
+
+
+class AnalogRecordingError(PynnFrontendError, ValueError):
+    """An analog recording the readout cannot make: two analog variables on one neuron, more
+    than two neurons on the MADC, two MADC neurons in columns of the same parity, an unknown
+    recording device, a pad that is taken."""
+
+
+class UnknownRecordableError(PynnFrontendError, RecordingError, RuntimeError):
+    """A variable the cell type cannot record (the newest real backend raises RuntimeError, older
+    ones ``pyNN.errors.RecordingError``: this is both)."""
+
+    def __init__(self, variable: str, celltype: object, message: str) -> None:
+        RecordingError.__init__(self, variable, celltype)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InitialConfigAccessError(PynnFrontendError, RuntimeError):
+    """Parameters of a population read or written before the ``initial_config`` was applied to
+    it (by ``run`` or ``run(None, RunCommand.PREPARE)``)."""
+
+
+class SimulationStateError(PynnFrontendError, RuntimeError):
+    """A call the simulator's state does not allow now: a second run without reset, anything
+    before ``setup()``, data asked for before a run."""
+
+
+__all__ = [
+    "AnalogRecordingError", "ConnectionError", "DelayError", "InitialConfigAccessError",
+    "InvalidDimensionsError", "InvalidModelError", "InvalidParameterValueError", "InvalidWeightError",
+    "NoModelAvailableError", "NonExistentParameterError", "NotLocalError", "ParameterValueError",
+    "PermutationOverflowError", "PermutationTypeError", "PermutationValueError", "PlacementError",
+    "PynnFrontendError", "RecordingError", "SimulationStateError", "UnknownRecordableError",
+    "WeightSignError",
+]

@@ -1,0 +1,291 @@
+"""Recording: what each population records (spikes of any cell; one analog variable per neuron
+through a device) and the data of each realtime snippet, turned into Neo objects.
+
+Devices: ``"madc"`` (the membrane ADC: at most two neurons chip-wide, in columns of different
+parity, 10-bit samples at about 18.5 MHz), ``"cadc"`` (the columnar ADCs: any number of neurons,
+8-bit; read at the end of each snippet), ``"pad_0"``/``"pad_1"`` with an optional ``_buffered``
+or ``_unbuffered`` suffix (a neuron's readout on an analog pad of the chip, for an oscilloscope:
+no data comes back).
+
+Within a segment every snippet adds its own objects: one ``SpikeTrain`` per cell recording
+spikes in it (empty ones included) and one ``IrregularlySampledSignal`` per cell and analog
+variable, annotated as the real backend annotates them.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import attrs
+import neo
+import numpy as np
+import quantities as pq
+from pyNN import recording
+from pyNN.recording import Variable
+
+from . import simulator
+from .errors import AnalogRecordingError, UnknownRecordableError
+from .standardmodels.cells import ANALOG_RECORDABLES, NeuronCellType
+
+SPIKES = Variable(name="spikes", location=None, label=None)
+_PAD = re.compile(r"^pad_([0-9]+)(?:_(buffered|unbuffered))?$")
+DEVICES = ("madc", "cadc", "pad_0", "pad_1", "pad_0_buffered", "pad_1_buffered", "pad_0_unbuffered",
+           "pad_1_unbuffered")
+#: neurons the MADC records at most (its two readout multiplexers)
+MADC_CHANNELS = 2
+
+
+def parse_device(device: Any) -> tuple[str, int | None]:
+    """(``"madc"`` / ``"cadc"`` / ``"pad"``, pad number or None), or AnalogRecordingError."""
+    if device in ("madc", "cadc"):
+        return device, None
+    match = _PAD.match(device) if isinstance(device, str) else None
+    if match is None or int(match.group(1)) > 1:
+        raise AnalogRecordingError(f"unknown recording device {device!r}; devices are 'madc', 'cadc', "
+                                   "'pad_0' and 'pad_1' (optionally '_buffered' or '_unbuffered')")
+    return "pad", int(match.group(1))
+
+
+@attrs.define
+class SnippetData:
+    """What one realtime snippet recorded for one population: spike times [hardware ms] per
+    recorded cell ID, and per analog variable and cell ID (times [ms], values, device)."""
+
+    t_start: float
+    t_stop: float
+    spikes: dict[int, np.ndarray] = attrs.field(factory=dict)
+    signals: dict[str, dict[int, tuple]] = attrs.field(factory=dict)
+
+
+class Recorder(recording.Recorder):
+    """PyNN's recorder, with the chip's devices and rules, and data per realtime snippet."""
+
+    _simulator = simulator
+
+    def __init__(self, population: Any, file: Any = None) -> None:
+        super().__init__(population, file)
+        #: int(id) -> (analog variable, device) of every cell recording one
+        self.analog: dict[int, tuple[str, str]] = {}
+        self.snippets: list[SnippetData] = []
+
+    # -- what to record ---------------------------------------------------------------------------
+    def record(self, variables: Any, ids: Any, sampling_interval: Any = None, locations: Any = None,
+               device: str = "madc") -> None:
+        celltype = self.population.celltype
+        if sampling_interval is not None:
+            raise NotImplementedError("sampling_interval: the MADC samples at its own rate and the CADC "
+                                      "reads at the end of each snippet")
+        if locations is not None:
+            raise AnalogRecordingError(f"locations {locations!r}: {type(celltype).__name__} neurons have no "
+                                       "compartments to choose from")
+        names = [variables] if isinstance(variables, str) else list(variables)
+        for name in names:
+            if name not in celltype.recordable:
+                raise UnknownRecordableError(
+                    name, celltype, f"{type(celltype).__name__} cannot record {name!r}; it records "
+                                    f"{celltype.recordable}")
+        kind, pad = parse_device(device)
+        analog = [n for n in names if n != "spikes"]
+        cells = [i for i in ids if i.local]
+        if len(set(analog)) > 1:
+            raise AnalogRecordingError(f"only one analog variable can be recorded per neuron, not "
+                                       f"{sorted(set(analog))} (the neuron's readout shows one)")
+        if analog:
+            self._check_analog(analog[0], device, kind, pad, cells)
+        for name in names:
+            variable = Variable(name=name, location=None, label=None)
+            self.recorded[variable] = self.recorded[variable].union(cells)
+        if analog:
+            for cell in cells:
+                self.analog[int(cell)] = (analog[0], device)
+
+    def _check_analog(self, variable: str, device: str, kind: str, pad: int | None, cells: list) -> None:
+        if kind == "pad" and len(cells) > 1:
+            raise AnalogRecordingError(f"pad_{pad} shows one neuron, not {len(cells)}")
+        for cell in cells:
+            current = self.analog.get(int(cell))
+            if current is not None and current[0] != variable:
+                raise AnalogRecordingError(
+                    f"cell {int(cell)} already records {current[0]!r}: only one analog variable can be "
+                    f"recorded per neuron, not also {variable!r} (record(None) first)")
+            if current is not None and current[1] != device:
+                raise AnalogRecordingError(f"cell {int(cell)} already records {variable!r} via "
+                                           f"{current[1]!r}, not also via {device!r}")
+        state = self._simulator.state
+        others = [(r, int(c), d) for r in state.recorders for c, (_, d) in r.analog.items()
+                  if not (r is self and c in {int(x) for x in cells})]
+        if kind == "madc":
+            madc = [(r, c) for r, c, d in others if d == "madc"] + [(self, int(c)) for c in cells]
+            if len(madc) > MADC_CHANNELS:
+                raise AnalogRecordingError(
+                    f"can only record at most two neurons via MADC (its two channels); this would make "
+                    f"{len(madc)} (use device='cadc' for more neurons)")
+            columns = [r.population.column_of(c) for r, c in madc]
+            if len(columns) == 2 and columns[0] % 2 == columns[1] % 2:
+                raise AnalogRecordingError(
+                    f"the MADC's two neurons must lie in columns of different parity (one even, one "
+                    f"odd): circuits in columns {columns[0]} and {columns[1]}")
+        if kind == "pad":
+            taken = [(c, d) for r, c, d in others if parse_device(d) == ("pad", pad)]
+            if taken:
+                raise AnalogRecordingError(f"pad_{pad} already shows cell {taken[0][0]} ({taken[0][1]!r})")
+
+    def reset(self) -> None:
+        super().reset()
+        self.analog = {}
+
+    def _reset(self) -> None:
+        pass
+
+    def _record(self, variable: Any, new_ids: Any, sampling_interval: Any = None) -> None:
+        pass
+
+    def recorded_cells(self, variable: str) -> list[int]:
+        """IDs (ints, sorted) recording ``variable``."""
+        return sorted(int(i) for i in self.recorded.get(Variable(variable, None, None), ()))
+
+    # -- data --------------------------------------------------------------------------------------
+    def add_snippet(self, data: SnippetData) -> None:
+        self.snippets.append(data)
+
+    def clear_snippets(self) -> None:
+        self.snippets = []
+
+    def drop_snippets_from(self, t_start: float) -> None:
+        self.snippets = [s for s in self.snippets if s.t_start < t_start]
+
+    def _clear_simulator(self) -> None:
+        self.clear_snippets()
+
+    def _local_count(self, variable: Variable, filter_ids: Any = None) -> dict[int, int]:
+        if variable.name != "spikes":
+            raise ValueError("only spikes can be counted")
+        wanted = None if filter_ids is None else {int(i) for i in filter_ids}
+        counts: dict[int, int] = defaultdict(int)
+        for cell in self.recorded_cells("spikes"):
+            if wanted is None or cell in wanted:
+                counts[cell] = 0
+        for snippet in self.snippets:
+            for cell, times in snippet.spikes.items():
+                if wanted is None or cell in wanted:
+                    counts[cell] += len(times)
+        return dict(counts)
+
+    def _get_spiketimes(self, ids: Any, clear: bool = False) -> dict:
+        out: dict[int, list] = {int(i): [] for i in np.atleast_1d(ids)}
+        for snippet in self.snippets:
+            for cell, times in snippet.spikes.items():
+                if cell in out:
+                    out[cell].append(times)
+        return {c: np.concatenate(t) if t else np.zeros(0) for c, t in out.items()}
+
+    def _get_all_signals(self, variable: Any, ids: Any, clear: bool = False) -> Any:
+        raise NotImplementedError("signals are built per snippet (_get_current_segment)")
+
+    def _index(self, cell: int) -> int:
+        return int(self.population.id_to_index(cell))
+
+    def _get_current_segment(self, filter_ids: Any = None, variables: Any = "all",
+                             clear: bool = False) -> neo.Segment:
+        state = self._simulator.state
+        segment = neo.Segment(name="segment%03d" % state.segment_counter,
+                              description=self.population.describe(), rec_datetime=datetime.now())
+        names = None if variables == "all" else {v.name for v in variables}
+        wanted = None if filter_ids is None else {int(i) for i in filter_ids}
+        label = self.population.label
+        for snippet in self.snippets:
+            t_start, t_stop = snippet.t_start * pq.ms, snippet.t_stop * pq.ms
+            if names is None or "spikes" in names:
+                for cell, times in sorted(snippet.spikes.items()):
+                    if wanted is not None and cell not in wanted:
+                        continue
+                    times = np.asarray(times, dtype=float)
+                    if times.size and times.max() > snippet.t_stop:
+                        warnings.warn("Recorded at least one spike after t_stop")
+                        times = times[times <= snippet.t_stop]
+                    train = neo.SpikeTrain(times * pq.ms, t_start=t_start, t_stop=t_stop, units="ms",
+                                           source_population=label, source_id=cell, channel_id=cell,
+                                           source_index=self._index(cell), source_location="unlabeled",
+                                           source_compartment=0)
+                    train.segment = segment
+                    segment.spiketrains.append(train)
+            sites = sorted((self._index(cell), variable, cell, data) for variable, per_cell in snippet.signals.items()
+                           for cell, data in per_cell.items())
+            for index, variable, cell, (times, values, device) in sites:
+                if (names is not None and variable not in names) or (wanted is not None and cell not in wanted):
+                    continue
+                signal = neo.IrregularlySampledSignal(
+                    np.asarray(times, dtype=float) * pq.ms,
+                    np.asarray(values, dtype=float).reshape(-1, 1),
+                    units="dimensionless", time_units=pq.ms, name=variable, device=device,
+                    source_population=label, source_ids=[cell], source_locations=["unlabeled"],
+                    source_compartments=[0], channel_ids=[cell],
+                    array_annotations={"channel_index": np.array([index])})
+                signal.segment = segment
+                segment.irregularlysampledsignals.append(signal)
+        return segment
+
+    @staticmethod
+    def _filtered(segment: neo.Segment, names: set | None, wanted: set | None) -> neo.Segment:
+        if names is None and wanted is None:
+            return segment
+        out = neo.Segment(name=segment.name, description=segment.description,
+                          rec_datetime=segment.rec_datetime, **segment.annotations)
+        for train in segment.spiketrains:
+            if (names is None or "spikes" in names) and (wanted is None or train.annotations.get("source_id") in wanted):
+                out.spiketrains.append(train)
+        for signal in segment.irregularlysampledsignals:
+            ids = set(signal.annotations.get("source_ids", ()))
+            if (names is None or signal.name in names) and (wanted is None or ids & wanted):
+                out.irregularlysampledsignals.append(signal)
+        return out
+
+    def get(self, variables: Any, gather: bool = False, filter_ids: Any = None, clear: bool = False,
+            annotations: Any = None, locations: Any = None) -> neo.Block:
+        """The recorded data as a Neo ``Block``: one segment per reset (the current one while
+        not reset), filtered by variables and cells."""
+        if locations is not None:
+            raise AnalogRecordingError(f"locations {locations!r}: these neurons have no compartments")
+        if variables == "all":
+            names = None
+        else:
+            names = {variables} if isinstance(variables, str) else set(variables)
+        wanted = None if filter_ids is None else {int(i) for i in filter_ids}
+        block = neo.Block()
+        block.segments = [self._filtered(s, names, wanted) for s in self.cache]
+        if self._simulator.state.running:
+            variables_ = "all" if names is None else [Variable(n, None, None) for n in names]
+            block.segments.append(self._get_current_segment(filter_ids, variables_, clear))
+        for segment in block.segments:
+            segment.block = block
+        block.name = self.population.label
+        block.description = self.population.describe()
+        if block.segments:
+            block.rec_datetime = block.segments[0].rec_datetime
+        block.annotate(**self.metadata)
+        if annotations:
+            block.annotate(**annotations)
+        if clear:
+            self.clear()
+        return block
+
+
+def recorded_analog(state: Any) -> list[tuple[Any, int, str, str]]:
+    """Every (population, index, variable, device) recording an analog variable, in creation
+    order and index order."""
+    out = []
+    for population in state.populations:
+        if not isinstance(population.celltype, NeuronCellType):
+            continue
+        recorder = population.recorder
+        for cell, (variable, device) in sorted(recorder.analog.items()):
+            if variable in ANALOG_RECORDABLES:
+                out.append((population, int(population.id_to_index(cell)), variable, device))
+    return out
+
+
+__all__ = ["DEVICES", "MADC_CHANNELS", "Recorder", "SnippetData", "parse_device", "recorded_analog"]

@@ -1,0 +1,259 @@
+"""The simulator's state: what ``setup()`` configured, the network built since, the queued
+realtime snippets and the chip connection (grenade's ``JITGraphExecutor``).
+
+``run`` (``run(runtime, RunCommand.EXECUTE)``) takes a snapshot of the network as a realtime
+snippet of ``runtime`` hardware milliseconds and runs every queued snippet on the chip, one
+after the other; ``RunCommand.APPEND`` only queues a snippet, ``RunCommand.PREPARE`` only maps
+(places, routes, applies the ``initial_config``). The chip runs in continuous time: a second
+run without ``reset()`` raises ``RuntimeError``.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import logging
+from typing import Any, Sequence
+
+import numpy as np
+from pyNN import common
+
+import halco
+import lola
+from grenade.execution import JITGraphExecutor
+from .errors import (
+    PermutationOverflowError, PermutationTypeError, PermutationValueError, PlacementError,
+    SimulationStateError,
+)
+
+log = logging.getLogger(__name__)
+
+#: the simulator's name (annotates Neo output)
+name = "HX"
+#: neuron circuits of the chip
+N_CIRCUITS = halco.AtomicNeuronOnDLS.size
+
+
+class RunCommand(enum.Enum):
+    """What ``run`` does: ``PREPARE`` maps the network (no hardware), ``APPEND`` queues a
+    realtime snippet, ``EXECUTE`` (default) queues one if a runtime is given and runs every
+    queued snippet."""
+
+    PREPARE = enum.auto()
+    APPEND = enum.auto()
+    EXECUTE = enum.auto()
+
+
+class ID(int, common.IDMixin):
+    __doc__ = common.IDMixin.__doc__
+
+    def __init__(self, n: int) -> None:
+        int.__init__(n)
+        common.IDMixin.__init__(self)
+
+
+def check_permutation(permutation: Any) -> list[int]:
+    """``neuronPermutation`` as a list of AtomicNeuronOnDLS enums, or the real backend's
+    errors: a negative or non-integer entry TypeError, an entry >= 512 or a list longer than
+    the chip OverflowError, an entry given twice ValueError."""
+    try:
+        items = list(permutation)
+    except TypeError:
+        raise PermutationTypeError(f"neuronPermutation must be a list of AtomicNeuronOnDLS enums "
+                                   f"(0..{N_CIRCUITS - 1}), not {type(permutation).__name__}") from None
+    out = []
+    for i, value in enumerate(items):
+        if isinstance(value, halco.AtomicNeuronOnDLS):
+            value = value.to_enum()
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise PermutationTypeError(f"neuronPermutation[{i}] = {value!r} is not an AtomicNeuronOnDLS "
+                                       f"enum (an int in 0..{N_CIRCUITS - 1})")
+        if value < 0:
+            raise PermutationTypeError(f"neuronPermutation[{i}] = {value} is negative; enums lie in "
+                                       f"0..{N_CIRCUITS - 1}")
+        if value >= N_CIRCUITS:
+            raise PermutationOverflowError(f"neuronPermutation[{i}] = {value} is not a neuron circuit "
+                                           f"(AtomicNeuronOnDLS enums lie in 0..{N_CIRCUITS - 1})")
+        out.append(int(value))
+    if len(out) > N_CIRCUITS:
+        raise PermutationOverflowError(f"neuronPermutation has {len(out)} entries; the chip has "
+                                       f"{N_CIRCUITS} neuron circuits")
+    seen: dict[int, int] = {}
+    for i, value in enumerate(out):
+        if value in seen:
+            raise PermutationValueError(f"neuronPermutation lists circuit {value} twice (entries "
+                                        f"{seen[value]} and {i})")
+        seen[value] = i
+    return out
+
+
+class Placement:
+    """Which neuron circuit each on-chip cell uses: the n-th cell (counted over all on-chip
+    populations in creation order) sits on ``permutation[n]``."""
+
+    def __init__(self, permutation: Sequence[int] | None = None) -> None:
+        self.permutation = np.arange(N_CIRCUITS) if permutation is None else np.asarray(permutation, dtype=np.int64)
+        self.used = 0
+
+    def allocate(self, size: int, label: str) -> np.ndarray:
+        """The circuits (AtomicNeuronOnDLS enums) of ``size`` more cells; PlacementError if they
+        do not fit (nothing is allocated then)."""
+        free = len(self.permutation) - self.used
+        if size > free:
+            where = "the chip's" if len(self.permutation) == N_CIRCUITS else "neuronPermutation's"
+            raise PlacementError(f"population {label!r} of {size} neurons does not fit: {free} of "
+                                 f"{where} {len(self.permutation)} neuron circuits are left")
+        atoms = self.permutation[self.used:self.used + size].copy()
+        self.used += size
+        return atoms
+
+
+class State(common.control.BaseState):
+    """The simulator's state (one per ``setup()``)."""
+
+    #: default time step [hardware ms]: the real backend's mean MADC sample spacing
+    dt = 3.4e-05
+
+    def __init__(self, configured: bool = False) -> None:
+        super().__init__()
+        self.configured = configured
+        self.ended = False
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.record_sample_times = True
+        self.dt = State.dt
+        self.min_delay = 0.0
+        self.max_delay = 0.0
+        # what setup() configures
+        self.initial_config: lola.Chip | None = None
+        self.enable_neuron_bypass = False
+        self.placement = Placement()
+        self.background_permutation: list[int] | None = None
+        self.injected_config: Any = None
+        self.injected_readout: Any = None
+        self.chip_id = 0
+        self.rng_seed = 0
+        self._executor: JITGraphExecutor | None = None
+        self._own_executor = True
+        # the network
+        self.populations: list = []
+        self.projections: list = []
+        self.id_counter = 0
+        self.segment_counter = -1
+        #: (network, routing, graph) of the last mapping, reused while only weights change
+        self.routed: tuple | None = None
+        #: results of the injected readout
+        self.pre_realtime_read: dict = {}
+        self.post_realtime_read: dict = {}
+        self.reset()
+
+    # -- guards ------------------------------------------------------------------------------------
+    def require_setup(self) -> None:
+        if not self.configured:
+            raise SimulationStateError("call pynn_frontend.setup() first")
+        if self.ended:
+            raise SimulationStateError("the simulation has ended (end()); call setup() again for a new one")
+
+    # -- the base configuration ------------------------------------------------------------------------
+    def initial_chip(self) -> lola.Chip | None:
+        """The configuration neurons take their parameters from (``initial_config``, or the
+        bypass preset), None without one."""
+        if self.enable_neuron_bypass:
+            return lola.Chip.default_neuron_bypass()
+        return self.initial_config
+
+    def base_chip(self) -> lola.Chip:
+        """A fresh copy of the configuration every snippet starts from."""
+        chip = self.initial_chip()
+        if chip is None:
+            return lola.Chip()
+        return chip if self.enable_neuron_bypass else copy.deepcopy(chip)
+
+    # -- the chip connection -------------------------------------------------------------------------
+    def executor(self) -> JITGraphExecutor:
+        if self._executor is None:
+            self._executor = JITGraphExecutor(chip_ids=[self.chip_id])
+            self._own_executor = True
+        return self._executor
+
+    def use_connection(self, connection: Any) -> None:
+        """Run on a given ``JITGraphExecutor`` (kept open by ``end()``)."""
+        if not isinstance(connection, JITGraphExecutor):
+            raise TypeError(f"connection must be a grenade.execution.JITGraphExecutor, not "
+                            f"{type(connection).__name__}")
+        self._executor = connection
+        self._own_executor = False
+
+    def close(self) -> None:
+        if self._executor is not None and self._own_executor:
+            self._executor.close()
+        self._executor = None
+
+    # -- time ----------------------------------------------------------------------------------------
+    def run(self, runtime: float | None, command: RunCommand = RunCommand.EXECUTE) -> float:
+        from . import mapping            # the network side imports the populations' modules
+
+        self.require_setup()
+        if not isinstance(command, RunCommand):
+            raise TypeError(f"command must be a RunCommand (PREPARE, APPEND, EXECUTE), not {command!r}")
+        if runtime is not None:
+            if isinstance(runtime, bool) or not isinstance(runtime, (int, float, np.integer, np.floating)) \
+                    or not np.isfinite(runtime) or runtime < 0:
+                raise ValueError(f"runtime must be a finite number of hardware ms >= 0, not {runtime!r}")
+            runtime = float(runtime)
+        if command is RunCommand.PREPARE:
+            mapping.prepare(self)
+            return self.t
+        if self.running:
+            raise SimulationStateError(
+                "the chip runs in continuous time: a second run needs reset() first (run, get the "
+                "data, reset, change the network, run again; or queue snippets with "
+                "RunCommand.APPEND and run them with RunCommand.EXECUTE)")
+        if command is RunCommand.APPEND:
+            if runtime is None:
+                raise ValueError("run(runtime, RunCommand.APPEND) needs a runtime")
+            self.snippets.append(mapping.plan_snippet(self, self.t, runtime))
+            self.t += runtime
+            return self.t
+        if runtime is not None:
+            self.snippets.append(mapping.plan_snippet(self, self.t, runtime))
+            self.t += runtime
+        if not self.snippets:
+            raise ValueError("run(None, RunCommand.EXECUTE) with no snippet queued: give a runtime or "
+                             "queue snippets with RunCommand.APPEND")
+        snippets, self.snippets = self.snippets, []
+        try:
+            for snippet in snippets:
+                mapping.execute(self, snippet)
+        except BaseException:
+            self.t = snippets[0].t_start
+            for recorder in self.recorders:
+                recorder.drop_snippets_from(snippets[0].t_start)
+            raise
+        self.running = True
+        return self.t
+
+    def run_until(self, tstop: float) -> float:
+        return self.run(tstop - self.t)
+
+    def clear(self) -> None:
+        self.recorders = set()
+        self.populations = []
+        self.projections = []
+        self.id_counter = 0
+        self.segment_counter = -1
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to t = 0 and a new segment; the network and the recording settings stay."""
+        self.running = False
+        self.t = 0.0
+        self.t_start = 0.0
+        self.snippets: list = []
+        self.segment_counter += 1
+        for recorder in self.recorders:
+            recorder.clear_snippets()
+
+
+#: the current state; ``setup()`` replaces it
+state = State()
