@@ -81,4 +81,8 @@ class FixedTotalNumberConnector(_Selectors, _pynn.FixedTotalNumberConnector):
     __doc__ = _pynn.FixedTotalNumberConnector.__doc__
 
 
-__all__ = ["Connector", "AllToAllConnector", "OneToOneConnector", "FixedProbabilityConnector", "DistanceDependentProbabilityConnector", "DisplacementDependentProbabilityConnector", "IndexBasedProbabilityConnector", "FromListConnector", "FromFileConnector", "FixedNumberPreConnector", "FixedNumberPostConnector", "SmallWorldConnector", "CSAConnector", "CloneConnector", "ArrayConnector", "FixedTotalNumberConnector"]
+__all__ = ["Connector", "AllToAllConnector", "OneToOneConnector", "FixedProbabilityConnector",
+           "DistanceDependentProbabilityConnector", "DisplacementDependentProbabilityConnector",
+           "IndexBasedProbabilityConnector", "FromListConnector", "FromFileConnector",
+           "FixedNumberPreConnector", "FixedNumberPostConnector", "SmallWorldConnector",
+           "CSAConnector", "CloneConnector", "ArrayConnector", "FixedTotalNumberConnector"]

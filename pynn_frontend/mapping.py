@@ -24,6 +24,7 @@ import stadls
 import grenade.network as gn
 from grenade.common import SPEEDUP, biological_ms_to_cycles
 from grenade.execution import ExecutionInstanceHooks
+from .projections import resolve
 from .recording import SnippetData, parse_device, recorded_analog
 from .standardmodels.cells import ANALOG_RECORDABLES, NeuronCellType, SpikeSourcePoissonOnChip
 
@@ -122,26 +123,28 @@ def _background_population(population: Any, hemispheres: set[int], bus: int) -> 
     return gn.BackgroundSourcePopulation(size, coordinate, config, enable_record_spikes=flags)
 
 
-def build_network(state: Any) -> NetworkPlan:
-    """The grenade network of the current PyNN network."""
-    from .projections import resolve
-
-    builder = gn.NetworkBuilder()
-    entries: list[PopulationEntry] = []
-    spikes: dict[int, tuple[Any, list[int]]] = {}
-    # hemispheres each background population must reach
+def _background_reach(state: Any) -> dict[int, set[int]]:
+    """Per on-chip Poisson population (by id): the hemispheres of the neurons it projects to."""
     reach: dict[int, set[int]] = {}
     for projection in state.projections:
         pre_pops, pre_owner, _ = resolve(projection.pre)
         post_pops, post_owner, post_index = resolve(projection.post)
-        for k, p in enumerate(pre_pops):
-            if isinstance(p.celltype, SpikeSourcePoissonOnChip):
-                targets = np.unique(post_owner[projection._post[pre_owner[projection._pre] == k]])
-                for t in targets.tolist():
-                    post = post_pops[t]
-                    cells = post_index[projection._post[(pre_owner[projection._pre] == k)
-                                                         & (post_owner[projection._post] == t)]]
-                    reach.setdefault(id(p), set()).update((post.atomic_neurons[cells] // 256).tolist())
+        owners_pre, owners_post = pre_owner[projection._pre], post_owner[projection._post]
+        for k, pre in enumerate(pre_pops):
+            if not isinstance(pre.celltype, SpikeSourcePoissonOnChip):
+                continue
+            for t, post in enumerate(post_pops):
+                cells = post_index[projection._post[(owners_pre == k) & (owners_post == t)]]
+                reach.setdefault(id(pre), set()).update((post.atomic_neurons[cells] // 256).tolist())
+    return reach
+
+
+def build_network(state: Any) -> NetworkPlan:
+    """The grenade network of the current PyNN network."""
+    builder = gn.NetworkBuilder()
+    entries: list[PopulationEntry] = []
+    spikes: dict[int, tuple[Any, list[int]]] = {}
+    reach = _background_reach(state)
     bus = 0
     for population in state.populations:
         celltype = population.celltype
@@ -187,8 +190,6 @@ def _add_projection(builder: gn.NetworkBuilder, projection: Any,
     """One grenade projection per (pre population, post population) pair of a PyNN
     projection's connections; connections between the same two cells are merged (their
     weights add up on the chip). Returns (grenade projection, PyNN connections, merged index)."""
-    from .projections import resolve
-
     if not len(projection):
         return []
     pre_pops, pre_owner, pre_index = resolve(projection.pre)
@@ -221,6 +222,21 @@ def apply_initial_config(state: Any) -> None:
             population.apply_initial_config(chip)
 
 
+def _cell_neurons(population: Any, base: list[lola.AtomicNeuron]) -> list[lola.AtomicNeuron]:
+    """The AtomicNeurons of a population's cells, analog output on; kept until its parameters
+    change (the objects are shared by the snippets' configurations: not to be changed)."""
+    cached = getattr(population, "_neuron_cache", None)
+    if cached is not None and cached[0] == population.version:
+        return cached[1]
+    built = population.celltype.atomic_neurons(population.hardware_parameters(), base)
+    for neuron in built:
+        routing = neuron.event_routing
+        routing.analog_output = _ANALOG_OUTPUT_NORMAL
+        neuron.event_routing = routing
+    population._neuron_cache = (population.version, built)
+    return built
+
+
 def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
     """The chip configuration of a snippet: the base configuration with every placed cell's
     AtomicNeuron, its analog output on and its readout showing its recorded variable."""
@@ -232,13 +248,11 @@ def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
             continue
         population = entry.population
         atoms = population.atomic_neurons.tolist()
-        built = population.celltype.atomic_neurons(population.hardware_parameters(), [neurons[a] for a in atoms])
+        built = _cell_neurons(population, [neurons[a] for a in atoms])
         for i, (atom, neuron) in enumerate(zip(atoms, built)):
-            routing = neuron.event_routing
-            routing.analog_output = _ANALOG_OUTPUT_NORMAL
-            neuron.event_routing = routing
             source = sources.get((id(population), i))
             if source is not None:
+                neuron = copy.deepcopy(neuron)
                 readout = neuron.readout
                 readout.source = source
                 neuron.readout = readout

@@ -239,7 +239,7 @@ class Population(_ParameterAccess, common.Population):
         state.id_counter += self.size
         #: whether the initial configuration still has to give the parameters
         self._initial_config_pending = (isinstance(celltype, NeuronCellType) and celltype.takes_initial_config
-                                        and state.initial_chip() is not None)
+                                        and state.has_initial_config())
         #: parameters changed since the last mapping
         self.version = 0
 

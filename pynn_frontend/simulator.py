@@ -21,6 +21,7 @@ from pyNN import common
 import halco
 import lola
 from grenade.execution import JITGraphExecutor
+from grenade.signal_flow.data import TIME_MAX
 from .errors import (
     PermutationOverflowError, PermutationTypeError, PermutationValueError, PlacementError,
     SimulationStateError,
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 name = "HX"
 #: neuron circuits of the chip
 N_CIRCUITS = halco.AtomicNeuronOnDLS.size
+#: the longest run [hardware ms]: the FPGA's 32-bit timer at 125 MHz
+MAX_RUNTIME_MS = (TIME_MAX + 1) / 125e3 - 1e-6
 
 
 class RunCommand(enum.Enum):
@@ -133,6 +136,8 @@ class State(common.control.BaseState):
         self.injected_readout: Any = None
         self.chip_id = 0
         self.rng_seed = 0
+        self._bypass_chip: lola.Chip | None = None
+        self._default_chip: lola.Chip | None = None
         self._executor: JITGraphExecutor | None = None
         self._own_executor = True
         # the network
@@ -155,19 +160,26 @@ class State(common.control.BaseState):
             raise SimulationStateError("the simulation has ended (end()); call setup() again for a new one")
 
     # -- the base configuration ------------------------------------------------------------------------
+    def has_initial_config(self) -> bool:
+        return self.enable_neuron_bypass or self.initial_config is not None
+
     def initial_chip(self) -> lola.Chip | None:
         """The configuration neurons take their parameters from (``initial_config``, or the
-        bypass preset), None without one."""
+        bypass preset), None without one. Not to be changed."""
         if self.enable_neuron_bypass:
-            return lola.Chip.default_neuron_bypass()
+            if self._bypass_chip is None:
+                self._bypass_chip = lola.Chip.default_neuron_bypass()
+            return self._bypass_chip
         return self.initial_config
 
     def base_chip(self) -> lola.Chip:
         """A fresh copy of the configuration every snippet starts from."""
         chip = self.initial_chip()
         if chip is None:
-            return lola.Chip()
-        return chip if self.enable_neuron_bypass else copy.deepcopy(chip)
+            if self._default_chip is None:
+                self._default_chip = lola.Chip()
+            chip = self._default_chip
+        return copy.deepcopy(chip)
 
     # -- the chip connection -------------------------------------------------------------------------
     def executor(self) -> JITGraphExecutor:
@@ -201,6 +213,10 @@ class State(common.control.BaseState):
                     or not np.isfinite(runtime) or runtime < 0:
                 raise ValueError(f"runtime must be a finite number of hardware ms >= 0, not {runtime!r}")
             runtime = float(runtime)
+            if runtime > MAX_RUNTIME_MS:
+                raise ValueError(f"runtime {runtime:g} ms: a realtime snippet lasts at most "
+                                 f"{MAX_RUNTIME_MS:g} ms of hardware time (the FPGA's 32-bit timer at "
+                                 "125 MHz)")
         if command is RunCommand.PREPARE:
             mapping.prepare(self)
             return self.t

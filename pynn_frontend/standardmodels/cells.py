@@ -15,7 +15,6 @@ Times are hardware milliseconds, rates hardware Hz (the chip runs 1000x faster t
 
 from __future__ import annotations
 
-import enum
 from typing import Any, Sequence
 
 import numpy as np

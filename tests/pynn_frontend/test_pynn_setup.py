@@ -118,6 +118,8 @@ def test_run_commands(sim):
         assert np.all((train.magnitude >= float(train.t_start)) & (train.magnitude < float(train.t_stop)))
     with pytest.raises(TypeError, match="RunCommand"):
         sim.run(0.1, "EXECUTE")
+    with pytest.raises(ValueError, match="32-bit timer"):
+        sim.run(1e5, RunCommand.APPEND)
     with pytest.raises(ValueError, match="runtime"):
         sim.run(-1.0, RunCommand.APPEND)
 
@@ -219,3 +221,17 @@ def test_injection_hooks_are_checked_at_setup(sim):
         sim.setup(injected_config=sim.InjectedConfiguration(ppu_symbols={"x": 1}))
     with pytest.raises(NotImplementedError, match="inside_realtime_begin"):
         sim.setup(injected_readout=sim.InjectedReadout(inside_realtime_begin={1}))
+
+
+def test_a_failed_run_leaves_the_simulation_usable(sim):
+    sim.setup(enable_neuron_bypass=True)
+    noise = sim.Population(2, sim.SpikeSourcePoissonOnChip(rate=[1e6, 2e6], seed=1))
+    neurons = sim.Population(2, sim.cells.HXNeuron())
+    sim.Projection(noise, neurons, sim.OneToOneConnector(), sim.StaticSynapse(weight=63))
+    neurons.record("spikes")
+    with pytest.raises(ValueError, match="rate must be the same for every cell"):
+        sim.run(0.02)
+    assert sim.get_current_time() == 0
+    noise.set(rate=1e6)
+    sim.run(0.02)
+    assert len(neurons.get_data().segments) == 1 and neurons.mean_spike_count() > 5
