@@ -231,3 +231,24 @@ def test_foreign_synapse_types_are_refused(sim):
     pre, post = _network(sim)
     with pytest.raises((TypeError, Exception)):
         sim.Projection(pre, post, sim.AllToAllConnector(), TsodyksMarkramSynapse())
+
+
+def test_projections_between_neurons_on_the_chip(sim):
+    from _pynn_helpers import INTEGRATOR, LOT
+
+    sim.setup()
+    driver = sim.Population(1, sim.cells.HXNeuron(**LOT))
+    target = sim.Population(1, sim.cells.HXNeuron(**INTEGRATOR))
+    sim.Projection(driver, target, sim.AllToAllConnector(), sim.StaticSynapse(weight=63))
+    driver.record("spikes")
+    target.record("v")
+    sim.run(0.08)
+    spikes = driver.get_data().segments[0].spiketrains[0].magnitude
+    spikes = spikes[(spikes > 0.025) & (spikes < 0.075)]           # the target has settled
+    signal = target.get_data().segments[0].irregularlysampledsignals[0]
+    t, v = signal.times.magnitude, np.convolve(signal.magnitude[:, 0], np.ones(9) / 9, mode="same")
+    assert len(spikes) >= 2
+    for s in spikes:
+        before = v[(t > s - 0.003) & (t < s)].mean()
+        after = v[(t > s) & (t < s + 0.005)].max()
+        assert after - before > 4                      # an EPSP after every spike of the driver
