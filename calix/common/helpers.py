@@ -97,3 +97,38 @@ def wait_us(builder: stadls.PlaybackProgramBuilder, microseconds: float) -> None
     """Reset the timer and wait ``microseconds`` of hardware time."""
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     builder.wait_until(int(round(microseconds * 125)))
+
+
+def fit_time_constant(times: np.ndarray, values: np.ndarray, rest: np.ndarray,
+                      valid: np.ndarray | None = None) -> np.ndarray:
+    """Time constants [512] from membrane reads ``values[t, n]`` relaxing towards ``rest[n]``:
+    the slope of the log distance, least squares weighted by the squared distance (a read's
+    noise is about one LSB, so its log is the less certain the closer it is to rest), over the
+    reads still 3 LSB away (up to the first that is not) and ``valid`` (default: not clipped
+    at 0). A membrane with one such read relaxed faster than the reads resolve: the bound its
+    next read gives; none: 0 (faster still)."""
+    resolution = 3.0
+    distance = rest[None, :] - values
+    if valid is None:
+        valid = values > 1.0                    # a read clipped at 0 is no distance
+    # a read within the resolution has settled into noise: it and every later read (which may
+    # stray above the resolution again) say nothing about the slope
+    settled = np.logical_or.accumulate(distance <= resolution, axis=0)
+    usable = ~settled & valid
+    n = usable.sum(axis=0)
+    w = np.where(usable, distance, 0.0) ** 2
+    y = np.log(np.where(usable, distance, 1.0))
+    t = np.broadcast_to(times[:, None], values.shape)
+    sw = np.maximum(w.sum(axis=0), 1e-12)
+    mt = (w * t).sum(axis=0) / sw
+    my = (w * y).sum(axis=0) / sw
+    cov = (w * (t - mt) * (y - my)).sum(axis=0)
+    var = (w * (t - mt) ** 2).sum(axis=0)
+    slope = cov / np.where(var > 0, var, 1.0)
+    fitted = np.where(slope < 0, -1.0 / np.where(slope < 0, slope, -1.0), np.inf)
+    # fewer than two usable reads: it relaxed within the first step, so it is faster than that
+    # (the bound keeps the measurement monotonic for the search)
+    spacing = times[1] - times[0]
+    bound = np.minimum(spacing / np.log(np.maximum(distance[0], resolution + 1e-9) / resolution),
+                       spacing)
+    return np.where(n >= 2, fitted, np.where(n == 1, bound, 0.0))

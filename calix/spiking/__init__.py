@@ -1,13 +1,19 @@
 """Calibration of the spiking mode (calix's ``calix.spiking``): the LIF neuron calibration of
-all 512 neurons (:mod:`~calix.spiking.neuron`), its target and options
-(:mod:`~calix.spiking.targets`) and its result (:mod:`~calix.spiking.results`)."""
+all 512 neurons (:mod:`~calix.spiking.neuron`) with their synaptic inputs
+(:mod:`~calix.spiking.synaptic_input`), its target and options (:mod:`~calix.spiking.targets`)
+and its result (:mod:`~calix.spiking.results`)."""
 
-from . import neuron, results, targets
+from . import neuron, results, synaptic_input, targets
 from .neuron import (LeakPotentialCalib, MembraneTimeConstantCalib, ResetPotentialCalib,
                      ThresholdCalib, calibrate_neurons)
 from .results import NeuronCalibResult
-from .targets import NeuronCalibOptions, NeuronCalibTarget
+from .synaptic_input import SynAmplitudeCalib, SynTimeConstantCalib, calibrate_synaptic_inputs
+from .targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapticInput,
+                      NeuronCalibOptions, NeuronCalibTarget, UncalibratedCubaSynapticInput)
 
-__all__ = ["LeakPotentialCalib", "MembraneTimeConstantCalib", "NeuronCalibOptions",
-           "NeuronCalibResult", "NeuronCalibTarget", "ResetPotentialCalib", "ThresholdCalib",
-           "calibrate_neurons", "neuron", "results", "targets"]
+__all__ = ["CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
+           "LeakPotentialCalib", "MembraneTimeConstantCalib", "NeuronCalibOptions",
+           "NeuronCalibResult", "NeuronCalibTarget", "ResetPotentialCalib", "SynAmplitudeCalib",
+           "SynTimeConstantCalib", "ThresholdCalib", "UncalibratedCubaSynapticInput",
+           "calibrate_neurons", "calibrate_synaptic_inputs", "neuron", "results",
+           "synaptic_input", "targets"]

@@ -11,8 +11,9 @@ constant of all 512 neurons at once, each a :class:`~calix.base.Calib` searched 
 - **Threshold** (``v_threshold``): the leak above it, a short refractory period: the membrane
   saws between reset and threshold; the largest of many CADC reads is the threshold.
 
-The order is calix's: leak, membrane time constant, reset, threshold, leak again.
-:func:`calibrate_neurons` runs them on a connection and returns a
+:func:`calibrate_neurons` first calibrates both synaptic inputs (time constants, strengths:
+:mod:`~calix.spiking.synaptic_input`, as calix does before the membrane), then leak, membrane
+time constant, reset, threshold, leak again; it returns a
 :class:`~calix.results.NeuronCalibResult`.
 """
 
@@ -32,6 +33,7 @@ from ..common.algorithms import NoisyBinarySearch
 from ..common.base import Calib, ParameterRange
 from ..errors import TargetError
 from .results import NeuronCalibResult
+from .synaptic_input import synaptic_input_steps
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,9 @@ class MembraneTimeConstantCalib(_NeuronCalib):
     first_delay = 4.5e-6
     v_leak_measure = 800
     v_reset_measure = 150
+    #: relaxations averaged per measurement: one spreads the fits by ~4 % (the membrane's and
+    #: the CADC's noise), a few neurons by 15 %
+    repetitions = 2
 
     def __init__(self, state: lola.AtomicNeuronArray) -> None:
         super().__init__(state, inverted=True)
@@ -139,49 +144,23 @@ class MembraneTimeConstantCalib(_NeuronCalib):
     def measure_results(self, connection, builder):
         delays = self.delays()
         h.wait_us(builder, 8.0 * float(np.max(self.target)) * 1e6)   # the new bias settles
-        rest = h.read_membranes(builder)
+        rests = [h.read_membranes(builder) for _ in range(self.repetitions)]
         samples = []
-        for delay in delays.tolist():
-            builder.write(halco.TimerOnDLS(), haldls.Timer())
-            h.reset_neurons(builder)
-            builder.wait_until(int(round(delay * 125e6)))
-            samples.append(h.read_membranes(builder))
+        for _ in range(self.repetitions):
+            for delay in delays.tolist():
+                builder.write(halco.TimerOnDLS(), haldls.Timer())
+                h.reset_neurons(builder)
+                builder.wait_until(int(round(delay * 125e6)))
+                samples.append(h.read_membranes(builder))
         h.run(connection, builder)
-        return _fit_tau(delays, np.array([r() for r in samples]), rest())
+        values = np.array([r() for r in samples]).reshape(self.repetitions, len(delays), -1).mean(axis=0)
+        return h.fit_time_constant(delays, values, np.mean([r() for r in rests], axis=0))
 
     def postlude(self, connection):
         super().postlude(connection)
         builder = stadls.PlaybackProgramBuilder()     # the potentials as calibrated again
         self.state.write(builder, fields=["leak_v_leak", "reset_v_reset"])
         h.run(connection, builder)
-
-
-def _fit_tau(times: np.ndarray, values: np.ndarray, rest: np.ndarray) -> np.ndarray:
-    """Time constants [512] from membrane reads ``values[t, n]`` relaxing towards ``rest[n]``:
-    the slope of the log distance, least squares weighted by the squared distance (a read's
-    noise is about one LSB, so its log is the less certain the closer it is to rest), over the
-    reads still 3 LSB away. A membrane with one such read relaxed faster than the reads
-    resolve: the bound its next read gives; none: 0 (faster still)."""
-    resolution = 3.0
-    distance = rest[None, :] - values
-    usable = (distance > resolution) & (values > 1.0)       # a read clipped at 0 is no distance
-    n = usable.sum(axis=0)
-    w = np.where(usable, distance, 0.0) ** 2
-    y = np.log(np.where(usable, distance, 1.0))
-    t = np.broadcast_to(times[:, None], values.shape)
-    sw = np.maximum(w.sum(axis=0), 1e-12)
-    mt = (w * t).sum(axis=0) / sw
-    my = (w * y).sum(axis=0) / sw
-    cov = (w * (t - mt) * (y - my)).sum(axis=0)
-    var = (w * (t - mt) ** 2).sum(axis=0)
-    slope = cov / np.where(var > 0, var, 1.0)
-    fitted = np.where(slope < 0, -1.0 / np.where(slope < 0, slope, -1.0), np.inf)
-    # fewer than two usable reads: it relaxed within the first step, so it is faster than that
-    # (the bound keeps the measurement monotonic for the search)
-    spacing = times[1] - times[0]
-    bound = np.minimum(spacing / np.log(np.maximum(distance[0], resolution + 1e-9) / resolution),
-                       spacing)
-    return np.where(n >= 2, fitted, np.where(n == 1, bound, 0.0))
 
 
 class ResetPotentialCalib(_NeuronCalib):
@@ -260,8 +239,9 @@ class ThresholdCalib(_NeuronCalib):
 def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget | None = None,
                       seed: int = 0) -> NeuronCalibResult:
     """Calibrate all 512 neurons on ``connection`` to ``target`` (default
-    :class:`NeuronCalibTarget`); returns the result, which is also left configured. A neuron
-    succeeds if every step reached its target (within each step's tolerance)."""
+    :class:`NeuronCalibTarget`): both synaptic inputs, then the membrane; returns the result,
+    which is also left configured (synaptic inputs enabled). A neuron succeeds if every step
+    reached its target (within each step's tolerance)."""
     target = as_target(target)
     if not (hasattr(connection, "run") and hasattr(connection, "revision")):
         raise TargetError(f"calibrate_neurons needs a connection (stadls.ManagedConnection), "
@@ -279,16 +259,19 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     h.enable_cadc_membranes(builder)
     h.run(connection, builder)
     tau_max = float(np.max(target.per_neuron("tau_mem")))
-    steps = [("leak", LeakPotentialCalib(state)),
-             ("tau_mem", MembraneTimeConstantCalib(state)),
-             ("reset", ResetPotentialCalib(state)),
-             ("threshold", ThresholdCalib(state, tau_max)),
-             ("leak", LeakPotentialCalib(state))]
+    # calix's order: the synaptic inputs (their own integrator settings, independent of the
+    # membrane's), then the membrane; the leak last, with everything else in place
+    steps = synaptic_input_steps(state, target.per_neuron("tau_syn"), target.cuba_synin)
+    steps += [("leak", LeakPotentialCalib(state), target.per_neuron("leak")),
+              ("tau_mem", MembraneTimeConstantCalib(state), target.per_neuron("tau_mem")),
+              ("reset", ResetPotentialCalib(state), target.per_neuron("reset")),
+              ("threshold", ThresholdCalib(state, tau_max), target.per_neuron("threshold")),
+              ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
     steps[-1][1].settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
-    for i, (name, calib) in enumerate(steps):
+    for i, (name, calib, value) in enumerate(steps):
         log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
-        result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), target.per_neuron(name))
+        result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), value)
         success &= result.success
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
     for name, value in FIRING.items():

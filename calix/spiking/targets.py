@@ -27,24 +27,97 @@ RANGES = {
     # the CADC method reads all 512 membranes in 8 us: it needs a few reads within 3 tau
     "tau_mem": ((5e-6, 60e-6), (2e-6, 2000e-6), "s"),
     "refractory_time": ((40e-9, 32e-6), (8e-9, 130e-6), "s"),
+    # per input [exc, inh]; calix: feasible from 0.3 us, but the emulated input's time constant
+    # is about 2.5 us at the largest bias (its mismatch spreads that by 20 %)
+    "tau_syn": ((3e-6, 30e-6), (0.1e-6, 100e-6), "s"),
 }
+#: the fields with a value per synaptic input (excitatory, inhibitory) and neuron
+PER_INPUT = ("tau_syn",)
+#: i_synin_gm [CapMem LSB]: (feasible range: a warning outside, hard range)
+GM_RANGES = ((30, 800), (0, 1022))
+
+
+#: the shapes a per-neuron field may have, and those of a per-input field
+SHAPES = ((), (N_NEURONS,))
+INPUT_SHAPES = ((), (2,), (N_NEURONS,), (2, N_NEURONS))
+
+
+def _check_range(owner: str, arr: np.ndarray, ranges: tuple, unit: str) -> None:
+    """An error naming the first neuron outside the hard range, a warning outside the feasible."""
+    (lo, hi), (hard_lo, hard_hi) = ranges
+    if not np.all(np.isfinite(arr)):
+        raise TargetError(f"{owner} must be finite")
+    outside = (arr < hard_lo) | (arr > hard_hi)
+    if outside.any():
+        first = np.unravel_index(int(np.argmax(outside)), arr.shape)
+        where = f" (at index {tuple(int(i) for i in first)})" if arr.ndim else ""
+        raise TargetError(f"{owner} must lie in {hard_lo:g}..{hard_hi:g} {unit}, got "
+                          f"{arr[first]:g}{where}")
+    if arr.min() < lo or arr.max() > hi:
+        log.warning("%s = %g..%g %s lies outside the feasible %g..%g: some neurons may not "
+                    "reach it", owner, arr.min(), arr.max(), unit, lo, hi)
 
 
 def _values(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     name = attribute.name
     arr = np.asarray(value)
-    if arr.dtype.kind not in "iuf" or arr.shape not in ((), (N_NEURONS,)):
-        raise TargetError(f"NeuronCalibTarget.{name} must be a number or {N_NEURONS} numbers "
-                          f"(one per AtomicNeuronOnDLS), not {arr.dtype} of shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise TargetError(f"NeuronCalibTarget.{name} must be finite")
-    (lo, hi), (hard_lo, hard_hi), unit = RANGES[name]
-    if arr.min() < hard_lo or arr.max() > hard_hi:
-        raise TargetError(f"NeuronCalibTarget.{name} must lie in {hard_lo:g}..{hard_hi:g} {unit}, "
-                          f"got {arr.min():g}..{arr.max():g}")
-    if arr.min() < lo or arr.max() > hi:
-        log.warning("NeuronCalibTarget.%s = %g..%g %s lies outside the feasible %g..%g: some "
-                    "neurons may not reach it", name, arr.min(), arr.max(), unit, lo, hi)
+    shapes = INPUT_SHAPES if name in PER_INPUT else SHAPES
+    if arr.dtype.kind not in "iuf" or arr.shape not in shapes:
+        allowed = (f"one per input [exc, inh], {N_NEURONS} (one per AtomicNeuronOnDLS) or "
+                   f"[2][{N_NEURONS}]" if name in PER_INPUT else
+                   f"{N_NEURONS} numbers (one per AtomicNeuronOnDLS)")
+        raise TargetError(f"NeuronCalibTarget.{name} must be a number or {allowed}, not "
+                          f"{arr.dtype} of shape {arr.shape}")
+    ranges = RANGES[name]
+    _check_range(f"NeuronCalibTarget.{name}", arr.astype(float), ranges[:2], ranges[2])
+
+
+def _gm_values(owner: str, value: Any, shapes: tuple) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu" or arr.shape not in shapes:
+        raise TargetError(f"{owner} must be an int (CapMem LSB) or integers of a shape in "
+                          f"{list(shapes)}, not {arr.dtype} of shape {arr.shape}")
+    _check_range(owner, arr, GM_RANGES, "CapMem LSB")
+    return arr
+
+
+@attrs.frozen(eq=False)
+class UncalibratedCubaSynapticInput:
+    """The synaptic inputs' OTA biases ``i_synin_gm`` used as they are (CapMem LSB; one value,
+    one per input [exc, inh], or [2][512]): no strength calibration."""
+
+    i_synin_gm: Any = attrs.field(
+        default=500, validator=lambda s, a, v: _gm_values(f"{type(s).__name__}.i_synin_gm", v, INPUT_SHAPES))
+
+
+@attrs.frozen(eq=False)
+class CalibratedCubaSynapticInput:
+    """Each input's strength matched across the neurons: every neuron's excitatory (inhibitory)
+    input integrates the median charge of all neurons at ``i_synin_gm`` (one value or one per
+    input [exc, inh], CapMem LSB)."""
+
+    i_synin_gm: Any = attrs.field(
+        default=500, validator=lambda s, a, v: _gm_values(f"{type(s).__name__}.i_synin_gm", v, ((), (2,))))
+
+
+@attrs.frozen(eq=False)
+class CalibratedMatchingCubaSynapticInput:
+    """Both inputs matched to one strength (calix's default): every excitatory input integrates
+    the median charge of all excitatory inputs at ``i_synin_gm`` and every inhibitory input the
+    same charge, so that one weight gives PSPs of equal size and opposite sign."""
+
+    i_synin_gm: Any = attrs.field(
+        default=500, validator=lambda s, a, v: _gm_values(f"{type(s).__name__}.i_synin_gm", v, ((),)))
+
+
+CUBA_SYNIN = (UncalibratedCubaSynapticInput, CalibratedCubaSynapticInput,
+              CalibratedMatchingCubaSynapticInput)
+
+
+def _cuba_synin(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, CUBA_SYNIN):
+        raise TargetError(f"NeuronCalibTarget.cuba_synin is one of "
+                          f"{[c.__name__ for c in CUBA_SYNIN]}, not {type(value).__name__}")
 
 
 def _capacitance(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
@@ -67,6 +140,8 @@ class NeuronCalibTarget(TopLevelCalibTarget):
     threshold: Any = attrs.field(default=140, validator=_values)
     tau_mem: Any = attrs.field(default=10e-6, validator=_values)
     refractory_time: Any = attrs.field(default=2e-6, validator=_values)
+    tau_syn: Any = attrs.field(default=10e-6, validator=_values)
+    cuba_synin: Any = attrs.field(factory=CalibratedMatchingCubaSynapticInput, validator=_cuba_synin)
     membrane_capacitance: int = attrs.field(default=63, validator=_capacitance)
 
     def calibrate(self, connection: stadls.Connection, options: Any = None) -> Any:
@@ -79,22 +154,28 @@ class NeuronCalibTarget(TopLevelCalibTarget):
         return calibrate_neurons(connection, self, seed=options.seed)
 
     def per_neuron(self, name: str) -> np.ndarray:
-        """Field ``name`` as 512 values."""
+        """Field ``name`` as 512 values, or for a per-input field as [2][512] (exc, inh)."""
         if name not in RANGES:
             raise TargetError(f"NeuronCalibTarget has no per-neuron field {name!r}; its fields: "
                               f"{sorted(RANGES)}")
-        return np.broadcast_to(np.asarray(getattr(self, name), dtype=float), (N_NEURONS,)).copy()
+        return per_input(getattr(self, name)) if name in PER_INPUT else \
+            np.broadcast_to(np.asarray(getattr(self, name), dtype=float), (N_NEURONS,)).copy()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NeuronCalibTarget):
             return NotImplemented
-        return all(np.array_equal(np.asarray(getattr(self, f.name)), np.asarray(getattr(other, f.name)))
-                   for f in attrs.fields(NeuronCalibTarget))
+        return self.key() == other.key()
 
     def key(self) -> bytes:
         """Bytes that identify the target (for the calibration cache)."""
-        return b"".join(f.name.encode() + np.asarray(getattr(self, f.name), dtype=float).tobytes()
-                        for f in attrs.fields(NeuronCalibTarget))
+        parts = []
+        for f in attrs.fields(NeuronCalibTarget):
+            value = getattr(self, f.name)
+            if f.name == "cuba_synin":
+                parts.append(type(value).__name__.encode() + np.asarray(value.i_synin_gm, dtype=float).tobytes())
+            else:
+                parts.append(f.name.encode() + np.asarray(value, dtype=float).tobytes())
+        return b"".join(parts)
 
 
 def _seed(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
@@ -122,6 +203,14 @@ def refractory_settings(refractory_time: np.ndarray) -> tuple[int, np.ndarray]:
             return scale, ticks
     raise TargetError(f"a refractory time of {longest:g} s is longer than the slowest backend "
                       f"clock can count (255 ticks at {250e6 / 2 ** 16:g} Hz)")
+
+
+def per_input(value: Any) -> np.ndarray:
+    """A per-input value (one, [exc, inh], one per neuron or [2][512]) as [2][512]."""
+    arr = np.asarray(value, dtype=float)
+    if arr.shape == (2,):
+        arr = arr[:, None]
+    return np.broadcast_to(arr, (2, N_NEURONS)).copy()
 
 
 def as_target(target: Any) -> NeuronCalibTarget:
