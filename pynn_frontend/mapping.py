@@ -30,6 +30,8 @@ from .standardmodels.cells import ANALOG_RECORDABLES, NeuronCellType, SpikeSourc
 
 log = logging.getLogger(__name__)
 
+#: the CADC's sample period during a run [us of hardware time]
+CADC_PERIOD_US = 1.0
 _ANALOG_OUTPUT_NORMAL = lola.AtomicNeuron.EventRouting.AnalogOutputMode.normal
 _RECEPTORS = {"excitatory": gn.EXCITATORY, "inhibitory": gn.INHIBITORY}
 
@@ -181,7 +183,7 @@ def build_network(state: Any) -> NetworkPlan:
             descriptor[id(p)], i), source[(id(p), i)]) for p, i, _, _ in madc]))
     if cadc:
         builder.add(gn.CADCRecording([gn.RecordedNeuron(gn.AtomicNeuronOnExecutionInstance(
-            descriptor[id(p)], i), source[(id(p), i)]) for p, i, _, _ in cadc]))
+            descriptor[id(p)], i), source[(id(p), i)]) for p, i, _, _ in cadc], period_us=CADC_PERIOD_US))
     return NetworkPlan(builder.done(), entries, projections, analog, spikes)
 
 
@@ -403,7 +405,11 @@ def _distribute(state: Any, plan: NetworkPlan, t_start: float, t_stop: float, sp
         elif kind == "cadc":
             if key not in cadc:
                 continue
-            times, values = np.array([t_stop]), np.array([cadc[key]])
+            if isinstance(cadc[key], tuple):           # periodic reads: (times [cycles], codes)
+                cycles, values = cadc[key]
+                times = cycles_to_ms(cycles) + t_start
+            else:                                      # one read at the end of the snippet
+                times, values = np.array([t_stop]), np.array([cadc[key]])
         else:
             continue                     # a pad: the signal leaves the chip, nothing comes back
         cell = int(population.all_cells[index])

@@ -3,7 +3,8 @@ through a device) and the data of each realtime snippet, turned into Neo objects
 
 Devices: ``"madc"`` (the membrane ADC: at most two neurons chip-wide, in columns of different
 parity, 10-bit samples at about 18.5 MHz), ``"cadc"`` (the columnar ADCs: any number of neurons,
-8-bit; read at the end of each snippet), ``"pad_0"``/``"pad_1"`` with an optional ``_buffered``
+only ``v``, 8-bit; read every ``mapping.CADC_PERIOD_US`` where grenade reads periodically, else
+once at the end of each snippet), ``"pad_0"``/``"pad_1"`` with an optional ``_buffered``
 or ``_unbuffered`` suffix (a neuron's readout on an analog pad of the chip, for an oscilloscope:
 no data comes back).
 
@@ -94,6 +95,9 @@ class Recorder(recording.Recorder):
         if len(set(analog)) > 1:
             raise AnalogRecordingError(f"only one analog variable can be recorded per neuron, not "
                                        f"{sorted(set(analog))} (the neuron's readout shows one)")
+        if analog and kind == "cadc" and analog[0] != "v":
+            raise AnalogRecordingError(f"the CADC reads the membrane ('v'), not {analog[0]!r}: record "
+                                       f"{analog[0]!r} with device='madc' (or a pad)")
         if analog:
             self._check_analog(analog[0], device, kind, pad, cells)
         for name in names:

@@ -91,7 +91,7 @@ def test_madc_limits(sim):
     pop[2:3].record("v")                       # columns 0 and 1
     with pytest.raises(ValueError, match="at most two"):
         pop[3:4].record("exc_synin")
-    pop[3:4].record("exc_synin", device="cadc")
+    pop[3:4].record("v", device="cadc")
 
 
 def test_unknown_variables_and_devices(sim):
@@ -229,3 +229,25 @@ def test_assembly_recording(sim):
     data = assembly.get_data()
     assert len(data.segments[0].spiketrains) == 2 and len(data.segments[0].irregularlysampledsignals) == 2
     assert assembly.mean_spike_count() > 1
+
+
+def test_forced_settings_of_the_recorded_neurons(sim):
+    """The backend sets every neuron's analog output to normal and shows the recorded variable
+    on its readout."""
+    import lola
+    from pynn_frontend import mapping, simulator
+
+    sim.setup()
+    pop = sim.Population(3, sim.cells.HXNeuron())
+    pop[0:1].record("exc_synin")
+    with pytest.raises(ValueError, match="the CADC reads the membrane"):
+        pop[1:2].record("adaptation", device="cadc")
+    pop[1:2].record("v", device="cadc")
+    pop[2:3].record("adaptation", device="pad_0")
+    state = simulator.state
+    chip = mapping.build_chip(state, mapping.build_network(state))
+    neurons = [chip.neuron_block.atomic_neurons[int(a)] for a in pop.atomic_neurons]
+    source = lola.AtomicNeuron.Readout.Source
+    assert [n.readout.source for n in neurons] == [source.exc_synin, source.membrane, source.adaptation]
+    normal = lola.AtomicNeuron.EventRouting.AnalogOutputMode.normal
+    assert all(n.event_routing.analog_output == normal for n in neurons)
