@@ -1,9 +1,11 @@
 """Calibration of the spiking mode (calix's ``calix.spiking``): the LIF neuron calibration of
 all 512 neurons (:mod:`~calix.spiking.neuron`) with their synaptic inputs
-(:mod:`~calix.spiking.synaptic_input`), its target and options (:mod:`~calix.spiking.targets`)
-and its result (:mod:`~calix.spiking.results`)."""
+(:mod:`~calix.spiking.synaptic_input`), its target and options (:mod:`~calix.spiking.targets`),
+its result (:mod:`~calix.spiking.results`) and the translation of biological parameters into
+targets (:mod:`~calix.spiking.biological`)."""
 
-from . import neuron, results, synaptic_input, targets
+from . import biological, neuron, results, synaptic_input, targets
+from .biological import BiologicalUnits
 from .neuron import (LeakPotentialCalib, MembraneTimeConstantCalib, ResetPotentialCalib,
                      ThresholdCalib, calibrate_neurons)
 from .results import NeuronCalibResult
@@ -11,9 +13,9 @@ from .synaptic_input import SynAmplitudeCalib, SynTimeConstantCalib, calibrate_s
 from .targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapticInput,
                       NeuronCalibOptions, NeuronCalibTarget, UncalibratedCubaSynapticInput)
 
-__all__ = ["CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
+__all__ = ["BiologicalUnits", "CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
            "LeakPotentialCalib", "MembraneTimeConstantCalib", "NeuronCalibOptions",
            "NeuronCalibResult", "NeuronCalibTarget", "ResetPotentialCalib", "SynAmplitudeCalib",
            "SynTimeConstantCalib", "ThresholdCalib", "UncalibratedCubaSynapticInput",
-           "calibrate_neurons", "calibrate_synaptic_inputs", "neuron", "results",
+           "biological", "calibrate_neurons", "calibrate_synaptic_inputs", "neuron", "results",
            "synaptic_input", "targets"]

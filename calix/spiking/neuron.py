@@ -33,7 +33,7 @@ from ..common.algorithms import NoisyBinarySearch
 from ..common.base import Calib, ParameterRange
 from ..errors import TargetError
 from .results import NeuronCalibResult
-from .synaptic_input import synaptic_input_steps
+from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
 log = logging.getLogger(__name__)
@@ -278,7 +278,11 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
         state[name] = value
     state["refractory_period_refractory_time"] = ticks
     state["refractory_period_reset_holdoff"] = 0
-    result = NeuronCalibResult.from_array(target, state, scale, success)
+    charge = [np.nan, np.nan]
+    for name, calib, _ in steps:
+        if isinstance(calib, SynAmplitudeCalib):
+            charge[KINDS.index(calib.kind)] = calib.charge_per_weight(target.membrane_capacitance)
+    result = NeuronCalibResult.from_array(target, state, scale, success, charge_per_weight=tuple(charge))
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)
     h.run(connection, builder)

@@ -20,20 +20,27 @@ class NeuronCalibResult(CalibResult):
     """``neurons``: AtomicNeuronOnDLS -> calibrated lola.AtomicNeuron (a working LIF neuron:
     threshold on, fire signal, the calibrated potentials, leak and reset biases, capacitance
     and refractory time); ``success``: AtomicNeuronOnDLS -> whether every part reached its
-    target; ``clock_scale_slow``: the backend clock the refractory times count (both blocks)."""
+    target; ``clock_scale_slow``: the backend clock the refractory times count (both blocks);
+    ``charge_per_weight``: (excitatory, inhibitory) the potential [CADC LSB] one event through
+    a synapse of weight 1 integrates on a calibrated neuron (the strengths' matched target at
+    the neuron's capacitance, without leak: a PSP's area over its membrane time constant), NaN
+    where the strengths are not calibrated."""
     neurons: dict = field(default_factory=dict)
     success: dict = field(default_factory=dict)
     clock_scale_slow: int = 0
+    charge_per_weight: tuple = (float("nan"), float("nan"))
 
     @classmethod
     def from_array(cls, target: Any, neurons: lola.AtomicNeuronArray, clock_scale_slow: int,
-                   success: np.ndarray, options: Any = None) -> "NeuronCalibResult":
+                   success: np.ndarray, options: Any = None,
+                   charge_per_weight: tuple = (float("nan"), float("nan"))) -> "NeuronCalibResult":
         """The result of calibrated ``neurons`` (all 512) and ``success`` [512]."""
         coords = list(halco.iter_all(halco.AtomicNeuronOnDLS))
         return cls(target=target, options=options,
                    neurons=dict(zip(coords, neurons.to_atomic_neurons())),
                    success={c: bool(ok) for c, ok in zip(coords, success)},
-                   clock_scale_slow=int(clock_scale_slow))
+                   clock_scale_slow=int(clock_scale_slow),
+                   charge_per_weight=tuple(float(c) for c in charge_per_weight))
 
     def success_mask(self) -> np.ndarray:
         """[512] booleans in AtomicNeuronOnDLS enum order."""

@@ -276,6 +276,17 @@ class SynAmplitudeCalib(_IntegratorCalib):
     def settings(self) -> dict[str, Any]:
         return integrator_settings(self.kind, self.reference_gm, self.capacitance)
 
+    def charge_per_weight(self, capacitance: int) -> float:
+        """The potential [CADC LSB] one event through one synapse of weight 1 integrates on a
+        calibrated neuron of membrane capacitance ``capacitance`` (0..63; nominal capacitance
+        ratio), from the target: the measurement's charge came from one event through each of
+        ``DRIVER_GROUPS * DRIVERS_PER_EVENT`` synapses of ``WEIGHT``."""
+        if self.target is None:
+            raise CalibError(f"{self.field} has no target yet: run the calibration first")
+        synapses = DRIVER_GROUPS * DRIVERS_PER_EVENT * WEIGHT
+        ratio = (1.0 + CAPACITANCE_PER_STEP * self.capacitance) / (1.0 + CAPACITANCE_PER_STEP * capacitance)
+        return float(self.target) / synapses * ratio
+
     def measure_results(self, connection, builder):
         # one event through each driver group, the currents apart (their sum stays linear)
         settle_us = 8.0 * self.tau_syn * 1e6

@@ -14,8 +14,9 @@ import calix
 import halco
 import lola
 import stadls
-from calix_ground_truth import (KINDS, TAU, initialized_emulator, psp_heights, relative_spread,
-                                true_parameters)
+from calix_ground_truth import (KINDS, TAU, event_charge, initialized_emulator, psp_heights,
+                                relative_spread, true_parameters)
+from emulator import readout
 from emulator import Emulator, Mismatch
 
 TARGET = calibrate_neurons.TARGET
@@ -67,6 +68,20 @@ def test_calibrated_psps_match_across_neurons(calibrated):
     # the synaptic inputs are on, with their calibrated time constants
     P = true_parameters(initialized_emulator(0), calibrated_neurons)
     assert np.median(P[TAU["excitatory"]]) == pytest.approx(TARGET.tau_syn, rel=0.05)
+
+
+def test_the_charge_per_weight_is_the_true_one(calibrated):
+    # what the biological-unit translation of weights stands on: the potential one event
+    # through a synapse of weight 1 integrates on a calibrated neuron (the true amplitude, time
+    # constant and capacitance, the mean synapse gain, the CADC's nominal volts per LSB)
+    result, _ = calibrated
+    P = true_parameters(initialized_emulator(0), lola.AtomicNeuronArray.from_atomic_neurons(result.neurons))
+    gain = Emulator(chip_id=0).chip.mismatch.synapse_gain.mean()
+    for i, kind in enumerate(KINDS):
+        true = np.median(event_charge(P, kind)) * gain / readout.CADC_V_PER_LSB
+        assert result.charge_per_weight[i] == pytest.approx(true, rel=0.1)
+    # a result whose strengths are not calibrated has none
+    assert np.isnan(calix.NeuronCalibResult(target=None).charge_per_weight).all()
 
 
 def test_the_example_prints_and_plots(tmp_path, calibrated, monkeypatch):

@@ -1,0 +1,192 @@
+"""Biological units for the spiking calibration: the translation between a model's parameters
+as a modeler writes them (PyNN's names and units: mV, ms, nF, nA) and calix's targets (CADC
+LSB, seconds of hardware time, CapMem LSB). Beyond the real stack, where calix takes only
+hardware units; seed 001 section 2.3.4 plans this for PyNN's standard cell types.
+
+- **Time**: the chip runs ``speedup`` (1000) times faster than biology: a biological
+  millisecond is a hardware microsecond. ``tau_m``, ``tau_syn_E``/``tau_syn_I`` and
+  ``tau_refrac`` translate so.
+- **Potential**: an affine map, ``v [mV] = v_offset + mv_per_lsb * lsb`` (default: CADC LSB 0
+  is -95 mV, 4 LSB per mV, so the CADC's 0..255 spans -95..-31 mV). The membrane's dynamics
+  are the same at any voltage scale as long as every potential (and a weight's effect on the
+  membrane) scales alike. ``v_rest``, ``v_reset`` and ``v_thresh`` translate so.
+- **Capacitance**: the chip's membrane capacitance is a free choice (the largest by default,
+  for the least noise): a biological ``cm`` enters only the translation of weights and
+  currents, it is not a CapMem value.
+- **Weights** (current-based): one event of weight ``w`` [nA] onto a synaptic current decaying
+  with ``tau_syn`` integrates ``w tau_syn / cm`` [mV] on the membrane (nA ms / nF = mV); on the
+  chip one event through a synapse of weight 1 integrates the calibration's
+  ``charge_per_weight`` [CADC LSB] (:class:`~calix.spiking.results.NeuronCalibResult`), so
+  ``w`` is ``w tau_syn / cm / (mv_per_lsb charge_per_weight)`` weight LSB. The time scale
+  cancels (both the area and the time constant scale with it).
+
+Limits: the translation is linear; the chip's synaptic input saturates (its OTA), so a single
+synapse of weight 63 integrates about 20 % less than 63 of weight 1; weights are integers
+0..63 per synapse (PyNN's rounding rules apply above this layer); conductance-based synapses
+and offset currents are not translated yet (no COBA or offset-current calibration).
+
+Every value is checked against the feasible range calix's targets have
+(:data:`~calix.spiking.targets.RANGES`), translated: an error names the biological
+parameter, its value and the range the chip reaches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+from ..errors import TargetError
+from .targets import RANGES, NeuronCalibTarget
+
+#: PyNN parameter -> (calix target field, kind of quantity, unit in biology)
+PARAMETERS = {
+    "v_rest": ("leak", "potential", "mV"),
+    "v_reset": ("reset", "potential", "mV"),
+    "v_thresh": ("threshold", "potential", "mV"),
+    "tau_m": ("tau_mem", "time", "ms"),
+    "tau_refrac": ("refractory_time", "time", "ms"),
+    "tau_syn_E": ("tau_syn", "time", "ms"),
+    "tau_syn_I": ("tau_syn", "time", "ms"),
+}
+#: the synaptic input of each receptor type
+RECEPTORS = {"excitatory": 0, "inhibitory": 1}
+
+
+def _positive(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) \
+            or value <= 0:
+        raise TargetError(f"BiologicalUnits.{attribute.name} must be a positive number, not {value!r}")
+
+
+def _finite(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise TargetError(f"BiologicalUnits.{attribute.name} must be a finite number, not {value!r}")
+
+
+@attrs.frozen
+class BiologicalUnits:
+    """The translation between biological and calix units (module docstring): ``speedup``
+    (hardware time is biological time / speedup), ``v_offset`` [mV] (the potential of CADC
+    LSB 0) and ``mv_per_lsb`` [mV per CADC LSB]."""
+
+    speedup: float = attrs.field(default=1000.0, validator=_positive)
+    v_offset: float = attrs.field(default=-95.0, validator=_finite)
+    mv_per_lsb: float = attrs.field(default=0.25, validator=_positive)
+
+    # -- single quantities --------------------------------------------------------------------
+    def time_to_hardware(self, ms: Any) -> np.ndarray:
+        """Biological milliseconds -> hardware seconds."""
+        return np.asarray(ms, dtype=float) * 1e-3 / self.speedup
+
+    def time_to_biological(self, seconds: Any) -> np.ndarray:
+        """Hardware seconds -> biological milliseconds."""
+        return np.asarray(seconds, dtype=float) * self.speedup * 1e3
+
+    def potential_to_hardware(self, mv: Any) -> np.ndarray:
+        """Biological millivolts -> CADC LSB (unrounded: calix's targets take fractions)."""
+        return (np.asarray(mv, dtype=float) - self.v_offset) / self.mv_per_lsb
+
+    def potential_to_biological(self, lsb: Any) -> np.ndarray:
+        """CADC LSB -> biological millivolts."""
+        return self.v_offset + np.asarray(lsb, dtype=float) * self.mv_per_lsb
+
+    def _to_hardware(self, kind: str, value: Any) -> np.ndarray:
+        return self.time_to_hardware(value) if kind == "time" else self.potential_to_hardware(value)
+
+    def _to_biological(self, kind: str, value: Any) -> np.ndarray:
+        return self.time_to_biological(value) if kind == "time" else self.potential_to_biological(value)
+
+    # -- parameters and targets ---------------------------------------------------------------
+    def feasible_ranges(self) -> dict[str, tuple[float, float, str]]:
+        """PyNN parameter -> (lowest, highest, unit) the calibration reaches, in biology."""
+        out = {}
+        for name, (field, kind, unit) in PARAMETERS.items():
+            (lo, hi), _, _ = RANGES[field]
+            a, b = self._to_biological(kind, lo), self._to_biological(kind, hi)
+            out[name] = (float(min(a, b)), float(max(a, b)), unit)
+        return out
+
+    def to_target(self, parameters: dict[str, Any], membrane_capacitance: int = 63,
+                  cuba_synin: Any = None) -> NeuronCalibTarget:
+        """A :class:`NeuronCalibTarget` from biological ``parameters`` (PyNN names of
+        :data:`PARAMETERS`: one value or one per neuron, 512). Parameters not given keep the
+        target's defaults; a value the chip cannot reach raises :class:`TargetError` naming
+        it and the feasible range."""
+        unknown = sorted(set(parameters) - set(PARAMETERS))
+        if unknown:
+            raise TargetError(f"no calix target for the biological parameter(s) {unknown}; "
+                              f"translated are {sorted(PARAMETERS)}")
+        ranges = self.feasible_ranges()
+        fields: dict[str, Any] = {}
+        tau_syn = None
+        for name, value in parameters.items():
+            field, kind, unit = PARAMETERS[name]
+            arr = np.asarray(value, dtype=float) if np.asarray(value).dtype.kind in "iuf" else None
+            if arr is None or arr.shape not in ((), (512,)):
+                raise TargetError(f"{name} must be a number or 512 numbers ({unit}), not {value!r}")
+            lo, hi, _ = ranges[name]
+            bad = ~((arr >= lo - 1e-9 * abs(lo)) & (arr <= hi + 1e-9 * abs(hi)))
+            if bad.any():
+                where = f" (neuron {int(np.argmax(bad))})" if arr.ndim else ""
+                raise TargetError(f"{name} = {float(arr[np.argmax(bad)] if arr.ndim else arr):g} {unit}"
+                                  f"{where} cannot be reached on the chip: the calibration reaches "
+                                  f"{lo:g}..{hi:g} {unit}")
+            hardware = np.clip(self._to_hardware(kind, arr), *sorted(RANGES[field][0]))
+            if field == "tau_syn":
+                if tau_syn is None:
+                    tau_syn = np.broadcast_to(np.asarray(NeuronCalibTarget().tau_syn, dtype=float),
+                                              (2, 512)).copy()
+                tau_syn[0 if name == "tau_syn_E" else 1] = hardware
+            else:
+                fields[field] = hardware
+        if tau_syn is not None:
+            fields["tau_syn"] = tau_syn
+        if cuba_synin is not None:
+            fields["cuba_synin"] = cuba_synin
+        return NeuronCalibTarget(membrane_capacitance=membrane_capacitance, **fields)
+
+    def from_target(self, target: NeuronCalibTarget) -> dict[str, np.ndarray]:
+        """The biological parameters of ``target`` (each 512 values)."""
+        if not isinstance(target, NeuronCalibTarget):
+            raise TargetError(f"from_target takes a calix.NeuronCalibTarget, not {type(target).__name__}")
+        out = {}
+        for name, (field, kind, _) in PARAMETERS.items():
+            value = target.per_neuron(field)
+            if field == "tau_syn":
+                value = value[0 if name == "tau_syn_E" else 1]
+            out[name] = self._to_biological(kind, value)
+        return out
+
+    # -- weights ------------------------------------------------------------------------------
+    def weight_to_hardware(self, weight: Any, tau_syn: Any, cm: Any, charge_per_weight: float) -> np.ndarray:
+        """Current-based weights [nA] (>= 0; the receptor type gives the sign) of synapses onto
+        neurons with ``tau_syn`` [ms] and ``cm`` [nF] -> weight LSB (unrounded), given the
+        calibration's ``charge_per_weight`` [CADC LSB] of that receptor type."""
+        weight, tau_syn, cm = (np.asarray(x, dtype=float) for x in (weight, tau_syn, cm))
+        self._check_weight_inputs(weight, "weight [nA]", tau_syn, cm, charge_per_weight)
+        return weight * tau_syn / cm / (self.mv_per_lsb * charge_per_weight)
+
+    def weight_to_biological(self, weight: Any, tau_syn: Any, cm: Any, charge_per_weight: float) -> np.ndarray:
+        """Weight LSB -> current-based weights [nA] (the inverse of :meth:`weight_to_hardware`)."""
+        weight, tau_syn, cm = (np.asarray(x, dtype=float) for x in (weight, tau_syn, cm))
+        self._check_weight_inputs(weight, "weight [LSB]", tau_syn, cm, charge_per_weight)
+        return weight * self.mv_per_lsb * charge_per_weight * cm / tau_syn
+
+    @staticmethod
+    def _check_weight_inputs(weight: np.ndarray, what: str, tau_syn: np.ndarray, cm: np.ndarray,
+                             charge_per_weight: float) -> None:
+        if not np.isfinite(charge_per_weight) or charge_per_weight <= 0:
+            raise TargetError(f"charge_per_weight is {charge_per_weight!r}: the synaptic strengths "
+                              f"are not calibrated (UncalibratedCubaSynapticInput), so weights have "
+                              f"no biological unit")
+        for name, arr in ((what, weight), ("tau_syn [ms]", tau_syn), ("cm [nF]", cm)):
+            if not np.all(np.isfinite(arr)):
+                raise TargetError(f"{name} must be finite")
+        if np.any(weight < 0):
+            raise TargetError(f"{what} must be >= 0 (the receptor type gives the sign), got "
+                              f"{float(np.min(weight)):g}")
+        for name, arr in (("tau_syn [ms]", tau_syn), ("cm [nF]", cm)):
+            if np.any(arr <= 0):
+                raise TargetError(f"{name} must be > 0, got {float(np.min(arr)):g}")
