@@ -22,6 +22,14 @@ Beyond PyNN: ``run(runtime, command=RunCommand.PREPARE | APPEND | EXECUTE)`` (ma
 a realtime snippet; run the queue), ``setup(neuronPermutation=..., initial_config=...,
 enable_neuron_bypass=..., injected_config=..., chip_id=...)``, the recording ``device``
 ('madc', 'cadc', 'pad_0', 'pad_1') and ``Projection.placed_connections``.
+
+Where this backend differs from the real one: the realtime snippets of one ``EXECUTE`` run as
+consecutive grenade runs on the same chip, each starting with grenade's neuron reset; times
+are converted to FPGA cycles with grenade's helpers (rounded, not truncated); recorded spikes of
+spike sources are their loop-back through the chip (a few tens of ns later than sent); pads
+return no data (the emulated chip has no oscilloscope); ``initialize`` is refused. Not yet here:
+the calibrated cell types, plasticity rules (``PlasticSynapse``, ``Timer``, ``PlasticityRule``),
+multi-compartment neurons and PyNN's standard cell types (``pynn_frontend.biological``).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import warnings
 from typing import Any
 
 import lola
+from grenade.execution import JITGraphExecutor
 from pyNN import common
 from pyNN import random, space  # noqa: F401
 from pyNN.network import Network  # noqa: F401
@@ -129,6 +138,9 @@ def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"rng_seed must be an int >= 0, not {seed!r}")
     connection = extra_params.get("connection")
+    if connection is not None and not isinstance(connection, JITGraphExecutor):
+        raise TypeError(f"connection must be a grenade.execution.JITGraphExecutor, not "
+                        f"{type(connection).__name__}")
 
     old = simulator.state
     if old is not None:
