@@ -14,12 +14,15 @@ calibrate itself), caches the result, which applies to a builder and becomes a `
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)                # calibrated LIF neurons on any later experiment
 
+The CADC calibration (:class:`CADCCalibTarget`, :mod:`calix.common.cadc`) brings the ramps
+of the four quadrants and the offsets of all 1024 CADC channels to a common transfer function.
 The spiking neuron calibration (:func:`calibrate_neurons`) brings the mismatched emulated neurons
 to their targets: leak, reset and threshold potentials (CADC LSB) and the membrane time
 constant.
 """
 
 from . import common, errors, spiking
+from .common import CADCCalibOptions, CADCCalibResult, CADCCalibTarget
 from .common import (Algorithm, BinarySearch, Calib, CalibResult, LinearPrediction, LinearSearch,
                      NoisyBinarySearch, ParameterCalibResult, ParameterRange,
                      PolynomialPrediction, PredictiveModel, TopLevelCalibTarget, calibrate)
@@ -29,7 +32,8 @@ from .spiking import (LeakPotentialCalib, MembraneTimeConstantCalib, NeuronCalib
                       NeuronCalibResult, NeuronCalibTarget, ResetPotentialCalib, ThresholdCalib,
                       calibrate_neurons)
 
-__all__ = ["calibrate", "calibrate_neurons", "NeuronCalibTarget", "NeuronCalibOptions",
+__all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
+           "calibrate", "calibrate_neurons", "NeuronCalibTarget", "NeuronCalibOptions",
            "NeuronCalibResult", "Calib", "Algorithm", "CalibResult", "ParameterCalibResult",
            "ParameterRange", "TopLevelCalibTarget", "BinarySearch", "NoisyBinarySearch",
            "LinearSearch", "PredictiveModel", "PolynomialPrediction", "LinearPrediction",

@@ -390,6 +390,7 @@ class Chip:
             config, np.where(capmem_enabled, capmem[halco.CAPMEM_ROW_NAMES["i_bias_nmda"]], 0),
             self.mismatch.gain["g_nmda"])
         self._compartment_config = (active, group, segment, tied, g)
+        self._cadc_ramps = readout.CADCRamps(self)
         self._params_dirty = False
 
     def _routing_arrays(self) -> tuple:

@@ -1,9 +1,10 @@
 """Fixed-pattern deviations of one emulated chip, drawn from its chip id.
 
 Every analog circuit on a real chip deviates from its nominal behaviour in its own way: offsets on
-potentials, gain errors on currents, time constants and capacitances, per-synapse amplitude, per
-ADC channel offsets and gains. The same chip id always gives the same deviations (like a hardware
-database entry); different chip ids give different ones. Sizes are documented in ``MODEL.md``.
+potentials, gain errors on currents, time constants and capacitances, per-synapse amplitude, the
+CADC's ramps (start and slope per quadrant) and channel offsets, the MADC's offset and gain. The
+same chip id always gives the same deviations (like a hardware database entry); different chip
+ids give different ones. Sizes are documented in ``MODEL.md``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ CAPACITANCE_GAIN_SD = 0.03
 OFFSET_CURRENT_GAIN_SD = 0.15
 SYNAPSE_GAIN_SD = 0.05           # per synapse
 DRIVER_GAIN_SD = 0.10            # per synapse driver (both its rows)
-CADC_OFFSET_SD = 4.0             # LSB per channel
-CADC_GAIN_SD = 0.02
+CADC_OFFSET_SD = 0.016           # V per channel (comparator offset: 4 LSB at the nominal 4 mV/LSB)
+CADC_RAMP_START_SD = 0.010       # V per quadrant (the ramp start buffer)
+CADC_RAMP_SLOPE_SD = 0.03        # relative (log-normal) per quadrant (ramp current, capacitor)
 CORRELATION_BASELINE_SD = 6.0    # LSB per synapse and channel type
 CORRELATION_GAIN_SD = 0.15
 MADC_OFFSET_SD = 5.0             # LSB
@@ -47,8 +49,9 @@ class Mismatch:
     offset: dict[str, np.ndarray]
     gain: dict[str, np.ndarray]
     synapse_gain: np.ndarray          # [synram, row, column]
-    cadc_offset: np.ndarray           # [synram, channel type, column] LSB
-    cadc_gain: np.ndarray             # [synram, channel type, column]
+    cadc_offset: np.ndarray           # [synram, channel type, column] V, comparator offsets
+    cadc_ramp_start: np.ndarray       # [CapMem block] V added to the ramp start
+    cadc_ramp_slope: np.ndarray       # [CapMem block] factor on the ramp's volts per code
     correlation_baseline: np.ndarray  # [channel type, synram, row, column] LSB
     correlation_gain: np.ndarray      # [channel type, synram, row, column]
     madc_offset: float
@@ -62,14 +65,22 @@ class Mismatch:
         driver = rng.lognormal(0.0, DRIVER_GAIN_SD, (2, 128))
         # rows 2d and 2d+1 belong to driver d
         synapse_gain = rng.lognormal(0.0, SYNAPSE_GAIN_SD, (2, 256, 256)) * np.repeat(driver, 2, axis=1)[:, :, None]
+        cadc_offset = rng.normal(0.0, CADC_OFFSET_SD, (2, 2, 256))
+        # where per-channel CADC gains were drawn before the CADC had its per-quadrant ramp:
+        # still drawn, so that every draw after it is what it was
+        rng.standard_normal((2, 2, 256))
+        correlation_baseline = rng.normal(0.0, CORRELATION_BASELINE_SD, (2, 2, 256, 256))
+        correlation_gain = rng.lognormal(0.0, CORRELATION_GAIN_SD, (2, 2, 256, 256))
+        madc_offset = float(rng.normal(0.0, MADC_OFFSET_SD))
+        madc_gain = float(rng.lognormal(0.0, MADC_GAIN_SD))
+        ramp = np.random.default_rng([int(chip_id), 0xCAD_C])      # the CADC ramps' own stream
         return cls(
             chip_id=int(chip_id), offset=offset, gain=gain, synapse_gain=synapse_gain,
-            cadc_offset=rng.normal(0.0, CADC_OFFSET_SD, (2, 2, 256)),
-            cadc_gain=rng.lognormal(0.0, CADC_GAIN_SD, (2, 2, 256)),
-            correlation_baseline=rng.normal(0.0, CORRELATION_BASELINE_SD, (2, 2, 256, 256)),
-            correlation_gain=rng.lognormal(0.0, CORRELATION_GAIN_SD, (2, 2, 256, 256)),
-            madc_offset=float(rng.normal(0.0, MADC_OFFSET_SD)),
-            madc_gain=float(rng.lognormal(0.0, MADC_GAIN_SD)),
+            cadc_offset=cadc_offset,
+            cadc_ramp_start=ramp.normal(0.0, CADC_RAMP_START_SD, 4),
+            cadc_ramp_slope=ramp.lognormal(0.0, CADC_RAMP_SLOPE_SD, 4),
+            correlation_baseline=correlation_baseline, correlation_gain=correlation_gain,
+            madc_offset=madc_offset, madc_gain=madc_gain,
         )
 
     @classmethod
@@ -78,7 +89,7 @@ class Mismatch:
         return cls(
             chip_id=-1, offset={name: np.zeros(N) for name in VOLTAGES},
             gain={name: np.ones(N) for name in GAINS}, synapse_gain=np.ones((2, 256, 256)),
-            cadc_offset=np.zeros((2, 2, 256)), cadc_gain=np.ones((2, 2, 256)),
+            cadc_offset=np.zeros((2, 2, 256)), cadc_ramp_start=np.zeros(4), cadc_ramp_slope=np.ones(4),
             correlation_baseline=np.zeros((2, 2, 256, 256)),
             correlation_gain=np.ones((2, 2, 256, 256)), madc_offset=0.0, madc_gain=1.0,
         )

@@ -2,11 +2,15 @@
 correlation sensors they digitise.
 
 CADC: 8 bit, all 256 columns of a hemisphere in parallel. Each column has a causal and an acausal
-channel; a channel converts either the neuron's membrane (when the column's
-``enable_cadc_neuron_readout_<type>`` switch is set) or the correlation sensor of the synapse in
-the addressed row. Codes get the channel's fixed-pattern offset and gain, its digital
-``CADCChannelConfig.offset`` and read noise, and saturate at 0 and 255. A triggered read converts
-now; a buffered read returns the last conversion of that channel and row.
+channel; a channel converts the CADC debug line of its type (when the column's
+``enable_debug_<type>`` switch is set and a pad connects a CapMem cell to the line), the neuron's
+membrane (``enable_cadc_neuron_readout_<type>``) or the correlation sensor of the synapse in the
+addressed row. The conversion is a single-slope ADC: each quadrant (CapMem block) has one ramp,
+starting at the voltage of its ``cadc_v_ramp_offset`` cell and rising by a step per counter tick
+set by its ``cadc_i_ramp_slope`` current; a channel's comparator (with its own offset) latches
+the count where the ramp crosses its input. The count gets read noise, saturates at 0 and 255,
+and the digital ``CADCChannelConfig.offset`` is added (saturating again). A triggered read
+converts now; a buffered read returns the last conversion of that channel and row.
 
 MADC: 10 bit, one source or two alternating sources (the two readout multiplexers), started and
 stopped through ``MADCControl``, configured through ``MADCConfig`` and
@@ -22,14 +26,19 @@ import numpy as np
 
 import halco
 import haldls
-from . import core
+from . import core, transfer
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from .chip import Chip
 
-CADC_V_MIN = 0.1                  # V at code 0
-CADC_V_PER_LSB = 0.004            # V per code
+CADC_V_MIN = 0.1                  # V at code 0 with the nominal ramp (stadls.ChipInit)
+CADC_V_PER_LSB = 0.004            # V per code with the nominal ramp
+CADC_RAMP_V_PER_CODE_PER_LSB = 1e-5   # ramp step per counter tick per cadc_i_ramp_slope LSB
+CADC_RAMP_TOP = transfer.V_RAIL   # the ramp ends at the rail: an input there never triggers
+#: the ramp cells stadls.ChipInit writes: the ideal chip then reads (V - 0.1 V) / 4 mV
+NOMINAL_RAMP_OFFSET = 50          # cadc_v_ramp_offset: 50 * 2 mV = 0.1 V
+NOMINAL_RAMP_SLOPE = 400          # cadc_i_ramp_slope: 400 * 10 uV = 4 mV per code
 CADC_NOISE_LSB = 1.0
 CORRELATION_BASELINE = 220.0      # code of a freshly reset correlation sensor
 CORRELATION_ETA_PER_LSB = 8.0 / 1022.0   # code decrease per pair at zero delay, per syn_i_bias_store LSB
@@ -51,6 +60,75 @@ def _cadc_sample_layout() -> tuple[np.ndarray, ...]:
             halco.enum_map(sample, on_synram, channel, quad, halco.SynapseRowOnSynram),
             halco.enum_map(sample, on_synram, channel, quad, halco.SynapseQuadColumnOnDLS,
                            halco.SynapseOnSynapseRow))
+
+
+#: per pad: (field, node a, node b) of the switches that join the analog debug nets; "capmem{b}"
+#: is CapMem block b's debug output, "causal"/"acausal" the CADC debug lines (both hemispheres)
+_PAD_SWITCHES = tuple(
+    [(f"capmem_v_out_mux[{b}]", f"capmem{b}", "v_out_mux") for b in range(4)]
+    + [("capmem_v_out_mux_to_capmem_intermediate_mux", "v_out_mux", "capmem_intermediate"),
+       ("capmem_intermediate_mux_to_pad", "capmem_intermediate", "pad"),
+       ("cadc_debug_causal_to_synapse_intermediate_mux", "causal", "synapse_intermediate"),
+       ("cadc_debug_acausal_to_synapse_intermediate_mux", "acausal", "synapse_intermediate"),
+       ("synapse_intermediate_mux_to_pad", "synapse_intermediate", "pad")])
+_CHIP_WIDE_NODES = {"capmem0", "capmem1", "capmem2", "capmem3", "causal", "acausal"}
+
+
+class CADCRamps:
+    """What the CADC converts with, from the configuration: per CapMem block the ramp start [V]
+    and step per code [V] (0: the ramp does not rise), and per channel type (causal, acausal)
+    the debug line's voltage (NaN: floating) or the reason it has none (two sources)."""
+
+    def __init__(self, chip: "Chip") -> None:
+        mm = chip.mismatch
+        start = chip.capmem_value(halco.CapMemCellOnCapMemBlock.cadc_v_ramp_offset)
+        slope = chip.capmem_value(halco.CapMemCellOnCapMemBlock.cadc_i_ramp_slope)
+        self.start = transfer.shared_voltage(start) + mm.cadc_ramp_start
+        self.step = slope * CADC_RAMP_V_PER_CODE_PER_LSB * mm.cadc_ramp_slope
+        self.debug = np.full(2, np.nan)
+        self.debug_error: list[str | None] = [None, None]
+        self._debug_lines(chip)
+
+    def _debug_lines(self, chip: "Chip") -> None:
+        """Join the nets the pads' switches connect (a union-find over a dozen nodes) and give
+        each CADC debug line the voltage of the CapMem debug output on its net."""
+        pads = chip.fields(haldls.PadMultiplexerConfig)
+        parent: dict[str, str] = {}
+
+        def find(node: str) -> str:
+            while parent.setdefault(node, node) != node:
+                node = parent[node]
+            return node
+
+        for pad in range(halco.PadMultiplexerConfigOnDLS.size):
+            for field, a, b in _PAD_SWITCHES:
+                name, _, entry = field.partition("[")
+                on = pads[name][pad][int(entry[:-1])] if entry else pads[name][pad]
+                if on:
+                    a = a if a in _CHIP_WIDE_NODES else f"{a}@{pad}"
+                    b = b if b in _CHIP_WIDE_NODES else f"{b}@{pad}"
+                    parent[find(a)] = find(b)
+        blocks = chip.fields(haldls.CapMemBlockConfig)
+        sources: dict[str, list[tuple[int, float]]] = {}
+        for block in range(4):
+            if not blocks["debug_readout_enable"][block]:
+                continue
+            cell = int(blocks["debug_capmem_coord"][block])
+            if cell >= halco.CapMemCellOnCapMemBlock.size:
+                continue                    # not a cell: the debug output stays undriven
+            value = chip.capmem_driven[block * halco.CapMemCellOnCapMemBlock.size + cell] \
+                if blocks["enable_capmem"][block] else 0
+            sources.setdefault(find(f"capmem{block}"), []).append(
+                (block, float(transfer.shared_voltage(value))))
+        for line, name in enumerate(("causal", "acausal")):
+            on_net = sources.get(find(name), [])
+            if len(on_net) == 1:
+                self.debug[line] = on_net[0][1]
+            elif len(on_net) > 1:
+                self.debug_error[line] = (
+                    f"the {name} CADC debug line is connected to the debug outputs of CapMem "
+                    f"blocks {[b for b, _ in on_net]} at once (PadMultiplexerConfig, "
+                    f"CapMemBlockConfig.debug_readout_enable): connect one voltage source")
 
 
 class Readout:
@@ -98,19 +176,62 @@ class Readout:
         neuron_readout = np.where(
             t == 0, switches["enable_cadc_neuron_readout_causal"][quad_enum, entry],
             switches["enable_cadc_neuron_readout_acausal"][quad_enum, entry])
+        debug = np.where(t == 0, switches["enable_debug_causal"][quad_enum, entry],
+                         switches["enable_debug_acausal"][quad_enum, entry])
+        ramps: CADCRamps = chip._cadc_ramps
+        for line in (0, 1):
+            if ramps.debug_error[line] is not None and (debug & (t == line)).any():
+                raise ConfigurationError(ramps.debug_error[line])
+        line_voltage = ramps.debug[t]
+        debug &= ~np.isnan(line_voltage)
         membrane = chip.S[core.S_V, s * 256 + cols]
-        membrane_code = (membrane - CADC_V_MIN) / CADC_V_PER_LSB
         accumulated = np.where(t == 0, chip.causal[s, r, cols], chip.acausal[s, r, cols])
+        # the sensor's voltage: its baseline less the accumulated correlation (in the LSB of
+        # the nominal ramp, as the sensor's amplitude is specified)
         correlation_code = (CORRELATION_BASELINE + mm.correlation_baseline[t, s, r, cols]
                             - accumulated * mm.correlation_gain[t, s, r, cols])
-        value = np.where(neuron_readout, membrane_code, correlation_code)
+        correlation = CADC_V_MIN + correlation_code * CADC_V_PER_LSB
+        voltage = np.where(debug, line_voltage, np.where(neuron_readout, membrane, correlation))
         channel = (s * halco.CADCChannelConfigOnSynram.size + t * halco.CADCChannelColumnOnSynram.size
                    + cols)                     # CADCChannelConfigOnDLS: synram, type, column
-        channel_offset = chip.fields(haldls.CADCChannelConfig)["offset"][channel]
-        value = value * mm.cadc_gain[s, t, cols] + mm.cadc_offset[s, t, cols] + channel_offset
-        if chip.noise:
-            value = value + chip.rng.normal(0.0, CADC_NOISE_LSB, value.shape)
-        return np.clip(np.floor(value + 0.5), 0, 255).astype(np.int64)
+        noise = chip.rng.normal(0.0, CADC_NOISE_LSB, voltage.shape) if chip.noise else None
+        return self._codes(voltage, channel, noise)
+
+    def _codes(self, voltage: np.ndarray, channel: np.ndarray, noise: np.ndarray | None,
+               rounded: bool = True) -> np.ndarray:
+        """The codes of CADCChannelConfigOnDLS ``channel`` for input ``voltage`` [V] (same
+        shape), with read ``noise`` [LSB] or None; unrounded and unsaturated counts (before the
+        digital offset) with ``rounded=False``."""
+        ramps: CADCRamps = self.chip._cadc_ramps
+        synram, rest = np.divmod(channel, halco.CADCChannelConfigOnSynram.size)
+        ctype, column = np.divmod(rest, halco.CADCChannelColumnOnSynram.size)
+        block = 2 * synram + column // 128          # CapMemBlockOnDLS: NW, NE, SW, SE
+        compared = voltage + self.chip.mismatch.cadc_offset[synram, ctype, column]
+        start, step = ramps.start[block], ramps.step[block]
+        rising = step > 0
+        count = (compared - start) / np.where(rising, step, 1.0)
+        if noise is not None:
+            count = count + noise
+        digital = self.chip.fields(haldls.CADCChannelConfig)["offset"][channel]
+        if not rounded:
+            return np.where(rising, count, np.nan) + digital
+        # a ramp that does not rise never crosses an input above its start: the counter runs
+        # to its end; an input at or above the ramp's top never triggers either
+        count = np.where(rising, np.clip(np.floor(count + 0.5), 0, 255),
+                         np.where(compared > start, 255, 0))
+        count = np.where(compared >= CADC_RAMP_TOP, 255, count)
+        return np.clip(count + digital, 0, 255).astype(np.int64)
+
+    def channel_codes(self, voltage: float | np.ndarray, rounded: bool = True) -> np.ndarray:
+        """Ground truth for tests: the code [1024] (CADCChannelConfigOnDLS order) every channel
+        gives for an input of ``voltage`` [V] (one, or one per channel), without read noise,
+        with the chip's present ramps and digital offsets; ``rounded=False``: the count before
+        the counter's rounding and saturation, plus the digital offset (NaN where the ramp does
+        not rise)."""
+        self.chip._update_parameters()
+        channel = np.arange(halco.CADCChannelConfigOnDLS.size)
+        voltage = np.broadcast_to(np.asarray(voltage, dtype=np.float64), channel.shape)
+        return self._codes(voltage, channel, None, rounded)
 
     # -- MADC ------------------------------------------------------------------------------------
     def madc_control(self, rows: np.ndarray) -> None:

@@ -40,6 +40,8 @@ MEMBRANE_NOISE = 1.5e-3         # V, stationary std of the membrane noise
 V_SYNIN_REF = 0.6               # V, readout level of an idle synaptic input
 PPU_CLOCK_HZ = 250e6
 FPGA_CLOCK_HZ = 125e6
+SHARED_V_PER_LSB = 2e-3         # V per LSB of a shared (global) voltage cell, its raw output
+V_RAIL = 1.2                    # V, the analog supply: no potential reaches above it
 
 # CapMem rows in halco v3 order
 ROW = halco.CAPMEM_ROW_NAMES
@@ -85,6 +87,13 @@ VOLTAGE = {
     "v_threshold": Voltage(0.55, 0.80), "v_exp": Voltage(0.35, 0.85),
     "e_rev": Voltage(0.00, 1.20), "v_adapt": Voltage(0.20, 0.85),
 }
+
+
+def shared_voltage(value: np.ndarray) -> np.ndarray:
+    """The voltage [V] a shared (global) CapMem voltage cell drives, and any cell at the
+    CapMem's debug output: ``value * 2 mV``, at most the 1.2 V rail (calix's CADC reference
+    range 70..550 LSB is 0.14..1.10 V)."""
+    return np.minimum(np.asarray(value, dtype=np.float64) * SHARED_V_PER_LSB, V_RAIL)
 
 
 def voltage(name: str, value: np.ndarray) -> np.ndarray:

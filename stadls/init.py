@@ -16,14 +16,39 @@ from .builder import PlaybackProgramBuilder
 from .errors import ArgumentTypeError
 
 
+#: nominal CADC ramp of every quadrant, written by ChipInit: the ramp starts at 50 * 2 mV = 0.1 V
+#: and rises by 400 * 10 uV = 4 mV per code, so a chip without mismatch reads
+#: ``(V - 0.1 V) / 4 mV`` (emulator/MODEL.md); a CADC calibration (calix.common.cadc) replaces
+#: them per quadrant
+NOMINAL_CADC_RAMP = {"cadc_v_ramp_offset": 50, "cadc_i_ramp_slope": 400}
+
+
+def _shared_cells(value: Any) -> dict[str, int]:
+    """``{shared cell name: CapMem value}``, checked."""
+    if not isinstance(value, dict):
+        raise ArgumentTypeError(f"ChipInit.shared_capmem_cells must be a dict of shared CapMem cell "
+                                f"names (halco.CAPMEM_BLOCK_CELL_NAMES) to values 0..1022, not "
+                                f"{type(value).__name__}")
+    for name, v in value.items():
+        if name not in halco.CAPMEM_BLOCK_CELL_NAMES:
+            raise ArgumentTypeError(f"ChipInit.shared_capmem_cells: {name!r} is not a shared CapMem "
+                                    f"cell; the names are those of halco.CAPMEM_BLOCK_CELL_NAMES")
+        haldls.CapMemCell(value=v)          # raises, naming the field and its range
+    return dict(value)
+
+
 @attrs.define
 class ChipInit:
-    """The chip part: CapMem reference and blocks, neuron backend clocks, synram timing, event
-    recording. ``enable_capmem`` makes the CapMem drive its cells (it does not after reset)."""
+    """The chip part: CapMem reference and blocks, the shared CapMem cells
+    ``shared_capmem_cells`` (name -> value, written in every block; default: the nominal CADC
+    ramp, :data:`NOMINAL_CADC_RAMP`), neuron backend clocks, synram timing, event recording.
+    ``enable_capmem`` makes the CapMem drive its cells (it does not after reset)."""
 
     enable_capmem: bool = True
     reference_generator: haldls.ReferenceGeneratorConfig = attrs.field(factory=haldls.ReferenceGeneratorConfig)
     capmem_block: haldls.CapMemBlockConfig = attrs.field(factory=haldls.CapMemBlockConfig)
+    shared_capmem_cells: dict = attrs.field(factory=lambda: dict(NOMINAL_CADC_RAMP),
+                                            converter=_shared_cells)
     common_neuron_backend: haldls.CommonNeuronBackendConfig = attrs.field(factory=haldls.CommonNeuronBackendConfig)
     common_synram: haldls.CommonSynramConfig = attrs.field(factory=haldls.CommonSynramConfig)
     event_recording: haldls.EventRecordingConfig = attrs.field(
@@ -35,6 +60,10 @@ class ChipInit:
         capmem = attrs.evolve(self.capmem_block, enable_capmem=self.enable_capmem)
         for block in halco.iter_all(halco.CapMemBlockConfigOnDLS):
             builder.write(block, capmem)
+        for name, value in self.shared_capmem_cells.items():
+            cell = getattr(halco.CapMemCellOnCapMemBlock, name)
+            for block in halco.iter_all(halco.CapMemBlockOnDLS):
+                builder.write(halco.CapMemCellOnDLS(cell, block), haldls.CapMemCell(value=value))
         for block in halco.iter_all(halco.CommonNeuronBackendConfigOnDLS):
             builder.write(block, self.common_neuron_backend)
         for synram in halco.iter_all(halco.CommonSynramConfigOnDLS):

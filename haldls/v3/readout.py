@@ -150,14 +150,40 @@ class ReadoutSourceSelection(Container, coordinate=halco.ReadoutSourceSelectionO
 
 
 class PadMultiplexerConfig(Container, coordinate=halco.PadMultiplexerConfigOnDLS, words=1):
-    """What one analog pad shows. (designed) layout."""
+    """What one analog pad connects to: the real haldls fields, which join the chip's analog
+    debug nets (the CapMem blocks' debug outputs, the CADC ramps, the synapse array's CADC and
+    synaptic-input debug lines, the readout buffers) to the pad and through it to each other.
 
-    cadc_v_ramp_mux = Array(Bool(at(0, 0)), 2, lambda h: [at(0, h)])
-    capmem_i_out = Bool(at(0, 2))
-    capmem_v_ref = Bool(at(0, 3))
-    neuron_i_stim_mux = Array(Bool(at(0, 0)), 2, lambda h: [at(0, 4 + h)])
-    buffer_to_pad = Array(Bool(at(0, 0)), 2, lambda m: [at(0, 6 + m)])
-    debug_to_pad = Bool(at(0, 8))
+    A CapMem cell's voltage reaches the CADC debug lines (calix's CADC calibration) when one pad
+    connects ``capmem_v_out_mux[block]``, ``capmem_v_out_mux_to_capmem_intermediate_mux``,
+    ``capmem_intermediate_mux_to_pad`` and ``cadc_debug_*_to_synapse_intermediate_mux``,
+    ``synapse_intermediate_mux_to_pad`` (see ``emulator/MODEL.md``). Arrays over CapMem blocks
+    are indexed by CapMemBlockOnDLS, ``neuron_i_stim_mux`` by hemisphere, ``buffer_to_pad`` by
+    readout source multiplexer.
+
+    (designed) the real container's two 16-bit words in one: its word 0 in bits 15..0 (the
+    quadrant arrays with block 3 in the lowest bit, as the real bitfield), its word 1 in bits
+    31..16.
+    """
+
+    cadc_v_ramp_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 3 - q)])
+    cadc_v_ramp_mux_to_pad = Bool(at(0, 4))
+    capmem_i_out_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 8 - q)])
+    capmem_i_out_mux_to_capmem_intermediate_mux = Bool(at(0, 9))
+    capmem_intermediate_mux_to_pad = Bool(at(0, 10))
+    capmem_v_out_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 14 - q)])
+    capmem_v_out_mux_to_capmem_intermediate_mux = Bool(at(0, 15))
+    capmem_v_ref_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 19 - q)])
+    capmem_v_ref_mux_to_capmem_intermediate_mux = Bool(at(0, 20))
+    neuron_i_stim_mux = Array(Bool(at(0, 0)), 2, lambda h: [at(0, 21 + h)])
+    cadc_debug_causal_to_synapse_intermediate_mux = Bool(at(0, 23))
+    cadc_debug_acausal_to_synapse_intermediate_mux = Bool(at(0, 24))
+    synin_debug_inhibitory_to_synapse_intermediate_mux = Bool(at(0, 25))
+    synin_debug_excitatory_to_synapse_intermediate_mux = Bool(at(0, 26))
+    synapse_intermediate_mux_to_pad = Bool(at(0, 27))
+    buffer_to_pad = Array(Bool(at(0, 0)), 2, lambda m: [at(0, 29 - m)])
+    debug_to_pad = Bool(at(0, 30))
+    neuron_i_stim_mux_to_pad = Bool(at(0, 31))
 
     @classmethod
     def _addresses(cls, enums):

@@ -265,7 +265,8 @@ def test_analog_readouts_are_the_cadc_membrane_readings(emulator):
     program = libnux_vm.compile("vec_u8 v;\nint32 start() { v = get_analog_readouts(1); return 0; }")
     chip = emulator.chip
     chip.S[0, 256:] = np.linspace(0.3, 0.9, 256)          # bottom membranes, volts
-    b = builder()
+    b, _ = stadls.generate(stadls.SystemInit())     # the CapMem drives the CADC's ramps
+    b.merge_back(builder())
     enable_cadc_membrane_readout(b)
     stadls.load_ppu_program(b, program, BOTTOM)
     stadls.start_ppu(b, BOTTOM)

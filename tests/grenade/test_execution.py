@@ -119,6 +119,8 @@ def cadc_graph() -> tuple[sf.Graph, dict]:
 
 def leaky_chip(v_leak: list[int]) -> lola.Chip:
     chip = lola.Chip()
+    for cell, value in stadls.NOMINAL_CADC_RAMP.items():     # a CADC whose ramps rise
+        chip.capmem.set_shared(getattr(halco.CapMemCellOnCapMemBlock, cell), value)
     for column, value in zip([10, 11, 12, 13], v_leak):
         neuron = chip.neuron_block.atomic_neurons[column]
         neuron.leak.v_leak, neuron.leak.i_bias = value, 500

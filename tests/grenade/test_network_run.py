@@ -9,6 +9,7 @@ import pytest
 
 import halco
 import lola
+import stadls
 import grenade.network as gn
 from grenade.common import ExecutionInstanceID
 from grenade.errors import InputDataError
@@ -162,6 +163,8 @@ def test_recordings_come_back_by_neuron():
     network = builder.done()
     graph = gn.build_network_graph(network, gn.route(network))
     chip = lola.Chip()
+    for cell, value in stadls.NOMINAL_CADC_RAMP.items():     # a CADC whose ramps rise
+        chip.capmem.set_shared(getattr(halco.CapMemCellOnCapMemBlock, cell), value)
     for atom, v_leak in zip([50, 51, 52], [300, 700, 500]):
         n = chip.neuron_block.atomic_neurons[atom]
         n.leak.v_leak, n.leak.i_bias, n.membrane_capacitance.capacitance = v_leak, 500, 63
