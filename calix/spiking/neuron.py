@@ -31,6 +31,7 @@ import stadls
 from ..common import helpers as h
 from ..common.algorithms import NoisyBinarySearch
 from ..common.base import Calib, ParameterRange
+from ..common.progress import Progress
 from ..errors import TargetError
 from .results import NeuronCalibResult
 from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
@@ -269,10 +270,12 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
               ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
     steps[-1][1].settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
-    for i, (name, calib, value) in enumerate(steps):
-        log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
-        result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), value)
-        success &= result.success
+    with Progress("neuron calibration", len(steps)) as progress:
+        for i, (name, calib, value) in enumerate(steps):
+            log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
+            progress.step(name)
+            result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), value)
+            success &= result.success
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
     for name, value in FIRING.items():
         state[name] = value

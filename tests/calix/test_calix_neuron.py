@@ -114,11 +114,16 @@ def test_the_result_is_cached_applied_and_a_chip(calibrated):
     assert pickle.loads(pickle.dumps(result)).neurons == result.neurons
 
 
-def test_a_long_time_constant_calibrates_the_threshold_as_well():
+def test_a_long_time_constant_calibrates_the_threshold_as_well(monkeypatch, capsys):
     target = calix.NeuronCalibTarget(leak=160, reset=70, threshold=140, tau_mem=30e-6,
                                      refractory_time=2e-6)
+    monkeypatch.setenv("CALIX_PROGRESS", "1")
     with stadls.ManagedConnection(chip_id=0) as connection:
         result = calix.calibrate(target, cache_paths=[], connection=connection)
+    # the progress bar went through every step
+    shown = capsys.readouterr().err
+    assert all(step in shown for step in ("tau_syn excitatory", "i_synin_gm inhibitory", "tau_mem",
+                                          "threshold", "9/9 done"))
     assert result.success_mask().mean() > 0.97
     rates = calibrate_neurons.firing_rates(result)[result.success_mask()]
     expected_khz = 1e3 / (2.0 + 30.0 * np.log((160 - 70) / (160 - 140)))
