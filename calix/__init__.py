@@ -17,8 +17,10 @@ calibrate itself), caches the result, which applies to a builder and becomes a `
 The CADC calibration (:class:`CADCCalibTarget`, :mod:`calix.common.cadc`) brings the ramps
 of the four quadrants and the offsets of all 1024 CADC channels to a common transfer function.
 The spiking neuron calibration (:func:`calibrate_neurons`) brings the mismatched emulated neurons
-to their targets: leak, reset and threshold potentials (CADC LSB) and the membrane time
-constant.
+to their targets: both synaptic inputs (time constants, strengths matched across the neurons),
+leak, reset and threshold potentials (CADC LSB) and the membrane time constant;
+:class:`BiologicalUnits` translates biological parameters (mV, ms, nA, nF) into its targets.
+:func:`set_progress` switches the progress bar of long calibrations.
 """
 
 from . import common, errors, spiking
@@ -28,9 +30,13 @@ from .common import (Algorithm, BinarySearch, Calib, CalibResult, LinearPredicti
                      PolynomialPrediction, PredictiveModel, TopLevelCalibTarget, calibrate)
 from .errors import (AlgorithmError, CalibError, CalibNotSuccessful, ExcessiveNoiseError,
                      TargetError, TooFewSamplesError)
-from .spiking import (LeakPotentialCalib, MembraneTimeConstantCalib, NeuronCalibOptions,
-                      NeuronCalibResult, NeuronCalibTarget, ResetPotentialCalib, ThresholdCalib,
-                      calibrate_neurons)
+from .common.progress import set_progress
+from .spiking import (BiologicalUnits, CalibratedCubaSynapticInput,
+                      CalibratedMatchingCubaSynapticInput, LeakPotentialCalib,
+                      MembraneTimeConstantCalib, NeuronCalibOptions, NeuronCalibResult,
+                      NeuronCalibTarget, ResetPotentialCalib, SynAmplitudeCalib,
+                      SynTimeConstantCalib, ThresholdCalib, UncalibratedCubaSynapticInput,
+                      calibrate_neurons, calibrate_synaptic_inputs)
 
 __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "calibrate", "calibrate_neurons", "NeuronCalibTarget", "NeuronCalibOptions",
@@ -40,4 +46,6 @@ __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "LeakPotentialCalib", "MembraneTimeConstantCalib", "ResetPotentialCalib",
            "ThresholdCalib", "CalibError", "CalibNotSuccessful", "AlgorithmError",
            "ExcessiveNoiseError", "TooFewSamplesError", "TargetError", "common", "errors",
-           "spiking"]
+           "spiking", "BiologicalUnits", "CalibratedCubaSynapticInput",
+           "CalibratedMatchingCubaSynapticInput", "UncalibratedCubaSynapticInput",
+           "SynAmplitudeCalib", "SynTimeConstantCalib", "calibrate_synaptic_inputs", "set_progress"]
