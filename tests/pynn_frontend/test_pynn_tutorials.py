@@ -276,3 +276,57 @@ def test_dynamic_range(sim):
         sim.reset()
     assert np.all(np.diff(heights) > 0)
     assert heights[-1] - heights[-2] < heights[1] - heights[0]          # saturating
+
+
+def test_iterative_rate_calibration(sim):
+    """fp_calibration: leak-over-threshold neurons, the leak conductance scaled by the ratio of
+    the target rate to each neuron's rate (set, run, count, reset); the rates' spread narrows."""
+    sim.setup()
+    n = 16
+    pop = sim.Population(n, sim.cells.HXNeuron(**{**LOT, "refractory_period_refractory_time": 20}))
+    pop.record("spikes")
+    bias = np.full(n, 150.0)
+    spreads, target = [], None
+    for _ in range(4):
+        pop.set(leak_i_bias=bias)
+        sim.run(0.1)
+        rates = np.array([len(s) for s in pop.get_data(clear=True).segments[0].spiketrains]) / 0.1
+        sim.reset()
+        target = rates.mean() if target is None else target
+        spreads.append(rates.std() / rates.mean())
+        bias = np.clip(bias * target / np.maximum(rates, 1.0), 0, 1022)
+    assert spreads[0] > 0.1 and spreads[-1] < 0.5 * spreads[0]
+
+
+def test_image_written_inside_realtime(sim):
+    """ts_09: the projection's placed synapses (after PREPARE) get a new weight row every
+    10 us through an ``inside_realtime`` builder; the raster reproduces the image."""
+    import halco
+    import lola
+    import stadls
+
+    image = np.array([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 0, 1]])
+    injected = sim.InjectedConfiguration()
+    sim.setup(enable_neuron_bypass=True, injected_config=injected)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(0.0015, 0.03, 0.001)))
+    neurons = sim.Population(4, sim.cells.HXNeuron())
+    proj = sim.Projection(source, neurons, sim.AllToAllConnector(), sim.StaticSynapse(weight=32))
+    neurons.record("spikes")
+    sim.run(None, RunCommand.PREPARE)
+    placed = proj.placed_connections
+    rows = {s.synapse_row.to_enum() for synapses in placed for s in synapses}
+    assert len(rows) == 1 and all(len(s) == 1 for s in placed)
+    row = placed[0][0].synapse_row
+    builder = stadls.AbsoluteTimePlaybackProgramBuilder()
+    for i, pixels in enumerate(image):
+        weights = lola.SynapseWeightRow()
+        values = np.zeros(halco.SynapseOnSynapseRow.size, dtype=np.int64)
+        for connection, synapses in enumerate(placed):
+            values[synapses[0].synapse_on_row.value()] = 32 * pixels[proj[connection].postsynaptic_index]
+        weights.values = values
+        builder.write(int(i * 0.01 * 125000), row.to_synapse_weight_row_on_dls(), weights)
+    injected.inside_realtime = builder
+    sim.run(0.03)
+    times = spike_times(neurons)
+    raster = np.array([[np.any((t >= k * 0.01) & (t < (k + 1) * 0.01)) for t in times] for k in range(3)])
+    assert np.array_equal(raster, image.astype(bool))
