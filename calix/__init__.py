@@ -34,9 +34,10 @@ from .common.progress import set_progress
 from .spiking import (BiologicalUnits, CalibratedCubaSynapticInput,
                       CalibratedMatchingCubaSynapticInput, LeakPotentialCalib,
                       MembraneTimeConstantCalib, NeuronCalibOptions, NeuronCalibResult,
-                      NeuronCalibTarget, ResetPotentialCalib, SynAmplitudeCalib,
+                      NeuronCalibTarget, ResetPotentialCalib, SpikingCalibOptions,
+                      SpikingCalibResult, SpikingCalibTarget, SynAmplitudeCalib,
                       SynTimeConstantCalib, ThresholdCalib, UncalibratedCubaSynapticInput,
-                      calibrate_neurons, calibrate_synaptic_inputs)
+                      calibrate_neurons, calibrate_spiking, calibrate_synaptic_inputs)
 
 __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "calibrate", "calibrate_neurons", "NeuronCalibTarget", "NeuronCalibOptions",
@@ -48,4 +49,5 @@ __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "ExcessiveNoiseError", "TooFewSamplesError", "TargetError", "common", "errors",
            "spiking", "BiologicalUnits", "CalibratedCubaSynapticInput",
            "CalibratedMatchingCubaSynapticInput", "UncalibratedCubaSynapticInput",
-           "SynAmplitudeCalib", "SynTimeConstantCalib", "calibrate_synaptic_inputs", "set_progress"]
+           "SynAmplitudeCalib", "SynTimeConstantCalib", "calibrate_synaptic_inputs", "set_progress",
+           "SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking"]

@@ -4,16 +4,19 @@ all 512 neurons (:mod:`~calix.spiking.neuron`) with their synaptic inputs
 its result (:mod:`~calix.spiking.results`) and the translation of biological parameters into
 targets (:mod:`~calix.spiking.biological`)."""
 
-from . import biological, neuron, results, synaptic_input, targets
+from . import biological, neuron, results, synaptic_input, targets, top_level
 from .biological import BiologicalUnits
 from .neuron import (LeakPotentialCalib, MembraneTimeConstantCalib, ResetPotentialCalib,
                      ThresholdCalib, calibrate_neurons)
-from .results import NeuronCalibResult
+from .results import NeuronCalibResult, SpikingCalibResult
 from .synaptic_input import SynAmplitudeCalib, SynTimeConstantCalib, calibrate_synaptic_inputs
 from .targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapticInput,
-                      NeuronCalibOptions, NeuronCalibTarget, UncalibratedCubaSynapticInput)
+                      NeuronCalibOptions, NeuronCalibTarget, SpikingCalibOptions,
+                      SpikingCalibTarget, UncalibratedCubaSynapticInput)
+from .top_level import calibrate_spiking
 
-__all__ = ["BiologicalUnits", "CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
+__all__ = ["SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking",
+           "top_level", "BiologicalUnits", "CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
            "LeakPotentialCalib", "MembraneTimeConstantCalib", "NeuronCalibOptions",
            "NeuronCalibResult", "NeuronCalibTarget", "ResetPotentialCalib", "SynAmplitudeCalib",
            "SynTimeConstantCalib", "ThresholdCalib", "UncalibratedCubaSynapticInput",

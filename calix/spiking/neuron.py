@@ -238,11 +238,13 @@ class ThresholdCalib(_NeuronCalib):
 
 
 def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget | None = None,
-                      seed: int = 0) -> NeuronCalibResult:
+                      seed: int = 0, initialize: bool = True) -> NeuronCalibResult:
     """Calibrate all 512 neurons on ``connection`` to ``target`` (default
     :class:`NeuronCalibTarget`): both synaptic inputs, then the membrane; returns the result,
     which is also left configured (synaptic inputs enabled). A neuron succeeds if every step
-    reached its target (within each step's tolerance)."""
+    reached its target (within each step's tolerance). ``initialize``: start from
+    ``stadls.SystemInit`` (False: the chip is initialized, its CADC perhaps calibrated, as in
+    :class:`~calix.spiking.SpikingCalibTarget`)."""
     target = as_target(target)
     if not (hasattr(connection, "run") and hasattr(connection, "revision")):
         raise TargetError(f"calibrate_neurons needs a connection (stadls.ManagedConnection), "
@@ -256,7 +258,9 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     state["leak_i_bias"] = DEFAULT_I_BIAS_LEAK
     state["reset_i_bias"] = 1022
     state["membrane_capacitance_capacitance"] = target.membrane_capacitance
-    builder, _ = stadls.generate(stadls.SystemInit())
+    if not isinstance(initialize, (bool, np.bool_)):
+        raise TargetError(f"initialize must be True or False, not {initialize!r}")
+    builder = stadls.generate(stadls.SystemInit())[0] if initialize else stadls.PlaybackProgramBuilder()
     h.enable_cadc_membranes(builder)
     h.run(connection, builder)
     tau_max = float(np.max(target.per_neuron("tau_mem")))

@@ -53,3 +53,27 @@ class NeuronCalibResult(CalibResult):
         for block in halco.iter_all(halco.CommonNeuronBackendConfigOnDLS):
             builder.write(block, haldls.CommonNeuronBackendConfig(clock_scale_slow=self.clock_scale_slow))
         lola.AtomicNeuronArray.from_atomic_neurons(self.neurons).write(builder, neurons=list(self.neurons))
+
+
+@dataclass
+class SpikingCalibResult(CalibResult):
+    """The spiking mode's whole calibration (calix's ``SpikingCalibResult``): ``cadc_result``
+    (a :class:`~calix.common.cadc.CADCCalibResult`) and ``neuron_result`` (a
+    :class:`NeuronCalibResult` on the calibrated CADC's LSB); :meth:`apply` applies them in
+    that order."""
+    cadc_result: Any = None
+    neuron_result: Any = None
+
+    def success_mask(self) -> np.ndarray:
+        """[512] booleans in AtomicNeuronOnDLS enum order: the neuron reached every target."""
+        return self.neuron_result.success_mask()
+
+    @property
+    def neurons(self) -> dict:
+        """The calibrated neurons (AtomicNeuronOnDLS -> lola.AtomicNeuron)."""
+        return self.neuron_result.neurons
+
+    def apply(self, builder: stadls.PlaybackProgramBuilder | stadls.PlaybackProgramBuilderDumper) -> None:
+        self.check_builder(builder)
+        self.cadc_result.apply(builder)
+        self.neuron_result.apply(builder)

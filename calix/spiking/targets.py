@@ -13,6 +13,7 @@ import numpy as np
 
 import stadls
 from ..common.base import TopLevelCalibTarget
+from ..common.cadc import CADCCalibOptions, CADCCalibTarget
 from ..common.helpers import N_NEURONS
 from ..errors import TargetError
 
@@ -189,6 +190,51 @@ class NeuronCalibOptions:
     values."""
 
     seed: int = attrs.field(default=0, validator=_seed)
+
+
+def _instance_of(cls: type, owner: str) -> Any:
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if not isinstance(value, cls):
+            raise TargetError(f"{owner}.{attribute.name} must be a calix.{cls.__name__}, not "
+                              f"{type(value).__name__}")
+    return check
+
+
+@attrs.define(eq=False)
+class SpikingCalibTarget(TopLevelCalibTarget):
+    """The spiking mode's whole calibration (calix's ``SpikingCalibTarget``): the CADC
+    (``cadc_target``), then the neurons with their synaptic inputs (``neuron_target``), on
+    CADC LSB the calibrated CADC reads. ``calibrate(connection, options)`` runs
+    :func:`calix.spiking.top_level.calibrate_spiking` (``options``: a
+    :class:`SpikingCalibOptions` or None)."""
+
+    cadc_target: CADCCalibTarget = attrs.field(factory=CADCCalibTarget,
+                                               validator=_instance_of(CADCCalibTarget, "SpikingCalibTarget"))
+    neuron_target: NeuronCalibTarget = attrs.field(factory=NeuronCalibTarget,
+                                                   validator=_instance_of(NeuronCalibTarget, "SpikingCalibTarget"))
+
+    def calibrate(self, connection: stadls.Connection, options: Any = None) -> Any:
+        from .top_level import calibrate_spiking      # the flow imports the targets
+
+        return calibrate_spiking(connection, self, options)
+
+    def key(self) -> bytes:
+        return self.cadc_target.key() + b"|" + self.neuron_target.key()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpikingCalibTarget):
+            return NotImplemented
+        return self.key() == other.key()
+
+
+@attrs.frozen
+class SpikingCalibOptions:
+    """Options of the spiking calibration: ``cadc_options`` and ``neuron_options``."""
+
+    cadc_options: CADCCalibOptions = attrs.field(factory=CADCCalibOptions,
+                                                 validator=_instance_of(CADCCalibOptions, "SpikingCalibOptions"))
+    neuron_options: NeuronCalibOptions = attrs.field(factory=NeuronCalibOptions,
+                                                     validator=_instance_of(NeuronCalibOptions, "SpikingCalibOptions"))
 
 
 def refractory_settings(refractory_time: np.ndarray) -> tuple[int, np.ndarray]:

@@ -1,0 +1,46 @@
+"""The spiking mode's whole calibration flow (calix's ``calix.spiking.calibrate``): the CADC
+first, so that every later measurement reads calibrated LSB, then the neurons with their
+synaptic inputs. (STP, the potentials' refinement and the correlation sensors of the real
+flow are not here yet.)"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import stadls
+from ..common import cadc
+from ..common.helpers import run
+from ..errors import TargetError
+from .neuron import calibrate_neurons
+from .results import SpikingCalibResult
+from .targets import SpikingCalibOptions, SpikingCalibTarget
+
+log = logging.getLogger(__name__)
+
+
+def calibrate_spiking(connection: stadls.Connection, target: SpikingCalibTarget | None = None,
+                      options: SpikingCalibOptions | None = None) -> SpikingCalibResult:
+    """Initialize the chip, calibrate its CADC, then its 512 neurons (on the calibrated CADC);
+    the result is left applied."""
+    target = SpikingCalibTarget() if target is None else target
+    options = SpikingCalibOptions() if options is None else options
+    if not isinstance(target, SpikingCalibTarget):
+        raise TargetError(f"calibrate_spiking needs a calix.SpikingCalibTarget, not "
+                          f"{type(target).__name__}")
+    if not isinstance(options, SpikingCalibOptions):
+        raise TargetError(f"the options of a SpikingCalibTarget are a calix.SpikingCalibOptions "
+                          f"or None, not {type(options).__name__}")
+    builder, _ = stadls.generate(stadls.SystemInit())
+    run(connection, builder)
+    log.info("spiking calibration: CADC")
+    cadc_result = cadc.calibrate(connection, target.cadc_target, options.cadc_options)
+    log.info("spiking calibration: neurons")
+    neuron_result = calibrate_neurons(connection, target.neuron_target,
+                                      seed=options.neuron_options.seed, initialize=False)
+    result = SpikingCalibResult(target=target, options=options, cadc_result=cadc_result,
+                                neuron_result=neuron_result)
+    builder = stadls.PlaybackProgramBuilder()
+    result.apply(builder)
+    run(connection, builder)
+    return result
