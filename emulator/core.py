@@ -51,9 +51,9 @@ P_V_ADAPT = 16       # reference potential of the adaptation OTA [V]
 P_I_EXP = 17         # exponential current at V = V_exp [A]
 P_V_EXP = 18         # exponential onset [V]
 P_DELTA_T = 19       # exponential slope [V]
-P_E_REV_EXC = 20     # excitatory reversal potential [V]
-P_E_REV_INH = 21     # inhibitory reversal potential [V]
-P_COBA_EXC = 22      # strength 0..1 of the conductance-based modulation
+P_E_REV_EXC = 20     # excitatory conductance-based reference potential [V] (no modulation there)
+P_E_REV_INH = 21     # inhibitory conductance-based reference potential [V]
+P_COBA_EXC = 22      # slope [1/V] of the conductance-based modulation (reversal: reference + 1/slope)
 P_COBA_INH = 23
 P_NOISE = 24         # stationary std of the membrane noise [V]
 P_V_SYNIN_REF = 25   # readout level of an idle synaptic input [V]
@@ -530,13 +530,14 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
             v_target = p_v_reset[n] if in_reset else p_v_leak[n]
             decay = f_reset[n] if in_reset else f_leak[n]
             # the synaptic input OTAs saturate (x / (1 + |x| / I_sat)), then the conductance-based
-            # mode scales them with the distance to the reversal potential
+            # mode scales their bias with the membrane's distance to the reference potential
+            # (none there, zero at the reversal potential, never negative: a bias current)
             i_exc = s_i_exc[n]
             i_exc = i_exc / (1.0 + abs(i_exc) * p_inv_i_sat_exc[n])
-            i_exc *= 1.0 + p_coba_exc_eff[n] * ((p_e_rev_exc[n] - v) * 2.0 - 1.0)
+            i_exc *= max(1.0 + p_coba_exc_eff[n] * (p_e_rev_exc[n] - v), 0.0)
             i_inh = s_i_inh[n]
             i_inh = i_inh / (1.0 + abs(i_inh) * p_inv_i_sat_inh[n])
-            i_inh *= 1.0 + p_coba_inh_eff[n] * ((v - p_e_rev_inh[n]) * 2.0 - 1.0)
+            i_inh *= max(1.0 + p_coba_inh_eff[n] * (v - p_e_rev_inh[n]), 0.0)
             gate = 0.0 if (in_reset and p_pause[n] != 0.0) else 1.0
             w_adapt = s_w[n]
             current = p_i_offset[n] + gate * (i_exc - i_inh + i_exp_now[n]) - p_adapt_on[n] * w_adapt

@@ -31,6 +31,10 @@ CORRELATION_GAIN_SD = 0.15
 MADC_OFFSET_SD = 5.0             # LSB
 MADC_GAIN_SD = 0.02
 
+#: the conductance-based modulation's strength (drawn from a stream of its own, after every
+#: other deviation: it came later, and every chip id keeps the deviations it had)
+COBA_GAIN_SD = 0.15
+
 VOLTAGES = ("v_leak", "v_reset", "v_threshold", "v_exp", "e_rev_exc", "e_rev_inh", "v_adapt")
 GAINS = {
     "g_leak": CONDUCTANCE_GAIN_SD, "g_reset": CONDUCTANCE_GAIN_SD,
@@ -39,6 +43,8 @@ GAINS = {
     "b": AMPLITUDE_GAIN_SD, "i_exp": AMPLITUDE_GAIN_SD, "c_mem": CAPACITANCE_GAIN_SD,
     "i_offset": OFFSET_CURRENT_GAIN_SD, "g_nmda": CONDUCTANCE_GAIN_SD,
 }
+LATE_GAINS = {"coba_exc": COBA_GAIN_SD, "coba_inh": COBA_GAIN_SD}
+ALL_GAINS = {**GAINS, **LATE_GAINS}
 
 
 @dataclass
@@ -74,6 +80,8 @@ class Mismatch:
         madc_offset = float(rng.normal(0.0, MADC_OFFSET_SD))
         madc_gain = float(rng.lognormal(0.0, MADC_GAIN_SD))
         ramp = np.random.default_rng([int(chip_id), 0xCAD_C])      # the CADC ramps' own stream
+        late = np.random.default_rng([int(chip_id), 0xC0BA])
+        gain.update({name: late.lognormal(0.0, sd, N) for name, sd in LATE_GAINS.items()})
         return cls(
             chip_id=int(chip_id), offset=offset, gain=gain, synapse_gain=synapse_gain,
             cadc_offset=cadc_offset,
@@ -88,7 +96,7 @@ class Mismatch:
         """No deviations at all (for tests of the nominal model)."""
         return cls(
             chip_id=-1, offset={name: np.zeros(N) for name in VOLTAGES},
-            gain={name: np.ones(N) for name in GAINS}, synapse_gain=np.ones((2, 256, 256)),
+            gain={name: np.ones(N) for name in ALL_GAINS}, synapse_gain=np.ones((2, 256, 256)),
             cadc_offset=np.zeros((2, 2, 256)), cadc_ramp_start=np.zeros(4), cadc_ramp_slope=np.ones(4),
             correlation_baseline=np.zeros((2, 2, 256, 256)),
             correlation_gain=np.ones((2, 2, 256, 256)), madc_offset=0.0, madc_gain=1.0,

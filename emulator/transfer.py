@@ -16,7 +16,7 @@ import numpy as np
 
 import halco
 from . import core
-from .mismatch import GAINS, VOLTAGES, Mismatch
+from .mismatch import ALL_GAINS, VOLTAGES, Mismatch
 
 G_PER_LSB = 1e-9                # S per LSB of leak/reset OTA bias
 DIVISION = 1 / 8                # enable_*_division
@@ -29,6 +29,7 @@ SMALL_CAPACITANCE_FACTOR = 0.5
 HIGH_RESISTANCE_FACTOR = 4.0
 AMP_PER_WEIGHT_GM = 8e-13       # A per (weight LSB x gm LSB)
 I_SAT_PER_GM = 1e-10            # A per gm LSB: the synaptic input OTA's saturation current
+COBA_SLOPE = 10.0               # 1/V: the conductance-based modulation's slope at the largest bias
 OFFSET_CURRENT_PER_LSB = 1e-10  # A per LSB of i_mem_offset
 A_PER_LSB = 0.5e-9              # S per LSB of i_bias_adapt_a
 B_PER_LSB = 0.1e-9              # A per LSB of i_bias_adapt_b
@@ -121,9 +122,9 @@ class Transfer:
     enable: str | None = None
 
 
-def _fraction_of_range(value: np.ndarray) -> np.ndarray:
-    """0..1 over the CapMem range (the COBA modulation's strength)."""
-    return np.asarray(value, dtype=np.float64) / 1022.0
+def _coba_slope(value: np.ndarray) -> np.ndarray:
+    """The conductance-based modulation's slope [1/V]: COBA_SLOPE at the largest bias."""
+    return np.asarray(value, dtype=np.float64) / 1022.0 * COBA_SLOPE
 
 
 def _synaptic_input(kind: str, polarity: str) -> tuple[Transfer, ...]:
@@ -137,7 +138,7 @@ def _synaptic_input(kind: str, polarity: str) -> tuple[Transfer, ...]:
         Transfer(p["AMP"], Linear(AMP_PER_WEIGHT_GM), row=f"i_bias_synin_{kind}_gm", gain=f"amp_{kind}"),
         Transfer(p["I_SAT"], Linear(I_SAT_PER_GM), row=f"i_bias_synin_{kind}_gm", gain=f"amp_{kind}"),
         Transfer(p["E_REV"], VOLTAGE["e_rev"], row=f"e_synin_{kind}_rev", offset=f"e_rev_{kind}"),
-        Transfer(p["COBA"], _fraction_of_range, row=f"i_bias_synin_{kind}_coba"),
+        Transfer(p["COBA"], _coba_slope, row=f"i_bias_synin_{kind}_coba", gain=f"coba_{kind}"),
     )
 
 
@@ -204,8 +205,8 @@ def _check_tables() -> None:
         raise RuntimeError("a parameter is set twice in TRANSFERS")
     gains = {t.gain for t in TRANSFERS if t.gain} | {g for g in ROWS_ELSEWHERE.values() if g}
     offsets = {t.offset for t in TRANSFERS if t.offset}
-    if gains != set(GAINS) or offsets != set(VOLTAGES):
-        raise RuntimeError(f"TRANSFERS and the mismatch keys differ: gains {gains ^ set(GAINS)}, "
+    if gains != set(ALL_GAINS) or offsets != set(VOLTAGES):
+        raise RuntimeError(f"TRANSFERS and the mismatch keys differ: gains {gains ^ set(ALL_GAINS)}, "
                            f"offsets {offsets ^ set(VOLTAGES)}")
 
 

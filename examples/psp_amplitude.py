@@ -27,7 +27,9 @@ START_US = 100.0  # the membrane first settles at its leak potential
 def _neuron(builder, coba: bool) -> None:
     capmem = dict(v_leak=400, i_bias_leak=400, i_bias_synin_exc_tau=400, i_bias_synin_exc_gm=1000)
     if coba:
-        capmem.update(e_synin_exc_rev=700, i_bias_synin_exc_coba=1022)
+        # the reference at the leak of 400 (0.53 V): no modulation there; the modulation's
+        # slope 3.5 / V puts the reversal potential 0.29 V above it, at 0.82 V
+        capmem.update(e_synin_exc_rev=454, i_bias_synin_exc_coba=356)
     configure_neuron(builder, NEURON, capmem, dict(
         membrane_capacitor_size=63, enable_synaptic_input_excitatory=True,
         enable_synaptic_input_excitatory_small_capacitance=True,
@@ -69,7 +71,8 @@ def psp_vs_weight(weights: list[int], chip_id: int = 0, **connection) -> np.ndar
 
 
 def coba_psp_vs_leak(v_leaks: list[int], chip_id: int = 0, **connection) -> np.ndarray:
-    """Conductance-based PSP amplitude [MADC LSB] at each leak potential (reversal at 700)."""
+    """Conductance-based PSP amplitude [MADC LSB] at each leak potential (v_leak 400 is the
+    reference, the reversal lies at about the potential of v_leak 735)."""
     builder = init_builder()
     label = route_input(builder, COLUMN, 40)
     _neuron(builder, coba=True)
@@ -93,7 +96,7 @@ def main() -> None:
           ", ".join(f"w={w}: {a:.0f}" for w, a in zip(weights, amplitudes)) + " MADC LSB")
     leaks = [300, 400, 500, 600]
     coba = coba_psp_vs_leak(leaks)
-    print("conductance-based PSP amplitude by leak potential (reversal 700): " +
+    print("conductance-based PSP amplitude by leak potential (reference 400, reversal ~735): " +
           ", ".join(f"v_leak={vl}: {a:.0f}" for vl, a in zip(leaks, coba)) + " MADC LSB")
 
 

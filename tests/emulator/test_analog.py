@@ -47,6 +47,16 @@ def test_coba_psps_shrink_towards_the_reversal_potential():
     assert amplitudes[0] > amplitudes[1] > amplitudes[2] > 0
 
 
+def test_coba_is_cuba_at_its_reference_and_nothing_beyond_its_reversal():
+    # the example's reference (e_synin_exc_rev 454) is the potential of v_leak 400; its slope
+    # puts the reversal at 0.82 V, below the potential of v_leak 800 (0.87 V)
+    ideal = dict(mismatch=Mismatch.ideal(), noise=False)
+    cuba = psp_amplitude.psp_vs_weight([40], **ideal)[0]
+    coba = psp_amplitude.coba_psp_vs_leak([400, 800], **ideal)
+    assert coba[0] == pytest.approx(cuba, rel=0.05)
+    assert abs(coba[1]) < 0.05 * cuba
+
+
 def test_adaptation_gives_spike_frequency_adaptation_and_none_without_it():
     tonic = np.diff(adex_firing_patterns.run_pattern("tonic")["spikes_us"])
     adapting = np.diff(adex_firing_patterns.run_pattern("adapting")["spikes_us"])

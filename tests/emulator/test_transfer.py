@@ -34,7 +34,7 @@ def test_the_formulas_of_model_md():
     assert P[core.P_G_LEAK, 7] == pytest.approx(400e-9 / 8)          # divided by 8
     assert P[core.P_I_OFFSET, 7] == pytest.approx(-300 * 0.1e-9)      # a sink: negative
     assert P[core.P_TAU_EXC, 7] == pytest.approx(5e-3 / 50 * 0.5)     # small capacitance halves
-    assert P[core.P_COBA_INH, 7] == pytest.approx(0.5)
+    assert P[core.P_COBA_INH, 7] == pytest.approx(511 / 1022 * 10.0)     # slope [1/V]
     assert P[core.P_C_MEM, 7] == pytest.approx(0.1e-12 + 63 * 34e-15)
     assert P[core.P_TAU_INH, 7] == pytest.approx(1e-3)                # no bias: the maximum
     off, _ = _parameters({"i_mem_offset": 300})
