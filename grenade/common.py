@@ -1,14 +1,14 @@
-"""Identifiers shared by the signal-flow graph, the network and the executor."""
+"""Identifiers and helpers shared by the signal-flow graph, the network and the executor."""
 
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import Any, Hashable, Iterable
 
 import attrs
 import numpy as np
 
-from .errors import GrenadeError
+from .errors import ArgumentTypeError, ExecutionInstanceError
 
 #: FPGA clock cycles per microsecond of hardware time (125 MHz)
 FPGA_CYCLES_PER_US = 125
@@ -20,13 +20,14 @@ SPEEDUP = 1000
 
 def _index(value: Any) -> int:
     if isinstance(value, bool):
-        raise GrenadeError(f"an index must be an int, not bool {value!r}")
+        raise ArgumentTypeError(f"an execution instance is an int >= 0, not bool {value!r}")
     try:
         value = operator.index(value)
     except TypeError:
-        raise GrenadeError(f"an index must be an int, not {type(value).__name__} {value!r}") from None
+        raise ArgumentTypeError(f"an execution instance is an int >= 0, not "
+                                f"{type(value).__name__} {value!r}") from None
     if value < 0:
-        raise GrenadeError(f"an index must be >= 0, not {value}")
+        raise ExecutionInstanceError(f"an execution instance is an int >= 0, not {value}")
     return value
 
 
@@ -50,3 +51,26 @@ def biological_ms_to_cycles(times_ms: Any) -> Any:
     """Biological milliseconds to FPGA cycles of hardware time at the 1000x speed-up
     (1 ms biological = 1 us hardware = 125 cycles), rounded to whole cycles."""
     return np.rint(np.asarray(times_ms, dtype=float) * FPGA_CYCLES_PER_US).astype(np.int64)
+
+
+def toposort(nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable]]) -> list | None:
+    """Kahn's algorithm over ``nodes`` (and every node an edge names), ties by value (the
+    order in which execution instances run and are reported); None if there is a cycle."""
+    edges = set(edges)
+    indegree = {n: 0 for n in nodes}
+    successors: dict[Any, list] = {}
+    for a, b in edges:
+        indegree.setdefault(a, 0)
+        indegree[b] = indegree.get(b, 0) + 1
+        successors.setdefault(a, []).append(b)
+    ready = sorted(n for n, d in indegree.items() if d == 0)
+    out = []
+    while ready:
+        n = ready.pop(0)
+        out.append(n)
+        for b in sorted(successors.get(n, [])):
+            indegree[b] -= 1
+            if indegree[b] == 0:
+                ready.append(b)
+                ready.sort()
+    return out if len(out) == len(indegree) else None

@@ -7,6 +7,16 @@ class GrenadeError(Exception):
     """Base class of every grenade error."""
 
 
+class ArgumentTypeError(GrenadeError, TypeError):
+    """An argument of the wrong type (a run without a grenade executor, a hook that is not a
+    stadls builder, an index that is not an int, ...); the message names what is expected."""
+
+
+class InvalidArgumentError(GrenadeError, ValueError):
+    """An argument of the right type with a value grenade cannot use (an executor without
+    chips, an executor that runs its tasks in another process, an empty router list, ...)."""
+
+
 class InvalidInputError(GrenadeError, ValueError):
     """A vertex was given inputs it cannot take (wrong count, port type or size, a source it
     cannot be connected to)."""
@@ -40,3 +50,7 @@ class ExecutionError(GrenadeError, RuntimeError):
 class InvalidVertexError(GrenadeError, ValueError):
     """A vertex constructed with a configuration it cannot have (indices out of range, shapes
     that do not match, values outside the hardware's range)."""
+
+
+class SerializationError(GrenadeError, ValueError):
+    """A graph that cannot be written to JSON, or JSON text that is not a grenade graph."""

@@ -23,26 +23,42 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import attrs
 
-from ..common import ExecutionInstanceID, as_execution_instance
-from ..errors import ExecutionInstanceError, InvalidInputError
+from ..common import ExecutionInstanceID, as_execution_instance, toposort
+from ..errors import ArgumentTypeError, ExecutionInstanceError, InvalidInputError
 from .port import PortRestriction
 from .vertex.base import EntityOnChip, Vertex
+
+
+def _descriptor(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentTypeError(f"an input's descriptor is a vertex descriptor (int), not "
+                                f"{type(value).__name__} {value!r}")
+    return value
+
+
+def _restriction(value: Any) -> PortRestriction | None:
+    if value is None or isinstance(value, PortRestriction):
+        return value
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return PortRestriction(*value)          # (min, max), both inclusive
+    raise ArgumentTypeError(f"an input's restriction is a grenade PortRestriction(min, max), a pair "
+                            f"(min, max) or None, not {type(value).__name__} {value!r}")
 
 
 @attrs.frozen
 class Input:
     """An edge into a vertex: from vertex ``descriptor``, optionally only the channels of
-    ``restriction``."""
+    ``restriction`` (a :class:`PortRestriction` or a pair ``(min, max)``, both inclusive)."""
 
-    descriptor: int
-    restriction: PortRestriction | None = None
+    descriptor: int = attrs.field(converter=_descriptor)
+    restriction: PortRestriction | None = attrs.field(default=None, converter=_restriction)
 
 
 def _as_input(value: Any) -> Input:
     if isinstance(value, Input):
         return value
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"an input is a vertex descriptor (int) or a grenade Input, not "
+        raise ArgumentTypeError(f"an input is a vertex descriptor (int) or a grenade Input, not "
                                 f"{type(value).__name__} {value!r}")
     return Input(value)
 
@@ -59,6 +75,8 @@ class Graph:
         #: execution instance -> instances it takes data from (counted per edge)
         self._instance_edges: dict[tuple[ExecutionInstanceID, ExecutionInstanceID], int] = {}
         self._instance_chips: dict[ExecutionInstanceID, int] = {}
+        #: (instance, vertex type name) -> the descriptor of a one-per-instance vertex
+        self._unique: dict[tuple[ExecutionInstanceID, str], int] = {}
 
     # -- reading ------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -83,7 +101,7 @@ class Graph:
     def execution_instances(self) -> list[ExecutionInstanceID]:
         """Every execution instance in an order in which each comes after those it takes data
         from (ties by id)."""
-        return _toposort(set(self._instances), set(self._instance_edges))
+        return toposort(set(self._instances), set(self._instance_edges))
 
     def execution_instance_dependencies(self, instance: Any) -> set[ExecutionInstanceID]:
         """The instances ``instance`` takes data from."""
@@ -113,7 +131,7 @@ class Graph:
         """Add ``vertex`` to ``execution_instance`` with ``inputs`` (descriptors or
         :class:`Input`); returns its descriptor. Raises (and adds nothing) if a check fails."""
         if not isinstance(vertex, Vertex):
-            raise InvalidInputError(f"Graph.add takes a grenade vertex, not {type(vertex).__name__}")
+            raise ArgumentTypeError(f"Graph.add takes a grenade vertex, not {type(vertex).__name__}")
         instance = as_execution_instance(execution_instance)
         inputs = tuple(_as_input(i) for i in inputs)
         new_edges = self._check(vertex, instance, inputs, None)
@@ -124,7 +142,7 @@ class Graph:
         self._outputs.append([])
         for i in inputs:
             self._outputs[i.descriptor].append(descriptor)
-        self._commit(instance, vertex, new_edges)
+        self._commit(instance, vertex, new_edges, descriptor)
         return descriptor
 
     def update(self, descriptor: int, vertex: Vertex) -> None:
@@ -137,7 +155,7 @@ class Graph:
         checks again)."""
         descriptor = self._check_descriptor(descriptor)
         if not isinstance(vertex, Vertex):
-            raise InvalidInputError(f"Graph.update takes a grenade vertex, not {type(vertex).__name__}")
+            raise ArgumentTypeError(f"Graph.update takes a grenade vertex, not {type(vertex).__name__}")
         instance = self._instances[descriptor]
         inputs = tuple(_as_input(i) for i in inputs)
         old_vertex, old_inputs = self._vertices[descriptor], self._inputs[descriptor]
@@ -156,7 +174,15 @@ class Graph:
         self._inputs[descriptor] = inputs
         for i in inputs:
             self._outputs[i.descriptor].append(descriptor)
-        self._commit(instance, vertex, new_edges)
+        if type(old_vertex) is not type(vertex) and old_vertex.one_per_execution_instance:
+            del self._unique[(instance, type(old_vertex).__name__)]
+        self._commit(instance, vertex, new_edges, descriptor)
+        if isinstance(vertex, EntityOnChip):
+            # the checks let a vertex move to another chip only if it is the instance's one
+            # on-chip vertex: the instance then runs on the new vertex's chip
+            self._instance_chips[instance] = vertex.chip_on_executor
+        elif isinstance(old_vertex, EntityOnChip) and self._only_chip_vertex(instance, descriptor):
+            del self._instance_chips[instance]
 
     def _instance_edges_of(self, descriptor: int) -> list[tuple[ExecutionInstanceID, ExecutionInstanceID]]:
         target = self._instances[descriptor]
@@ -174,11 +200,13 @@ class Graph:
             self._instance_edges[edge] = self._instance_edges.get(edge, 0) + 1
 
     def _commit(self, instance: ExecutionInstanceID, vertex: Vertex,
-                new_edges: list[tuple[ExecutionInstanceID, ExecutionInstanceID]]) -> None:
+                new_edges: list[tuple[ExecutionInstanceID, ExecutionInstanceID]], descriptor: int) -> None:
         for edge in new_edges:
             self._instance_edges[edge] = self._instance_edges.get(edge, 0) + 1
         if isinstance(vertex, EntityOnChip):
             self._instance_chips.setdefault(instance, vertex.chip_on_executor)
+        if vertex.one_per_execution_instance:
+            self._unique[(instance, type(vertex).__name__)] = descriptor
 
     def _check(self, vertex: Vertex, instance: ExecutionInstanceID, inputs: tuple[Input, ...],
                descriptor: int | None) -> list[tuple[ExecutionInstanceID, ExecutionInstanceID]]:
@@ -191,6 +219,13 @@ class Graph:
         elif len(inputs) != len(ports):
             raise InvalidInputError(f"{name} takes {len(ports)} inputs "
                                     f"({', '.join(map(str, ports)) or 'none'}), got {len(inputs)}")
+        if vertex.one_per_execution_instance:
+            other = self._unique.get((instance, type(vertex).__name__))
+            if other is not None and other != descriptor:
+                raise ExecutionInstanceError(
+                    f"{name}: {instance} already has a {type(vertex).__name__} (vertex {other}); an "
+                    f"execution instance has one ({vertex.one_per_execution_instance}): connect "
+                    f"every source to that one")
         if isinstance(vertex, EntityOnChip):
             chip = self._instance_chips.get(instance)
             if chip is not None and chip != vertex.chip_on_executor and not (
@@ -201,12 +236,12 @@ class Graph:
         edges = []
         for index, inp in enumerate(inputs):
             self._check_descriptor(inp.descriptor)
-            if inp.descriptor == descriptor:
-                pass        # a recurrent edge onto itself is checked like any other
             source = self._vertices[inp.descriptor]
             port = ports[min(index, len(ports) - 1)]
             out = source.output()
             what = f"{name} input {index} (from {type(source).__name__} {inp.descriptor})"
+            if source.no_output:
+                raise InvalidInputError(f"{what}: {source.no_output}")
             if inp.restriction is None:
                 if out != port:
                     raise InvalidInputError(f"{what}: the source gives {out}, the port takes {port}")
@@ -235,7 +270,7 @@ class Graph:
                 edges.append((source_instance, instance))
         if edges:
             all_edges = set(self._instance_edges) | set(edges)
-            if _toposort(set(self._instances) | {instance}, all_edges) is None:
+            if toposort(set(self._instances) | {instance}, all_edges) is None:
                 a, b = edges[0]
                 raise ExecutionInstanceError(
                     f"{name}: data from {a} into {b} closes a cycle between execution instances "
@@ -286,30 +321,29 @@ class Graph:
         return graph_to_json(self)
 
     @classmethod
+    def from_parts(cls, entries: Iterable[tuple[Vertex, Any, Sequence[Input | int]]]) -> "Graph":
+        """A graph of ``entries`` (vertex, execution instance, inputs), vertex i getting
+        descriptor i; every check of :meth:`add` runs, once all vertices exist, so that an input
+        may come from a later vertex (recurrent routing, vertices relocated onto later ones)."""
+        graph = cls()
+        for vertex, instance, inputs in entries:
+            if not isinstance(vertex, Vertex):
+                raise ArgumentTypeError(f"a graph holds grenade vertices, not {type(vertex).__name__}")
+            graph._vertices.append(vertex)
+            graph._instances.append(as_execution_instance(instance))
+            graph._inputs.append(tuple(_as_input(i) for i in inputs))
+            graph._outputs.append([])
+        for d, inputs in enumerate(graph._inputs):
+            for i in inputs:
+                graph._outputs[graph._check_descriptor(i.descriptor)].append(d)
+        for d, (vertex, instance, inputs) in enumerate(zip(graph._vertices, graph._instances, graph._inputs)):
+            edges = graph._check(vertex, instance, inputs, d)
+            graph._commit(instance, vertex, edges, d)
+        return graph
+
+    @classmethod
     def from_json(cls, text: str) -> "Graph":
         from .serialization import graph_from_json
 
         return graph_from_json(text)
 
-
-def _toposort(nodes: set, edges: Iterable[tuple[Any, Any]]) -> list | None:
-    """Kahn's algorithm, ties by value; None if there is a cycle."""
-    edges = set(edges)
-    indegree = {n: 0 for n in nodes}
-    for a, b in edges:
-        indegree.setdefault(a, 0)
-        indegree[b] = indegree.get(b, 0) + 1
-    ready = sorted(n for n, d in indegree.items() if d == 0)
-    out = []
-    successors: dict[Any, list] = {}
-    for a, b in edges:
-        successors.setdefault(a, []).append(b)
-    while ready:
-        n = ready.pop(0)
-        out.append(n)
-        for b in sorted(successors.get(n, [])):
-            indegree[b] -= 1
-            if indegree[b] == 0:
-                ready.append(b)
-                ready.sort()
-    return out if len(out) == len(indegree) else None

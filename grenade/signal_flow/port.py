@@ -61,10 +61,15 @@ class ConnectionType(enum.Enum):
 _LOCAL_OF = [t for t in ConnectionType if ("Data" + t.value) in ConnectionType._value2member_map_]
 
 
-def _size(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInputError(f"a port size is an int >= 0, not {value!r}")
-    return value
+def _count(what: str):
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInputError(f"{what} is an int >= 0, not {value!r}")
+        return value
+    return convert
+
+
+_size = _count("a port size")
 
 
 @attrs.frozen
@@ -80,20 +85,21 @@ class Port:
 
 @attrs.frozen
 class PortRestriction:
-    """The channels ``min..max`` (inclusive) of an output port."""
+    """The channels ``min..max`` (inclusive, 0-based) of an output port."""
 
-    min: int = attrs.field(converter=_size)
-    max: int = attrs.field(converter=_size)
+    min: int = attrs.field(converter=_count("PortRestriction.min (the first channel)"))
+    max: int = attrs.field(converter=_count("PortRestriction.max (the last channel, inclusive)"))
 
     def __attrs_post_init__(self) -> None:
         if self.min > self.max:
-            raise InvalidInputError(f"a port restriction needs min <= max, not [{self.min}, {self.max}]")
+            raise InvalidInputError(f"a port restriction [min, max] needs min <= max (both inclusive), "
+                                    f"not [{self.min}, {self.max}]")
 
     def size(self) -> int:
         return self.max - self.min + 1
 
     def is_restriction_of(self, port: Port) -> bool:
-        """Whether it lies inside ``port``."""
+        """Whether it lies inside ``port`` (channels 0..size-1)."""
         return self.max < port.size
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ import halco
 import haldls
 from haldls.serialization import converter
 from ..common import ExecutionInstanceID
-from ..errors import GrenadeError
+from ..errors import GrenadeError, SerializationError
 from .graph import Graph, Input
 from .port import ConnectionType, PortRestriction
 from .vertex import neuron, plasticity, readout, transformation
@@ -51,7 +51,7 @@ def _encode(value: Any) -> Any:
         return value.item()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise GrenadeError(f"cannot write a {type(value).__name__} into a graph's JSON")
+    raise SerializationError(f"cannot write a {type(value).__name__} into a graph's JSON")
 
 
 def _decode(data: Any) -> Any:
@@ -77,14 +77,14 @@ def _decode(data: Any) -> Any:
         return cls(**{k: _decode(v) for k, v in data["fields"].items()})
     if "dict" in data:
         return {_decode(k): _decode(v) for k, v in data["dict"]}
-    raise GrenadeError(f"not a value of a graph's JSON: {data!r:.120}")
+    raise SerializationError(f"not a value of a graph's JSON: {data!r:.120}")
 
 
 def _known(name: str) -> type:
     try:
         return _KNOWN.get(name) or transformation.FUNCTIONS[name]
     except KeyError:
-        raise GrenadeError(f"a graph's JSON names an unknown type {name!r}") from None
+        raise SerializationError(f"a graph's JSON names an unknown type {name!r}") from None
 
 
 def graph_to_json(graph: Graph) -> str:
@@ -98,27 +98,17 @@ def graph_to_json(graph: Graph) -> str:
 
 
 def graph_from_json(text: str) -> Graph:
-    """The graph :func:`graph_to_json` wrote, built again through ``Graph.add`` (so every check
-    runs); edges to later vertices (recurrence) are added by relocating."""
+    """The graph :func:`graph_to_json` wrote, built again with every check of ``Graph.add``
+    (:meth:`Graph.from_parts`: inputs may come from later vertices, as after relocations)."""
     try:
         data = json.loads(text)
-        if data.get("grenade_graph") != 1:
-            raise GrenadeError("not a grenade graph (no 'grenade_graph': 1)")
+        if not isinstance(data, dict) or data.get("grenade_graph") != 1:
+            raise SerializationError("not a grenade graph (no 'grenade_graph': 1)")
         entries = [(_decode(v["vertex"]), ExecutionInstanceID(v["execution_instance"]),
                     [Input(d, None if r is None else PortRestriction(*r)) for d, r in v["inputs"]])
                    for v in data["vertices"]]
     except GrenadeError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as err:
-        raise GrenadeError(f"not a grenade graph's JSON: {err}") from err
-    graph = Graph()
-    deferred = []
-    for d, (vertex, instance, inputs) in enumerate(entries):
-        early = [i for i in inputs if i.descriptor < d]
-        if len(early) != len(inputs):
-            deferred.append(d)      # a recurrent input: the vertex was relocated onto it
-        graph.add(vertex, instance, early)
-    for d in deferred:
-        vertex, _, inputs = entries[d]
-        graph.update_and_relocate(d, vertex, inputs)
-    return graph
+        raise SerializationError(f"not a grenade graph's JSON: {err}") from err
+    return Graph.from_parts(entries)

@@ -64,13 +64,13 @@ def test_the_port_type_and_size_are_checked():
         graph.add(sf.PADIBus(halco.PADIBusOnDLS(1)), 0, [d["driver"]])
     with pytest.raises(InvalidInputError, match="source gives 2xMembraneVoltage, the port takes 1xMembraneVoltage"):
         graph.add(sf.MADCReadoutView(sf.MADCSource(halco.AtomicNeuronOnDLS(3, 0))), 0, [d["neurons"]])
-    # a restriction to one channel fits, and must lie inside the source's port
-    madc = graph.add(sf.MADCReadoutView(sf.MADCSource(halco.AtomicNeuronOnDLS(3, 0))), 0,
-                     [sf.Input(d["neurons"], sf.PortRestriction(0, 0))])
-    assert graph.vertex(madc).output().type is T.TimedMADCSampleFromChipSequence
+    # a restriction must lie inside the source's port, and a restriction to one channel fits
     with pytest.raises(InvalidInputError, match=r"restriction \[1, 2\] does not lie in"):
         graph.add(sf.MADCReadoutView(sf.MADCSource(halco.AtomicNeuronOnDLS(4, 0))), 0,
                   [sf.Input(d["neurons"], sf.PortRestriction(1, 2))])
+    madc = graph.add(sf.MADCReadoutView(sf.MADCSource(halco.AtomicNeuronOnDLS(3, 0))), 0,
+                     [sf.Input(d["neurons"], sf.PortRestriction(0, 0))])
+    assert graph.vertex(madc).output().type is T.TimedMADCSampleFromChipSequence
 
 
 def test_each_vertex_refuses_sources_the_hardware_cannot_connect():
@@ -197,7 +197,7 @@ def test_vertices_refuse_configurations_they_cannot_have():
     with pytest.raises(InvalidVertexError, match="different parity"):
         sf.MADCReadoutView(sf.MADCSource(halco.AtomicNeuronOnDLS(2, 0)),
                            sf.MADCSource(halco.AtomicNeuronOnDLS(4, 0)))
-    with pytest.raises(InvalidVertexError, match="needs period_us > 0"):
+    with pytest.raises(InvalidVertexError, match="needs period_us >= 1 FPGA cycle"):
         sf.CADCMembraneReadoutView([[1]], 0, mode=sf.CADCMode.periodic)
     with pytest.raises(InvalidVertexError, match="a grenade Function"):
         sf.Transformation(lambda x: x)

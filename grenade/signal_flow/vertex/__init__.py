@@ -3,8 +3,8 @@
 from .base import VERTEX_TYPES, EntityOnChip, Vertex
 from .data import DataInput, DataOutput, ExternalInput
 from .neuron import NeuronConfig, NeuronEventOutputView, NeuronView
-from .plasticity import PlasticityRule, Timer
-from .readout import CADCMembraneReadoutView, CADCMode, MADCReadoutView, MADCSource
+from .plasticity import KERNEL_SIGNATURE, PlasticityRule, Timer
+from .readout import CADCMembraneReadoutView, CADCMode, MADCReadoutView, MADCSource, ReadoutSource
 from .routing import (BackgroundSpikeSource, CrossbarL2Input, CrossbarL2Output, CrossbarNode,
                       PADIBus, SynapseDriver)
 from .synapse import SPARSE_SYNAPSE_DTYPE, SynapseArrayView, SynapseArrayViewSparse

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
+from ...errors import InvalidVertexError
 from ..port import Port, PortRestriction
 
 #: every vertex type by class name (for serialization)
@@ -33,6 +34,10 @@ class Vertex:
 
     variadic_input: ClassVar[bool] = False
     can_connect_different_execution_instances: ClassVar[bool] = False
+    #: non-empty (the reason) for a type of which an execution instance holds one at most
+    one_per_execution_instance: ClassVar[str] = ""
+    #: non-empty (where its results go instead) for a type whose output takes no edge
+    no_output: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -60,9 +65,28 @@ class Vertex:
         return hash(type(self).__name__)
 
 
+def _chip(value: Any) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise InvalidVertexError(f"chip_on_executor is the index (int >= 0) of a chip of the "
+                                 f"executor, not {value!r}")
+    return int(value)
+
+
 def chip_field() -> Any:
     """The chip (connection on the executor, 0..) an on-chip vertex lives on."""
-    return attrs.field(default=0, kw_only=True, converter=int)
+    return attrs.field(default=0, kw_only=True, converter=_chip)
+
+
+def int_field(name: str, lo: int, hi: int | None = None, **kwargs: Any) -> Any:
+    """An int field checked on construction to lie in ``lo..hi`` (no upper bound: None)."""
+    allowed = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+
+    def convert(value: Any) -> int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or \
+                value < lo or (hi is not None and value > hi):
+            raise InvalidVertexError(f"{name} is an int {allowed}, not {value!r}")
+        return int(value)
+    return attrs.field(converter=convert, **kwargs)
 
 
 class EntityOnChip(Vertex):

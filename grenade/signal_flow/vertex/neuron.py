@@ -24,14 +24,21 @@ def _columns(values: Any) -> np.ndarray:
 @attrs.frozen
 class NeuronConfig:
     """What a neuron view configures of one neuron: its spike ``label`` (the 8-bit AddressOut;
-    None: its spikes do not leave) and whether it is reset after a spike."""
+    None: its spikes do not leave) and ``enable_reset``: whether the executor resets it
+    (``NeuronReset``: membrane to the reset potential, refractory period) before the
+    realtime section of every batch entry, as grenade's neuron resets; without, the neuron
+    starts each entry where the previous one (or the configuration) left it."""
 
     label: int | None = None
     enable_reset: bool = True
 
     def __attrs_post_init__(self) -> None:
-        if self.label is not None and not 0 <= int(self.label) <= 255:
-            raise InvalidVertexError(f"a neuron's label (AddressOut) lies in 0..255, not {self.label}")
+        label = self.label
+        if label is not None and (isinstance(label, bool) or not isinstance(label, (int, np.integer))
+                                  or not 0 <= label <= 255):
+            raise InvalidVertexError(f"a neuron's label (AddressOut) is an int 0..255 or None, not {label!r}")
+        if not isinstance(self.enable_reset, (bool, np.bool_)):
+            raise InvalidVertexError(f"NeuronConfig.enable_reset is a bool, not {self.enable_reset!r}")
 
 
 @attrs.frozen(eq=False)

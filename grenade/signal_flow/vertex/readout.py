@@ -10,12 +10,23 @@ import numpy as np
 
 import halco
 import lola
+from ...common import FPGA_CYCLES_PER_US
 from ...errors import InvalidVertexError
 from ..port import ConnectionType, Port, PortRestriction
 from .base import EntityOnChip, Vertex, chip_field, restricted
 from .neuron import NeuronView
 
+#: what a neuron's readout shows (membrane, exc_synin, inh_synin, adaptation): the one
+#: definition of grenade (the network layer uses it too)
 ReadoutSource = lola.AtomicNeuron.Readout.Source
+
+
+def readout_source(value: Any, error: type[Exception] = InvalidVertexError) -> "ReadoutSource":
+    """A :data:`ReadoutSource` from itself, its value or its name; ``error`` names the choices."""
+    try:
+        return ReadoutSource[value] if isinstance(value, str) else ReadoutSource(value)
+    except (KeyError, ValueError):
+        raise error(f"a readout source is one of {[s.name for s in ReadoutSource]}, not {value!r}") from None
 
 
 @attrs.frozen
@@ -23,7 +34,7 @@ class MADCSource:
     """One neuron the MADC samples and which of its potentials."""
 
     coord: halco.AtomicNeuronOnDLS
-    type: Any = attrs.field(default=ReadoutSource.membrane, converter=lambda s: ReadoutSource(s))
+    type: Any = attrs.field(default=ReadoutSource.membrane, converter=readout_source)
 
 
 @attrs.frozen(eq=False)
@@ -34,6 +45,7 @@ class MADCReadoutView(EntityOnChip):
     first_source: MADCSource
     second_source: MADCSource | None = None
     chip_on_executor: int = chip_field()
+    one_per_execution_instance = "the chip has one MADC; it samples one or two sources"
 
     def __attrs_post_init__(self) -> None:
         second = self.second_source
@@ -85,30 +97,51 @@ class MADCReadoutView(EntityOnChip):
 
 
 class CADCMode(enum.Enum):
-    """``end``: one read of every channel after the run; ``periodic``: reads every
-    ``period_us`` during the run."""
+    """``end``: one read of every channel after the run; ``periodic``: a read of every channel
+    every ``period_us`` during the run (from time 0 on), each with its time."""
 
     end = "end"
     periodic = "periodic"
 
 
+def _period(value: Any) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value < 0:
+        raise InvalidVertexError(f"CADCMembraneReadoutView.period_us is a number of us >= 0, not {value!r}")
+    return float(value)
+
+
 @attrs.frozen(eq=False)
 class CADCMembraneReadoutView(EntityOnChip):
-    """CADC reads of ``columns`` (groups, one input port each) of ``synram``."""
+    """CADC reads of the membranes of ``columns`` (groups, one input port each) of ``synram``:
+    once after the run (``mode`` end), or every ``period_us`` during it (``mode`` periodic:
+    the FPGA reads the CADC channels at those times, so that each read has its time). The
+    output carries each channel's 8-bit code less 128 (Int8, as the real software's CADC data;
+    see :mod:`grenade.signal_flow.data` for the periodic form)."""
 
     columns: tuple = attrs.field(converter=lambda gs: tuple(tuple(int(c) for c in g) for g in gs))
     synram: halco.SynramOnDLS = attrs.field(
         converter=lambda s: s if isinstance(s, halco.SynramOnDLS) else halco.SynramOnDLS(s))
     mode: CADCMode = attrs.field(default=CADCMode.end, converter=CADCMode)
-    period_us: float = 0.0
+    period_us: float = attrs.field(default=0.0, converter=_period)
     chip_on_executor: int = chip_field()
 
     def __attrs_post_init__(self) -> None:
         flat = [c for g in self.columns for c in g]
-        if len(set(flat)) != len(flat) or any(not 0 <= c <= 255 for c in flat):
-            raise InvalidVertexError("CADC columns must be unique and lie in 0..255")
-        if self.mode is CADCMode.periodic and not self.period_us > 0:
-            raise InvalidVertexError("a periodic CADC readout needs period_us > 0")
+        if not flat or len(set(flat)) != len(flat) or any(not 0 <= c <= 255 for c in flat):
+            raise InvalidVertexError(f"CADC columns must be unique, at least one, and lie in 0..255, "
+                                     f"not {flat[:16]}")
+        if self.mode is CADCMode.periodic and self.period_cycles() < 1:
+            raise InvalidVertexError(f"a periodic CADC readout needs period_us >= 1 FPGA cycle (0.008 us), "
+                                     f"not {self.period_us}")
+        if self.mode is CADCMode.end and self.period_us:
+            raise InvalidVertexError(f"a CADC readout at the end of the run has no period (period_us 0, "
+                                     f"not {self.period_us}); use mode=CADCMode.periodic for reads every "
+                                     f"period_us")
+
+    def period_cycles(self) -> int:
+        """The period of a periodic readout in FPGA cycles (125 per us, rounded)."""
+        return int(round(self.period_us * FPGA_CYCLES_PER_US))
 
     def all_columns(self) -> list[int]:
         return [c for g in self.columns for c in g]

@@ -9,7 +9,7 @@ import halco
 import haldls
 import lola
 from ..port import ConnectionType, Port, PortRestriction
-from .base import EntityOnChip, Vertex, chip_field
+from .base import EntityOnChip, Vertex, chip_field, int_field
 from .neuron import NeuronEventOutputView
 
 _ROW_MODE = haldls.SynapseDriverConfig.RowMode
@@ -132,7 +132,8 @@ class SynapseDriver(EntityOnChip):
     ``row_modes`` (top, bottom)."""
 
     coordinate: halco.SynapseDriverOnDLS = attrs.field(converter=_coordinate(halco.SynapseDriverOnDLS))
-    row_address_compare_mask: int = 0b11111
+    row_address_compare_mask: int = int_field("SynapseDriver.row_address_compare_mask (5 bits)", 0, 0b11111,
+                                              default=0b11111)
     row_modes: tuple = attrs.field(default=(_ROW_MODE.excitatory, _ROW_MODE.excitatory),
                                    converter=lambda m: tuple(_ROW_MODE(x) for x in m))
     enable_address_out: bool = True
@@ -165,10 +166,12 @@ class SynapseDriver(EntityOnChip):
 
 @attrs.frozen(eq=False)
 class CrossbarL2Output(EntityOnChip):
-    """Events leaving the crossbar to the FPGA, recorded as timed spikes."""
+    """Events leaving the crossbar to the FPGA, recorded as timed spikes (one per execution
+    instance: connect every crossbar node to an L2 output to it)."""
 
     chip_on_executor: int = chip_field()
     variadic_input = True
+    one_per_execution_instance = "the FPGA records each spike that leaves the chip once"
 
     def inputs(self) -> tuple[Port, ...]:
         return (Port(1, ConnectionType.CrossbarOutputLabel),)

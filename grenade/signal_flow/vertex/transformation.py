@@ -9,11 +9,34 @@ from typing import Any
 import attrs
 import numpy as np
 
-from ...errors import InvalidVertexError
+from ...errors import InputDataError, InvalidVertexError
 from ..port import ConnectionType, Port
 from .base import Vertex
 
 INT8 = (-128, 127)
+#: the host types whose values are arrays [batch, size] (what the array functions take)
+ARRAY_DATA_TYPES = (ConnectionType.DataInt8, ConnectionType.DataUInt5, ConnectionType.DataUInt32)
+
+
+def int8_values(value: Any, what: str) -> np.ndarray:
+    """Int8 values as int64 (so that sums and shifts cannot wrap), checked to lie in
+    -128..127: a value outside never wraps silently."""
+    x = np.asarray(value)
+    if x.dtype.names is not None or x.dtype == object:
+        raise InputDataError(f"{what} takes Int8 values [batch, size]; timed data (a periodic CADC "
+                                 f"readout's reads) go through no array function")
+    x = x.astype(np.int64)
+    if x.size and (x.min() < INT8[0] or x.max() > INT8[1]):
+        raise InputDataError(f"{what}: Int8 values lie in -128..127, not {int(x.min())}..{int(x.max())}")
+    return x
+
+
+def _array_type(value: Any) -> ConnectionType:
+    t = ConnectionType(value)
+    if t not in ARRAY_DATA_TYPES:
+        raise InvalidVertexError(f"this function works on values [batch, size] of "
+                                 f"{[a.name for a in ARRAY_DATA_TYPES]}, not {t.name}")
+    return t
 
 
 #: every Function type by qualified name (for serialization); subclasses register themselves
@@ -44,6 +67,12 @@ def _positive(value: Any) -> int:
     return int(value)
 
 
+def _shift(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= 7:
+        raise InvalidVertexError(f"ConvertingReLU.shift is an int 0..7 (bits of an Int8), not {value!r}")
+    return int(value)
+
+
 @attrs.frozen
 class _Int8Combination(Function):
     """``n`` Int8 inputs of ``size`` combined into one, saturated to -128..127."""
@@ -58,7 +87,8 @@ class _Int8Combination(Function):
         return Port(self.size, ConnectionType.DataInt8)
 
     def apply(self, values: list[np.ndarray]) -> np.ndarray:
-        return np.clip(self.combine([np.asarray(v, dtype=np.int64) for v in values]), *INT8).astype(np.int8)
+        what = type(self).__name__
+        return np.clip(self.combine([int8_values(v, what) for v in values]), *INT8).astype(np.int8)
 
     def combine(self, values: list[np.ndarray]) -> np.ndarray:
         raise NotImplementedError
@@ -93,7 +123,7 @@ class ReLU(Function):
         return Port(self.size, ConnectionType.DataInt8)
 
     def apply(self, values: list[np.ndarray]) -> np.ndarray:
-        return np.maximum(np.asarray(values[0], dtype=np.int8), 0).astype(np.int8)
+        return np.maximum(int8_values(values[0], "ReLU"), 0).astype(np.int8)
 
 
 @attrs.frozen
@@ -101,7 +131,7 @@ class ConvertingReLU(Function):
     """Int8 to a 5-bit activation: ``min(31, max(0, x) >> shift)``."""
 
     size: int = attrs.field(converter=_positive)
-    shift: int = 0
+    shift: int = attrs.field(default=0, converter=_shift)
 
     def inputs(self) -> tuple[Port, ...]:
         return (Port(self.size, ConnectionType.DataInt8),)
@@ -110,7 +140,7 @@ class ConvertingReLU(Function):
         return Port(self.size, ConnectionType.DataUInt5)
 
     def apply(self, values: list[np.ndarray]) -> np.ndarray:
-        x = np.maximum(np.asarray(values[0], dtype=np.int64), 0) >> self.shift
+        x = np.maximum(int8_values(values[0], "ConvertingReLU"), 0) >> self.shift
         return np.minimum(x, 31).astype(np.uint8)
 
 
@@ -119,7 +149,7 @@ class ArgMax(Function):
     """Index of the largest of ``size`` values (the first on a tie)."""
 
     size: int = attrs.field(converter=_positive)
-    type: ConnectionType = attrs.field(default=ConnectionType.DataInt8, converter=ConnectionType)
+    type: ConnectionType = attrs.field(default=ConnectionType.DataInt8, converter=_array_type)
 
     def inputs(self) -> tuple[Port, ...]:
         return (Port(self.size, self.type),)
@@ -133,9 +163,9 @@ class ArgMax(Function):
 
 @attrs.frozen
 class Concatenation(Function):
-    """Inputs of ``sizes`` of one ``type`` side by side."""
+    """Inputs of ``sizes`` of one ``type`` (values [batch, size]) side by side."""
 
-    type: ConnectionType = attrs.field(converter=ConnectionType)
+    type: ConnectionType = attrs.field(converter=_array_type)
     sizes: tuple[int, ...] = attrs.field(converter=lambda s: tuple(_positive(x) for x in s))
 
     def inputs(self) -> tuple[Port, ...]:
