@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 
 import halco
-import libnux_vm
-from ..common import ExecutionInstanceID, as_execution_instance
-from ..errors import InvalidNetworkError
+from ..common import ExecutionInstanceID, as_execution_instance, toposort
+from ..errors import GrenadeError, InvalidNetworkError
+from ..signal_flow.vertex.plasticity import compile_kernel
 from .network import (
     BackgroundSourcePopulation, CADCRecording, ExecutionInstance, ExternalSourcePopulation,
-    InterExecutionInstanceProjection, MADCRecording, Network, PlasticityRule, Population,
-    Projection, Receptor,
+    InterExecutionInstanceProjection, MADCRecording, Network, PlasticityRule, PlasticityTimer,
+    Population, Projection, ReadoutSource, Receptor,
 )
 
 
@@ -207,8 +207,11 @@ class NetworkBuilder:
 
     # -- recordings and rules ------------------------------------------------------------------------
     def _recorded(self, what: str, inst: ExecutionInstance, neurons: tuple) -> list[int]:
+        """The AtomicNeuronOnDLS enums of recorded neurons (each checked to exist, once)."""
         atoms = []
         for r in neurons:
+            if not hasattr(r, "coordinate") or not hasattr(r, "source"):
+                _fail(what, f"records RecordedNeuron objects, not {type(r).__name__} {r!r}")
             c = r.coordinate
             if not 0 <= c.population < len(inst.populations) or not isinstance(
                     inst.populations[c.population], Population):
@@ -216,16 +219,29 @@ class NetworkBuilder:
             pop = inst.populations[c.population]
             if not 0 <= c.neuron_on_population < len(pop):
                 _fail(what, f"{c!r}: population {c.population} has {len(pop)} neurons")
-            neuron = pop.neurons[c.neuron_on_population]
-            comps = neuron.coordinate.get_placed_compartments()
-            comp = halco.CompartmentOnLogicalNeuron(c.compartment_on_neuron) \
-                if 0 <= c.compartment_on_neuron < 255 else None
-            if comp not in comps or not 0 <= c.atomic_neuron_on_compartment < len(comps[comp]):
-                _fail(what, f"{c!r}: no such compartment or atomic neuron")
-            atoms.append(comps[comp][c.atomic_neuron_on_compartment].to_enum())
+            comps = pop.compartment_atoms()[c.neuron_on_population]
+            atoms_of = comps.get(c.compartment_on_neuron)
+            if atoms_of is None or not 0 <= c.atomic_neuron_on_compartment < len(atoms_of):
+                _fail(what, f"{c!r}: no such compartment or atomic neuron (the neuron has compartments "
+                            f"{ {k: len(v) for k, v in comps.items()} } (compartment: atomic neurons))")
+            atoms.append(atoms_of[c.atomic_neuron_on_compartment])
         if len(set(atoms)) != len(atoms):
             _fail(what, "records a neuron twice")
         return atoms
+
+    @staticmethod
+    def _sources_agree(what: str, atoms: list[int], neurons: tuple, other: tuple[list[int], tuple] | None,
+                       other_name: str) -> None:
+        """A neuron has one readout source: a neuron recorded by the MADC and the CADC must be
+        recorded with the same source (the readout's multiplexer shows one potential)."""
+        if other is None:
+            return
+        theirs = dict(zip(other[0], (r.source for r in other[1])))
+        for atom, r in zip(atoms, neurons):
+            if atom in theirs and theirs[atom] != r.source:
+                _fail(what, f"{r.coordinate!r} is recorded with source {r.source.name} here and "
+                            f"{theirs[atom].name} by the {other_name}: a neuron's readout shows one "
+                            "potential; record it with the same source")
 
     def _add_madc(self, rec: MADCRecording, eid: ExecutionInstanceID, inst: ExecutionInstance) -> None:
         what = f"MADC recording of {eid}"
@@ -237,6 +253,9 @@ class NetworkBuilder:
         if len(atoms) == 2 and (atoms[0] % 2) == (atoms[1] % 2):
             _fail(what, "two neurons must lie in columns of different parity (the two readout "
                         "multiplexers serve even and odd columns)")
+        cadc = inst.cadc_recording
+        self._sources_agree(what, atoms, rec.neurons, None if cadc is None else (
+            self._recorded(what, inst, cadc.neurons), cadc.neurons), "CADC recording")
         inst.madc_recording = rec
 
     def _add_cadc(self, rec: CADCRecording, eid: ExecutionInstanceID, inst: ExecutionInstance) -> None:
@@ -245,41 +264,97 @@ class NetworkBuilder:
             _fail(what, "an execution instance has one CADC recording")
         if not rec.neurons:
             _fail(what, "records no neurons")
-        if not np.isfinite(rec.period_us) or rec.period_us < 0:
-            _fail(what, f"period_us must be >= 0, not {rec.period_us}")
-        self._recorded(what, inst, rec.neurons)
+        period = rec.period_us
+        if isinstance(period, bool) or not isinstance(period, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(period) or period < 0 or (0 < period < 1 / 125):
+            _fail(what, f"period_us is 0 (one read after the run) or a period of at least one FPGA "
+                        f"cycle (0.008 us), not {period!r}")
+        atoms = self._recorded(what, inst, rec.neurons)
+        for r in rec.neurons:
+            if r.source is not ReadoutSource.membrane:
+                _fail(what, f"{r.coordinate!r} has source {r.source.name}: the CADC reads membranes "
+                            f"(its neuron readout connects to the membrane); record "
+                            f"{r.source.name} with the MADC")
+        madc = inst.madc_recording
+        self._sources_agree(what, atoms, rec.neurons, None if madc is None else (
+            self._recorded(what, inst, madc.neurons), madc.neurons), "MADC recording")
         inst.cadc_recording = rec
 
     def _add_plasticity_rule(self, rule: PlasticityRule, eid: ExecutionInstanceID,
                              inst: ExecutionInstance) -> int:
         what = f"plasticity rule {len(inst.plasticity_rules)} of {eid}"
         for p in rule.projections:
-            if not 0 <= p < len(inst.projections):
-                _fail(what, f"projection {p} does not exist ({len(inst.projections)} in {eid})")
+            if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 0 <= p < len(inst.projections):
+                _fail(what, f"projection {p!r} does not exist ({len(inst.projections)} in {eid})")
         for p in rule.populations:
-            if not 0 <= p < len(inst.populations) or not isinstance(inst.populations[p], Population):
-                _fail(what, f"population {p} is not a population on the chip")
-        t = rule.timer
-        if t.period <= 0 or t.num_periods < 0 or t.start < 0:
-            _fail(what, f"timer needs start >= 0, period > 0 and num_periods >= 0, not {t!r}")
-        try:
-            program = libnux_vm.compile(rule.kernel)
-        except libnux_vm.CompileError as err:
-            raise InvalidNetworkError(f"{what}: the kernel does not compile:\n{err}") from err
-        if "PLASTICITY_RULE_KERNEL" not in program.symbols:
-            _fail(what, "the kernel defines no PLASTICITY_RULE_KERNEL function")
-        for name in rule.observables:
-            if name not in program.symbols:
-                _fail(what, f"observable {name!r} is not a global of the kernel")
+            if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 0 <= p < len(inst.populations) \
+                    or not isinstance(inst.populations[p], Population):
+                _fail(what, f"population {p!r} is not a population on the chip")
+        if len(set(rule.projections)) != len(rule.projections) or len(set(rule.populations)) != len(rule.populations):
+            _fail(what, "names a projection or population twice (each gets one handle)")
+        if not isinstance(rule.timer, PlasticityTimer):
+            _fail(what, f"timer is a grenade PlasticityTimer, not {rule.timer!r}")
+        compile_kernel(rule.kernel, observables=rule.observables, error=InvalidNetworkError, what=what)
+        if not rule.projections and not rule.populations:
+            _fail(what, "names no projection and no population: a kernel works on their synapses and "
+                        "neurons through handles")
         inst.plasticity_rules.append(rule)
         return len(inst.plasticity_rules) - 1
 
     def _add_inter_instance_projection(self, proj: InterExecutionInstanceProjection) -> int:
         what = f"inter-execution-instance projection {len(self._network.inter_execution_instance_projections)}"
-        (pre_id, pre_pop), (post_id, post_pop) = proj.population_pre, proj.population_post
-        pre_id, post_id = as_execution_instance(pre_id), as_execution_instance(post_id)
+        try:
+            (pre_id, pre_pop), (post_id, post_pop) = proj.population_pre, proj.population_post
+            pre_id, post_id = as_execution_instance(pre_id), as_execution_instance(post_id)
+        except (TypeError, ValueError, GrenadeError) as err:
+            raise InvalidNetworkError(f"{what}: population_pre and population_post are (execution "
+                                      f"instance, population) pairs ({err})") from None
         if pre_id == post_id:
             _fail(what, "connects an instance to itself; use a Projection")
+        pops = {}
+        for role, eid, index in (("pre", pre_id, pre_pop), ("post", post_id, post_pop)):
+            inst = self._network.execution_instances.get(eid)
+            if inst is None:
+                _fail(what, f"the {role} instance {eid} has nothing in it yet (instances "
+                            f"{sorted(e.value for e in self._network.execution_instances)}); add its "
+                            "populations first")
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(inst.populations):
+                _fail(what, f"population_{role} {index!r} does not exist ({eid} has "
+                            f"{len(inst.populations)} populations)")
+            pops[role] = inst.populations[index]
+        pre, post = pops["pre"], pops["post"]
+        if not isinstance(post, ExternalSourcePopulation):
+            _fail(what, f"the post population {post_pop} of {post_id} is a {type(post).__name__}: spikes "
+                        "relayed from an earlier instance enter through an ExternalSourcePopulation "
+                        "(project from it onto the chip's neurons)")
+        delay = proj.delay_us
+        if isinstance(delay, bool) or not isinstance(delay, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(delay) or delay < 0:
+            _fail(what, f"delay_us is a number of us >= 0 (spikes go forward in time), not {delay!r}")
+        c = proj.connections
+        if len(c) == 0:
+            _fail(what, "has no connections")
+        if (c["weight"] != 1).any():
+            bad = int(np.flatnonzero(c["weight"] != 1)[0])
+            _fail(what, f"connection {bad} has weight {int(c['weight'][bad])}: a relay copies spikes (give "
+                        "(pre, post) pairs, or weight 1); the weights are those of the later "
+                        "instance's projections from the source population")
+        for role, pop, index in (("pre", pre, c["index_pre"]), ("post", post, c["index_post"])):
+            bad = np.flatnonzero((index < 0) | (index >= len(pop)))
+            if len(bad):
+                _fail(what, f"connection {int(bad[0])}: {role} neuron {int(index[bad[0]])} does not exist "
+                            f"(the {role} population has {len(pop)})")
+        bad = np.flatnonzero(c["compartment_post"] != 0)
+        if len(bad):
+            _fail(what, f"connection {int(bad[0])}: an external source has only compartment 0, not "
+                        f"{int(c['compartment_post'][bad[0]])}")
+        if isinstance(pre, Population):
+            self._check_compartments(what, pre, c["index_pre"], c["compartment_pre"], "pre")
+        else:
+            bad = np.flatnonzero(c["compartment_pre"] != 0)
+            if len(bad):
+                _fail(what, f"connection {int(bad[0])}: a source population has only compartment 0, "
+                            f"not {int(c['compartment_pre'][bad[0]])}")
         order = self._order_with(pre_id, post_id)
         if order is None:
             _fail(what, f"{pre_id} -> {post_id} closes a cycle between execution instances")
@@ -289,33 +364,14 @@ class NetworkBuilder:
     def _order_with(self, pre: ExecutionInstanceID, post: ExecutionInstanceID) -> list | None:
         edges = {(as_execution_instance(p.population_pre[0]), as_execution_instance(p.population_post[0]))
                  for p in self._network.inter_execution_instance_projections} | {(pre, post)}
-        return _toposort(set(self._network.execution_instances) | {pre, post}, edges)
+        return toposort(set(self._network.execution_instances) | {pre, post}, edges)
 
     def done(self) -> Network:
         """The network (the builder is empty afterwards)."""
         network = self._network
         edges = {(as_execution_instance(p.population_pre[0]), as_execution_instance(p.population_post[0]))
                  for p in network.inter_execution_instance_projections}
-        network.topologically_sorted_execution_instance_ids = _toposort(
+        network.topologically_sorted_execution_instance_ids = toposort(
             set(network.execution_instances), edges) or []
         self.__init__()
         return network
-
-
-def _toposort(nodes: set, edges: set) -> list | None:
-    """Kahn's algorithm, ties by id; None if there is a cycle."""
-    indegree = {n: 0 for n in nodes}
-    for _, b in edges:
-        indegree[b] += 1
-    ready = sorted(n for n, d in indegree.items() if d == 0)
-    out = []
-    while ready:
-        n = ready.pop(0)
-        out.append(n)
-        for a, b in sorted(edges):
-            if a == n:
-                indegree[b] -= 1
-                if indegree[b] == 0:
-                    ready.append(b)
-                    ready.sort()
-    return out if len(out) == len(nodes) else None

@@ -23,31 +23,45 @@ import numpy as np
 import halco
 import haldls
 import lola
-from ..common import ExecutionInstanceID, as_execution_instance
-from ..errors import GrenadeError
+from ..common import FPGA_CYCLES_PER_US, ExecutionInstanceID, as_execution_instance
+from ..errors import InvalidNetworkError
 from ..execution.instance import configuration
 from ..signal_flow import vertex as v
 from ..signal_flow.graph import Graph, Input
-from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE
+from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE, TIME_MAX
 from ..signal_flow.port import ConnectionType, Port, PortRestriction
 from ..signal_flow.vertex.transformation import Function
 from .network import BackgroundSourcePopulation, ExternalSourcePopulation, Network, Population
+from .routing import labels as routing_labels
 from .routing import layout as routing_layout
 from .routing.result import ExecutionInstanceRoutingResult, RoutingResult
 
 _ROW_MODE = haldls.SynapseDriverConfig.RowMode
 T = ConnectionType
 _EXTERNAL_RECORD, _BACKGROUND_RECORD = routing_layout.BIT_EXTERNAL_RECORD, routing_layout.BIT_BACKGROUND_RECORD
+#: the NeuronLabel bits of a spike label (below the L2 link's bits)
+_NEURON_LABEL = (1 << routing_layout.SPL1_SHIFT) - 1
+
+
+def _merger_mapping(mapping: Any) -> dict[tuple[int, int], tuple[int, ...]]:
+    out = {}
+    for key, targets in dict(mapping).items():
+        source, label = (0, key) if isinstance(key, (int, np.integer)) else key
+        out[(int(source), int(label))] = tuple(int(t) for t in targets)
+    return out
 
 
 @attrs.frozen
 class ExternalSourceMerger(Function):
     """Host side of projections between execution instances: the spikes recorded in earlier
-    instances (inputs after the first), relabelled by ``mapping`` (recorded 16-bit label ->
-    labels to send) and delayed by ``delay`` cycles, merged with the external spikes of the
-    first input (if ``has_external``)."""
+    instances (inputs after the first if ``has_external``), relabelled by ``mapping``
+    ((recorded input, recorded 16-bit label) -> labels to send; the recorded input counts the
+    recorded inputs from 0, a bare label means recorded input 0) and delayed by ``delay``
+    cycles, merged with the external spikes of the first input (if ``has_external``). Keyed
+    by input, the spikes of one instance never reach the targets of another that happens to
+    record the same label."""
 
-    mapping: dict = attrs.field(converter=lambda m: {int(k): tuple(int(x) for x in v) for k, v in m.items()})
+    mapping: dict = attrs.field(converter=_merger_mapping)
     delay: int = 0
     n_recorded: int = 1
     has_external: bool = False
@@ -60,19 +74,39 @@ class ExternalSourceMerger(Function):
         # local: the merged spikes go straight into the chip's L2 input, in the same instance
         return Port(1, T.TimedSpikeToChipSequence)
 
+    def _tables(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per recorded input: its mapped labels (sorted), per label the range of its targets
+        in the flat target array, and that array."""
+        tables = []
+        for r in range(self.n_recorded):
+            keys = sorted(label for source, label in self.mapping if source == r)
+            targets = [self.mapping[(r, label)] for label in keys]
+            counts = np.array([len(t) for t in targets], dtype=np.int64)
+            flat = np.array([x for t in targets for x in t], dtype=np.int64)
+            tables.append((np.array(keys, dtype=np.int64), np.concatenate([[0], np.cumsum(counts)]), flat))
+        return tables
+
     def apply(self, values: list) -> list:
         out = []
         recorded = values[1:] if self.has_external else values
+        tables = self._tables()
         for entry in range(len(values[0])):
             parts = [values[0][entry]] if self.has_external else []
-            for spikes in (r[entry] for r in recorded):
+            for (keys, bounds, flat), spikes in zip(tables, (r[entry] for r in recorded)):
                 labels = spikes["label"].astype(np.int64)
-                for label, targets in self.mapping.items():
-                    times = spikes["time"][labels == label] + self.delay
-                    for target in targets:
-                        part = np.zeros(len(times), dtype=SPIKE_TO_CHIP_DTYPE)
-                        part["time"], part["label"] = times, target
-                        parts.append(part)
+                at = np.minimum(np.searchsorted(keys, labels), max(len(keys) - 1, 0))
+                known = (at < len(keys)) & (keys[at] == labels) if len(keys) else np.zeros(len(labels), bool)
+                at, times = at[known], spikes["time"][known].astype(np.int64) + self.delay
+                # beyond the FPGA's timer a spike is late anyway (the executor drops and counts
+                # spikes at or after the runtime); it must not wrap to an early time
+                np.minimum(times, TIME_MAX, out=times)
+                # every spike once per target of its label, without a Python loop per spike
+                counts = bounds[at + 1] - bounds[at]
+                first = np.repeat(bounds[at], counts)
+                offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+                part = np.zeros(int(counts.sum()), dtype=SPIKE_TO_CHIP_DTYPE)
+                part["time"], part["label"] = np.repeat(times, counts), flat[first + offset]
+                parts.append(part)
             merged = np.concatenate(parts) if parts else np.zeros(0, dtype=SPIKE_TO_CHIP_DTYPE)
             out.append(merged[np.argsort(merged["time"], kind="stable")])
         return out
@@ -161,12 +195,6 @@ _L2_OF_INPUT = {node.y.value(): node.x.value() - 8 for node in halco.iter_all(ha
                 if node.x.value() >= 8}
 
 
-def _atoms(population: Population) -> list[list[list[int]]]:
-    """Per neuron, per compartment (in order), the AtomicNeuronOnDLS enums."""
-    return [[[a.to_enum() for a in atoms] for _, atoms in sorted(n.coordinate.get_placed_compartments().items())]
-            for n in population.neurons]
-
-
 class _InstanceBuilder:
     def __init__(self, graph: Graph, network: Network, eid: ExecutionInstanceID,
                  routing: ExecutionInstanceRoutingResult, upstream: dict, chip: int) -> None:
@@ -180,6 +208,9 @@ class _InstanceBuilder:
         self.event_outputs: int | None = None
         self.l2_input: int | None = None
         self.background: dict[int, int] = {}            # crossbar input -> vertex
+        #: population -> per neuron: compartment -> AtomicNeuronOnDLS enums (made once)
+        self.atoms = {p: pop.compartment_atoms() for p, pop in enumerate(self.instance.populations)
+                      if isinstance(pop, Population)}
 
     def add(self, vertex: v.Vertex, inputs: list = ()) -> int:
         if isinstance(vertex, v.EntityOnChip) and vertex.chip_on_executor != self.chip:
@@ -211,31 +242,36 @@ class _InstanceBuilder:
             self.t.event_input = self.graph.add(v.ExternalInput(T.DataTimedSpikeToChipSequence), self.eid)
             inputs.append(self.t.event_input)
         if merged:
-            mapping: dict[int, list[int]] = {}
-            sources = []
+            # (recorded input, recorded label) -> labels to send: keyed by input, so that two
+            # earlier instances recording the same label stay apart
+            mapping: dict[tuple[int, int], list[int]] = {}
+            sources: list[int] = []
             delays = set()
             for projection in merged:
                 pre_eid, pre_pop = as_execution_instance(projection.population_pre[0]), projection.population_pre[1]
                 post_pop = projection.population_post[1]
                 recorded = self.upstream.get(pre_eid)
                 if recorded is None or recorded.event_output is None:
-                    raise GrenadeError(f"{pre_eid} records no spikes to project into {self.eid}")
-                sources.append(recorded.event_output)
-                delays.add(int(round(projection.delay_us * 125)))
+                    raise InvalidNetworkError(f"{pre_eid} records no spikes to project into {self.eid}")
+                if recorded.event_output not in sources:
+                    sources.append(recorded.event_output)
+                source = sources.index(recorded.event_output)
+                delays.add(int(round(projection.delay_us * FPGA_CYCLES_PER_US)))
                 labels = self.routing.external_spike_labels.get(post_pop, [])
                 label_of = {key: label for label, keys in recorded.spike_labels.items() for key in keys}
                 for c in projection.connections:
                     key = (pre_pop, int(c["index_pre"]), int(c["compartment_pre"]))
                     if key not in label_of:
-                        raise GrenadeError(f"neuron {key[1]} compartment {key[2]} of population {pre_pop} in "
-                                           f"{pre_eid} has no recorded spikes to project into {self.eid}")
-                    mapping.setdefault(label_of[key], []).extend(labels[int(c["index_post"])])
+                        raise InvalidNetworkError(
+                            f"neuron {key[1]} compartment {key[2]} of population {pre_pop} in {pre_eid} "
+                            f"has no recorded spikes to project into {self.eid}")
+                    mapping.setdefault((source, label_of[key]), []).extend(labels[int(c["index_post"])])
             if len(delays) > 1:
-                raise GrenadeError(f"the projections into {self.eid} from earlier instances have "
-                                   f"different delays {sorted(delays)}; one delay per instance")
-            source_ids = list(dict.fromkeys(sources))
-            merger = ExternalSourceMerger(mapping, delays.pop(), len(source_ids), has_external)
-            spikes = self.graph.add(v.Transformation(merger), self.eid, inputs + source_ids)
+                raise InvalidNetworkError(f"the projections into {self.eid} from earlier instances have "
+                                          f"different delays {sorted(delays)} (FPGA cycles); one delay "
+                                          f"per instance")
+            merger = ExternalSourceMerger(mapping, delays.pop(), len(sources), has_external)
+            spikes = self.graph.add(v.Transformation(merger), self.eid, inputs + sources)
         else:
             spikes = self.add(v.DataInput(T.TimedSpikeToChipSequence), [inputs[0]])
         self.t.spike_input = spikes
@@ -259,7 +295,7 @@ class _InstanceBuilder:
                     mask = self.routing.background_spike_source_masks[p][hemisphere]
                     link = _l2_link(halco.BackgroundSpikeSourceOnDLS(source).to_crossbar_input_on_dls())
                     for n in range(len(population)):
-                        label = link << 14 | (((base & ~mask) | n) & 0x3FFF)
+                        label = link << routing_layout.SPL1_SHIFT | (((base & ~mask) | n) & _NEURON_LABEL)
                         self.t.spike_labels.setdefault(label, []).append((p, n, 0))
 
     # -- neurons ---------------------------------------------------------------------------------
@@ -269,8 +305,8 @@ class _InstanceBuilder:
                 continue
             labels = self.routing.internal_neuron_labels.get(p, [])
             per_row: dict[int, dict[int, int | None]] = {}
-            for n, compartments in enumerate(_atoms(population)):
-                for c, atoms in enumerate(compartments):
+            for n, compartments in enumerate(self.atoms[p]):
+                for c, atoms in compartments.items():
                     addresses = labels[n].get(c, [None] * len(atoms)) if n < len(labels) else [None] * len(atoms)
                     for atom, address in zip(atoms, addresses):
                         row, column = divmod(atom, 256)
@@ -278,7 +314,8 @@ class _InstanceBuilder:
                         if address is not None:
                             output = halco.AtomicNeuronOnDLS.from_enum(atom).to_neuron_event_output_on_dls()
                             link = _l2_link(output.to_crossbar_input_on_dls())
-                            label = link << 14 | output.to_enum() << 8 | int(address)
+                            label = (link << routing_layout.SPL1_SHIFT
+                                     | routing_labels.internal_spike_label(output.to_enum(), int(address)))
                             self.t.spike_labels.setdefault(label, []).append((p, n, c))
             for row, columns in sorted(per_row.items()):
                 cols = sorted(columns)
@@ -301,9 +338,9 @@ class _InstanceBuilder:
             for r in cadc.neurons:
                 atom, view, index = self._locate(r.coordinate)
                 by_row.setdefault(atom // 256, []).append((atom % 256, view, index, r.coordinate))
+            mode = v.CADCMode.periodic if cadc.period_us > 0 else v.CADCMode.end
             for row, entries in sorted(by_row.items()):
                 entries.sort()
-                mode = v.CADCMode.periodic if cadc.period_us > 0 else v.CADCMode.end
                 vertex = self.add(v.CADCMembraneReadoutView([[c] for c, *_ in entries], row, mode, cadc.period_us),
                                   [Input(view, _one(index)) for _, view, index, _ in entries])
                 self.t.cadc_outputs.append(self.add(v.DataOutput(T.Int8, len(entries)), [vertex]))
@@ -311,8 +348,7 @@ class _InstanceBuilder:
 
     def _locate(self, c: Any) -> tuple[int, int, int]:
         """(atom enum, neuron view vertex, channel in it) of a recorded neuron."""
-        population = self.instance.populations[c.population]
-        atom = _atoms(population)[c.neuron_on_population][c.compartment_on_neuron][c.atomic_neuron_on_compartment]
+        atom = self.atoms[c.population][c.neuron_on_population][c.compartment_on_neuron][c.atomic_neuron_on_compartment]
         view = self.t.neuron_views[(c.population, atom // 256)]
         index = int(np.flatnonzero(self.graph.vertex(view).columns == atom % 256)[0])
         return atom, view, index
@@ -412,8 +448,12 @@ class _InstanceBuilder:
 
     def _plasticity_rules(self) -> None:
         for r, rule in enumerate(self.instance.plasticity_rules):
-            synapse_inputs = [view for (j, _), view in sorted(self.t.synapse_views.items()) if j in rule.projections]
-            neuron_inputs = [view for (p, _), view in sorted(self.t.neuron_views.items()) if p in rule.populations]
+            # the views in the rule's order (projections, populations as given), each
+            # projection's per hemisphere: the handles the kernel gets follow this order
+            synapse_inputs = [self.t.synapse_views[(j, h)] for j in rule.projections for h in (0, 1)
+                              if (j, h) in self.t.synapse_views]
+            neuron_inputs = [self.t.neuron_views[(p, h)] for p in rule.populations for h in (0, 1)
+                             if (p, h) in self.t.neuron_views]
             vertex = v.PlasticityRule(
                 rule.kernel, v.Timer(rule.timer.start, rule.timer.period, rule.timer.num_periods),
                 synapse_view_sizes=[len(self.graph.vertex(s).columns) for s in synapse_inputs],
@@ -436,7 +476,8 @@ def build_network_graph(network: Network, routing: RoutingResult,
     chip_of = {as_execution_instance(k): int(c) for k, c in (chips or {}).items()}
     unknown = set(chip_of) - set(network.execution_instances)
     if unknown:
-        raise GrenadeError(f"chips names execution instances the network does not have: {sorted(unknown)}")
+        raise InvalidNetworkError(f"chips names execution instances the network does not have: "
+                                  f"{sorted(unknown)} (it has {sorted(network.execution_instances)})")
     for eid in network.topologically_sorted_execution_instance_ids:
         builder = _InstanceBuilder(graph, network, eid, routing.execution_instances[eid], translations,
                                    chip_of.get(eid, 0))

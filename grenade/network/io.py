@@ -14,7 +14,7 @@ import numpy as np
 
 from ..common import FPGA_CYCLES_PER_US, SPEEDUP, ExecutionInstanceID, as_execution_instance
 from ..errors import InputDataError
-from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE, TIME_MAX, InputData, OutputData
+from ..signal_flow.data import SPIKE_TO_CHIP_DTYPE, InputData, OutputData, spike_times, whole_cycles
 from .graph_builder import NetworkGraph
 from .network import ExternalSourcePopulation
 
@@ -37,36 +37,59 @@ class InputGenerator:
 
     def add(self, times: Any, population: int, execution_instance: Any = 0) -> None:
         """Spike times [FPGA cycles] of external population ``population``: one list for every
-        neuron and entry, a list per neuron (the same in every entry), or a list per batch
-        entry of lists per neuron."""
+        neuron and entry, a list per neuron (the same in every entry; each neuron its own
+        number of spikes), or a list per batch entry of lists per neuron."""
         eid = as_execution_instance(execution_instance)
         instance = self.network_graph.network.execution_instances.get(eid)
-        if instance is None or not 0 <= population < len(instance.populations) or not isinstance(
+        if instance is None:
+            raise InputDataError(f"the network has no {eid} (it has "
+                                 f"{sorted(e.value for e in self.network_graph.network.execution_instances)})")
+        if isinstance(population, bool) or not isinstance(population, (int, np.integer)) or \
+                not 0 <= population < len(instance.populations) or not isinstance(
                 instance.populations[population], ExternalSourcePopulation):
-            raise InputDataError(f"population {population} of {eid} is not an external source population")
+            raise InputDataError(f"population {population!r} of {eid} is not an external source population")
         size = len(instance.populations[population])
-        per_entry = self._shape(times, size)
+        per_entry = self._shape(times, size, population)
         labels = self.network_graph.routing.execution_instances[eid].external_spike_labels.get(population, [])
         entries = self._spikes.setdefault(eid, [[] for _ in range(self.batch_size)])
         for b, neurons in enumerate(per_entry):
             for n, neuron_times in enumerate(neurons):
-                t = _cycles(neuron_times, population, n)
+                t = spike_times(neuron_times, f"population {population} neuron {n}")
                 for label in (labels[n] if n < len(labels) else []):
                     entries[b].append((t, label))
 
-    def _shape(self, times: Any, size: int) -> list[list[Any]]:
-        """``times`` as [batch][neuron] -> array."""
-        if isinstance(times, np.ndarray) and times.ndim == 1 or (
-                isinstance(times, (list, tuple)) and all(np.isscalar(t) for t in times)):
+    def _shape(self, times: Any, size: int, population: int) -> list[list[Any]]:
+        """``times`` as [batch][neuron] -> the neuron's times (any length: ragged lists are
+        the normal case, each neuron has its own spike count)."""
+        form = (f"spike times of population {population} must be one list, one list per neuron "
+                f"({size}, each of any length), or one per batch entry ({self.batch_size}) of lists "
+                f"per neuron")
+        if np.isscalar(times) or (isinstance(times, np.ndarray) and times.ndim == 0) \
+                or not hasattr(times, "__iter__"):
+            raise InputDataError(f"{form}, not a single {type(times).__name__} {times!r} (write [{times!r}])")
+        if isinstance(times, np.ndarray):
+            if times.ndim == 1:
+                return [[times] * size] * self.batch_size
+            times = list(times)                 # rows: neurons (2-d) or entries (3-d)
+        elif not isinstance(times, (list, tuple)):
+            times = list(times)
+        depth = [_depth(t) for t in times]
+        if all(d == 0 for d in depth):              # numbers: one list for all (or empty)
             return [[times] * size] * self.batch_size
-        times = list(times)
-        if len(times) == size and all(np.ndim(t) == 1 or np.isscalar(t) or len(t) == 0 for t in times):
-            return [times] * self.batch_size
-        if len(times) == self.batch_size and all(len(t) == size for t in times):
-            return times
-        raise InputDataError(f"spike times must be one list, one list per neuron ({size}), or one "
-                             f"per batch entry ({self.batch_size}) of lists per neuron")
-
+        if all(d <= 1 for d in depth):              # a list per neuron
+            if len(times) != size:
+                raise InputDataError(f"{form}: a list per neuron needs {size} lists, not {len(times)}")
+            return [list(times)] * self.batch_size
+        if all(d == 2 or (d == 1 and len(t) == 0) for d, t in zip(depth, times)):
+            if len(times) != self.batch_size:
+                raise InputDataError(f"{form}: a list per batch entry needs {self.batch_size} lists, "
+                                     f"not {len(times)}")
+            for b, entry in enumerate(times):
+                if len(entry) != size or any(_depth(t) > 1 for t in entry):
+                    raise InputDataError(f"{form}: batch entry {b} needs {size} lists of times (one per "
+                                         f"neuron), not {len(entry)}")
+            return [list(entry) for entry in times]
+        raise InputDataError(f"{form}; these mix numbers and lists at one level")
     def add_biological_ms(self, times_ms: Any, population: int, execution_instance: Any = 0) -> None:
         """As :meth:`add`, with times in biological milliseconds (1000x speed-up)."""
         def convert(t: Any) -> Any:
@@ -76,9 +99,15 @@ class InputGenerator:
         self.add(convert(times_ms), population, execution_instance)
 
     def set_runtime(self, cycles: int, execution_instance: Any = 0) -> None:
-        """The runtime of an execution instance in every batch entry [FPGA cycles]."""
+        """The runtime of an execution instance in every batch entry [FPGA cycles, a whole
+        number > 0]."""
+        eid = as_execution_instance(execution_instance)
+        if eid not in self.network_graph.translations:
+            raise InputDataError(f"set_runtime: the network graph has no {eid} (it has "
+                                 f"{sorted(e.value for e in self.network_graph.translations)})")
+        value = whole_cycles(cycles, f"the runtime of {eid}", minimum=1)
         for entry in self._runtime:
-            entry[as_execution_instance(execution_instance)] = int(cycles)
+            entry[eid] = value
 
     def done(self) -> InputData:
         data = {}
@@ -91,21 +120,13 @@ class InputGenerator:
         return InputData(data, runtime=[dict(r) for r in self._runtime])
 
 
-def _cycles(times: Any, population: int, neuron: int) -> np.ndarray:
-    """Spike times as int64 FPGA cycles, or an error naming the neuron."""
-    t = np.asarray(times)
-    if t.size and t.dtype.kind == "f":
-        if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
-            raise InputDataError(f"population {population} neuron {neuron}: spike times are whole FPGA "
-                                 "cycles (125 per us); add_biological_ms converts milliseconds")
-    elif t.size and t.dtype.kind not in "iu":
-        raise InputDataError(f"population {population} neuron {neuron}: spike times must be numbers, "
-                             f"not {t.dtype}")
-    t = t.astype(np.int64, copy=False).reshape(-1)
-    if t.size and (t.min() < 0 or t.max() > TIME_MAX):
-        raise InputDataError(f"population {population} neuron {neuron}: spike times lie in "
-                             f"0..{TIME_MAX} FPGA cycles, not {int(t.min())}..{int(t.max())}")
-    return t
+def _depth(value: Any) -> int:
+    """0 for a number, 1 for a list of numbers (or an empty one), 2 for a list of lists."""
+    if isinstance(value, np.ndarray):
+        return min(value.ndim, 2)
+    if not isinstance(value, (list, tuple)):
+        return 0
+    return 1 + max((min(_depth(v), 1) for v in value), default=0)
 
 
 def _merged(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
@@ -175,12 +196,19 @@ def extract_madc_samples(output: OutputData, network_graph: NetworkGraph,
 
 def extract_cadc_samples(output: OutputData, network_graph: NetworkGraph,
                          execution_instance: Any = 0) -> list[dict]:
-    """Per batch entry: recorded neuron -> its 8-bit CADC reading after the run."""
+    """Per batch entry: recorded neuron -> its 8-bit CADC code (0..255, the calibration
+    targets' CADC LSB; the graph's Int8 values + 128): one int for a read after the run, or
+    (times [FPGA cycles, int64], codes [int64]) for a periodic readout (``period_us`` > 0)."""
     translation = network_graph.translations[as_execution_instance(execution_instance)]
     out = [{} for _ in range(output.batch_size)]
     for vertex, neurons in zip(translation.cadc_outputs, translation.cadc_neurons):
-        for b, codes in enumerate(output.data[vertex]):
-            out[b].update({neuron: int(code) for neuron, code in zip(neurons, codes)})
+        for b, values in enumerate(output.data[vertex]):
+            if values.dtype.names:                 # periodic: one record per read
+                times = values["time"].astype(np.int64)
+                codes = values["value"].astype(np.int64) + 128
+                out[b].update({neuron: (times, codes[:, i]) for i, neuron in enumerate(neurons)})
+            else:
+                out[b].update({neuron: int(code) + 128 for neuron, code in zip(neurons, values)})
     return out
 
 

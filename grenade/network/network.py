@@ -22,9 +22,10 @@ import attrs
 import numpy as np
 
 import halco
-import lola
 from ..common import ExecutionInstanceID
 from ..errors import InvalidNetworkError
+from ..signal_flow.vertex.plasticity import KernelTimer
+from ..signal_flow.vertex.readout import ReadoutSource, readout_source
 
 #: one logical connection: (pre neuron, pre compartment) -> (post neuron, post compartment), weight
 CONNECTION_DTYPE = np.dtype([("index_pre", np.int64), ("compartment_pre", np.int64),
@@ -116,6 +117,14 @@ class Population:
     def atomic_neurons(self) -> list[halco.AtomicNeuronOnDLS]:
         """Every atomic neuron the population occupies."""
         return [a for n in self.neurons for a in n.coordinate.get_atomic_neurons()]
+
+    def compartment_atoms(self) -> list[dict[int, list[int]]]:
+        """Per neuron: compartment enum -> the AtomicNeuronOnDLS enums of its atomic neurons
+        (in the compartment's order): the one table of where each compartment lies, for the
+        router, the graph builder and the extraction."""
+        return [{comp.value(): [a.to_enum() for a in atoms]
+                 for comp, atoms in sorted(n.coordinate.get_placed_compartments().items())}
+                for n in self.neurons]
 
 
 # -- off-chip and background sources -----------------------------------------------------------------
@@ -254,20 +263,15 @@ class AtomicNeuronOnExecutionInstance:
     atomic_neuron_on_compartment: int = 0
 
 
-#: what the readout of a neuron shows
-ReadoutSource = lola.AtomicNeuron.Readout.Source
-
-
 def _readout_source(value: Any) -> "ReadoutSource":
-    try:
-        return ReadoutSource[value] if isinstance(value, str) else ReadoutSource(value)
-    except (KeyError, ValueError):
-        raise InvalidNetworkError(f"a readout source is one of {[s.name for s in ReadoutSource]}, "
-                                  f"not {value!r}") from None
+    return readout_source(value, InvalidNetworkError)
 
 
 @attrs.frozen
 class RecordedNeuron:
+    """A neuron a readout records, and which of its potentials (``source``; the CADC reads
+    membranes only)."""
+
     coordinate: AtomicNeuronOnExecutionInstance
     source: ReadoutSource = attrs.field(default=ReadoutSource.membrane, converter=_readout_source)
 
@@ -281,28 +285,31 @@ class MADCRecording:
 
 @attrs.frozen
 class CADCRecording:
-    """The columnar ADC reads the given neurons every ``period_us`` (0: once, at the end of the
-    run)."""
+    """The columnar ADC reads the membranes of the given neurons every ``period_us`` during the
+    run, each read with its time (0: once, after the run)."""
 
     neurons: tuple[RecordedNeuron, ...] = attrs.field(converter=tuple)
     period_us: float = 0.0
 
 
 @attrs.frozen
-class PlasticityTimer:
+class PlasticityTimer(KernelTimer):
     """When a plasticity rule's kernel runs: at ``start`` and then every ``period`` (PPU cycles,
     250 MHz) for ``num_periods`` times."""
 
-    start: int = 0
-    period: int = 25000
-    num_periods: int = 1
+    error = InvalidNetworkError
 
 
 @attrs.frozen
 class PlasticityRule:
-    """A kernel in the libnux_vm language (entry point ``PLASTICITY_RULE_KERNEL``) run on the
-    PPUs on a ``timer``; it sees the synapses of ``projections`` and the neurons of
-    ``populations`` (descriptors in its execution instance) through handles."""
+    """A kernel in the libnux_vm language (entry point ``void PLASTICITY_RULE_KERNEL(int32
+    synapses, int32 neurons, int32 period)``) run on the PPUs on a ``timer``; it sees the
+    synapses of ``projections`` and the neurons of ``populations`` (descriptors in its
+    execution instance) through handles: on each PPU, ``synapses + k`` is the k-th of the
+    projections with synapses on that hemisphere (in the order given; the rows and columns of
+    that projection's synapses), ``neurons + k`` likewise for the populations (see
+    :mod:`grenade.signal_flow.vertex.plasticity`). Each batch entry starts from the configured
+    weights and the kernel's initial globals."""
 
     kernel: str
     timer: PlasticityTimer = attrs.field(factory=PlasticityTimer)
@@ -315,12 +322,25 @@ class PlasticityRule:
 
 # -- the network -----------------------------------------------------------------------------------------
 
+def relay_connections(connections: Any) -> np.ndarray:
+    """Relayed connections as a :data:`CONNECTION_DTYPE` array: anything
+    :func:`connections_array` takes, or an ``(n, 2)`` array of (pre, post) pairs (weight 1)."""
+    arr = connections if isinstance(connections, np.ndarray) else np.asarray(connections)
+    if arr.dtype != CONNECTION_DTYPE and arr.ndim == 2 and arr.shape[1] == 2:
+        arr = np.concatenate([arr, np.ones((len(arr), 1), dtype=arr.dtype)], axis=1)
+    return connections_array(arr)
+
+
 @attrs.frozen
 class InterExecutionInstanceProjection:
     """Spikes recorded in one instance played into another (later) one, delayed by
-    ``delay_us``."""
+    ``delay_us``: each spike of pre neuron ``index_pre`` (population ``population_pre`` =
+    (instance, population)) becomes a spike of source ``index_post`` of the external source
+    population ``population_post`` of the later instance. ``connections`` are (pre, post)
+    pairs, or rows of :func:`connections_array` with weight 1: a relay copies spikes, the
+    weights are those of the later instance's projections from the source population."""
 
-    connections: np.ndarray = attrs.field(converter=connections_array)
+    connections: np.ndarray = attrs.field(converter=relay_connections)
     population_pre: tuple[ExecutionInstanceID, int]
     population_post: tuple[ExecutionInstanceID, int]
     delay_us: float = 0.0

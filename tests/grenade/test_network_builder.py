@@ -16,6 +16,9 @@ from grenade.network import (
 )
 
 
+KERNEL = "void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {}"
+
+
 def builder_with_populations() -> tuple[NetworkBuilder, int, int]:
     builder = NetworkBuilder()
     neurons = builder.add(Population.from_atomic_neurons(range(8)))
@@ -29,7 +32,8 @@ def test_a_valid_network_is_built():
     builder.add(Projection(INHIBITORY, [[0, 1, 5]], neurons, neurons))
     builder.add(MADCRecording([RecordedNeuron(AtomicNeuronOnExecutionInstance(neurons, 2)),
                                RecordedNeuron(AtomicNeuronOnExecutionInstance(neurons, 3), "exc_synin")]))
-    builder.add(CADCRecording([RecordedNeuron(AtomicNeuronOnExecutionInstance(neurons, i)) for i in range(8)]))
+    # neuron 3 shows its excitatory input to the MADC: the CADC records the others' membranes
+    builder.add(CADCRecording([RecordedNeuron(AtomicNeuronOnExecutionInstance(neurons, i)) for i in range(8) if i != 3]))
     network = builder.done()
     instance = network.execution_instances[ExecutionInstanceID(0)]
     assert projection == 0 and len(instance.projections) == 2
@@ -63,8 +67,8 @@ def test_a_valid_network_is_built():
     (lambda n, s: PlasticityRule("void PLASTICITY_RULE_KERNEL(int32 s, int32 n, int32 p) { x = 1; }",
                                  projections=[]), "does not compile"),
     (lambda n, s: PlasticityRule("void f() {}"), "no PLASTICITY_RULE_KERNEL"),
-    (lambda n, s: PlasticityRule("void PLASTICITY_RULE_KERNEL() {}", projections=[3]), "projection 3 does not exist"),
-    (lambda n, s: PlasticityRule("void PLASTICITY_RULE_KERNEL() {}", observables=["w"]), "observable 'w' is not a global"),
+    (lambda n, s: PlasticityRule(KERNEL, projections=[3]), "projection 3 does not exist"),
+    (lambda n, s: PlasticityRule(KERNEL, populations=[n], observables=["w"]), "observable 'w' is not a global"),
 ])
 def test_bad_elements_are_refused_naming_what_is_wrong(make, match):
     builder, neurons, sources = builder_with_populations()
@@ -128,11 +132,14 @@ def test_multi_compartment_neurons_and_receptors_are_checked():
 def test_projections_between_execution_instances_go_forward():
     builder = NetworkBuilder()
     first = builder.add(Population.from_atomic_neurons([0, 1]), 0)
+    entry = builder.add(ExternalSourcePopulation(2), 0)
     second = builder.add(ExternalSourcePopulation(2), 1)
-    builder.add(InterExecutionInstanceProjection([[0, 1, 5]], (0, first), (1, second)))
+    last = builder.add(Population.from_atomic_neurons([0, 1]), 1)
+    builder.add(InterExecutionInstanceProjection([[0, 1]], (0, first), (1, second)))
     with pytest.raises(InvalidNetworkError, match="closes a cycle between execution instances"):
-        builder.add(InterExecutionInstanceProjection([[0, 1, 5]], (1, second), (0, first)))
+        builder.add(InterExecutionInstanceProjection([[0, 1]], (1, last), (0, entry)))
     with pytest.raises(InvalidNetworkError, match="connects an instance to itself"):
-        builder.add(InterExecutionInstanceProjection([[0, 1, 5]], (0, first), (0, first)))
+        builder.add(InterExecutionInstanceProjection([[0, 1]], (0, first), (0, entry)))
     network = builder.done()
     assert network.topologically_sorted_execution_instance_ids == [ExecutionInstanceID(0), ExecutionInstanceID(1)]
+    assert network.inter_execution_instance_projections[0].connections["weight"].tolist() == [1]

@@ -65,7 +65,7 @@ def test_recordings_and_rules_need_no_routing(change):
     elif change == "cadc":
         instance.cadc_recording = CADCRecording([neuron], period_us=2.0)
     elif change == "plasticity":
-        instance.plasticity_rules.append(PlasticityRule("void PLASTICITY_RULE_KERNEL() {}",
+        instance.plasticity_rules.append(PlasticityRule("void PLASTICITY_RULE_KERNEL(int32 s, int32 n, int32 p) {}",
                                                         PlasticityTimer(0, 100, 3), (1,), (1,)))
     else:
         bg = instance.populations[2]

@@ -17,17 +17,18 @@ import itertools
 import attrs
 
 from ...errors import UnsuccessfulRouting
+from . import labels as L
 from . import layout
 from .driver_allocation import BusAllocation, allocate_bus
 from .requests import Request
-from .sources import INTERNAL
+from .sources import INTERNAL, KIND_NAMES
 
 N_X = 1 << (layout.EVENT_OUTPUT_SHIFT - layout.ROW_SELECT_SHIFT)
 
 
 def internal_row_select(event_output: int, x: int) -> int:
     """The row-select address of an on-chip neuron's label ``event_output << 8 | x << 6 | k``."""
-    label = (event_output << layout.EVENT_OUTPUT_SHIFT) | (x << layout.ROW_SELECT_SHIFT)
+    label = L.internal_spike_label(event_output, L.internal_address_out(x, 0))
     return (label >> layout.ROW_SELECT_SHIFT) & layout.ROW_SELECT_MASK
 
 
@@ -96,9 +97,8 @@ def allocate_requests(requests: list[Request]) -> Allocation:
 
 
 def _fail(requests: list[Request], members: list[int], bus: int) -> None:
-    kinds = {0: "on-chip", 1: "external", 2: "background"}
     sizes = [requests[r].size for r in members]
-    described = ", ".join(f"{kinds[requests[r].kind]} {requests[r].size}" for r in members)
+    described = ", ".join(f"{KIND_NAMES[requests[r].kind]} {requests[r].size}" for r in members)
     raise UnsuccessfulRouting(
         f"hemisphere {int(layout.BUS_HEMISPHERE[bus])}, PADI bus {int(layout.BUS_ON_BLOCK[bus])}: "
         f"no row-select labels and synapse-driver compare masks give each of its {len(members)} "

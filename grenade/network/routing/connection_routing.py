@@ -72,11 +72,10 @@ class CompartmentTable:
                 continue
             width = 1 + max(c.value() for n in pop.neurons for c in n.compartments)
             table = np.full((len(pop.neurons), width), -1, dtype=np.int64)
-            for i, neuron in enumerate(pop.neurons):
-                placed = neuron.coordinate.get_placed_compartments()
+            for i, (neuron, placed) in enumerate(zip(pop.neurons, pop.compartment_atoms())):
                 for comp, description in neuron.compartments.items():
                     table[i, comp.value()] = len(atoms)
-                    placed_atoms = [a.to_enum() for a in placed[comp]]
+                    placed_atoms = placed[comp.value()]
                     atoms.append(placed_atoms)
                     rs = list(description.receptors) or [frozenset()] * len(placed_atoms)
                     receptors.append(rs)

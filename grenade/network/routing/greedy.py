@@ -81,8 +81,8 @@ def _internal_labels(instance, sources, table, allocation, result) -> None:
     for p, pop in enumerate(instance.populations):
         if isinstance(pop, Population):
             result.internal_neuron_labels[p] = [
-                {comp.value(): [None] * len(atoms) for comp, atoms in
-                 n.coordinate.get_placed_compartments().items()} for n in pop.neurons]
+                {comp: [None] * len(atoms) for comp, atoms in compartments.items()}
+                for compartments in pop.compartment_atoms()]
     for s, source in enumerate(sources.internal):
         p, n, c = int(source["population"]), int(source["neuron"]), int(source["compartment"])
         neuron = instance.populations[p].neurons[n]

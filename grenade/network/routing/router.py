@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from ...common import as_execution_instance
-from ...errors import UnsuccessfulRouting
+from ...errors import InvalidArgumentError, UnsuccessfulRouting
 from ..network import Network
 from .greedy import route_execution_instance
 from .result import RoutingResult
@@ -67,7 +67,7 @@ class PortfolioRouter(Router):
     def __init__(self, routers: Sequence[Router] | None = None) -> None:
         self.routers = list(routers) if routers is not None else [GreedyRouter()]
         if not self.routers:
-            raise ValueError("PortfolioRouter needs at least one router")
+            raise InvalidArgumentError("PortfolioRouter needs at least one router (default: [GreedyRouter()])")
 
     def __call__(self, network: Network) -> RoutingResult:
         errors = []

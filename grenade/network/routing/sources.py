@@ -20,6 +20,8 @@ from ..network import BackgroundSourcePopulation, ExecutionInstance, ExternalSou
 from . import layout
 
 INTERNAL, EXTERNAL, BACKGROUND = 0, 1, 2
+#: what each kind of source is called in messages
+KIND_NAMES = {INTERNAL: "on-chip", EXTERNAL: "external", BACKGROUND: "background"}
 
 INTERNAL_SOURCE_DTYPE = np.dtype([("population", np.int64), ("neuron", np.int64),
                                   ("compartment", np.int64), ("atomic_neuron", np.int64),
@@ -82,8 +84,7 @@ def collect_sources(instance: ExecutionInstance, synapses: np.ndarray,
         if isinstance(pop, Population):
             width = 1 + max(c.value() for n in pop.neurons for c in n.compartments)
             table = np.full((len(pop.neurons), width), -1, dtype=np.int64)
-            for i, neuron in enumerate(pop.neurons):
-                placed = neuron.coordinate.get_placed_compartments()
+            for i, (neuron, placed) in enumerate(zip(pop.neurons, pop.compartment_atoms())):
                 for comp, description in neuron.compartments.items():
                     master = description.spike_master
                     if master is None:
@@ -93,7 +94,7 @@ def collect_sources(instance: ExecutionInstance, synapses: np.ndarray,
                     recorded = bool(master.enable_record_spikes) or (p, i, c) in extra_recorded
                     if not (is_used or recorded):
                         continue
-                    atom = placed[comp][master.neuron_on_compartment].to_enum()
+                    atom = placed[c][master.neuron_on_compartment]
                     table[i, c] = len(internal)
                     internal.append((p, i, c, atom, layout.ATOM_EVENT_OUTPUT[atom], is_used, recorded))
             internal_index[p] = table
@@ -137,4 +138,4 @@ def collect_sources(instance: ExecutionInstance, synapses: np.ndarray,
         internal_index=internal_index, external_index=external_index)
 
 
-__all__ = ["INTERNAL", "EXTERNAL", "BACKGROUND", "SourceTable", "collect_sources"]
+__all__ = ["INTERNAL", "EXTERNAL", "BACKGROUND", "KIND_NAMES", "SourceTable", "collect_sources"]
