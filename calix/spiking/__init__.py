@@ -4,8 +4,9 @@ all 512 neurons (:mod:`~calix.spiking.neuron`) with their synaptic inputs
 its result (:mod:`~calix.spiking.results`) and the translation of biological parameters into
 targets (:mod:`~calix.spiking.biological`)."""
 
-from . import biological, neuron, results, synaptic_input, targets, top_level
+from . import biological, coba, neuron, results, synaptic_input, targets, top_level
 from .biological import BiologicalUnits
+from .coba import COBABiasCalib, COBAReferenceCalib
 from .neuron import (LeakPotentialCalib, MembraneTimeConstantCalib, ResetPotentialCalib,
                      ThresholdCalib, calibrate_neurons)
 from .results import NeuronCalibResult, SpikingCalibResult
@@ -16,7 +17,7 @@ from .targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapti
 from .top_level import calibrate_spiking
 
 __all__ = ["SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking",
-           "top_level", "BiologicalUnits", "CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
+           "top_level", "COBABiasCalib", "COBAReferenceCalib", "coba", "BiologicalUnits", "CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
            "LeakPotentialCalib", "MembraneTimeConstantCalib", "NeuronCalibOptions",
            "NeuronCalibResult", "NeuronCalibTarget", "ResetPotentialCalib", "SynAmplitudeCalib",
            "SynTimeConstantCalib", "ThresholdCalib", "UncalibratedCubaSynapticInput",

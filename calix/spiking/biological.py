@@ -20,10 +20,17 @@ hardware units; seed 001 section 2.3.4 plans this for PyNN's standard cell types
   ``w`` is ``w tau_syn / cm / (mv_per_lsb charge_per_weight)`` weight LSB. The time scale
   cancels (both the area and the time constant scale with it).
 
+- **Reversal potentials** ``e_rev_E``/``e_rev_I`` translate as potentials (they may lie
+  outside the CADC's range); the reference of the conductance-based inputs, where they are the
+  current-based ones, defaults to the middle of leak and threshold (calix's). A
+  conductance-based weight ``w`` [uS] is the current-based ``w |E - V_ref|`` [nA]: on the chip
+  the current is the current-based one times ``(E - V) / (E - V_ref)``, a conductance.
+
 Limits: the translation is linear; the chip's synaptic input saturates (its OTA), so a single
-synapse of weight 63 integrates about 20 % less than 63 of weight 1; weights are integers
-0..63 per synapse (PyNN's rounding rules apply above this layer); conductance-based synapses
-and offset currents are not translated yet (no COBA or offset-current calibration).
+synapse of weight 63 integrates about 20 % less than 63 of weight 1, and the conductance-based
+current does not turn around beyond the reversal potential; weights are integers 0..63 per
+synapse (PyNN's rounding rules apply above this layer); offset currents are not translated yet
+(no offset-current calibration).
 
 Every value is checked against the feasible range calix's targets have
 (:data:`~calix.spiking.targets.RANGES`), translated: an error names the biological
@@ -49,7 +56,11 @@ PARAMETERS = {
     "tau_refrac": ("refractory_time", "time", "ms"),
     "tau_syn_E": ("tau_syn", "time", "ms"),
     "tau_syn_I": ("tau_syn", "time", "ms"),
+    "e_rev_E": ("e_coba_reversal", "potential", "mV"),
+    "e_rev_I": ("e_coba_reversal", "potential", "mV"),
 }
+#: the parameters with one value per input: PyNN name -> input (0 excitatory, 1 inhibitory)
+INPUT_OF = {"tau_syn_E": 0, "tau_syn_I": 1, "e_rev_E": 0, "e_rev_I": 1}
 #: the synaptic input of each receptor type
 RECEPTORS = {"excitatory": 0, "inhibitory": 1}
 
@@ -120,7 +131,7 @@ class BiologicalUnits:
                               f"translated are {sorted(PARAMETERS)}")
         ranges = self.feasible_ranges()
         fields: dict[str, Any] = {}
-        tau_syn = None
+        per_input: dict[str, np.ndarray] = {}
         for name, value in parameters.items():
             field, kind, unit = PARAMETERS[name]
             arr = np.asarray(value, dtype=float) if np.asarray(value).dtype.kind in "iuf" else None
@@ -134,15 +145,13 @@ class BiologicalUnits:
                                   f"{where} cannot be reached on the chip: the calibration reaches "
                                   f"{lo:g}..{hi:g} {unit}")
             hardware = np.clip(self._to_hardware(kind, arr), *sorted(RANGES[field][0]))
-            if field == "tau_syn":
-                if tau_syn is None:
-                    tau_syn = np.broadcast_to(np.asarray(NeuronCalibTarget().tau_syn, dtype=float),
-                                              (2, 512)).copy()
-                tau_syn[0 if name == "tau_syn_E" else 1] = hardware
+            if name in INPUT_OF:
+                if field not in per_input:
+                    per_input[field] = NeuronCalibTarget().per_neuron(field)
+                per_input[field][INPUT_OF[name]] = hardware
             else:
                 fields[field] = hardware
-        if tau_syn is not None:
-            fields["tau_syn"] = tau_syn
+        fields.update(per_input)
         if cuba_synin is not None:
             fields["cuba_synin"] = cuba_synin
         return NeuronCalibTarget(membrane_capacitance=membrane_capacitance, **fields)
@@ -154,8 +163,10 @@ class BiologicalUnits:
         out = {}
         for name, (field, kind, _) in PARAMETERS.items():
             value = target.per_neuron(field)
-            if field == "tau_syn":
-                value = value[0 if name == "tau_syn_E" else 1]
+            if name in INPUT_OF:
+                value = value[INPUT_OF[name]]
+                if np.isnan(value).all():       # a current-based input has no reversal
+                    continue
             out[name] = self._to_biological(kind, value)
         return out
 
@@ -173,6 +184,27 @@ class BiologicalUnits:
         weight, tau_syn, cm = (np.asarray(x, dtype=float) for x in (weight, tau_syn, cm))
         self._check_weight_inputs(weight, "weight [LSB]", tau_syn, cm, charge_per_weight)
         return weight * self.mv_per_lsb * charge_per_weight * cm / tau_syn
+
+    def conductance_to_hardware(self, weight: Any, e_rev: Any, reference: Any, tau_syn: Any, cm: Any,
+                                charge_per_weight: float) -> np.ndarray:
+        """Conductance-based weights [uS] (>= 0) onto neurons whose input has reversal
+        potential ``e_rev`` [mV] and (calibrated) reference ``reference`` [mV] -> weight LSB.
+        Exact, not an approximation at one potential: the chip's conductance-based current is
+        the current-based one times ``(E - V) / (E - V_ref)``, a conductance of the
+        current-based current over ``E - V_ref``."""
+        drive = np.abs(np.asarray(e_rev, dtype=float) - np.asarray(reference, dtype=float))
+        if np.any(drive <= 0):
+            raise TargetError("e_rev must differ from the reference potential")
+        return self.weight_to_hardware(np.asarray(weight, dtype=float) * drive, tau_syn, cm, charge_per_weight)
+
+    def conductance_to_biological(self, weight: Any, e_rev: Any, reference: Any, tau_syn: Any, cm: Any,
+                                  charge_per_weight: float) -> np.ndarray:
+        """Weight LSB -> conductance-based weights [uS] (the inverse of
+        :meth:`conductance_to_hardware`)."""
+        drive = np.abs(np.asarray(e_rev, dtype=float) - np.asarray(reference, dtype=float))
+        if np.any(drive <= 0):
+            raise TargetError("e_rev must differ from the reference potential")
+        return self.weight_to_biological(weight, tau_syn, cm, charge_per_weight) / drive
 
     @staticmethod
     def _check_weight_inputs(weight: np.ndarray, what: str, tau_syn: np.ndarray, cm: np.ndarray,

@@ -12,7 +12,8 @@ constant of all 512 neurons at once, each a :class:`~calix.base.Calib` searched 
   saws between reset and threshold; the largest of many CADC reads is the threshold.
 
 :func:`calibrate_neurons` first calibrates both synaptic inputs (time constants, strengths:
-:mod:`~calix.spiking.synaptic_input`, as calix does before the membrane), then leak, membrane
+:mod:`~calix.spiking.synaptic_input`, then the conductance-based ones' reference and reversal
+potentials: :mod:`~calix.spiking.coba`, as calix does before the membrane), then leak, membrane
 time constant, reset, threshold, leak again; it returns a
 :class:`~calix.results.NeuronCalibResult`.
 """
@@ -34,6 +35,7 @@ from ..common.base import Calib, ParameterRange
 from ..common.progress import Progress
 from ..errors import TargetError
 from .results import NeuronCalibResult
+from .coba import coba_steps
 from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
@@ -266,7 +268,10 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     tau_max = float(np.max(target.per_neuron("tau_mem")))
     # calix's order: the synaptic inputs (their own integrator settings, independent of the
     # membrane's), then the membrane; the leak last, with everything else in place
-    steps = synaptic_input_steps(state, target.per_neuron("tau_syn"), target.cuba_synin)
+    reversal, reference = target.coba_inputs()
+    tau_syn = target.per_neuron("tau_syn")
+    steps = synaptic_input_steps(state, tau_syn, target.cuba_synin)
+    steps += coba_steps(state, reversal, reference, float(np.max(tau_syn)))
     steps += [("leak", LeakPotentialCalib(state), target.per_neuron("leak")),
               ("tau_mem", MembraneTimeConstantCalib(state), target.per_neuron("tau_mem")),
               ("reset", ResetPotentialCalib(state), target.per_neuron("reset")),

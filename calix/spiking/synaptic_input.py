@@ -136,6 +136,14 @@ def integrator_settings(kind: str, gm: Any, capacitance: int = CAPACITANCE) -> d
             f"{other}_input_enable": False}
 
 
+def measurement_capacitance(gm: float, tau_syn: float) -> int:
+    """The membrane capacitance (0..63) at which one event through each driver group
+    integrates about ``CHARGE_FOR_GM`` at strength ``gm`` and time constant ``tau_syn`` [s]
+    (nominally)."""
+    nominal = CHARGE_PER_GM_US * gm * tau_syn * 1e6 * DRIVER_GROUPS
+    return int(np.clip(np.ceil((nominal / CHARGE_FOR_GM - 1.0) / CAPACITANCE_PER_STEP), 0, 63))
+
+
 class _IntegratorCalib(Calib):
     """Search one field of the ``kind`` input of every neuron, measuring the integrated charge of
     one event; ``state`` holds the neurons as calibrated so far."""
@@ -267,9 +275,8 @@ class SynAmplitudeCalib(_IntegratorCalib):
         if not 0 < self.tau_syn <= 1e-3:
             raise CalibError(f"tau_syn is the longest synaptic time constant in seconds, "
                              f"0 < tau_syn <= 1e-3, not {tau_syn!r}")
-        nominal = CHARGE_PER_GM_US * self.reference_gm * self.tau_syn * 1e6 * DRIVER_GROUPS
         #: the measurement's membrane capacitance (the same for inputs that match)
-        self.capacitance = int(np.clip(np.ceil((nominal / CHARGE_FOR_GM - 1.0) / CAPACITANCE_PER_STEP), 0, 63))
+        self.capacitance = measurement_capacitance(self.reference_gm, self.tau_syn)
         #: another input's calibration whose target (and capacitance) this one takes
         self.match: SynAmplitudeCalib | None = None
 

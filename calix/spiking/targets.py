@@ -31,9 +31,19 @@ RANGES = {
     # per input [exc, inh]; calix: feasible from 0.3 us, but the emulated input's time constant
     # is about 2.5 us at the largest bias (its mismatch spreads that by 20 %)
     "tau_syn": ((3e-6, 30e-6), (0.1e-6, 100e-6), "s"),
+    # conductance-based inputs (optional; NaN: current-based): the reference where the input is
+    # the current-based one (calix: 60..160, default the middle of leak and threshold) and the
+    # reversal potential, which may lie outside the CADC's range
+    "e_coba_reference": ((60, 160), (0, 255), "CADC LSB"),
+    "e_coba_reversal": ((-300, 600), (-1000, 1000), "CADC LSB"),
 }
 #: the fields with a value per synaptic input (excitatory, inhibitory) and neuron
-PER_INPUT = ("tau_syn",)
+PER_INPUT = ("tau_syn", "e_coba_reference", "e_coba_reversal")
+#: per-input fields that may be None (nothing) or NaN for an input (that input has none)
+OPTIONAL = ("e_coba_reference", "e_coba_reversal")
+#: the reversal potential's least distance from the reference [CADC LSB]: the modulation's
+#: largest slope, ~10 / V, is ~25 LSB on the nominal CADC (a warning below the feasible)
+COBA_DISTANCE = (30.0, 20.0)
 #: i_synin_gm [CapMem LSB]: (feasible range: a warning outside, hard range)
 GM_RANGES = ((30, 800), (0, 1022))
 
@@ -61,6 +71,8 @@ def _check_range(owner: str, arr: np.ndarray, ranges: tuple, unit: str) -> None:
 
 def _values(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     name = attribute.name
+    if value is None and name in OPTIONAL:
+        return
     arr = np.asarray(value)
     shapes = INPUT_SHAPES if name in PER_INPUT else SHAPES
     if arr.dtype.kind not in "iuf" or arr.shape not in shapes:
@@ -70,7 +82,12 @@ def _values(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
         raise TargetError(f"NeuronCalibTarget.{name} must be a number or {allowed}, not "
                           f"{arr.dtype} of shape {arr.shape}")
     ranges = RANGES[name]
-    _check_range(f"NeuronCalibTarget.{name}", arr.astype(float), ranges[:2], ranges[2])
+    arr = arr.astype(float)
+    if name in OPTIONAL:                 # NaN: this input is current-based
+        arr = arr[np.isfinite(arr)] if np.isnan(arr).any() else arr
+        if not arr.size:
+            return
+    _check_range(f"NeuronCalibTarget.{name}", arr, ranges[:2], ranges[2])
 
 
 def _gm_values(owner: str, value: Any, shapes: tuple) -> np.ndarray:
@@ -142,6 +159,8 @@ class NeuronCalibTarget(TopLevelCalibTarget):
     tau_mem: Any = attrs.field(default=10e-6, validator=_values)
     refractory_time: Any = attrs.field(default=2e-6, validator=_values)
     tau_syn: Any = attrs.field(default=10e-6, validator=_values)
+    e_coba_reversal: Any = attrs.field(default=None, validator=_values)
+    e_coba_reference: Any = attrs.field(default=None, validator=_values)
     cuba_synin: Any = attrs.field(factory=CalibratedMatchingCubaSynapticInput, validator=_cuba_synin)
     membrane_capacitance: int = attrs.field(default=63, validator=_capacitance)
 
@@ -159,8 +178,40 @@ class NeuronCalibTarget(TopLevelCalibTarget):
         if name not in RANGES:
             raise TargetError(f"NeuronCalibTarget has no per-neuron field {name!r}; its fields: "
                               f"{sorted(RANGES)}")
+        if name == "e_coba_reference" and self.e_coba_reference is None:
+            # calix: the middle of leak and threshold
+            return per_input((self.per_neuron("leak") + self.per_neuron("threshold")) / 2.0)
+        if name in OPTIONAL and getattr(self, name) is None:
+            return np.full((2, N_NEURONS), np.nan)
         return per_input(getattr(self, name)) if name in PER_INPUT else \
             np.broadcast_to(np.asarray(getattr(self, name), dtype=float), (N_NEURONS,)).copy()
+
+    def coba_inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(reversal, reference) [2][512] CADC LSB of the conductance-based inputs (NaN where
+        an input is current-based), checked: an input is conductance-based for all neurons or
+        none, its reference and reversal are at least ``COBA_DISTANCE`` apart, on the side of
+        its kind (excitatory above, inhibitory below the reference)."""
+        reversal, reference = self.per_neuron("e_coba_reversal"), self.per_neuron("e_coba_reference")
+        for i, kind in enumerate(("excitatory", "inhibitory")):
+            on = np.isfinite(reversal[i])
+            if on.any() and not on.all():
+                raise TargetError(f"NeuronCalibTarget.e_coba_reversal: the {kind} input is "
+                                  f"conductance-based for some neurons only (NaN for neuron "
+                                  f"{int(np.argmin(on))}): give a reversal for all or none")
+            if not on.any():
+                continue
+            distance = (1.0 if i == 0 else -1.0) * (reversal[i] - reference[i])
+            feasible, hard = COBA_DISTANCE
+            if np.min(distance) < hard:
+                n = int(np.argmin(distance))
+                raise TargetError(
+                    f"NeuronCalibTarget.e_coba_reversal: the {kind} reversal must lie at least "
+                    f"{hard:g} CADC LSB {'above' if i == 0 else 'below'} its reference "
+                    f"(e_coba_reference), neuron {n} has {reversal[i, n]:g} vs {reference[i, n]:g}")
+            if np.min(distance) < feasible:
+                log.warning("NeuronCalibTarget: the %s reversal lies less than %g CADC LSB from "
+                            "its reference for some neurons: they may not reach it", kind, feasible)
+        return reversal, reference
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NeuronCalibTarget):
@@ -174,6 +225,8 @@ class NeuronCalibTarget(TopLevelCalibTarget):
             value = getattr(self, f.name)
             if f.name == "cuba_synin":
                 parts.append(type(value).__name__.encode() + np.asarray(value.i_synin_gm, dtype=float).tobytes())
+            elif value is None:
+                parts.append(f.name.encode() + b"None")
             else:
                 parts.append(f.name.encode() + np.asarray(value, dtype=float).tobytes())
         return b"".join(parts)

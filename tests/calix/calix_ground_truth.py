@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 import emulator.core as core
+import halco
 import lola
 import stadls
 from calix.common import helpers
@@ -61,3 +62,26 @@ def event_charge(P: np.ndarray, kind: str) -> np.ndarray:
 
 def relative_spread(values: np.ndarray) -> float:
     return float(np.std(values) / np.mean(values))
+
+
+def neuron_channels() -> np.ndarray:
+    """The causal CADC channel (CADCChannelConfigOnDLS enum) reading each neuron [512]."""
+    _, neurons = helpers._cadc_layout()
+    quad = halco.enum_map(halco.SynapseOnSynapseRow, halco.SynapseQuadColumnOnDLS)
+    entry = halco.enum_map(halco.SynapseOnSynapseRow, halco.EntryOnQuad)
+    column = np.empty((len(np.unique(quad)), 4), dtype=np.int64)     # [quad, entry] -> column
+    column[quad, entry] = np.arange(len(quad))
+    out = np.empty(512, dtype=np.int64)
+    for i, row in enumerate(neurons.reshape(-1, 4)):
+        synram, q = divmod(i, column.shape[0])
+        out[row] = synram * 512 + column[q]
+    return out
+
+
+def cadc_reads(connection: Emulator, voltages: np.ndarray) -> np.ndarray:
+    """What each neuron's own CADC channel reads for ``voltages`` [512] V, without noise and
+    unrounded (the chip's present ramps and offsets)."""
+    channels = neuron_channels()
+    full = np.zeros(1024)
+    full[channels] = voltages
+    return connection.chip.readout.channel_codes(full, rounded=False)[channels]

@@ -13,19 +13,8 @@ import calix
 import emulator.core as core
 import lola
 import stadls
-from calix.common import helpers
-from calix_ground_truth import true_parameters
+from calix_ground_truth import cadc_reads, true_parameters
 from emulator import Emulator
-
-
-def neuron_channels() -> np.ndarray:
-    """The causal CADC channel (CADCChannelConfigOnDLS enum) reading each neuron [512]."""
-    _, neurons = helpers._cadc_layout()
-    out = np.empty(512, dtype=np.int64)
-    for i, row in enumerate(neurons.reshape(-1, 4)):
-        synram, quad = divmod(i, 64)
-        out[row] = synram * 512 + 4 * quad + np.arange(4)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +29,7 @@ def test_leaks_read_their_target_on_the_calibrated_cadc(calibrated):
     connection, result = calibrated
     assert result.success_mask().mean() >= 0.98
     assert result.cadc_result.success_mask().all()
-    voltages = np.zeros(1024)
-    voltages[neuron_channels()] = true_parameters(connection)[core.P_V_LEAK]
-    truth = connection.chip.readout.channel_codes(voltages, rounded=False)[neuron_channels()]
+    truth = cadc_reads(connection, true_parameters(connection)[core.P_V_LEAK])
     ok = result.success_mask()
     assert np.median(truth[ok]) == pytest.approx(100, abs=0.5)
     assert np.std(truth[ok]) < 1.0

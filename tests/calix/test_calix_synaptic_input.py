@@ -8,12 +8,15 @@ import numpy as np
 import pytest
 
 import calix
+import emulator.core as core
 import lola
+import stadls
+from calix.common import helpers
 from calix.spiking import synaptic_input as synin
 from calix.spiking.targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapticInput,
                                    UncalibratedCubaSynapticInput)
-from calix_ground_truth import (AMPLITUDE, TAU, event_charge, initialized_emulator, relative_spread,
-                                true_parameters)
+from calix_ground_truth import (AMPLITUDE, TAU, cadc_reads, event_charge, initialized_emulator,
+                                relative_spread, true_parameters)
 
 TAU_SYN = {"excitatory": 5e-6, "inhibitory": 8e-6}
 
@@ -112,3 +115,19 @@ def test_targets_compare_and_key_by_their_synaptic_inputs():
     assert base != calix.NeuronCalibTarget(cuba_synin=CalibratedCubaSynapticInput(500))
     assert base.key() != calix.NeuronCalibTarget(cuba_synin=CalibratedMatchingCubaSynapticInput(501)).key()
     assert calix.NeuronCalibTarget(tau_syn=[5e-6, 8e-6]).per_neuron("tau_syn").shape == (2, 512)
+
+
+def test_the_ground_truth_reads_each_neuron_through_its_own_channel():
+    # the tests' ground truth of CADC reads: on the uncalibrated CADC (channels differ by
+    # several LSB) the leak potentials read as the emulator's true leak potentials convert
+    connection = initialized_emulator(1, cadc_membranes=True)
+    state = lola.AtomicNeuronArray()
+    state["leak_v_leak"], state["leak_i_bias"], state["threshold_v_threshold"] = 500, 500, 1022
+    builder = stadls.PlaybackProgramBuilder()
+    state.write(builder)
+    helpers.wait_us(builder, 100.0)
+    reads = [helpers.read_membranes(builder) for _ in range(20)]
+    helpers.run(connection, builder)
+    measured = np.mean([r() for r in reads], axis=0)
+    truth = cadc_reads(connection, true_parameters(connection)[core.P_V_LEAK])
+    assert np.std(measured - truth) < 1.0            # 0.44 seen; a channel off by one: ~6
