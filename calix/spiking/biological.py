@@ -29,8 +29,12 @@ hardware units; seed 001 section 2.3.4 plans this for PyNN's standard cell types
 Limits: the translation is linear; the chip's synaptic input saturates (its OTA), so a single
 synapse of weight 63 integrates about 20 % less than 63 of weight 1, and the conductance-based
 current does not turn around beyond the reversal potential; weights are integers 0..63 per
-synapse (PyNN's rounding rules apply above this layer); offset currents are not translated yet
-(no offset-current calibration).
+synapse (PyNN's rounding rules apply above this layer).
+
+- **Offset currents** ``i_offset`` [nA] move the rest by ``i_offset tau_m / cm`` [mV]; the
+  calibration measured how far one CapMem LSB of source current moves each neuron
+  (``offset_current_per_lsb``), so every neuron gets its own ``i_offset`` CapMem value (a
+  sink for negative currents).
 
 Every value is checked against the feasible range calix's targets have
 (:data:`~calix.spiking.targets.RANGES`), translated: an error names the biological
@@ -205,6 +209,43 @@ class BiologicalUnits:
         if np.any(drive <= 0):
             raise TargetError("e_rev must differ from the reference potential")
         return self.weight_to_biological(weight, tau_syn, cm, charge_per_weight) / drive
+
+    def offset_current_to_hardware(self, i_offset: Any, tau_m: Any, cm: Any,
+                                   offset_current_per_lsb: Any) -> np.ndarray:
+        """Offset currents [nA] onto neurons with ``tau_m`` [ms] and ``cm`` [nF] -> signed
+        ``constant_current.i_offset`` [CapMem LSB, unrounded] per neuron (positive: source,
+        negative: sink), given the calibration's ``offset_current_per_lsb`` [512]: the current
+        moves the rest by ``i_offset tau_m / cm`` mV. A current beyond the source's 1022 LSB
+        raises :class:`TargetError` naming the neuron and the largest it reaches."""
+        per_lsb = np.asarray(offset_current_per_lsb, dtype=float)
+        i_offset, tau_m, cm = (np.broadcast_to(np.asarray(x, dtype=float), per_lsb.shape)
+                               for x in (i_offset, tau_m, cm))
+        if np.any(~np.isfinite(per_lsb) & (i_offset != 0)):
+            n = int(np.argmax(~np.isfinite(per_lsb) & (i_offset != 0)))
+            raise TargetError(f"i_offset: neuron {n}'s offset current is not calibrated (its "
+                              f"source did not move the membrane): it takes only 0 nA")
+        for name, arr in (("tau_m [ms]", tau_m), ("cm [nF]", cm)):
+            if np.any(~(arr > 0)):
+                raise TargetError(f"{name} must be > 0, got {float(np.min(arr)):g}")
+        if not np.all(np.isfinite(i_offset)):
+            raise TargetError("i_offset [nA] must be finite")
+        lsb = i_offset * tau_m / cm / self.mv_per_lsb
+        capmem = np.where(i_offset == 0, 0.0, lsb / np.where(np.isfinite(per_lsb), per_lsb, 1.0))
+        too_large = np.abs(capmem) > 1022
+        if too_large.any():
+            n = int(np.argmax(too_large))
+            largest = 1022 * per_lsb[n] * self.mv_per_lsb * cm[n] / tau_m[n]
+            raise TargetError(f"i_offset = {i_offset[n]:g} nA cannot be reached by neuron {n}: its "
+                              f"offset current reaches +-{largest:.3g} nA (tau_m {tau_m[n]:g} ms, "
+                              f"cm {cm[n]:g} nF)")
+        return capmem
+
+    def offset_current_to_biological(self, capmem: Any, tau_m: Any, cm: Any,
+                                     offset_current_per_lsb: Any) -> np.ndarray:
+        """Signed ``i_offset`` [CapMem LSB] -> offset currents [nA] (the inverse of
+        :meth:`offset_current_to_hardware`)."""
+        return (np.asarray(capmem, dtype=float) * np.asarray(offset_current_per_lsb, dtype=float)
+                * self.mv_per_lsb * np.asarray(cm, dtype=float) / np.asarray(tau_m, dtype=float))
 
     @staticmethod
     def _check_weight_inputs(weight: np.ndarray, what: str, tau_syn: np.ndarray, cm: np.ndarray,

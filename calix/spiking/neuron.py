@@ -14,7 +14,8 @@ constant of all 512 neurons at once, each a :class:`~calix.base.Calib` searched 
 :func:`calibrate_neurons` first calibrates both synaptic inputs (time constants, strengths:
 :mod:`~calix.spiking.synaptic_input`, then the conductance-based ones' reference and reversal
 potentials: :mod:`~calix.spiking.coba`, as calix does before the membrane), then leak, membrane
-time constant, reset, threshold, leak again; it returns a
+time constant, reset, threshold, leak again, and measures how far the offset current moves each
+calibrated neuron (:mod:`~calix.spiking.offset_current`); it returns a
 :class:`~calix.results.NeuronCalibResult`.
 """
 
@@ -36,6 +37,7 @@ from ..common.progress import Progress
 from ..errors import TargetError
 from .results import NeuronCalibResult
 from .coba import coba_steps
+from .offset_current import measure_offset_current
 from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
@@ -279,12 +281,14 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
               ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
     steps[-1][1].settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
-    with Progress("neuron calibration", len(steps)) as progress:
+    with Progress("neuron calibration", len(steps) + 1) as progress:
         for i, (name, calib, value) in enumerate(steps):
             log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
             progress.step(name)
             result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), value)
             success &= result.success
+        progress.step("offset current")
+        offset_shift, offset_ok = measure_offset_current(connection, state, steps[-1][1].settle_us)
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
     for name, value in FIRING.items():
         state[name] = value
@@ -294,7 +298,8 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     for name, calib, _ in steps:
         if isinstance(calib, SynAmplitudeCalib):
             charge[KINDS.index(calib.kind)] = calib.charge_per_weight(target.membrane_capacitance)
-    result = NeuronCalibResult.from_array(target, state, scale, success, charge_per_weight=tuple(charge))
+    result = NeuronCalibResult.from_array(target, state, scale, success, charge_per_weight=tuple(charge),
+                                          offset_current_per_lsb=np.where(offset_ok, offset_shift, np.nan))
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)
     h.run(connection, builder)

@@ -24,23 +24,29 @@ class NeuronCalibResult(CalibResult):
     ``charge_per_weight``: (excitatory, inhibitory) the potential [CADC LSB] one event through
     a synapse of weight 1 integrates on a calibrated neuron (the strengths' matched target at
     the neuron's capacitance, without leak: a PSP's area over its membrane time constant), NaN
-    where the strengths are not calibrated."""
+    where the strengths are not calibrated; ``offset_current_per_lsb``: [512] how far one
+    CapMem LSB of source current (``constant_current.i_offset``) moves each calibrated neuron's
+    rest [CADC LSB] (NaN where the source does not work)."""
     neurons: dict = field(default_factory=dict)
     success: dict = field(default_factory=dict)
     clock_scale_slow: int = 0
     charge_per_weight: tuple = (float("nan"), float("nan"))
+    offset_current_per_lsb: np.ndarray = field(default_factory=lambda: np.full(512, np.nan))
 
     @classmethod
     def from_array(cls, target: Any, neurons: lola.AtomicNeuronArray, clock_scale_slow: int,
                    success: np.ndarray, options: Any = None,
-                   charge_per_weight: tuple = (float("nan"), float("nan"))) -> "NeuronCalibResult":
+                   charge_per_weight: tuple = (float("nan"), float("nan")),
+                   offset_current_per_lsb: Any = None) -> "NeuronCalibResult":
         """The result of calibrated ``neurons`` (all 512) and ``success`` [512]."""
         coords = list(halco.iter_all(halco.AtomicNeuronOnDLS))
         return cls(target=target, options=options,
                    neurons=dict(zip(coords, neurons.to_atomic_neurons())),
                    success={c: bool(ok) for c, ok in zip(coords, success)},
                    clock_scale_slow=int(clock_scale_slow),
-                   charge_per_weight=tuple(float(c) for c in charge_per_weight))
+                   charge_per_weight=tuple(float(c) for c in charge_per_weight),
+                   offset_current_per_lsb=np.full(512, np.nan) if offset_current_per_lsb is None
+                   else np.asarray(offset_current_per_lsb, dtype=float))
 
     def success_mask(self) -> np.ndarray:
         """[512] booleans in AtomicNeuronOnDLS enum order."""

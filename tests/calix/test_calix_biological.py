@@ -84,3 +84,18 @@ def test_bad_units_and_weights_are_refused():
         UNITS.weight_to_hardware(1.0, 5.0, 0.0, 2.0)
     with pytest.raises(calix.TargetError, match="takes a calix.NeuronCalibTarget"):
         UNITS.from_target({"leak": 80})
+
+
+def test_offset_currents_both_ways_and_refused_where_uncalibrated():
+    per_lsb = np.full(512, 0.1)
+    capmem = UNITS.offset_current_to_hardware(np.linspace(-0.2, 0.2, 512), 10.0, 1.0, per_lsb)
+    # 0.2 nA on 10 ms and 1 nF: 2 mV = 8 LSB = 80 CapMem LSB of source; negative: a sink
+    assert capmem[[0, -1]] == pytest.approx([-80.0, 80.0])
+    assert UNITS.offset_current_to_biological(capmem, 10.0, 1.0, per_lsb) == pytest.approx(np.linspace(-0.2, 0.2, 512))
+    dead = per_lsb.copy()
+    dead[3] = np.nan
+    assert UNITS.offset_current_to_hardware(0.0, 10.0, 1.0, dead)[3] == 0.0
+    with pytest.raises(calix.TargetError, match="neuron 3's offset current is not calibrated"):
+        UNITS.offset_current_to_hardware(0.1, 10.0, 1.0, dead)
+    with pytest.raises(calix.TargetError, match=r"cm \[nF\] must be > 0"):
+        UNITS.offset_current_to_hardware(0.1, 10.0, 0.0, per_lsb)

@@ -14,9 +14,9 @@ import calix
 import halco
 import lola
 import stadls
-from calix_ground_truth import (KINDS, TAU, event_charge, initialized_emulator, psp_heights,
-                                relative_spread, true_parameters)
-from emulator import readout
+from calix_ground_truth import (KINDS, TAU, cadc_reads, event_charge, initialized_emulator,
+                                psp_heights, relative_spread, true_parameters)
+from emulator import core, readout, transfer
 from emulator import Emulator, Mismatch
 
 TARGET = calibrate_neurons.TARGET
@@ -84,6 +84,25 @@ def test_the_charge_per_weight_is_the_true_one(calibrated):
     assert np.isnan(calix.NeuronCalibResult(target=None).charge_per_weight).all()
 
 
+def test_the_offset_current_per_lsb_is_the_true_one(calibrated):
+    # how far one LSB of source current moves each calibrated neuron's rest, as its own CADC
+    # channel reads it: the true current over the true leak conductance
+    result, _ = calibrated
+    connection = initialized_emulator(0)
+    P = true_parameters(connection, lola.AtomicNeuronArray.from_atomic_neurons(result.neurons))
+    volts = transfer.OFFSET_CURRENT_PER_LSB * connection.chip.mismatch.gain["i_offset"] / P[core.P_G_LEAK]
+    true = cadc_reads(connection, P[core.P_V_LEAK] + 20 * volts) - cadc_reads(connection, P[core.P_V_LEAK])
+    measured = result.offset_current_per_lsb * 20
+    assert np.isfinite(measured).all()
+    assert np.median(np.abs(measured / true - 1.0)) < 0.05
+    assert np.mean(np.abs(measured / true - 1.0) < 0.15) >= 0.98
+    # and so into a model's offset current: 0.1 nA on 20 ms and 1 nF moves the rest by 2 mV
+    capmem = calix.BiologicalUnits().offset_current_to_hardware(0.1, 20.0, 1.0, result.offset_current_per_lsb)
+    assert capmem * result.offset_current_per_lsb == pytest.approx(np.full(512, 8.0))
+    with pytest.raises(calix.TargetError, match="i_offset = 100 nA cannot be reached by neuron"):
+        calix.BiologicalUnits().offset_current_to_hardware(100.0, 20.0, 1.0, result.offset_current_per_lsb)
+
+
 def test_the_example_prints_and_plots(tmp_path, calibrated, monkeypatch):
     result, cache = calibrated
     monkeypatch.setattr(calibrate_neurons, "run", lambda **kw: {
@@ -123,7 +142,7 @@ def test_a_long_time_constant_calibrates_the_threshold_as_well(monkeypatch, caps
     # the progress bar went through every step
     shown = capsys.readouterr().err
     assert all(step in shown for step in ("tau_syn excitatory", "i_synin_gm inhibitory", "tau_mem",
-                                          "threshold", "9/9 done"))
+                                          "threshold", "offset current", "10/10 done"))
     assert result.success_mask().mean() > 0.97
     rates = calibrate_neurons.firing_rates(result)[result.success_mask()]
     expected_khz = 1e3 / (2.0 + 30.0 * np.log((160 - 70) / (160 - 140)))
