@@ -109,14 +109,14 @@ def port_values(value: Any, type: ConnectionType, size: int, batch_size: int, wh
         entries = list(value) if isinstance(value, (list, tuple)) else None
         if entries is None or len(entries) != batch_size:
             raise InputDataError(f"{what}: timed data are a list of {batch_size} arrays (one per batch "
-                                 f"entry), not {type_name(value)}")
+                                 f"entry), not {_type_name(value)}")
         name = {SPIKE_TO_CHIP_DTYPE: "SPIKE_TO_CHIP_DTYPE", MADC_SAMPLE_DTYPE: "MADC_SAMPLE_DTYPE"}.get(
             dtype, "SPIKE_FROM_CHIP_DTYPE")
         for entry, part in enumerate(entries):
             if not isinstance(part, np.ndarray) or part.dtype != dtype:
                 hint = " (spike_sequence(times, labels) makes one)" if dtype == SPIKE_TO_CHIP_DTYPE else ""
                 raise InputDataError(f"{what}, batch entry {entry}: must be a "
-                                     f"grenade.signal_flow.data.{name} array{hint}, not {type_name(part)}")
+                                     f"grenade.signal_flow.data.{name} array{hint}, not {_type_name(part)}")
         return entries
     numpy_type, lo, hi = ARRAY_TYPES[local]
     arr = np.asarray(value)
@@ -135,7 +135,8 @@ def port_values(value: Any, type: ConnectionType, size: int, batch_size: int, wh
     return wide.astype(numpy_type)
 
 
-def type_name(value: Any) -> str:
+def _type_name(value: Any) -> str:
+    """What a value is, for messages (an array with its dtype and shape)."""
     if isinstance(value, np.ndarray):
         return f"an array of {value.dtype} with shape {value.shape}"
     return f"{type(value).__name__}"
