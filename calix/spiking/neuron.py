@@ -22,6 +22,7 @@ calibrated neuron (:mod:`~calix.spiking.offset_current`); it returns a
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import numpy as np
@@ -281,14 +282,19 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
               ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
     steps[-1][1].settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
+    report = []                         # (step, wall seconds, fraction of neurons that reached it)
     with Progress("neuron calibration", len(steps) + 1) as progress:
         for i, (name, calib, value) in enumerate(steps):
             log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
             progress.step(name)
+            start = time.perf_counter()
             result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), value)
+            report.append((name, time.perf_counter() - start, float(np.mean(result.success))))
             success &= result.success
         progress.step("offset current")
+        start = time.perf_counter()
         offset_shift, offset_ok = measure_offset_current(connection, state, steps[-1][1].settle_us)
+        report.append(("offset current", time.perf_counter() - start, float(np.mean(offset_ok))))
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
     for name, value in FIRING.items():
         state[name] = value
@@ -300,6 +306,7 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
             charge[KINDS.index(calib.kind)] = calib.charge_per_weight(target.membrane_capacitance)
     result = NeuronCalibResult.from_array(target, state, scale, success, charge_per_weight=tuple(charge),
                                           offset_current_per_lsb=np.where(offset_ok, offset_shift, np.nan))
+    result.steps = report
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)
     h.run(connection, builder)

@@ -26,12 +26,14 @@ class NeuronCalibResult(CalibResult):
     the neuron's capacitance, without leak: a PSP's area over its membrane time constant), NaN
     where the strengths are not calibrated; ``offset_current_per_lsb``: [512] how far one
     CapMem LSB of source current (``constant_current.i_offset``) moves each calibrated neuron's
-    rest [CADC LSB] (NaN where the source does not work)."""
+    rest [CADC LSB] (NaN where the source does not work); ``steps``: (step, wall seconds,
+    fraction of neurons that reached it) of the calibration that made it."""
     neurons: dict = field(default_factory=dict)
     success: dict = field(default_factory=dict)
     clock_scale_slow: int = 0
     charge_per_weight: tuple = (float("nan"), float("nan"))
     offset_current_per_lsb: np.ndarray = field(default_factory=lambda: np.full(512, np.nan))
+    steps: list = field(default_factory=list)
 
     @classmethod
     def from_array(cls, target: Any, neurons: lola.AtomicNeuronArray, clock_scale_slow: int,

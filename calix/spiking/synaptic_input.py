@@ -234,9 +234,11 @@ class SynTimeConstantCalib(_IntegratorCalib):
 
     def measure_results(self, connection, builder):
         delays = self.delays_us()
-        # the current of a neuron off its target by a factor of 3 has died away as well
+        # the final value 8 target time constants after the event; before each event, 12 of
+        # them: the previous event's current has died away (to 1 % where it is 2.6 times the
+        # target, and a search leaves such neurons after its first steps)
         final_us = 8.0 * float(np.max(self.target)) * 1e6
-        quiet_us = 3.0 * final_us
+        quiet_us = 1.5 * final_us
         final = [self._charge(builder, final_us, quiet_us) for _ in range(2)]
         samples = [self._charge(builder, d, quiet_us) for d in delays.tolist()]
         h.run(connection, builder)
