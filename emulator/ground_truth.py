@@ -1,0 +1,69 @@
+"""The emulated chip's ground truth: what its circuits truly are (their parameters after the
+transfer functions and the chip's mismatch, ``core.P_*``) and what follows from them. A real
+chip has no such thing: calibrations never use it, their tests, benchmarks and demonstrations
+check against it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+import halco
+from . import core
+
+if TYPE_CHECKING:
+    from .chip import Chip
+
+#: the synaptic inputs' true parameters
+KINDS = ("excitatory", "inhibitory")
+AMPLITUDE = {"excitatory": core.P_AMP_EXC, "inhibitory": core.P_AMP_INH}
+TAU = {"excitatory": core.P_TAU_EXC, "inhibitory": core.P_TAU_INH}
+
+
+def parameters(chip: "Chip") -> np.ndarray:
+    """The circuits' true parameters [core.P_*, neuron] as the chip is configured now."""
+    chip._update_parameters()
+    return chip.P.copy()
+
+
+def membrane_channels() -> np.ndarray:
+    """The causal CADC channel (CADCChannelConfigOnDLS enum) that reads each neuron's membrane
+    [512] (the channel of the neuron's column in its hemisphere)."""
+    per_synram = halco.CADCChannelConfigOnSynram.size
+    columns = halco.CADCChannelColumnOnSynram.size
+    neuron = np.arange(halco.AtomicNeuronOnDLS.size)
+    return (neuron // columns) * per_synram + neuron % columns
+
+
+def cadc_reads(chip: "Chip", voltages: np.ndarray) -> np.ndarray:
+    """What each neuron's own CADC channel reads for ``voltages`` [512] V: without noise,
+    unrounded, with the chip's present ramps and digital offsets."""
+    channels = membrane_channels()
+    full = np.zeros(halco.CADCChannelConfigOnDLS.size)
+    full[channels] = voltages
+    return chip.readout.channel_codes(full, rounded=False)[channels]
+
+
+def membrane_time_constants(P: np.ndarray) -> np.ndarray:
+    """C / g_leak [s] of every neuron."""
+    return P[core.P_C_MEM] / P[core.P_G_LEAK]
+
+
+def event_charges(P: np.ndarray, kind: str) -> np.ndarray:
+    """The potential [V] one weight-LSB event integrates on each neuron without leak (the
+    neuron's part: without the synapse's own mismatch and the input's saturation)."""
+    return P[AMPLITUDE[kind]] * P[TAU[kind]] / P[core.P_C_MEM]
+
+
+def psp_heights(P: np.ndarray, kind: str) -> np.ndarray:
+    """The peak [V] of one weight-LSB PSP of each neuron (the neuron's part): the current
+    ``I0 exp(-t / tau_s)`` on the leaky membrane, its peak found on a fine grid."""
+    tau_s = P[TAU[kind]]
+    tau_m = membrane_time_constants(P)
+    t = np.linspace(0.0, 10.0, 20001)[:, None] * np.maximum(tau_s, tau_m)
+    equal = np.isclose(tau_m, tau_s, rtol=1e-6)
+    shape = np.where(equal, t / tau_s * np.exp(-t / tau_s),
+                     (np.exp(-t / tau_m) - np.exp(-t / tau_s)) / np.where(equal, 1.0, tau_m - tau_s) * tau_m)
+    return P[AMPLITUDE[kind]] * tau_s / P[core.P_C_MEM] * shape.max(axis=0)
