@@ -12,7 +12,9 @@
 6. The non-spiking mode: a 128 x 256 matrix-vector product on the analog core, before and after
    matching each neuron's synaptic inputs (saved as ``mac_matrix_vector.png``).
 7. Calibration: calix brings the 512 mismatched neurons to common targets; their firing rates
-   before and after are saved as ``calibrate_neurons.png``.
+   before and after are saved as ``calibrate_neurons.png``, and the spread of their true leak,
+   threshold, membrane time constant and PSP height (the CADC, then the neurons with their
+   synaptic inputs) as ``calibration_spread.png``.
 8. Networks with grenade: a feed-forward network of excitatory and inhibitory populations and a
    recurrent one, described as populations and projections, routed on the chip and run on
    calibrated neurons; raster plots saved as ``grenade_feedforward.png`` and
@@ -24,6 +26,7 @@ from __future__ import annotations
 import adex_firing_patterns
 import bypass_relay
 import calibrate_neurons
+import calibration_spread
 import dendritic_branches
 import grenade_feedforward
 import grenade_recurrent
@@ -48,6 +51,8 @@ if __name__ == "__main__":
     mac_matrix_vector.main()
     print()
     calibrate_neurons.main()
+    print()
+    calibration_spread.main()
     print()
     grenade_feedforward.main()
     print()
