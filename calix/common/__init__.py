@@ -6,14 +6,14 @@ CADC calibration (:mod:`~calix.common.cadc`) and the cached entry point :func:`c
 
 from . import algorithms, base, cache, cadc, cadc_helpers, helpers
 from .algorithms import (BinarySearch, LinearPrediction, LinearSearch, NoisyBinarySearch,
-                         PolynomialPrediction, PredictiveModel)
+                         PolynomialPrediction, PredictiveModel, SecantPrediction)
 from .base import (Algorithm, Calib, CalibResult, ParameterCalibResult, ParameterRange,
                    TopLevelCalibTarget)
 from .cache import calibrate
 from .cadc import CADCCalibOptions, CADCCalibResult, CADCCalibTarget
 
 __all__ = ["CADCCalibOptions", "CADCCalibResult", "CADCCalibTarget", "cadc", "cadc_helpers",
-           "Algorithm", "BinarySearch", "Calib", "CalibResult", "LinearPrediction",
+           "Algorithm", "BinarySearch", "Calib", "CalibResult", "LinearPrediction", "SecantPrediction",
            "LinearSearch", "NoisyBinarySearch", "ParameterCalibResult", "ParameterRange",
            "PolynomialPrediction", "PredictiveModel", "TopLevelCalibTarget", "algorithms", "base",
            "cache", "calibrate", "helpers"]

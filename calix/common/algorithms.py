@@ -222,3 +222,47 @@ class LinearPrediction(PolynomialPrediction):
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
                 raise TargetError(f"{name} must be a number, not {value!r}")
         super().__init__(probe_parameters, np.polynomial.Polynomial([offset, slope]))
+
+
+class SecantPrediction(Algorithm):
+    """For results linear in the parameter with a slope of their own per instance: measure at
+    two ``probes`` (the same for every instance), interpolate each instance's line to its
+    target, configure and measure that; ``refinements`` more secant steps from the last two
+    measurements (each against the noise of the first). Three or four measurements where a
+    binary search takes a dozen; an instance whose two measurements do not differ keeps the
+    probe nearer its target."""
+
+    def __init__(self, probes: tuple[int, int], refinements: int = 0) -> None:
+        super().__init__()
+        if len(probes) != 2 or any(_not_int(p) for p in probes) or probes[0] == probes[1]:
+            raise TargetError(f"probes are two different ints, not {probes!r}")
+        if _not_int(refinements) or refinements < 0:
+            raise TargetError(f"refinements must be an int >= 0, not {refinements!r}")
+        self.probes = (int(probes[0]), int(probes[1]))
+        self.refinements = int(refinements)
+
+    def run(self, connection: stadls.Connection, target: np.ndarray) -> np.ndarray:
+        calib = self._calib()
+        low, high = calib.parameter_range
+        n = calib.n_instances
+        target = np.broadcast_to(np.asarray(target, dtype=float), (n,))
+        points = [np.full(n, p, dtype=np.int64) for p in self.probes]
+        results = [calib.measure(connection, p) for p in points]
+        for _ in range(self.refinements + 1):
+            (p0, p1), (r0, r1) = points[-2:], results[-2:]
+            slope = (r1 - r0) / np.where(p1 != p0, p1 - p0, 1)
+            usable = np.isfinite(slope) & (slope != 0) & (p1 != p0)
+            nearer = np.where(np.abs(r1 - target) <= np.abs(r0 - target), p1, p0)
+            guess = np.where(usable, p1 + (target - r1) / np.where(usable, slope, 1.0), nearer)
+            predicted = np.clip(np.rint(np.where(np.isfinite(guess), guess, nearer)), low, high).astype(np.int64)
+            points.append(predicted)
+            results.append(calib.measure(connection, predicted))
+        # the best of what was measured, per instance
+        stacked, measured = np.stack(points), np.stack(results)
+        errors = np.abs(measured - target)
+        choice = np.argmin(np.where(np.isnan(errors), np.inf, errors), axis=0)
+        columns = np.arange(n)
+        best = stacked[choice, columns]
+        self.final_results = measured[choice, columns]
+        calib.configure_parameters_now(connection, best)
+        return best

@@ -288,7 +288,10 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
             log.info("neuron calibration %d/%d: %s", i + 1, len(steps), name)
             progress.step(name)
             start = time.perf_counter()
-            result = calib.run(connection, NoisyBinarySearch(seed=int(seed) + i), value)
+            # a calibration may want its own search (a prediction from probes, say)
+            algorithm = (calib.algorithm(int(seed) + i) if hasattr(calib, "algorithm")
+                         else NoisyBinarySearch(seed=int(seed) + i))
+            result = calib.run(connection, algorithm, value)
             report.append((name, time.perf_counter() - start, float(np.mean(result.success))))
             success &= result.success
         progress.step("offset current")

@@ -149,3 +149,36 @@ def test_bad_targets_and_algorithms_for_run():
         calib.run(None, "x", target=1.0)
     with pytest.raises(TargetError, match="initial_parameters must lie"):
         calib.run(None, LinearSearch(initial_parameters=5000), target=1.0)
+
+
+class SlopedModel(Model):
+    """result = slope[i] * parameter: each instance its own slope (a proportional transfer)."""
+
+    def __init__(self, slope: np.ndarray):
+        super().__init__(np.zeros(len(slope)))
+        self.slopes = np.asarray(slope, dtype=float)
+
+    def measure_results(self, connection, builder):
+        self.measurements += 1
+        return self.slopes * self.configured
+
+
+def test_secant_prediction_finds_each_instance_s_line_in_three_or_four_measurements():
+    from calix.common.algorithms import SecantPrediction
+
+    slopes = np.random.default_rng(2).lognormal(0.0, 0.3, 64) * 0.01
+    calib = SlopedModel(slopes)
+    result = calib.run(None, SecantPrediction((100, 600)), target=4.0)
+    assert calib.measurements == 3
+    assert np.abs(result.calibrated_parameters - 4.0 / slopes).max() <= 0.51
+    np.testing.assert_array_equal(calib.configured, result.calibrated_parameters)
+    # beyond the range: clipped, and a failure at the bound
+    calib = SlopedModel(np.array([0.01, 0.001]))
+    result = calib.run(None, SecantPrediction((100, 600), refinements=1), target=4.0)
+    assert calib.measurements == 4
+    assert result.calibrated_parameters.tolist() == [400, 1022] and result.success.tolist() == [True, False]
+    for bad in ((100,), (5, 5), (1.5, 3)):
+        with pytest.raises(TargetError, match="probes are two different ints"):
+            SecantPrediction(bad)
+    with pytest.raises(TargetError, match="refinements must be an int >= 0"):
+        SecantPrediction((1, 2), refinements=-1)
