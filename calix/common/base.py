@@ -198,6 +198,18 @@ class CalibResult(abc.ABC):
     writes it to a builder (or a Dumper), :meth:`to_chip` gives it as a ``lola.Chip``."""
     target: Any
     options: Any = field(default=None)
+    #: the identity of the chip it was made on (``calix.common.cache.chip_identity``; None:
+    #: unknown), set by :func:`calix.calibrate`
+    chip: Any = field(default=None)
+
+    def check_connection(self, connection: stadls.Connection) -> None:
+        """Raise :class:`TargetError` if ``connection`` is not the chip this result was made
+        on (a calibration is worth nothing on another chip)."""
+        from .cache import chip_identity
+
+        if self.chip is not None and chip_identity(connection) != self.chip:
+            raise TargetError(f"this {type(self).__name__} was made on {self.chip!r}, not on the "
+                              f"connection's {chip_identity(connection)!r}: calibrate that chip")
 
     @abc.abstractmethod
     def apply(self, builder: stadls.PlaybackProgramBuilder | stadls.PlaybackProgramBuilderDumper) -> None:

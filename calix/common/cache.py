@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 import stadls
-from ..errors import TargetError
+from ..errors import CalibError, TargetError
 from .base import CalibResult, TopLevelCalibTarget
 
 log = logging.getLogger(__name__)
@@ -117,15 +117,22 @@ def calibrate(target: TopLevelCalibTarget, options: Any = None,
     if not (hasattr(connection, "chip_id") and hasattr(connection, "run")):
         raise TargetError(f"calibrate needs a connection (stadls.ManagedConnection), not "
                           f"{type(connection).__name__}")
-    name = cache_key(target, options, chip_identity(connection)) + ".pkl"
+    identity = chip_identity(connection)
+    name = cache_key(target, options, identity) + ".pkl"
     for path in paths:
         file = path / name
         if file.is_file():
             result = _load(file)
             if result is not None:
+                if getattr(result, "chip", None) not in (None, identity):
+                    raise CalibError(f"the cache file {file} holds a calibration of {result.chip!r}, "
+                                     f"not of the connection's {identity!r} (a copied or renamed "
+                                     f"file?): remove it")
                 log.info("calibration loaded from %s", file)
                 return result
     result = target.calibrate(connection, options)
+    if isinstance(result, CalibResult):
+        result.chip = identity
     if not cache_read_only:
         for path in paths:
             try:

@@ -200,3 +200,19 @@ def test_bad_targets_are_refused():
         result.apply(None)
     with pytest.raises(calix.TargetError, match="lola.Chip"):
         result.to_chip(chip=5)
+
+
+def test_a_result_knows_its_chip_and_a_copied_cache_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(calix.NeuronCalibTarget, "calibrate", lambda *a, **k: fake_result())
+    chip0, chip1 = Emulator(chip_id=0), Emulator(chip_id=1)
+    result = calix.calibrate(TARGET, cache_paths=[tmp_path], connection=chip0)
+    assert result.chip == calix.common.cache.chip_identity(chip0)
+    result.check_connection(chip0)
+    with pytest.raises(calix.TargetError, match="was made on .* not on the connection's"):
+        result.check_connection(chip1)
+    # chip 0's file under chip 1's name: refused, not used
+    (file,) = tmp_path.glob("*.pkl")
+    key = calix.common.cache.cache_key(TARGET, None, calix.common.cache.chip_identity(chip1))
+    file.rename(tmp_path / f"{key}.pkl")
+    with pytest.raises(calix.CalibError, match="holds a calibration of .* remove it"):
+        calix.calibrate(TARGET, cache_paths=[tmp_path], connection=chip1)
