@@ -202,6 +202,22 @@ class CalibResult(abc.ABC):
     #: unknown), set by :func:`calix.calibrate`
     chip: Any = field(default=None)
 
+    def to_json(self, indent: int | None = None) -> str:
+        """This result (with its target and options) as JSON (:mod:`calix.common.serialization`)."""
+        from .serialization import to_json
+
+        return to_json(self, indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> "CalibResult":
+        """The result :meth:`to_json` wrote (of this class or a subclass)."""
+        from .serialization import from_json
+
+        result = from_json(text)
+        if not isinstance(result, cls):
+            raise TargetError(f"the JSON holds a {type(result).__name__}, not a {cls.__name__}")
+        return result
+
     def check_connection(self, connection: stadls.Connection) -> None:
         """Raise :class:`TargetError` if ``connection`` is not the chip this result was made
         on (a calibration is worth nothing on another chip)."""

@@ -58,3 +58,27 @@ def test_targets_and_options_are_checked():
         neuron_target=calix.NeuronCalibTarget(leak=90)).key()
     with pytest.raises(calix.TargetError, match="initialize must be True or False"):
         calix.calibrate_neurons(Emulator(chip_id=0), initialize="no")
+
+
+def test_the_result_round_trips_through_json(calibrated):
+    _, result = calibrated
+    text = result.to_json()
+    again = calix.SpikingCalibResult.from_json(text)
+    assert again.neurons == result.neurons
+    assert again.target == result.target and again.chip == result.chip
+    assert np.array_equal(again.cadc_result.channel_offset, result.cadc_result.channel_offset)
+    assert np.array_equal(again.neuron_result.offset_current_per_lsb,
+                          result.neuron_result.offset_current_per_lsb, equal_nan=True)
+    assert again.neuron_result.charge_per_weight == result.neuron_result.charge_per_weight
+    assert again.neuron_result.steps == result.neuron_result.steps
+    a, b = stadls.PlaybackProgramBuilderDumper(), stadls.PlaybackProgramBuilderDumper()
+    result.apply(a)
+    again.apply(b)
+    assert list(a.done().squash()) == list(b.done().squash())
+    with pytest.raises(calix.TargetError, match="not a NeuronCalibResult"):
+        calix.NeuronCalibResult.from_json(text)
+    with pytest.raises(calix.TargetError, match="not a calix JSON result"):
+        calix.NeuronCalibResult.from_json("{}")
+    evil = text.replace("calix.spiking.results:SpikingCalibResult", "os:system")
+    with pytest.raises(calix.TargetError, match="not calix's, lola's or halco's"):
+        calix.SpikingCalibResult.from_json(evil)
