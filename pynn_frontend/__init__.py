@@ -35,10 +35,13 @@ multi-compartment neurons and PyNN's standard cell types (``pynn_frontend.biolog
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from typing import Any
 
+import calix
 import lola
+from grenade.common import SPEEDUP
 from grenade.execution import JITGraphExecutor
 from pyNN import common
 from pyNN import random, space  # noqa: F401
@@ -62,7 +65,8 @@ from .projections import Projection
 from .simulator import RunCommand
 from .standardmodels import cells, synapses
 from .standardmodels.cells import (  # noqa: F401
-    HXNeuron, SpikeSourceArray, SpikeSourcePoisson, SpikeSourcePoissonOnChip,
+    CalibHXNeuronCoba, CalibHXNeuronCuba, HXNeuron, SpikeSourceArray, SpikeSourcePoisson,
+    SpikeSourcePoissonOnChip,
 )
 from .standardmodels.synapses import StaticSynapse
 
@@ -78,7 +82,7 @@ _IGNORED = {"threads", "t_flush", "spike_precision", "verbosity", "rank", "num_p
 
 def list_standard_models() -> list[type]:
     """The cell types of the chip's neurons."""
-    return [cells.HXNeuron]
+    return [cells.HXNeuron, cells.CalibHXNeuronCuba, cells.CalibHXNeuronCoba]
 
 
 def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra_params: Any) -> int:
@@ -92,9 +96,19 @@ def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra
     ``initial_config`` (a ``lola.Chip``, e.g. a calibration: the neurons' parameters come from
     it), ``injected_config`` / ``injected_readout``, ``connection`` (a
     ``grenade.execution.JITGraphExecutor`` to run on; kept open by ``end()``), ``chip_id`` (the
-    emulated chip), ``rng_seed`` (the host Poisson sources' seed). Any other keyword raises
-    ``KeyError``.
+    emulated chip), ``rng_seed`` (the host Poisson sources' seed), ``calibration_cache`` (the
+    directory calix caches the calibrated cell types' calibrations in; default
+    ``$XDG_CACHE_HOME/calix``), ``injected_calib_target`` (a ``calix.SpikingCalibTarget``: its CADC
+    target and the targets of circuits without calibrated cells; the calibrated populations'
+    parameters override it for their cells), ``injected_calib_options`` (a
+    ``calix.SpikingCalibOptions``). Any other keyword raises ``KeyError``.
     """
+    return _setup(timestep, min_delay, extra_params)
+
+
+def _setup(timestep: float, min_delay: Any, extra_params: dict[str, Any], biological: bool = False) -> int:
+    """``setup`` of this module (``biological=False``: times in hardware ms) or of
+    :mod:`pynn_frontend.biological` (times in biological ms: the 1000x speed-up)."""
     unknown = frozenset(extra_params) - _OWN - _IGNORED
     if unknown:
         raise KeyError(f"unhandled extra_params in call to pynn_frontend.setup(...): {sorted(unknown)}")
@@ -102,7 +116,8 @@ def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra
     if ignored:
         log.info("setup(): %s mean nothing on the chip and are ignored", sorted(ignored))
     if isinstance(timestep, bool) or not isinstance(timestep, (int, float)) or not timestep > 0:
-        raise ValueError(f"timestep must be a positive number of hardware ms, not {timestep!r}")
+        raise ValueError(f"timestep must be a positive number of {'' if biological else 'hardware '}ms, "
+                         f"not {timestep!r}")
     max_delay = extra_params.get("max_delay", "auto")
     generic = {k: v for k, v in extra_params.items() if k == "max_delay"}
     common.setup(timestep, min_delay, **generic)
@@ -137,6 +152,17 @@ def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra
     seed = extra_params.get("rng_seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"rng_seed must be an int >= 0, not {seed!r}")
+    cache = extra_params.get("calibration_cache")
+    if cache is not None and not isinstance(cache, (str, os.PathLike)):
+        raise TypeError(f"calibration_cache must be a directory (str or path), not {type(cache).__name__}")
+    calib_target = extra_params.get("injected_calib_target")
+    if calib_target is not None and not isinstance(calib_target, calix.SpikingCalibTarget):
+        raise TypeError(f"injected_calib_target must be a calix.SpikingCalibTarget, not "
+                        f"{type(calib_target).__name__}")
+    calib_options = extra_params.get("injected_calib_options")
+    if calib_options is not None and not isinstance(calib_options, calix.SpikingCalibOptions):
+        raise TypeError(f"injected_calib_options must be a calix.SpikingCalibOptions, not "
+                        f"{type(calib_options).__name__}")
     connection = extra_params.get("connection")
     if connection is not None and not isinstance(connection, JITGraphExecutor):
         raise TypeError(f"connection must be a grenade.execution.JITGraphExecutor, not "
@@ -146,6 +172,10 @@ def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra
     if old is not None:
         old.close()
     state = simulator.State(configured=True)
+    if biological:
+        state.time_scale = float(SPEEDUP)
+        state.continue_runs = True
+        state.biological = True
     state.dt = float(timestep)
     state.min_delay = 0.0 if min_delay == "auto" else float(min_delay)
     state.max_delay = 0.0 if max_delay == "auto" else float(max_delay)
@@ -157,6 +187,9 @@ def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra
     state.injected_readout = readout
     state.chip_id = chip_id
     state.rng_seed = seed
+    state.calibration_cache = cache
+    state.injected_calib_target = calib_target
+    state.injected_calib_options = calib_options
     if connection is not None:
         state.use_connection(connection)
     simulator.state = state
@@ -233,6 +266,7 @@ __all__ = [
     "DisplacementDependentProbabilityConnector", "DistanceDependentProbabilityConnector",
     "FixedNumberPostConnector", "FixedNumberPreConnector", "FixedProbabilityConnector",
     "FixedTotalNumberConnector", "FromFileConnector", "FromListConnector", "GSLRNG", "HXNeuron",
+    "CalibHXNeuronCoba", "CalibHXNeuronCuba",
     "IndexBasedProbabilityConnector", "InjectedConfiguration", "InjectedReadout", "NativeRNG",
     "Network", "NumpyRNG", "OneToOneConnector", "Population", "PopulationView", "Projection",
     "RandomDistribution", "RunCommand", "Sequence", "SmallWorldConnector", "Space",

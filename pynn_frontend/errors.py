@@ -72,13 +72,44 @@ class InitialConfigAccessError(PynnFrontendError, RuntimeError):
     it (by ``run`` or ``run(None, RunCommand.PREPARE)``)."""
 
 
+class NotCalibratedError(PynnFrontendError, NotImplementedError):
+    """A model or value the chip could run but calix cannot calibrate yet: conductance-based
+    synaptic inputs (``CalibHXNeuronCoba``, ``IF_cond_exp``, ...), offset currents
+    (``i_offset`` other than 0, current sources). The message names what is missing."""
+
+
+class UncalibratedParameterError(NotCalibratedError, ParameterValueError):
+    """A parameter value that needs a calibration calix does not have yet (``i_offset`` other
+    than 0): both ``NotImplementedError`` and PyNN's ``InvalidParameterValueError``."""
+
+
+class GlobalParameterError(PynnFrontendError, RuntimeError):
+    """A parameter the calibration takes once for the whole chip (``i_synin_gm_E``,
+    ``i_synin_gm_I``, ``synapse_dac_bias``, ``cm`` of the calibrated cell types) differs
+    between the calibrated neurons."""
+
+
+class CalibrationAccessError(PynnFrontendError, AttributeError):
+    """``calib_target``, ``calib_hwparams`` or ``actual_hwparams`` asked for before the first
+    calibration (``run`` or ``run(None, RunCommand.PREPARE)``) or of a population that is not
+    calibrated."""
+
+
+class InitialValueError(PynnFrontendError, NotImplementedError):
+    """An initial value the chip cannot start from: its neurons start every run from their
+    reset (HXNeuron: no initial values at all; calibrated cells: ``v`` = ``v_reset``, synaptic
+    currents and conductances 0)."""
+
+
 class SimulationStateError(PynnFrontendError, RuntimeError):
     """A call the simulator's state does not allow now: a second run without reset, anything
     before ``setup()``, data asked for before a run."""
 
 
 __all__ = [
-    "AnalogRecordingError", "ConnectionError", "DelayError", "InitialConfigAccessError",
+    "AnalogRecordingError", "CalibrationAccessError", "ConnectionError", "DelayError",
+    "GlobalParameterError", "InitialConfigAccessError", "InitialValueError", "NotCalibratedError",
+    "UncalibratedParameterError",
     "InvalidDimensionsError", "InvalidModelError", "InvalidParameterValueError", "InvalidWeightError",
     "NoModelAvailableError", "NonExistentParameterError", "NotLocalError", "ParameterValueError",
     "PermutationOverflowError", "PermutationTypeError", "PermutationValueError", "PlacementError",

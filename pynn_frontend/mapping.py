@@ -24,26 +24,35 @@ import stadls
 import grenade.network as gn
 from grenade.common import SPEEDUP, biological_ms_to_cycles
 from grenade.execution import ExecutionInstanceHooks
+from . import calibration
 from .projections import resolve
-from .recording import SnippetData, parse_device, recorded_analog
-from .standardmodels.cells import ANALOG_RECORDABLES, NeuronCellType, SpikeSourcePoissonOnChip
+from .recording import SnippetData, madc_to_cadc_lsb, parse_device, recorded_analog
+from .standardmodels.calibrated import CalibratedCellType
+from .errors import DelayError, NotCalibratedError
+from .standardmodels.cells import ANALOG_RECORDABLES, ExternalNeuron, NeuronCellType, SpikeSourcePoissonOnChip
 
 log = logging.getLogger(__name__)
 
-#: the CADC's sample period during a run [us of hardware time]
+#: the CADC's shortest sample period during a run [us of hardware time] (pynn_frontend: the
+#: recording's sampling interval, in hardware time, instead)
 CADC_PERIOD_US = 1.0
+#: FPGA cycles one read of a CADC sample quad (one word over the chip's bus) takes
+CADC_READ_CYCLES = 8
+#: headroom of the CADC's period over the time its reads take
+CADC_PERIOD_MARGIN = 1.5
 _ANALOG_OUTPUT_NORMAL = lola.AtomicNeuron.EventRouting.AnalogOutputMode.normal
 _RECEPTORS = {"excitatory": gn.EXCITATORY, "inhibitory": gn.INHIBITORY}
 
 
-def ms_to_cycles(times_ms: Any) -> np.ndarray:
-    """Hardware milliseconds to FPGA cycles (1 ms = 125000 cycles), rounded to whole cycles."""
-    return biological_ms_to_cycles(np.asarray(times_ms, dtype=float) * SPEEDUP)
+def ms_to_cycles(times_ms: Any, time_scale: float = 1.0) -> np.ndarray:
+    """Milliseconds to FPGA cycles (1 hardware ms = 125000 cycles), rounded to whole cycles;
+    ``time_scale``: the user's ms per hardware ms (1, or the speed-up for biological time)."""
+    return biological_ms_to_cycles(np.asarray(times_ms, dtype=float) * (SPEEDUP / time_scale))
 
 
-def cycles_to_ms(cycles: Any) -> np.ndarray:
-    """FPGA cycles to hardware milliseconds."""
-    return gn.to_biological_ms(cycles) / SPEEDUP
+def cycles_to_ms(cycles: Any, time_scale: float = 1.0) -> np.ndarray:
+    """FPGA cycles to milliseconds (hardware ms times ``time_scale``)."""
+    return gn.to_biological_ms(cycles) * (time_scale / SPEEDUP)
 
 
 @attrs.frozen
@@ -61,11 +70,13 @@ class PlacedSynapse:
 
 @attrs.define
 class PopulationEntry:
-    """A PyNN population in the grenade network: its descriptor and kind."""
+    """A PyNN population in the grenade network: its descriptor and kind; a spike source also
+    has a delayed copy (``delay_cycles`` > 0) per delay of its connections."""
 
     population: Any
     descriptor: int
     kind: str                      # "neurons", "external" or "background"
+    delay_cycles: int = 0
 
 
 @attrs.define
@@ -98,15 +109,18 @@ class Snippet:
     chip: lola.Chip
     #: external source descriptor -> spike times [cycles after the snippet's start] per cell
     inputs: dict[int, list[np.ndarray]]
+    #: the user's ms per hardware ms
+    time_scale: float = 1.0
 
     @property
     def runtime_cycles(self) -> int:
-        return int(ms_to_cycles(self.runtime))
+        return int(ms_to_cycles(self.runtime, self.time_scale))
 
 
 # -- the network ---------------------------------------------------------------------------------
 
-def _background_population(population: Any, hemispheres: set[int], bus: int) -> gn.BackgroundSourcePopulation:
+def _background_population(population: Any, hemispheres: set[int], bus: int,
+                           time_scale: float) -> gn.BackgroundSourcePopulation:
     values = population.hardware_parameters()
     rates, seeds = np.asarray(values["rate"], dtype=float), np.asarray(values["seed"], dtype=float)
     for name, arr in (("rate", rates), ("seed", seeds)):
@@ -117,7 +131,7 @@ def _background_population(population: Any, hemispheres: set[int], bus: int) -> 
         raise ValueError(f"SpikeSourcePoissonOnChip population {population.label!r} has {population.size} "
                          f"cells; a generator spreads over at most {SpikeSourcePoissonOnChip.MAX_SIZE}")
     size = 1 << int(np.ceil(np.log2(population.size))) if population.size > 1 else 1
-    period, rate, _ = SpikeSourcePoissonOnChip.generator_config(float(rates[0]), size)
+    period, rate, _ = SpikeSourcePoissonOnChip.generator_config(float(rates[0]) * time_scale, size)
     recorded = set(population.recorder.recorded_cells("spikes"))
     flags = [int(c) in recorded for c in population.all_cells] + [False] * (size - population.size)
     coordinate = {halco.HemisphereOnDLS(h): halco.PADIBusOnPADIBusBlock(bus) for h in sorted(hemispheres)}
@@ -141,12 +155,68 @@ def _background_reach(state: Any) -> dict[int, set[int]]:
     return reach
 
 
+def delay_cycles(state: Any, projection: Any) -> np.ndarray:
+    """Per connection its delay in FPGA cycles (biological time: rounded to the time step, as
+    NEST does); DelayError if a connection from a neuron on the chip has a delay (the chip has
+    no programmable delay: only a spike source's spikes can be played in later)."""
+    delays = projection._delays
+    if not delays.size or not np.any(delays):
+        return np.zeros(len(delays), dtype=np.int64)
+    steps = np.round(delays / state.dt) * state.dt
+    cycles = np.asarray(ms_to_cycles(steps, state.time_scale), dtype=np.int64)
+    pre_pops, pre_owner, _ = resolve(projection.pre)
+    for k, pre in enumerate(pre_pops):
+        delayed = (pre_owner[projection._pre] == k) & (cycles > 0)
+        if delayed.any() and not (isinstance(pre.celltype, ExternalNeuron) and pre.celltype.host_spikes):
+            raise DelayError(
+                f"projection {projection.label!r}: delay {float(delays[delayed][0]):g} ms from population "
+                f"{pre.label!r}, but the chip has no programmable delay between its neurons (nor from on-chip "
+                "Poisson sources): only spikes of SpikeSourceArray and SpikeSourcePoisson can be delayed; "
+                "use delay=0 (the chip's own latency is well below a biological ms)")
+    return cycles
+
+
+def cadc_period_us(state: Any, atoms: list[int]) -> float:
+    """The CADC's sample period for reading the neurons ``atoms`` (AtomicNeuronOnDLS enums)
+    [us of hardware time]: the shortest period (:data:`CADC_PERIOD_US`; in biological time the
+    sampling interval of the recordings) unless the reads of all their sample quads take
+    longer; then those reads with :data:`CADC_PERIOD_MARGIN` (samples are taken on time)."""
+    quad_of = halco.enum_map(halco.SynapseOnSynapseRow, halco.SynapseQuadColumnOnDLS)
+    quads = {(a // 256, int(quad_of[a % 256])) for a in atoms}
+    needed = CADC_PERIOD_MARGIN * CADC_READ_CYCLES * len(quads) / 125.0
+    shortest = CADC_PERIOD_US
+    if state.biological:
+        intervals = [r.sampling_interval or state.dt for r in state.recorders
+                     if any(d == "cadc" for _, d in r.analog.values())]
+        shortest = min(intervals, default=state.dt) * 1000.0 / state.time_scale
+    return max(shortest, needed)
+
+
+def check_network(state: Any) -> None:
+    """What can be refused before the (perhaps long) calibration: synapse types that cannot run
+    yet, delays the chip cannot make, cell types calix cannot calibrate yet."""
+    for projection in state.projections:
+        reason = projection.synapse_type.not_runnable
+        if reason is not None:
+            raise NotCalibratedError(f"projection {projection.label!r}: {reason}")
+        delay_cycles(state, projection)
+    for population in calibration.calibrated_populations(state):
+        population.celltype.check_runnable()
+
+
 def build_network(state: Any) -> NetworkPlan:
     """The grenade network of the current PyNN network."""
     builder = gn.NetworkBuilder()
     entries: list[PopulationEntry] = []
     spikes: dict[int, tuple[Any, list[int]]] = {}
     reach = _background_reach(state)
+    delays = {id(p): delay_cycles(state, p) for p in state.projections}
+    delayed: dict[int, set[int]] = {}
+    for projection in state.projections:
+        pre_pops, pre_owner, _ = resolve(projection.pre)
+        for k, pre in enumerate(pre_pops):
+            used = delays[id(projection)][pre_owner[projection._pre] == k]
+            delayed.setdefault(id(pre), set()).update(used[used > 0].tolist())
     bus = 0
     for population in state.populations:
         celltype = population.celltype
@@ -167,47 +237,79 @@ def build_network(state: Any) -> NetworkPlan:
                 raise ValueError(f"backgroundPermutation lists {len(buses)} PADI buses; population "
                                  f"{population.label!r} is on-chip Poisson population {bus + 1}")
             element = _background_population(population, reach.get(id(population), {0}),
-                                             buses[bus] if buses is not None else bus)
+                                             buses[bus] if buses is not None else bus, state.time_scale)
             bus += 1
         entries.append(PopulationEntry(population, builder.add(element), kind))
-    descriptor = {id(e.population): e.descriptor for e in entries}
+        for cycles in sorted(delayed.get(id(population), ())):
+            copy_ = gn.ExternalSourcePopulation(population.size)
+            entries.append(PopulationEntry(population, builder.add(copy_), kind, cycles))
+    descriptor = {(id(e.population), e.delay_cycles): e.descriptor for e in entries}
     projections = []
     for projection in state.projections:
-        projections.append((projection, _add_projection(builder, projection, descriptor)))
+        projections.append((projection, _add_projection(state, builder, projection, descriptor,
+                                                         delays[id(projection)])))
     analog = recorded_analog(state)
     madc = [a for a in analog if a[3] == "madc"]
     cadc = [a for a in analog if a[3] == "cadc"]
     source = {(id(a[0]), a[1]): ANALOG_RECORDABLES[a[2]] for a in analog}
     if madc:
         builder.add(gn.MADCRecording([gn.RecordedNeuron(gn.AtomicNeuronOnExecutionInstance(
-            descriptor[id(p)], i), source[(id(p), i)]) for p, i, _, _ in madc]))
+            descriptor[id(p), 0], i), source[(id(p), i)]) for p, i, _, _ in madc]))
     if cadc:
         builder.add(gn.CADCRecording([gn.RecordedNeuron(gn.AtomicNeuronOnExecutionInstance(
-            descriptor[id(p)], i), source[(id(p), i)]) for p, i, _, _ in cadc], period_us=CADC_PERIOD_US))
+            descriptor[id(p), 0], i), source[(id(p), i)]) for p, i, _, _ in cadc],
+            period_us=cadc_period_us(state, [int(p.atomic_neurons[i]) for p, i, _, _ in cadc])))
     return NetworkPlan(builder.done(), entries, projections, analog, spikes)
 
 
-def _add_projection(builder: gn.NetworkBuilder, projection: Any,
-                    descriptor: dict[int, int]) -> list[tuple[int, np.ndarray, np.ndarray]]:
-    """One grenade projection per (pre population, post population) pair of a PyNN
-    projection's connections; connections between the same two cells are merged (their
-    weights add up on the chip). Returns (grenade projection, PyNN connections, merged index)."""
+def hardware_weights(state: Any, projection: Any) -> np.ndarray:
+    """The hardware weight [LSB] of each connection of ``projection``: its weight's magnitude,
+    or for a cell type with biological weights (nA) their translation through the
+    calibration, rounded to whole LSB (a warning counts non-zero weights that round to 0)."""
+    weights = np.abs(projection._weights)
+    post_pops, post_owner, post_index = resolve(projection.post)
+    owners, cells = post_owner[projection._post], post_index[projection._post]
+    out = weights.astype(float)
+    translated = np.zeros(len(weights), dtype=bool)
+    for t, post in enumerate(post_pops):
+        celltype = post.celltype
+        if not getattr(celltype, "biological_weights", False):
+            continue
+        members = owners == t
+        out[members] = celltype.hardware_weights(weights[members], projection.receptor_type, cells[members],
+                                                 post.hardware_parameters(), state.calibration.charge_per_weight)
+        translated |= members
+    rounded = np.round(out).astype(np.int64)
+    lost = translated & (weights > 0) & (rounded == 0)
+    if lost.any():
+        log.warning("projection %r: %d of %d weights are below half a hardware weight LSB and become 0 on "
+                    "the chip (smallest: %g)", projection.label, int(lost.sum()), len(weights),
+                    float(weights[lost].min()))
+    return rounded
+
+
+def _add_projection(state: Any, builder: gn.NetworkBuilder, projection: Any, descriptor: dict[tuple[int, int], int],
+                    delays: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """One grenade projection per (pre population, post population, delay) of a PyNN
+    projection's connections (a delayed connection starts at the source's delayed copy);
+    connections between the same two cells are merged (their weights add up on the chip).
+    Returns (grenade projection, PyNN connections, merged index)."""
     if not len(projection):
         return []
     pre_pops, pre_owner, pre_index = resolve(projection.pre)
     post_pops, post_owner, post_index = resolve(projection.post)
     owners_pre, owners_post = pre_owner[projection._pre], post_owner[projection._post]
     cells_pre, cells_post = pre_index[projection._pre], post_index[projection._post]
-    weights = np.abs(projection._weights).astype(np.int64)
+    weights = hardware_weights(state, projection)
     out = []
-    for a, b in sorted(set(zip(owners_pre.tolist(), owners_post.tolist()))):
-        members = np.flatnonzero((owners_pre == a) & (owners_post == b))
+    for a, b, d in sorted(set(zip(owners_pre.tolist(), owners_post.tolist(), delays.tolist()))):
+        members = np.flatnonzero((owners_pre == a) & (owners_post == b) & (delays == d))
         keys = cells_pre[members] * (post_pops[b].size + 1) + cells_post[members]
         unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         merged = np.bincount(inverse, weights=weights[members]).astype(np.int64)
         connections = np.stack([cells_pre[members][first], cells_post[members][first], merged], axis=1)
         index = builder.add(gn.Projection(_RECEPTORS[projection.receptor_type], connections,
-                                          descriptor[id(pre_pops[a])], descriptor[id(post_pops[b])]))
+                                          descriptor[id(pre_pops[a]), d], descriptor[id(post_pops[b]), 0]))
         out.append((index, members, inverse))
     return out
 
@@ -239,6 +341,17 @@ def _cell_neurons(population: Any, base: list[lola.AtomicNeuron]) -> list[lola.A
     return built
 
 
+def _calibrated_neurons(population: Any) -> list[lola.AtomicNeuron]:
+    """Copies of a calibrated population's ``actual_hwparams`` (edited in place by users),
+    analog output on."""
+    built = copy.deepcopy(list(population._calibration.actual))
+    for neuron in built:
+        routing = neuron.event_routing
+        routing.analog_output = _ANALOG_OUTPUT_NORMAL
+        neuron.event_routing = routing
+    return built
+
+
 def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
     """The chip configuration of a snippet: the base configuration with every placed cell's
     AtomicNeuron, its analog output on and its readout showing its recorded variable."""
@@ -250,7 +363,10 @@ def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
             continue
         population = entry.population
         atoms = population.atomic_neurons.tolist()
-        built = _cell_neurons(population, [neurons[a] for a in atoms])
+        if isinstance(population.celltype, CalibratedCellType):
+            built = _calibrated_neurons(population)
+        else:
+            built = _cell_neurons(population, [neurons[a] for a in atoms])
         for i, (atom, neuron) in enumerate(zip(atoms, built)):
             source = sources.get((id(population), i))
             if source is not None:
@@ -263,18 +379,25 @@ def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
 
 
 def _inputs(state: Any, plan: NetworkPlan, t_start: float, runtime: float) -> dict[int, list[np.ndarray]]:
-    end_cycles = int(ms_to_cycles(runtime))
+    """Per spike source entry the spike times of its cells [cycles after the snippet's start]:
+    the times in the snippet's window, a delayed copy's later by its delay (what would arrive
+    after the window is lost)."""
+    end_cycles = int(ms_to_cycles(runtime, state.time_scale))
+    sent: dict[int, list[np.ndarray]] = {}
     out = {}
     for entry in plan.entries:
         if entry.kind != "external":
             continue
         population = entry.population
-        ids = np.asarray(population.all_cells, dtype=np.int64)
-        times = population.celltype.spike_times(population.hardware_parameters(), ids, t_start,
-                                                t_start + runtime, state.rng_seed)
+        if id(population) not in sent:
+            ids = np.asarray(population.all_cells, dtype=np.int64)
+            times = population.celltype.spike_times(population.hardware_parameters(), ids, t_start,
+                                                    t_start + runtime, state.rng_seed)
+            sent[id(population)] = [ms_to_cycles(np.asarray(t, dtype=float) - t_start, state.time_scale)
+                                    for t in times]
         per_cell = []
-        for t in times:
-            cycles = ms_to_cycles(np.asarray(t, dtype=float) - t_start)
+        for cycles in sent[id(population)]:
+            cycles = cycles + entry.delay_cycles
             per_cell.append(cycles[(cycles >= 0) & (cycles < end_cycles)])
         out[entry.descriptor] = per_cell
     return out
@@ -282,10 +405,13 @@ def _inputs(state: Any, plan: NetworkPlan, t_start: float, runtime: float) -> di
 
 def plan_snippet(state: Any, t_start: float, runtime: float) -> Snippet:
     """A snapshot of the network as a realtime snippet from ``t_start`` lasting ``runtime``
-    [hardware ms]."""
+    [the user's ms]: the calibrated populations are calibrated first."""
     apply_initial_config(state)
+    check_network(state)
+    calibration.calibrate(state)
     plan = build_network(state)
-    return Snippet(t_start, runtime, plan, build_chip(state, plan), _inputs(state, plan, t_start, runtime))
+    return Snippet(t_start, runtime, plan, build_chip(state, plan), _inputs(state, plan, t_start, runtime),
+                   state.time_scale)
 
 
 # -- routing and running --------------------------------------------------------------------------------
@@ -335,8 +461,11 @@ def _placed(plan: NetworkPlan, graph: gn.NetworkGraph) -> None:
 
 
 def prepare(state: Any) -> None:
-    """Map the current network (placement, initial configuration, routing) without running."""
+    """Map the current network (placement, initial configuration, calibration, routing)
+    without running."""
     apply_initial_config(state)
+    check_network(state)
+    calibration.calibrate(state)
     route(state, build_network(state))
 
 
@@ -368,7 +497,7 @@ def execute(state: Any, snippet: Snippet) -> None:
         spikes = gn.extract_neuron_spikes(output, graph)[0]
         madc = gn.extract_madc_samples(output, graph)[0]
         cadc = gn.extract_cadc_samples(output, graph)[0]
-    _distribute(state, plan, snippet.t_start, t_stop, spikes, madc, cadc)
+    _distribute(state, snippet, spikes, madc, cadc)
 
 
 def _read(executor: Any, coordinates: Any) -> dict:
@@ -381,8 +510,13 @@ def _read(executor: Any, coordinates: Any) -> dict:
     return {c: t.get() for c, t in tickets.items()}
 
 
-def _distribute(state: Any, plan: NetworkPlan, t_start: float, t_stop: float, spikes: dict,
-                madc: dict, cadc: dict) -> None:
+def _distribute(state: Any, snippet_: Snippet, spikes: dict, madc: dict, cadc: dict) -> None:
+    """The snippet's recordings to the recorders: spike times and analog samples in the user's
+    ms from the segment's start. In biological time, a spike source's spikes are those it sent
+    (not their loop-back through the chip), and the voltages of cell types in biological units
+    are mV."""
+    plan, time_scale, t_start = snippet_.plan, snippet_.time_scale, snippet_.t_start
+    t_stop = t_start + snippet_.runtime
     data: dict[int, SnippetData] = {}
 
     def of(population: Any) -> SnippetData:
@@ -391,29 +525,34 @@ def _distribute(state: Any, plan: NetworkPlan, t_start: float, t_stop: float, sp
     for key, (population, cells) in plan.spikes.items():
         descriptor = plan.entry(population).descriptor
         snippet = of(population)
+        sent = snippet_.inputs.get(descriptor) if state.biological else None
         for cell in cells:
             index = int(population.id_to_index(cell))
-            cycles = spikes.get((descriptor, index, 0))
-            times = cycles_to_ms(cycles) + t_start if cycles is not None else np.zeros(0)
+            cycles = spikes.get((descriptor, index, 0)) if sent is None else sent[index]
+            times = cycles_to_ms(cycles, time_scale) + t_start if cycles is not None else np.zeros(0)
             snippet.spikes[cell] = times
     for population, index, variable, device in plan.analog:
         key = gn.AtomicNeuronOnExecutionInstance(plan.entry(population).descriptor, index)
         kind, _ = parse_device(device)
         if kind == "madc":
             cycles, values = madc.get(key, (np.zeros(0, dtype=np.int64), np.zeros(0)))
-            times = cycles_to_ms(cycles) + t_start
+            times = cycles_to_ms(cycles, time_scale) + t_start
         elif kind == "cadc":
             if key not in cadc:
                 continue
             if isinstance(cadc[key], tuple):           # periodic reads: (times [cycles], codes)
                 cycles, values = cadc[key]
-                times = cycles_to_ms(cycles) + t_start
+                times = cycles_to_ms(cycles, time_scale) + t_start
             else:                                      # one read at the end of the snippet
                 times, values = np.array([t_stop]), np.array([cadc[key]])
         else:
             continue                     # a pad: the signal leaves the chip, nothing comes back
         cell = int(population.all_cells[index])
-        of(population).signals.setdefault(variable, {})[cell] = (times, np.asarray(values, dtype=float), device)
+        values = np.asarray(values, dtype=float)
+        if getattr(population.celltype, "biological_weights", False) and variable == "v":
+            lsb = values if kind == "cadc" else madc_to_cadc_lsb(values, state.calibration.result.cadc_result.target)
+            values = population.celltype.potential_to_biological(lsb)
+        of(population).signals.setdefault(variable, {})[cell] = (times, values, device)
     for population in state.populations:
         population.recorder.add_snippet(data.get(id(population), SnippetData(t_start, t_stop)))
 

@@ -11,6 +11,7 @@ or setting parameters before it raises ``RuntimeError``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import neo
@@ -20,8 +21,9 @@ from pyNN.parameters import ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType as _PyNNStandardCellType
 
 from . import simulator
-from .errors import InitialConfigAccessError, NonExistentParameterError
+from .errors import CalibrationAccessError, InitialConfigAccessError, InitialValueError, NonExistentParameterError
 from .recording import Recorder
+from .standardmodels.calibrated import CalibratedCellType
 from .standardmodels.cells import ExternalNeuron, NeuronCellType
 
 
@@ -111,8 +113,63 @@ class _ParameterAccess:
         root._changed()
 
     def _set_initial_value_array(self, variable: str, initial_values: Any) -> None:
-        raise NotImplementedError(f"initialize({variable}=...): the state of the chip's neurons cannot be "
-                                  "set; they start from their reset at the beginning of each run")
+        root = self._root()
+        celltype = root.celltype
+        if not isinstance(celltype, CalibratedCellType):
+            raise InitialValueError(f"initialize({variable}=...): the state of the chip's neurons cannot be "
+                                    "set; they start from their reset at the beginning of each run")
+        if getattr(root, "_default_initialization", False):
+            return                 # the cell type's defaults: the chip starts from its reset state
+        values = np.asarray(initial_values.evaluate(simplify=False), dtype=float)
+        cells = self._cells()
+        start = celltype.start_potential
+        expected = root._parameters[start][cells] if variable == "v" else np.zeros(len(cells))
+        if variable not in celltype.default_initial_values and variable != "v":
+            raise InitialValueError(f"initialize({variable}=...): {type(celltype).__name__} has no state "
+                                    f"variable {variable!r}")
+        wrong = ~np.isclose(values, expected, rtol=0, atol=1e-9)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            what = f"from {start} = {expected[i]:g}" if variable == "v" else "from 0"
+            raise InitialValueError(
+                f"initialize({variable}={values[i]:g}) (cell {int(root.all_cells[cells[i]])}): the chip resets its "
+                f"neurons at the start of each run, so {variable} starts {what}; other initial values "
+                "cannot be set")
+
+    # -- the calibration ---------------------------------------------------------------------------
+    def _calibrated(self, what: str) -> Any:
+        root = self._root()
+        if not isinstance(root.celltype, CalibratedCellType):
+            raise CalibrationAccessError(f"{what}: population {root.label!r} of {type(root.celltype).__name__} is "
+                                         "not calibrated (only calibrated cell types such as CalibHXNeuronCuba are)")
+        if root._calibration is None:
+            raise CalibrationAccessError(f"{what}: population {root.label!r} is not calibrated yet; the "
+                                         "calibration runs at run(None, RunCommand.PREPARE) or run")
+        return root._calibration
+
+    @property
+    def calib_target(self) -> ParameterSpace:
+        """A copy of the parameters the cells were calibrated for (AttributeError before the
+        first calibration)."""
+        data = self._calibrated("calib_target")
+        cells = self._cells()
+        return ParameterSpace({name: np.array(values[cells], copy=True) for name, values in data.target.items()},
+                              shape=(len(cells),))
+
+    @property
+    def calib_hwparams(self) -> list:
+        """Copies of the calibrated ``lola.AtomicNeuron`` of each cell (AttributeError before
+        the first calibration)."""
+        data = self._calibrated("calib_hwparams")
+        return [copy.deepcopy(data.hwparams[i]) for i in self._cells()]
+
+    @property
+    def actual_hwparams(self) -> tuple:
+        """The ``lola.AtomicNeuron`` of each cell that runs: edit them in place (e.g.
+        ``pop.actual_hwparams[0].leak.v_leak = 1022``); views give their cells' neurons of the
+        parent population. A new calibration (after parameters changed) replaces them."""
+        data = self._calibrated("actual_hwparams")
+        return tuple(data.actual[i] for i in self._cells())
 
 
 class Assembly(common.Assembly):
@@ -127,7 +184,7 @@ class Assembly(common.Assembly):
         return [r for r in first if all(r in p.celltype.receptor_types for p in self.populations[1:])]
 
     def record(self, variables: Any, to_file: Any = None, sampling_interval: Any = None,
-               locations: Any = None, *, device: str = "madc") -> None:
+               locations: Any = None, *, device: str | None = None) -> None:
         for p in self.populations:
             p.record(variables, to_file, sampling_interval, locations, device=device)
 
@@ -172,7 +229,7 @@ class PopulationView(_ParameterAccess, common.PopulationView):
         return PopulationView(self, selector, label)
 
     def record(self, variables: Any, to_file: Any = None, sampling_interval: Any = None,
-               locations: Any = None, *, device: str = "madc") -> None:
+               locations: Any = None, *, device: str | None = None) -> None:
         _record(self, variables, to_file, sampling_interval, locations, device)
 
     def column_of(self, cell: int) -> int:
@@ -203,11 +260,16 @@ class Population(_ParameterAccess, common.Population):
                  initial_values: Any = {}, label: Any = None) -> None:
         state = simulator.state
         state.require_setup()
-        recorders = set(state.recorders)
+        recorders, counter, used = set(state.recorders), state.id_counter, state.placement.used
+        self._default_initialization = True
         try:
-            super().__init__(size, cellclass, cellparams, structure, initial_values, label)
+            super().__init__(size, cellclass, cellparams, structure, {}, label)
+            self._default_initialization = False
+            if initial_values:
+                self.initialize(**initial_values)
         except BaseException:
             state.recorders = recorders     # nothing half-added
+            state.id_counter, state.placement.used = counter, used
             raise
         state.populations.append(self)
 
@@ -223,6 +285,9 @@ class Population(_ParameterAccess, common.Population):
         if not isinstance(celltype, (NeuronCellType, ExternalNeuron)):
             raise TypeError(f"{type(celltype).__name__} is not a cell type of this backend; use the "
                             "backend's cell types (pynn_frontend.cells)")
+        if getattr(celltype, "biological_weights", False) and not state.biological:
+            raise TypeError(f"{type(celltype).__name__} counts biological time (ms, mV, nA): use it through "
+                            "pynn_frontend.biological (its setup), not pynn_frontend's hardware time")
         if isinstance(self.size, bool) or not isinstance(self.size, (int, np.integer)) or self.size < 1:
             raise ValueError(f"a population has at least one cell, not {self.size!r}")
         ids = np.arange(state.id_counter, state.id_counter + self.size)
@@ -242,6 +307,8 @@ class Population(_ParameterAccess, common.Population):
                                         and state.has_initial_config())
         #: parameters changed since the last mapping
         self.version = 0
+        #: the calibration of a calibrated cell type (pynn_frontend.calibration)
+        self._calibration: Any = None
 
     def _changed(self) -> None:
         self.version += 1
@@ -278,7 +345,7 @@ class Population(_ParameterAccess, common.Population):
         return PopulationView(self, selector, label)
 
     def record(self, variables: Any, to_file: Any = None, sampling_interval: Any = None,
-               locations: Any = None, *, device: str = "madc") -> None:
+               locations: Any = None, *, device: str | None = None) -> None:
         """Record ``variables`` ('spikes' and at most one of 'v', 'exc_synin', 'inh_synin',
         'adaptation' per neuron) of every cell; analog ones through ``device`` ('madc',
         'cadc', 'pad_0', 'pad_1'). ``record(None)`` stops all recording of the population."""

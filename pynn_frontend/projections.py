@@ -1,8 +1,10 @@
 """``Projection``: connections made by PyNN's connectors, kept as arrays.
 
 Connections are stored in row-major order (presynaptic, then postsynaptic index) with their
-weights rounded to whole numbers; the sign of a weight must match the receptor type
-(excitatory >= 0, inhibitory <= 0), its magnitude goes to the chip; the delay is 0. Pre and
+weights rounded to whole numbers (onto PyNN's standard cell types: in nA as given, translated
+when mapped); the sign of a weight must match the receptor type (excitatory >= 0, inhibitory
+<= 0), its magnitude goes to the chip; the delay is 0 (in biological time: ms >= 0, realized
+from spike sources when mapped). Pre and
 post may be populations, views or assemblies: each connection is resolved to the cells of the
 populations behind them. ``set(weight=...)`` between runs changes only weights: if every
 connection still needs as many hardware synapses, the next run reuses the routing.
@@ -17,10 +19,10 @@ from pyNN import common
 from pyNN.space import Space
 
 from . import simulator
-from .errors import (
-    NonExistentParameterError, SimulationStateError,
+from .errors import NonExistentParameterError, ParameterValueError, SimulationStateError
+from .standardmodels.synapses import (
+    ChipSynapse, StaticSynapse, biological_time, check_delays, check_weight_sign, checked_delays, rounded_weights,
 )
-from .standardmodels.synapses import StaticSynapse, check_delays, check_weight_sign, rounded_weights
 
 
 class Connection(common.Connection):
@@ -49,11 +51,17 @@ class Connection(common.Connection):
 
     @property
     def delay(self) -> float:
-        return 0.0
+        return float(self._projection._delays[self._index])
 
     @delay.setter
     def delay(self, value: float) -> None:
-        check_delays(value, f"projection {self._projection.label!r}")
+        self._projection._set_delays(np.array([self._index]), np.array([value], dtype=float))
+
+    def __getattr__(self, name: str) -> float:
+        extra = self.__dict__.get("_projection")
+        if extra is not None and name in extra._extra:
+            return float(extra._extra[name][self._index])
+        raise AttributeError(f"a connection has no attribute {name!r}")
 
     def as_tuple(self, *names: str) -> tuple:
         return tuple(getattr(self, name) for name in names)
@@ -73,13 +81,22 @@ class Projection(common.Projection):
         simulator.state.require_setup()
         super().__init__(presynaptic_neurons, postsynaptic_neurons, connector, synapse_type, source,
                          receptor_type, space, label)
-        if not isinstance(self.synapse_type, StaticSynapse):
+        if not isinstance(self.synapse_type, ChipSynapse):
             raise TypeError(f"{type(self.synapse_type).__name__} is not a synapse type of this backend; "
                             "use pynn_frontend.StaticSynapse")
         for role, population in (("pre", self.pre), ("post", self.post)):
             for cell_population in _populations(population):
                 if cell_population._simulator is not simulator:
                     raise TypeError(f"the {role}synaptic population is not one of this backend")
+        kinds = {bool(getattr(p.celltype, "biological_weights", False)) for p in _populations(self.post)}
+        if len(kinds) > 1:
+            raise TypeError("the postsynaptic cells of a projection take either biological weights (nA: PyNN's "
+                            "standard cell types) or hardware weights (HXNeuron, CalibHXNeuron*), not both")
+        #: weights in biological units (nA), translated when mapped; else hardware LSB
+        self.biological_weights = kinds == {True}
+        #: PyNN's conductance-based cells: weights >= 0 for every receptor type
+        self._conductances = self.biological_weights and all(
+            p.celltype.conductance_based for p in _populations(self.post))
         for attribute in ("location_selector", "source_location_selector"):
             selector = getattr(connector, attribute, None)
             if selector is not None:
@@ -90,9 +107,16 @@ class Projection(common.Projection):
         pre = np.concatenate([c[0] for c in self._chunks]) if self._chunks else np.zeros(0, dtype=np.int64)
         post = np.concatenate([c[1] for c in self._chunks]) if self._chunks else np.zeros(0, dtype=np.int64)
         weights = np.concatenate([c[2] for c in self._chunks]) if self._chunks else np.zeros(0)
+        delays = np.concatenate([c[3] for c in self._chunks]) if self._chunks else np.zeros(0)
+        extra = {name: np.concatenate([c[4][name] for c in self._chunks]) if self._chunks else np.zeros(0)
+                 for name in self.synapse_type.connection_parameters()}
         del self._chunks
         order = np.lexsort((post, pre))
         self._pre, self._post, self._weights = pre[order], post[order], weights[order]
+        #: delays [ms]: 0 on the chip's hardware time, as given in biological time
+        self._delays = delays[order]
+        #: the synapse type's other parameters, per connection
+        self._extra = {name: values[order] for name, values in extra.items()}
         #: bumped whenever weights change
         self.version = 0
         #: per connection: (grenade projection, its connection) of the last mapping
@@ -105,14 +129,41 @@ class Projection(common.Projection):
         if location_selector is not None:
             raise ValueError(f"location_selector={location_selector!r}: point neurons have no compartments")
         pre = np.asarray(presynaptic_indices, dtype=np.int64).reshape(-1)
+        names = ["weight", "delay", *self.synapse_type.connection_parameters()]
         for name in connection_parameters:
-            if name not in ("weight", "delay"):
-                raise NonExistentParameterError(name, "StaticSynapse", ["weight", "delay"])
-        check_delays(connection_parameters.get("delay", 0.0), self._what())
-        weights = np.broadcast_to(rounded_weights(connection_parameters.get("weight", 0.0)), pre.shape)
-        check_weight_sign(weights, self.receptor_type, self._what())
+            if name not in names:
+                raise NonExistentParameterError(name, type(self.synapse_type).__name__, names)
+        extra = {name: np.array(np.broadcast_to(self._stored_extra(name, connection_parameters[name]), pre.shape),
+                                dtype=float) for name in names[2:]}
+        delays = np.broadcast_to(self._stored_delays(connection_parameters.get("delay", 0.0)), pre.shape)
+        weights = np.broadcast_to(self._stored_weights(connection_parameters.get("weight", 0.0)), pre.shape)
+        check_weight_sign(weights, self.receptor_type, self._what(), self._conductances)
         self._chunks.append((pre, np.full(len(pre), int(postsynaptic_index), dtype=np.int64),
-                             np.array(weights, dtype=float)))
+                             np.array(weights, dtype=float), np.array(delays, dtype=float), extra))
+
+    def _stored_weights(self, weights: Any) -> np.ndarray:
+        """Weights as kept: whole hardware LSB, or biological values as given (finite)."""
+        if not self.biological_weights:
+            return rounded_weights(weights)
+        arr = np.asarray(weights, dtype=float)
+        if not np.all(np.isfinite(arr)):
+            raise ParameterValueError(f"{self._what()}: weight must be a finite number, not "
+                                      f"{arr[~np.isfinite(arr)].ravel()[0]!r}")
+        return arr
+
+    def _stored_delays(self, delays: Any) -> np.ndarray:
+        """Delays as kept: 0 in hardware time, any finite value >= 0 [ms] in biological time."""
+        if biological_time():
+            return checked_delays(delays, self._what())
+        check_delays(delays, self._what())
+        return np.zeros(np.shape(delays))
+
+    def _stored_extra(self, name: str, values: Any) -> np.ndarray:
+        arr = np.asarray(values, dtype=float)
+        if not np.all(np.isfinite(arr)):
+            raise ParameterValueError(f"{self._what()}: {name} must be a finite number, not "
+                                      f"{arr[~np.isfinite(arr)].ravel()[0]!r}")
+        return arr
 
     def _what(self) -> str:
         return f"projection {self.label!r}"
@@ -127,6 +178,15 @@ class Projection(common.Projection):
             return Connection(self, int(i) % n)
         raise IndexError(f"projection {self.label!r} has {n} connections, not an index {i!r}")
 
+    def get(self, attribute_names: Any, format: str, gather: bool = True, with_address: bool = True,
+            multiple_synapses: str = "sum") -> Any:
+        names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
+        valid = self.synapse_type.get_parameter_names()
+        for name in names:
+            if name not in valid:
+                raise NonExistentParameterError(name, type(self.synapse_type).__name__, valid)
+        return super().get(attribute_names, format, gather, with_address, multiple_synapses)
+
     @property
     def connections(self) -> list[Connection]:
         return [Connection(self, i) for i in range(len(self))]
@@ -139,8 +199,10 @@ class Projection(common.Projection):
         if name in ("weight", "weights"):
             return self._weights
         if name in ("delay", "delays"):
-            return np.zeros(len(self))
-        raise NonExistentParameterError(name, "StaticSynapse", ["weight", "delay"])
+            return self._delays
+        if name in self._extra:
+            return self._extra[name]
+        raise NonExistentParameterError(name, type(self.synapse_type).__name__, ["weight", "delay", *self._extra])
 
     def _get_attributes_as_list(self, names: Any) -> list[tuple]:
         columns = []
@@ -167,24 +229,34 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space: Any) -> None:
         for name, value in parameter_space.items():
-            if name == "delay":
-                arr = value.evaluate(simplify=True) if value.is_homogeneous else value.evaluate()[self._pre, self._post]
-                check_delays(arr, self._what())
-            elif name == "weight":
+            if name in ("delay", "weight", *self._extra):
                 if value.is_homogeneous:
-                    weights = np.full(len(self), float(value.evaluate(simplify=True)))
+                    values = np.full(len(self), float(value.evaluate(simplify=True)))
                 else:
-                    weights = np.asarray(value.evaluate(simplify=False), dtype=float)[self._pre, self._post]
-                self._set_weights(np.arange(len(self)), weights)
+                    values = np.asarray(value.evaluate(simplify=False), dtype=float)[self._pre, self._post]
+                if name == "weight":
+                    self._set_weights(np.arange(len(self)), values)
+                elif name == "delay":
+                    self._set_delays(np.arange(len(self)), values)
+                else:
+                    self._extra[name] = self._stored_extra(name, values)
+                    self.version += 1
             else:
-                raise NonExistentParameterError(name, "StaticSynapse", ["weight", "delay"])
+                raise NonExistentParameterError(name, type(self.synapse_type).__name__,
+                                                ["weight", "delay", *self._extra])
 
     def _set_weights(self, index: np.ndarray, weights: np.ndarray) -> None:
-        rounded = rounded_weights(weights)
-        check_weight_sign(rounded, self.receptor_type, self._what())
+        rounded = self._stored_weights(weights)
+        check_weight_sign(rounded, self.receptor_type, self._what(), self._conductances)
         new = self._weights.copy()
         new[index] = rounded
         self._weights = new
+        self.version += 1
+
+    def _set_delays(self, index: np.ndarray, delays: np.ndarray) -> None:
+        new = self._delays.copy()
+        new[index] = self._stored_delays(delays)
+        self._delays = new
         self.version += 1
 
     def _set_initial_value_array(self, variable: str, value: Any) -> None:

@@ -38,6 +38,21 @@ DEVICES = ("madc", "cadc", "pad_0", "pad_1", "pad_0_buffered", "pad_1_buffered",
            "pad_1_unbuffered")
 #: neurons the MADC records at most (its two readout multiplexers)
 MADC_CHANNELS = 2
+#: the MADC's nominal transfer [V per code] (10 bit over 1.2 V; uncalibrated: each chip's MADC
+#: has an offset of a few codes and a gain off by about 2 %)
+MADC_VOLTS_PER_CODE = 1.2 / 1023
+#: the CADC calibration's reference voltage per CapMem LSB [V] (``stp_v_charge_0``)
+REFERENCE_VOLTS_PER_CAPMEM_LSB = 2e-3
+
+
+def madc_to_cadc_lsb(codes: Any, cadc_target: Any) -> np.ndarray:
+    """MADC codes -> the codes the calibrated CADC (``cadc_target``, a
+    ``calix.CADCCalibTarget``) reads for the same voltage, through the MADC's nominal transfer
+    and the CADC's calibrated one (``dynamic_range`` read as ``read_range``)."""
+    volts = np.asarray(codes, dtype=float) * MADC_VOLTS_PER_CODE
+    (v_low, v_high), (c_low, c_high) = (np.asarray(cadc_target.dynamic_range, dtype=float)
+                                        * REFERENCE_VOLTS_PER_CAPMEM_LSB, cadc_target.read_range)
+    return c_low + (volts - v_low) * (c_high - c_low) / (v_high - v_low)
 
 
 def parse_device(device: Any) -> tuple[str, int | None]:
@@ -72,14 +87,17 @@ class Recorder(recording.Recorder):
         #: int(id) -> (analog variable, device) of every cell recording one
         self.analog: dict[int, tuple[str, str]] = {}
         self.snippets: list[SnippetData] = []
+        #: the analog signals' sampling interval [ms] (pynn_frontend.biological; None: dt)
+        self.sampling_interval: float | None = None
 
     # -- what to record ---------------------------------------------------------------------------
     def record(self, variables: Any, ids: Any, sampling_interval: Any = None, locations: Any = None,
-               device: str = "madc") -> None:
+               device: str | None = None) -> None:
         celltype = self.population.celltype
-        if sampling_interval is not None:
-            raise NotImplementedError("sampling_interval: the MADC samples at its own rate and the CADC "
-                                      "reads at the end of each snippet")
+        state = self._simulator.state
+        if device is None:
+            device = "auto" if state.biological else "madc"
+        interval = None if sampling_interval is None else self._checked_sampling_interval(sampling_interval)
         if locations is not None:
             raise AnalogRecordingError(f"locations {locations!r}: {type(celltype).__name__} neurons have no "
                                        "compartments to choose from")
@@ -89,23 +107,66 @@ class Recorder(recording.Recorder):
                 raise UnknownRecordableError(
                     name, celltype, f"{type(celltype).__name__} cannot record {name!r}; it records "
                                     f"{celltype.recordable}")
-        kind, pad = parse_device(device)
         analog = [n for n in names if n != "spikes"]
         cells = [i for i in ids if i.local]
         if len(set(analog)) > 1:
             raise AnalogRecordingError(f"only one analog variable can be recorded per neuron, not "
                                        f"{sorted(set(analog))} (the neuron's readout shows one)")
-        if analog and kind == "cadc" and analog[0] != "v":
-            raise AnalogRecordingError(f"the CADC reads the membrane ('v'), not {analog[0]!r}: record "
-                                       f"{analog[0]!r} with device='madc' (or a pad)")
-        if analog:
-            self._check_analog(analog[0], device, kind, pad, cells)
+        groups = self._devices(analog[0], cells, device) if analog else {}
+        for group_device, members in groups.items():
+            kind, pad = parse_device(group_device)
+            if kind == "cadc" and analog[0] != "v":
+                raise AnalogRecordingError(f"the CADC reads the membrane ('v'), not {analog[0]!r}: record "
+                                           f"{analog[0]!r} with device='madc' (or a pad)")
+            self._check_analog(analog[0], group_device, kind, pad, members)
+        if not analog:
+            parse_device(device if device != "auto" else "madc")
+        if interval is not None:
+            self.sampling_interval = interval
         for name in names:
             variable = Variable(name=name, location=None, label=None)
             self.recorded[variable] = self.recorded[variable].union(cells)
-        if analog:
-            for cell in cells:
-                self.analog[int(cell)] = (analog[0], device)
+        for group_device, members in groups.items():
+            for cell in members:
+                self.analog[int(cell)] = (analog[0], group_device)
+
+    def _devices(self, variable: str, cells: list, device: str) -> dict[str, list]:
+        """The device of each cell: ``device``, or for "auto" (pynn_frontend.biological) the
+        one a cell records ``variable`` through already, else the MADC if the new cells fit onto
+        it next to what records there, else the CADC."""
+        if device != "auto":
+            return {device: cells}
+        groups: dict[str, list] = {}
+        new = []
+        for cell in cells:
+            current = self.analog.get(int(cell))
+            if current is not None and current[0] == variable:
+                groups.setdefault(current[1], []).append(cell)
+            else:
+                new.append(cell)
+        if new:
+            try:
+                self._check_analog(variable, "madc", "madc", None, new)
+                choice = "madc"
+            except AnalogRecordingError:
+                choice = "cadc"
+            groups.setdefault(choice, []).extend(new)
+        return groups
+
+    def _checked_sampling_interval(self, interval: Any) -> float:
+        state = self._simulator.state
+        if not state.biological:
+            raise NotImplementedError("sampling_interval: the MADC samples at its own rate and the CADC "
+                                      "reads every microsecond (pynn_frontend.biological resamples analog "
+                                      "signals to a sampling_interval)")
+        if isinstance(interval, bool) or not isinstance(interval, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(interval) or interval <= 0:
+            raise ValueError(f"sampling_interval must be a positive number of ms, not {interval!r}")
+        if self.sampling_interval is not None and not np.isclose(self.sampling_interval, interval):
+            raise ValueError(f"population {self.population.label!r} records at {self.sampling_interval:g} ms "
+                             f"already; all its analog signals share one sampling interval, not also "
+                             f"{interval:g} ms")
+        return float(interval)
 
     def _check_analog(self, variable: str, device: str, kind: str, pad: int | None, cells: list) -> None:
         if kind == "pad" and len(cells) > 1:
@@ -141,6 +202,7 @@ class Recorder(recording.Recorder):
     def reset(self) -> None:
         super().reset()
         self.analog = {}
+        self.sampling_interval = None
 
     def _reset(self) -> None:
         pass
@@ -200,6 +262,9 @@ class Recorder(recording.Recorder):
                               description=self.population.describe(), rec_datetime=datetime.now())
         names = None if variables == "all" else {v.name for v in variables}
         wanted = None if filter_ids is None else {int(i) for i in filter_ids}
+        if state.biological:
+            self._fill_biological(segment, names, wanted)
+            return segment
         label = self.population.label
         for snippet in self.snippets:
             t_start, t_stop = snippet.t_start * pq.ms, snippet.t_stop * pq.ms
@@ -233,6 +298,53 @@ class Recorder(recording.Recorder):
                 segment.irregularlysampledsignals.append(signal)
         return segment
 
+    def _fill_biological(self, segment: neo.Segment, names: set | None, wanted: set | None) -> None:
+        """The segment as PyNN's simulators give it (pynn_frontend.biological): one
+        ``SpikeTrain`` per recording cell over all the segment's runs, one ``AnalogSignal`` per
+        variable with a column per cell, its samples on the grid of the sampling interval from
+        the segment's start (each cell's measured samples interpolated linearly, held before the
+        first and after the last)."""
+        if not self.snippets:
+            return
+        label = self.population.label
+        t_start, t_stop = self.snippets[0].t_start, self.snippets[-1].t_stop
+        if names is None or "spikes" in names:
+            for cell in self.recorded_cells("spikes"):
+                if wanted is not None and cell not in wanted:
+                    continue
+                times = [s.spikes[cell] for s in self.snippets if cell in s.spikes]
+                times = np.sort(np.concatenate(times)) if times else np.zeros(0)
+                train = neo.SpikeTrain(times[times <= t_stop] * pq.ms, t_start=t_start * pq.ms, t_stop=t_stop * pq.ms,
+                                       units="ms", source_population=label, source_id=cell, channel_id=cell,
+                                       source_index=self._index(cell))
+                train.segment = segment
+                segment.spiketrains.append(train)
+        interval = self.sampling_interval or self._simulator.state.dt
+        grid = t_start + interval * np.arange(int(round((t_stop - t_start) / interval)) + 1)
+        variables = sorted({v for s in self.snippets for v in s.signals})
+        for variable in variables:
+            if names is not None and variable not in names:
+                continue
+            cells = sorted({c for s in self.snippets for c in s.signals.get(variable, {})
+                            if wanted is None or c in wanted}, key=self._index)
+            if not cells:
+                continue
+            columns = []
+            for cell in cells:
+                parts = [s.signals[variable][cell] for s in self.snippets if cell in s.signals.get(variable, {})]
+                times = np.concatenate([p[0] for p in parts])
+                values = np.concatenate([p[1] for p in parts])
+                order = np.argsort(times, kind="stable")
+                columns.append(np.interp(grid, times[order], values[order]) if times.size
+                               else np.full(grid.shape, np.nan))
+            units = self.population.celltype.units.get(variable, "dimensionless")
+            signal = neo.AnalogSignal(np.stack(columns, axis=1), units=units, t_start=t_start * pq.ms,
+                                      sampling_period=interval * pq.ms, name=variable, source_population=label,
+                                      source_ids=np.array(cells), channel_ids=np.array(cells),
+                                      array_annotations={"channel_index": np.array([self._index(c) for c in cells])})
+            signal.segment = segment
+            segment.analogsignals.append(signal)
+
     @staticmethod
     def _filtered(segment: neo.Segment, names: set | None, wanted: set | None) -> neo.Segment:
         if names is None and wanted is None:
@@ -246,6 +358,18 @@ class Recorder(recording.Recorder):
             ids = set(signal.annotations.get("source_ids", ()))
             if (names is None or signal.name in names) and (wanted is None or ids & wanted):
                 out.irregularlysampledsignals.append(signal)
+        for signal in segment.analogsignals:
+            if names is not None and signal.name not in names:
+                continue
+            ids = np.asarray(signal.annotations.get("source_ids", ()))
+            keep = np.ones(len(ids), dtype=bool) if wanted is None else np.isin(ids, list(wanted))
+            if keep.all():
+                out.analogsignals.append(signal)
+            elif keep.any():
+                part = signal[:, np.flatnonzero(keep)]
+                part.annotations["source_ids"] = ids[keep]
+                part.annotations["channel_ids"] = ids[keep]
+                out.analogsignals.append(part)
         return out
 
     def get(self, variables: Any, gather: bool = False, filter_ids: Any = None, clear: bool = False,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import enum
 import logging
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -136,6 +137,19 @@ class State(common.control.BaseState):
         self.injected_readout: Any = None
         self.chip_id = 0
         self.rng_seed = 0
+        #: user milliseconds per hardware millisecond: 1 here, 1000 in pynn_frontend.biological
+        self.time_scale = 1.0
+        #: pynn_frontend.biological: a run after a run starts where the last ended (the neurons
+        #: from their reset state) instead of raising; analog data as PyNN's AnalogSignals
+        self.continue_runs = False
+        self.biological = False
+        self._continuation_warned = False
+        # the calibrated cell types
+        self.calibration_cache: Any = None
+        self.injected_calib_target: Any = None
+        self.injected_calib_options: Any = None
+        #: the chip's calibration for the network (pynn_frontend.calibration.Calibration)
+        self.calibration: Any = None
         self._bypass_chip: lola.Chip | None = None
         self._default_chip: lola.Chip | None = None
         self._executor: JITGraphExecutor | None = None
@@ -173,7 +187,10 @@ class State(common.control.BaseState):
         return self.initial_config
 
     def base_chip(self) -> lola.Chip:
-        """A fresh copy of the configuration every snippet starts from."""
+        """A fresh copy of the configuration every snippet starts from (with the calibration
+        of the calibrated cell types applied, if there are any)."""
+        if self.calibration is not None:
+            return copy.deepcopy(self.calibration.chip)
         chip = self.initial_chip()
         if chip is None:
             if self._default_chip is None:
@@ -209,18 +226,21 @@ class State(common.control.BaseState):
         if not isinstance(command, RunCommand):
             raise TypeError(f"command must be a RunCommand (PREPARE, APPEND, EXECUTE), not {command!r}")
         if runtime is not None:
+            unit = "hardware ms" if self.time_scale == 1.0 else "ms"
             if isinstance(runtime, bool) or not isinstance(runtime, (int, float, np.integer, np.floating)) \
                     or not np.isfinite(runtime) or runtime < 0:
-                raise ValueError(f"runtime must be a finite number of hardware ms >= 0, not {runtime!r}")
+                raise ValueError(f"runtime must be a finite number of {unit} >= 0, not {runtime!r}")
             runtime = float(runtime)
-            if runtime > MAX_RUNTIME_MS:
+            if runtime > MAX_RUNTIME_MS * self.time_scale:
                 raise ValueError(f"runtime {runtime:g} ms: a realtime snippet lasts at most "
-                                 f"{MAX_RUNTIME_MS:g} ms of hardware time (the FPGA's 32-bit timer at "
-                                 "125 MHz)")
+                                 f"{MAX_RUNTIME_MS * self.time_scale:g} {unit} (the FPGA's 32-bit timer "
+                                 "at 125 MHz)")
         if command is RunCommand.PREPARE:
             mapping.prepare(self)
             return self.t
-        if self.running:
+        if self.running and self.continue_runs:
+            self._warn_continuation()
+        elif self.running:
             raise SimulationStateError(
                 "the chip runs in continuous time: a second run needs reset() first (run, get the "
                 "data, reset, change the network, run again; or queue snippets with "
@@ -248,6 +268,16 @@ class State(common.control.BaseState):
             raise
         self.running = True
         return self.t
+
+    def _warn_continuation(self) -> None:
+        if self._continuation_warned:
+            return
+        self._continuation_warned = True
+        message = (f"run() after run() without reset(): the chip cannot continue a run, so this one starts at "
+                   f"t = {self.t:g} ms with every neuron from its reset state again (inputs, time and "
+                   "recordings continue; the membranes, synaptic currents and refractory states do not)")
+        log.warning(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=4)
 
     def run_until(self, tstop: float) -> float:
         return self.run(tstop - self.t)

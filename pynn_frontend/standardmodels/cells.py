@@ -5,7 +5,8 @@ Two kinds:
 - :class:`NeuronCellType`: cells placed on neuron circuits of the chip. A cell type says what
   its parameters are and how they become the ``lola.AtomicNeuron`` of each placed circuit
   (:meth:`NeuronCellType.atomic_neurons`); the backend places, routes and runs. ``HXNeuron``
-  maps its parameters 1:1; the calibrated types of the future map theirs through calix.
+  maps its parameters 1:1; the calibrated types (:mod:`.calibrated`: ``CalibHXNeuronCuba``,
+  ``CalibHXNeuronCoba``) are calibrated by calix to theirs.
 - :class:`ExternalNeuron`: spike sources. ``SpikeSourceArray`` and ``SpikeSourcePoisson`` have
   their spikes played in by the FPGA (:meth:`ExternalNeuron.spike_times`);
   ``SpikeSourcePoissonOnChip`` is one of the chip's background spike generators.
@@ -61,6 +62,15 @@ class NeuronCellType(StandardCellType):
     injectable = False
     #: whether parameters not given to the constructor come from ``setup(initial_config=...)``
     takes_initial_config = True
+
+    def check_plasticity_parameter(self, name: str, values: np.ndarray, cells: Sequence[int] | None) -> np.ndarray:
+        """A ``plasticity_rule_*`` parameter's values as stored, or NonExistentParameterError
+        for any other name."""
+        if name == "plasticity_rule_readout_source":
+            return _check_values(name, values, "enum", max(int(s) for s in ReadoutSource), cells)
+        if name == "plasticity_rule_enable_readout_source":
+            return _check_values(name, values, "bool", None, cells)
+        raise NonExistentParameterError(name, type(self).__name__, self.get_parameter_names())
 
     def atomic_neurons(self, parameters: dict[str, np.ndarray],
                        base: Sequence[lola.AtomicNeuron]) -> list[lola.AtomicNeuron]:
@@ -209,12 +219,8 @@ class HXNeuron(NeuronCellType):
             if name in _FIELDS:
                 f = _FIELDS[name]
                 out[name] = _check_values(name, values, f.spec.kind, _maximum(f), cells)
-            elif name == "plasticity_rule_readout_source":
-                out[name] = _check_values(name, values, "enum", max(int(s) for s in ReadoutSource), cells)
-            elif name == "plasticity_rule_enable_readout_source":
-                out[name] = _check_values(name, values, "bool", None, cells)
             else:
-                raise NonExistentParameterError(name, type(self).__name__, self.get_parameter_names())
+                out[name] = self.check_plasticity_parameter(name, values, cells)
         return out
 
     def initial_parameters(self, base: Sequence[lola.AtomicNeuron]) -> dict[str, np.ndarray]:
@@ -387,6 +393,10 @@ class SpikeSourcePoissonOnChip(ExternalNeuron):
         return int(periods[best]), int(registers[best]), float(achieved[best] / size)
 
 
-__all__ = ["ANALOG_RECORDABLES", "ExternalNeuron", "HXNeuron", "NOT_CONFIGURABLE", "NeuronCellType",
+# the calibrated cell types live in their own module and belong to ``cells`` (the real
+# backend's ``pynn.cells.CalibHXNeuronCuba``); imported last, they build on the names above
+from .calibrated import CalibHXNeuronCoba, CalibHXNeuronCuba  # noqa: E402
+
+__all__ = ["ANALOG_RECORDABLES", "CalibHXNeuronCoba", "CalibHXNeuronCuba", "ExternalNeuron", "HXNeuron", "NOT_CONFIGURABLE", "NeuronCellType",
            "ReadoutSource", "SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonOnChip",
            "StandardCellType"]

@@ -53,3 +53,43 @@ def cadc_chip() -> lola.Chip:
                         cells.cadc_i_ramp_slope: 350}.items():
         chip.capmem.set_shared(cell, value)
     return chip
+
+
+@pytest.fixture(scope="session")
+def calib_cache(tmp_path_factory) -> str:
+    """One calibration cache for the test session: each set of targets is calibrated once."""
+    return str(tmp_path_factory.mktemp("calix"))
+
+
+@pytest.fixture
+def bio():
+    """The backend in biological time; every simulation the test started is ended afterwards."""
+    import pynn_frontend.biological as biological
+
+    yield biological
+    biological.end()
+
+
+class CalibrateSpy:
+    """Stands in for ``calix.calibrate`` in the backend: records each target and returns a
+    given (real) result, so that the glue is tested without calibrating again."""
+
+    def __init__(self, result) -> None:
+        self.result = result
+        self.calls: list[dict] = []
+
+    def __call__(self, target, options=None, cache_paths=None, cache_read_only=False, connection=None):
+        self.calls.append({"target": target, "options": options, "cache_paths": cache_paths,
+                           "connection": connection})
+        return self.result
+
+
+@pytest.fixture
+def spy(result, monkeypatch):
+    """A CalibrateSpy in place of ``calix.calibrate``, returning the requesting module's
+    ``result`` fixture (a real calibration)."""
+    from pynn_frontend import calibration
+
+    stand_in = CalibrateSpy(result)
+    monkeypatch.setattr(calibration.calix, "calibrate", stand_in)
+    return stand_in

@@ -18,7 +18,8 @@ def test_setup_defaults(sim):
     assert sim.get_min_delay() == 0 and sim.get_max_delay() == 0
     assert sim.get_current_time() == 0
     assert sim.num_processes() == 1 and sim.rank() == 0
-    assert sim.list_standard_models() == [sim.cells.HXNeuron]
+    assert sim.list_standard_models() == [sim.cells.HXNeuron, sim.cells.CalibHXNeuronCuba,
+                                          sim.cells.CalibHXNeuronCoba]
 
 
 def test_setup_refuses_unknown_keywords_and_accepts_pynn_ones(sim):

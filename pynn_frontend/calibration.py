@@ -1,0 +1,192 @@
+"""Calibration of the calibrated cell types when the network is mapped.
+
+At ``run`` or ``run(None, RunCommand.PREPARE)`` every population of a calibrated cell type
+(:class:`~pynn_frontend.standardmodels.calibrated.CalibratedCellType`) contributes its cells'
+targets to one ``calix.SpikingCalibTarget`` for the whole chip (each circuit its cell's
+targets; circuits of no calibrated cell the injected ones or the first cell's), and calix calibrates
+it on the experiment's chip: the CADC, then the 512 neurons with their synaptic inputs. calix
+caches results on disk (``setup(calibration_cache=...)``, default ``$XDG_CACHE_HOME/calix``),
+so the same targets on the same chip are calibrated once; a network whose targets did not
+change since the last mapping is not even looked up again.
+
+Global parameters (:data:`GLOBALS`) are taken once for the chip; every calibrated neuron of the
+network must agree on them (``GlobalParameterError``, a ``RuntimeError``, otherwise).
+
+Each calibrated population then holds ``calib_target`` (its parameters at the calibration),
+``calib_hwparams`` (the calibrated ``lola.AtomicNeuron`` of each cell) and ``actual_hwparams``
+(the neurons that run, editable in place until the next calibration of changed parameters).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import pickle
+from typing import Any
+
+import attrs
+import numpy as np
+
+import calix
+import halco
+import lola
+from .errors import GlobalParameterError
+from .standardmodels.calibrated import CalibratedCellType
+
+log = logging.getLogger(__name__)
+
+#: parameters the calibration takes once for the chip -> (their default, what they set)
+GLOBALS = {
+    "i_synin_gm_E": (500, "the excitatory inputs' strength (OTA bias) every neuron is matched to"),
+    "i_synin_gm_I": (500, "the inhibitory inputs' strength (OTA bias) every neuron is matched to"),
+    "synapse_dac_bias": (600, "the synapse DAC bias (one CapMem cell per block)"),
+    "cm": (63, "the membrane capacitance (calix takes one for all neurons)"),
+}
+_TARGET_FIELDS = ("leak", "reset", "threshold", "tau_mem", "refractory_time")
+N_CIRCUITS = halco.AtomicNeuronOnDLS.size
+
+
+@attrs.define
+class Calibration:
+    """The chip's calibration for the current network: its ``key`` (the target and options),
+    calix's ``result``, the global parameters and the base configuration of every snippet
+    (the initial configuration with the calibration applied)."""
+
+    key: bytes
+    result: Any
+    globals: dict[str, int]
+    chip: lola.Chip
+
+    @property
+    def charge_per_weight(self) -> tuple[float, float]:
+        """(excitatory, inhibitory) potential [CADC LSB] one event of weight 1 integrates."""
+        return tuple(self.result.neuron_result.charge_per_weight)
+
+
+@attrs.define
+class PopulationCalibration:
+    """What a calibrated population holds after a calibration."""
+
+    stamp: tuple[bytes, int]
+    target: dict[str, np.ndarray]
+    hwparams: list[lola.AtomicNeuron]
+    actual: tuple[lola.AtomicNeuron, ...]
+
+
+def calibrated_populations(state: Any) -> list[Any]:
+    return [p for p in state.populations if isinstance(p.celltype, CalibratedCellType)]
+
+
+def check_globals(populations: list[Any]) -> dict[str, int]:
+    """The global parameters of the calibrated populations, or GlobalParameterError naming the
+    parameter and the populations that disagree."""
+    out: dict[str, int] = {}
+    source: dict[str, str] = {}
+    for population in populations:
+        values = population.celltype.global_targets(population.hardware_parameters())
+        for name, arr in values.items():
+            unique = np.unique(np.asarray(arr, dtype=float))
+            if len(unique) > 1:
+                raise GlobalParameterError(
+                    f"{name} is global ({GLOBALS[name][1]}): all calibrated neurons need the same value, "
+                    f"but population {population.label!r} has {[int(u) for u in unique]}")
+            value = int(unique[0])
+            if name in out and out[name] != value:
+                raise GlobalParameterError(
+                    f"{name} is global ({GLOBALS[name][1]}): all calibrated neurons need the same value, "
+                    f"but population {source[name]!r} has {out[name]} and population {population.label!r} "
+                    f"has {value}")
+            out.setdefault(name, value)
+            source.setdefault(name, population.label)
+    return {name: out.get(name, default) for name, (default, _) in GLOBALS.items()}
+
+
+def build_target(state: Any, populations: list[Any], globals_: dict[str, int]) -> calix.SpikingCalibTarget:
+    """The chip's calibration target: each calibrated cell's circuit its targets, the other
+    circuits the injected target's, or without one the first calibrated cell's (so that the
+    same parameters make the same target, and a cached calibration serves them, whatever the
+    populations' sizes and places)."""
+    injected = state.injected_calib_target
+    targets = [(np.asarray(p.atomic_neurons, dtype=np.int64), p.celltype.neuron_targets(p.hardware_parameters()))
+               for p in populations]
+    if injected is not None:
+        fields = {name: injected.neuron_target.per_neuron(name) for name in _TARGET_FIELDS}
+        tau_syn = injected.neuron_target.per_neuron("tau_syn")
+    else:
+        first = targets[0][1]
+        fields = {name: np.full(N_CIRCUITS, float(first[name][0])) for name in _TARGET_FIELDS}
+        tau_syn = np.array([np.full(N_CIRCUITS, float(first[f"tau_syn_{k}"][0])) for k in ("exc", "inh")])
+    for atoms, cell_targets in targets:
+        for name in _TARGET_FIELDS:
+            fields[name][atoms] = cell_targets[name]
+        tau_syn[0, atoms] = cell_targets["tau_syn_exc"]
+        tau_syn[1, atoms] = cell_targets["tau_syn_inh"]
+    neuron_target = calix.NeuronCalibTarget(
+        **fields, tau_syn=tau_syn, membrane_capacitance=int(globals_["cm"]),
+        cuba_synin=calix.CalibratedCubaSynapticInput([int(globals_["i_synin_gm_E"]), int(globals_["i_synin_gm_I"])]))
+    cadc_target = injected.cadc_target if injected is not None else calix.CADCCalibTarget()
+    return calix.SpikingCalibTarget(cadc_target=cadc_target, neuron_target=neuron_target)
+
+
+def _key(target: calix.SpikingCalibTarget, options: Any, globals_: dict[str, int]) -> bytes:
+    return target.key() + b"|" + pickle.dumps(options) + b"|" + repr(sorted(globals_.items())).encode()
+
+
+def _base_chip(state: Any, result: Any, globals_: dict[str, int]) -> lola.Chip:
+    """The initial configuration with the calibration applied and the synapse DAC bias set."""
+    chip = result.to_chip(copy.deepcopy(state.initial_chip() or lola.Chip()))
+    chip.capmem.set_shared(halco.CapMemCellOnCapMemBlock.syn_i_bias_dac, int(globals_["synapse_dac_bias"]))
+    return chip
+
+
+def calibrate(state: Any) -> None:
+    """Calibrate the chip for the network's calibrated populations (see the module's
+    documentation); nothing happens if there are none or their targets did not change."""
+    populations = calibrated_populations(state)
+    if not populations:
+        state.calibration = None
+        return
+    for population in populations:
+        population.celltype.check_runnable()
+    globals_ = check_globals(populations)
+    target = build_target(state, populations, globals_)
+    options = state.injected_calib_options
+    key = _key(target, options, globals_)
+    if state.calibration is None or state.calibration.key != key:
+        executor = state.executor()
+        log.info("calibrating the neurons of %s (calix; about 20 s unless cached)",
+                 ", ".join(repr(p.label) for p in populations))
+        paths = [state.calibration_cache] if state.calibration_cache is not None else None
+        try:
+            result = calix.calibrate(target, options, cache_paths=paths, connection=executor.connection(0))
+        finally:
+            executor.forget_configuration()        # calix configured the chip its own way
+        state.calibration = Calibration(key, result, globals_, _base_chip(state, result, globals_))
+    _distribute(state.calibration, populations)
+
+
+def _distribute(calibration: Calibration, populations: list[Any]) -> None:
+    """Each calibrated population's calib_target, calib_hwparams and actual_hwparams (kept
+    while neither the calibration nor the population's parameters changed)."""
+    neurons = calibration.result.neurons
+    success = calibration.result.success_mask()
+    coordinates = list(halco.iter_all(halco.AtomicNeuronOnDLS))
+    for population in populations:
+        stamp = (calibration.key, population.version)
+        current = population._calibration
+        if current is not None and current.stamp == stamp:
+            continue
+        atoms = np.asarray(population.atomic_neurons, dtype=np.int64)
+        failed = np.flatnonzero(~success[atoms])
+        if failed.size:
+            log.warning("population %r: %d of %d neurons did not reach every calibration target (cells %s)",
+                        population.label, failed.size, atoms.size, failed[:10].tolist())
+        hwparams = [copy.deepcopy(neurons[coordinates[a]]) for a in atoms]
+        population.celltype.configure_neurons(hwparams, population.hardware_parameters(),
+                                              calibration.result.neuron_result, atoms, population.label)
+        target = {name: np.array(values, copy=True) for name, values in population.hardware_parameters().items()}
+        population._calibration = PopulationCalibration(stamp, target, hwparams,
+                                                        tuple(copy.deepcopy(n) for n in hwparams))
+
+
+__all__ = ["Calibration", "GLOBALS", "PopulationCalibration", "build_target", "calibrate", "check_globals"]

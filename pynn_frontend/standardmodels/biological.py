@@ -1,0 +1,156 @@
+"""PyNN's standard cell types on calibrated neurons, in biological units (beyond the real
+backend; seed 001 section 2.3.4).
+
+Each cell's parameters become calix targets through ``calix.BiologicalUnits`` (the default
+one: a biological ms is a hardware us, potentials -95 mV + 0.25 mV per CADC LSB):
+
+- ``v_rest``, ``v_reset``, ``v_thresh`` [mV] -> the leak, reset and threshold potentials;
+- ``tau_m``, ``tau_refrac``, ``tau_syn_E``, ``tau_syn_I`` [ms] -> the membrane time constant,
+  refractory time and synaptic time constants (through the 1000x speed-up);
+- ``cm`` [nF] does not reach the chip (its membrane capacitance is the largest, for the
+  least noise): it enters the translation of weights, as ``tau_syn`` does. A current-based
+  weight ``w`` [nA] integrates ``w tau_syn / cm`` mV on the membrane; on the chip one event
+  of weight 1 integrates the calibration's ``charge_per_weight`` [CADC LSB], so a synapse gets
+  ``round(|w| tau_syn / cm / (0.25 mV charge_per_weight))`` weight LSB (above 63: several
+  synapses in parallel), its sign from the receptor type (excitatory >= 0, inhibitory <= 0 as
+  PyNN's current-based cells expect).
+
+- ``i_offset`` [nA] moves the rest by ``i_offset tau_m / cm`` mV: each neuron's offset-current
+  source (a sink for negative currents) gets the CapMem value that does so, by the offset
+  current calix measured on it (``offset_current_per_lsb``); a current beyond a source's reach
+  raises ``InvalidParameterValueError`` when the network is mapped.
+
+Refused: values outside what the calibration reaches (``InvalidParameterValueError`` naming
+the parameter and the range), and running conductance-based cells (``IF_cond_exp``,
+``EIF_cond_exp_isfa_ista``: their populations are built, but mapping them raises
+``NotImplementedError`` until calix calibrates conductance-based inputs). Alpha-shaped
+synaptic currents do not exist on the chip (no ``IF_curr_alpha``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pyNN.standardmodels import build_translations
+from pyNN.standardmodels import cells as pynn_cells
+
+import calix
+import lola
+from ..errors import ParameterValueError
+from .calibrated import Bound, CalibratedCellType
+
+#: the translation between PyNN's units and calix's targets
+UNITS = calix.BiologicalUnits()
+#: receptor type -> index of its synaptic input
+RECEPTOR_INDEX = {"excitatory": 0, "inhibitory": 1}
+_SOURCE, _SINK = lola.AtomicNeuron.ConstantCurrent.Type.source, lola.AtomicNeuron.ConstantCurrent.Type.sink
+
+
+def _bounds() -> dict[str, Bound]:
+    ranges = UNITS.feasible_ranges()
+    return {name: Bound(low, high, unit) for name, (low, high, unit) in ranges.items()}
+
+
+class BiologicalCellType(CalibratedCellType):
+    """A PyNN standard cell type on calibrated neurons (module documentation): parameters in
+    PyNN's units, recorded ``v`` in mV, weights in nA (current-based), ``i_offset`` [nA] through
+    the offset current calix measured on each calibrated neuron."""
+
+    #: weights are biological (nA), translated per synapse when the network is mapped
+    biological_weights = True
+    bounds = {**_bounds(), "cm": Bound(0.0, np.inf, "nF", low_open=True),
+              "i_offset": Bound(-np.inf, np.inf, "nA")}
+
+    def configure_neurons(self, neurons: list[lola.AtomicNeuron], parameters: dict[str, np.ndarray],
+                          result: Any, atoms: np.ndarray, label: str) -> None:
+        """The offset current: ``i_offset`` moves the rest by ``i_offset tau_m / cm`` mV; each
+        neuron's source (sink for negative currents) gets the CapMem value that does so by the
+        calibration's ``offset_current_per_lsb``. ParameterValueError if a neuron's source
+        cannot reach the current."""
+        current = np.asarray(parameters["i_offset"], dtype=float)
+        if not np.any(current):
+            return
+        try:
+            capmem = UNITS.offset_current_to_hardware(current, parameters["tau_m"], parameters["cm"],
+                                                      np.asarray(result.offset_current_per_lsb)[atoms])
+        except calix.TargetError as err:
+            raise ParameterValueError(f"population {label!r}: {err} (cells are numbered from 0 in the "
+                                      "population)") from None
+        values = np.rint(np.abs(capmem)).astype(np.int64)
+        for neuron, value, sign in zip(neurons, values.tolist(), np.sign(capmem).tolist()):
+            neuron.constant_current = lola.AtomicNeuron.ConstantCurrent(
+                enable=value > 0, i_offset=value, type=_SINK if sign < 0 else _SOURCE)
+
+    def neuron_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        def clipped(value: np.ndarray, field: str, kind: str) -> np.ndarray:
+            hardware = UNITS.time_to_hardware(value) if kind == "time" else UNITS.potential_to_hardware(value)
+            return np.clip(hardware, *calix.spiking.targets.RANGES[field][0])
+
+        return {"leak": clipped(parameters["v_rest"], "leak", "potential"),
+                "reset": clipped(parameters["v_reset"], "reset", "potential"),
+                "threshold": clipped(parameters["v_thresh"], "threshold", "potential"),
+                "tau_mem": clipped(parameters["tau_m"], "tau_mem", "time"),
+                "refractory_time": clipped(parameters["tau_refrac"], "refractory_time", "time"),
+                "tau_syn_exc": clipped(parameters["tau_syn_E"], "tau_syn", "time"),
+                "tau_syn_inh": clipped(parameters["tau_syn_I"], "tau_syn", "time")}
+
+    def hardware_weights(self, weights: np.ndarray, receptor_type: str, cells: np.ndarray,
+                         parameters: dict[str, np.ndarray], charge_per_weight: tuple[float, float]) -> np.ndarray:
+        """Weight LSB (unrounded) of synapses of biological ``weights`` (magnitudes) onto the
+        population's ``cells`` (indices) through ``receptor_type``."""
+        tau = parameters["tau_syn_E" if receptor_type == "excitatory" else "tau_syn_I"][cells]
+        return UNITS.weight_to_hardware(weights, tau, parameters["cm"][cells],
+                                        charge_per_weight[RECEPTOR_INDEX[receptor_type]])
+
+    @staticmethod
+    def potential_to_biological(lsb: Any) -> np.ndarray:
+        """CADC LSB -> mV."""
+        return UNITS.potential_to_biological(lsb)
+
+
+def _standard(pynn_type: type, recordable: list[str]) -> dict[str, Any]:
+    """The class attributes of a standard cell type: PyNN's parameters, units and initial
+    values, our recordables."""
+    return {"default_parameters": dict(pynn_type.default_parameters), "units": dict(pynn_type.units),
+            "default_initial_values": dict(pynn_type.default_initial_values),
+            "translations": build_translations(*[(n, n) for n in pynn_type.default_parameters]),
+            "recordable": recordable, "receptor_types": list(pynn_type.receptor_types),
+            "conductance_based": pynn_type.conductance_based}
+
+
+class IF_curr_exp(BiologicalCellType, pynn_cells.IF_curr_exp):
+    __doc__ = pynn_cells.IF_curr_exp.__doc__ + """
+    On the chip: a calibrated LIF neuron (module :mod:`pynn_frontend.standardmodels.biological`)
+    with its offset current for ``i_offset``; records ``spikes`` and ``v`` [mV]."""
+
+    locals().update(_standard(pynn_cells.IF_curr_exp, ["spikes", "v"]))
+
+
+class IF_cond_exp(BiologicalCellType, pynn_cells.IF_cond_exp):
+    __doc__ = pynn_cells.IF_cond_exp.__doc__ + """
+    On the chip: not yet. Its populations are built and its parameters checked, but mapping
+    them raises ``NotImplementedError``: calix does not calibrate conductance-based synaptic
+    inputs yet."""
+
+    locals().update(_standard(pynn_cells.IF_cond_exp, ["spikes", "v", "gsyn_exc", "gsyn_inh"]))
+    synaptic_inputs = "coba"
+    bounds = {**BiologicalCellType.bounds, "e_rev_E": Bound(-np.inf, np.inf, "mV"),
+              "e_rev_I": Bound(-np.inf, np.inf, "mV")}
+
+
+class EIF_cond_exp_isfa_ista(BiologicalCellType, pynn_cells.EIF_cond_exp_isfa_ista):
+    __doc__ = pynn_cells.EIF_cond_exp_isfa_ista.__doc__ + """
+    On the chip: not yet. Its populations are built and its parameters checked, but mapping
+    them raises ``NotImplementedError``: calix calibrates neither conductance-based synaptic
+    inputs nor the adaptation and exponential terms yet."""
+
+    locals().update(_standard(pynn_cells.EIF_cond_exp_isfa_ista, ["spikes", "v", "w", "gsyn_exc", "gsyn_inh"]))
+    synaptic_inputs = "coba"
+    bounds = {**BiologicalCellType.bounds,
+              **{name: Bound(-np.inf, np.inf, pynn_cells.EIF_cond_exp_isfa_ista.units[name])
+                 for name in ("e_rev_E", "e_rev_I", "v_spike", "delta_T", "a", "b")},
+              "tau_w": Bound(0.0, np.inf, "ms", low_open=True)}
+
+
+__all__ = ["BiologicalCellType", "EIF_cond_exp_isfa_ista", "IF_cond_exp", "IF_curr_exp", "UNITS"]

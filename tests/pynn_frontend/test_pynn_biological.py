@@ -1,0 +1,350 @@
+"""pynn_frontend.biological: the backend in biological time with PyNN's standard cell types on
+calibrated neurons: times through the 1000x speed-up, parameters and weights through
+calix.BiologicalUnits, delays from spike sources, consecutive runs, PyNN's AnalogSignals, and
+what is refused (values out of reach, offset currents, conductance-based cells, short-term
+plasticity, delays between neurons on the chip).
+
+One real calibration serves the module (IF_curr_exp's defaults on every circuit; cached for
+the session)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+import pytest
+import quantities as pq
+from pyNN import errors as pynn_errors
+from pyNN.parameters import Sequence
+
+import calix
+import pynn_frontend as hardware
+from pynn_frontend import RunCommand, calibration, errors, mapping, simulator
+from pynn_frontend.standardmodels.biological import UNITS
+from _pynn_helpers import bio, calib_cache, sim, spy  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def result(calib_cache):
+    """The calibration of IF_curr_exp's defaults (calix; about 25 s once per session)."""
+    import pynn_frontend.biological as bio_
+
+    bio_.setup(calibration_cache=calib_cache)
+    bio_.Population(1, bio_.IF_curr_exp())
+    bio_.run(None, RunCommand.PREPARE)
+    out = simulator.state.calibration.result
+    bio_.end()
+    return out
+
+
+# -- the module and its units ------------------------------------------------------------------------
+
+def test_setup_counts_biological_time(bio):
+    assert bio.setup() == 0
+    assert bio.get_time_step() == 0.1 and bio.get_min_delay() == 0
+    assert simulator.state.time_scale == 1000 and simulator.state.biological
+    assert bio.list_standard_models() == [bio.IF_curr_exp, bio.HXNeuron, bio.CalibHXNeuronCuba]
+    assert bio.Projection is hardware.Projection and bio.StaticSynapse is hardware.StaticSynapse
+    with pytest.raises(ValueError, match=r"at most 3.4\d*e\+07 ms \(the FPGA's 32-bit timer"):
+        bio.run(4e7)
+    with pytest.raises(ValueError, match="finite number of ms >= 0"):
+        bio.run(-1)
+    assert not hasattr(hardware, "IF_curr_exp")
+
+
+def test_standard_cell_types_need_biological_time(sim):
+    from pynn_frontend.standardmodels.biological import IF_curr_exp
+
+    sim.setup()
+    with pytest.raises(TypeError, match="IF_curr_exp counts biological time.*pynn_frontend.biological"):
+        sim.Population(1, IF_curr_exp())
+
+
+def test_if_curr_exp_has_pynns_parameters_and_defaults(bio):
+    from pyNN.standardmodels.cells import IF_curr_exp as Reference
+
+    assert bio.IF_curr_exp.default_parameters == Reference.default_parameters
+    assert bio.IF_curr_exp.units["v_rest"] == "mV" and bio.IF_curr_exp.recordable == ["spikes", "v"]
+    bio.setup()
+    pop = bio.Population(3, bio.IF_curr_exp(tau_m=[10, 15, 20], v_thresh=-52))
+    assert pop.get("v_thresh") == -52 and list(pop.get("tau_m")) == [10, 15, 20]
+    assert pop[1].tau_m == 15
+
+
+@pytest.mark.parametrize("name, value, reach", [
+    ("v_thresh", -70.0, "-61.25..-40 mV"), ("v_rest", -40.0, "-82.5..-55 mV"), ("v_reset", -90.0, "-82.5..-55 mV"),
+    ("tau_m", 100.0, "5..60 ms"), ("tau_syn_E", 0.5, "3..30 ms"), ("tau_refrac", 40.0, "0.04..32 ms"),
+    ("cm", 0.0, "> 0 nF")])
+def test_parameters_out_of_reach_raise_pynns_error_naming_the_range(bio, name, value, reach):
+    bio.setup()
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match=f"{name} = .*the calibration reaches {reach}"):
+        bio.IF_curr_exp(**{name: value})
+    pop = bio.Population(2, bio.IF_curr_exp())
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match=f"{name} = .*cell 1"):
+        pop.set(**{name: [bio.IF_curr_exp.default_parameters[name], value]})
+    assert UNITS.feasible_ranges()["v_thresh"] == pytest.approx((-61.25, -40.0, "mV")[:2] + ("mV",))
+
+
+def test_offset_currents_use_each_neurons_calibrated_source(bio, spy, result):
+    bio.setup(neuronPermutation=[7, 8, 9])
+    pop = bio.Population(3, bio.IF_curr_exp(i_offset=[0.5, 0.0, -0.25], tau_m=20, cm=[1.0, 1.0, 0.5]))
+    bio.run(None, RunCommand.PREPARE)
+    per_lsb = result.neuron_result.offset_current_per_lsb[[7, 8, 9]]
+    expected = np.rint(np.abs([0.5 * 20 / 1.0 / 0.25 / per_lsb[0], 0, -0.25 * 20 / 0.5 / 0.25 / per_lsb[2]]))
+    currents = [n.constant_current for n in pop.actual_hwparams]
+    assert [c.i_offset for c in currents] == expected.astype(int).tolist()
+    assert [c.enable for c in currents] == [True, False, True]
+    assert [c.type.name for c in currents] == ["source", "source", "sink"]
+    assert pop.calib_hwparams[0].constant_current == currents[0]
+    assert len(spy.calls) == 1
+    pop.set(i_offset=[1e3, 0, 0])                                # no new calibration, a new current
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match="population .*i_offset = 1000 nA cannot "
+                                                                     "be reached by neuron 0"):
+        bio.run(None, RunCommand.PREPARE)
+    assert len(spy.calls) == 1
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match="i_offset = nan nA .*finite values"):
+        pop.set(i_offset=np.nan)
+
+
+def test_conductance_based_cells_are_built_but_refused_when_run(bio):
+    bio.setup()
+    exc = bio.Population(2, bio.IF_cond_exp(e_rev_I=-75))
+    adex = bio.Population(2, bio.EIF_cond_exp_isfa_ista())
+    assert exc.get("e_rev_I") == -75 and adex.get("tau_w") == 144.0
+    assert bio.IF_cond_exp.conductance_based and "gsyn_exc" in bio.IF_cond_exp.recordable
+    inh = bio.Projection(exc, adex, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.01), receptor_type="inhibitory")
+    assert inh.get("weight", format="array")[0, 0] == pytest.approx(0.01)       # conductances >= 0
+    with pytest.raises(pynn_errors.ConnectionError, match="conductances >= 0"):
+        bio.Projection(exc, adex, bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.01), receptor_type="inhibitory")
+    with pytest.raises(NotImplementedError, match="IF_cond_exp: conductance-based synaptic inputs are not calibrated"):
+        bio.run(10.0)
+    with pytest.raises(pynn_errors.ConnectionError, match="negative on an excitatory"):
+        cur = bio.Population(1, bio.IF_curr_exp())
+        bio.Projection(exc, cur, bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.5), receptor_type="excitatory")
+
+
+def test_tsodyks_markram_synapses_keep_their_parameters_but_do_not_run(bio):
+    bio.setup()
+    pre, post = bio.Population(3, bio.SpikeSourceArray()), bio.Population(2, bio.IF_curr_exp())
+    syn = bio.TsodyksMarkramSynapse(weight=0.2, U=0.3, tau_rec=50.0)
+    prj = bio.Projection(pre, post, bio.AllToAllConnector(), syn)
+    assert prj.get("U", format="list", with_address=False) == [0.3] * 6
+    prj.set(U=np.arange(6) / 10)
+    assert np.array_equal(prj.get("U", format="array"), np.arange(6).reshape(3, 2) / 10)
+    assert prj[5].U == 0.5 and prj[0].as_tuple("weight", "tau_rec") == (0.2, 50.0)
+    with pytest.raises(NotImplementedError, match="short-term plasticity is not calibrated yet"):
+        bio.run(None, RunCommand.PREPARE)
+    with pytest.raises(pynn_errors.NonExistentParameterError, match="tau_facil"):
+        bio.Projection(pre, post, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.1)).get("tau_facil", format="list")
+
+
+# -- delays ----------------------------------------------------------------------------------------
+
+def test_delays_are_kept_and_default_to_min_delay(bio):
+    bio.setup(min_delay=0.5)
+    pre, post = bio.Population(2, bio.SpikeSourceArray()), bio.Population(2, bio.IF_curr_exp())
+    prj = bio.Projection(pre, post, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.1))
+    assert prj.get("delay", format="list", with_address=False) == [0.5] * 4
+    prj[2].delay = 1.0
+    prj.set(delay=np.array([[0.1, 0.2], [0.3, 0.4]]))
+    assert prj.get(["weight", "delay"], format="list") == [(0, 0, 0.1, 0.1), (0, 1, 0.1, 0.2), (1, 0, 0.1, 0.3),
+                                                         (1, 1, 0.1, 0.4)]
+    with pytest.raises(ValueError, match="delay = -1.0; delays are finite numbers of ms >= 0"):
+        prj.set(delay=-1.0)
+    with pytest.raises(ValueError, match="delays are finite"):
+        bio.StaticSynapse(delay=np.inf)
+
+
+def test_delays_between_neurons_on_the_chip_are_refused_before_calibrating(bio, monkeypatch):
+    monkeypatch.setattr(calibration.calix, "calibrate", None)          # must not be reached
+    bio.setup()
+    cells = bio.Population(2, bio.IF_curr_exp())
+    bio.Projection(cells, cells, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.1, delay=1.0), label="rec")
+    with pytest.raises(ValueError, match="projection 'rec': delay 1 ms from population .* no programmable delay "
+                                         "between its neurons"):
+        bio.run(10.0)
+    with pytest.raises(errors.DelayError):
+        bio.run(None, RunCommand.PREPARE)
+
+
+def test_hardware_time_still_takes_delay_zero_only(sim):
+    sim.setup(min_delay=0.1)
+    pre, post = sim.Population(1, sim.SpikeSourceArray()), sim.Population(1, sim.cells.HXNeuron())
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=3))
+    assert prj.get("delay", format="list", with_address=False) == [0]
+    with pytest.raises(ValueError, match="no programmable delay"):
+        prj.set(delay=0.5)
+
+
+def test_delays_from_sources_become_copies_played_in_later(bio, spy):
+    bio.setup(timestep=0.1)
+    source = bio.Population(2, bio.SpikeSourceArray(spike_times=[[1.0, 4.0], [2.0]]))
+    cells = bio.Population(2, bio.IF_curr_exp())
+    bio.Projection(source, cells, bio.OneToOneConnector(), bio.StaticSynapse(weight=0.5, delay=0.04))
+    bio.Projection(source, cells, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.5, delay=2.5))
+    snippet = mapping.plan_snippet(simulator.state, 0.0, 5.0)
+    entries = [e for e in snippet.plan.entries if e.population is source]
+    assert [e.delay_cycles for e in entries] == [0, 312]              # 0.04 ms rounds to 0 at dt 0.1; 2.5 ms
+    delayed = snippet.inputs[entries[1].descriptor]
+    assert [list(c) for c in delayed] == [[125 + 312], [250 + 312]]    # 4.0 + 2.5 is after the run
+    parts = [part for projection, parts in snippet.plan.projections for part in parts]
+    assert len(parts) == 2                                             # one grenade projection each
+
+
+# -- the glue: targets and weights ---------------------------------------------------------------------
+
+def test_parameters_become_calix_targets_through_biological_units(bio, spy):
+    bio.setup(neuronPermutation=[4, 9])
+    bio.Population(2, bio.IF_curr_exp(v_rest=[-65, -60], v_reset=-70, v_thresh=-50, tau_m=[20, 10],
+                                      tau_syn_E=5, tau_syn_I=[8, 4], tau_refrac=2))
+    bio.run(None, RunCommand.PREPARE)
+    target = spy.calls[0]["target"].neuron_target
+    assert list(target.per_neuron("leak")[[4, 9]]) == [120, 140]
+    assert list(target.per_neuron("reset")[[4, 9]]) == [100, 100]
+    assert list(target.per_neuron("threshold")[[4, 9]]) == [180, 180]
+    assert np.allclose(target.per_neuron("tau_mem")[[4, 9]], [20e-6, 10e-6])
+    assert np.allclose(target.per_neuron("tau_syn")[:, [4, 9]], [[5e-6, 5e-6], [8e-6, 4e-6]])
+    assert np.allclose(target.per_neuron("refractory_time")[[4, 9]], 2e-6)
+    assert target.membrane_capacitance == 63
+
+
+def test_weights_in_na_become_hardware_weights(bio, spy, result, caplog):
+    bio.setup()
+    source = bio.Population(1, bio.SpikeSourceArray(spike_times=[1.0]))
+    cells = bio.Population(3, bio.IF_curr_exp(tau_syn_E=[5, 10, 5], tau_syn_I=8, cm=[1.0, 1.0, 0.5]))
+    exc = bio.Projection(source, cells, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.5))
+    inh = bio.Projection(source, cells, bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.3),
+                         receptor_type="inhibitory")
+    assert exc.get("weight", format="list", with_address=False) == [0.5] * 3        # nA, not rounded
+    bio.run(None, RunCommand.PREPARE)
+    exc_lsb, inh_lsb = result.neuron_result.charge_per_weight
+    expected = np.round(0.5 * np.array([5, 10, 10]) / 0.25 / exc_lsb)
+    assert np.array_equal(mapping.hardware_weights(simulator.state, exc), expected)
+    assert np.array_equal(mapping.hardware_weights(simulator.state, inh), 
+                          np.round(0.3 * 8 / np.array([1.0, 1.0, 0.5]) / 0.25 / inh_lsb))
+    exc.set(weight=0.001)
+    with caplog.at_level(logging.WARNING, logger="pynn_frontend.mapping"):
+        assert not mapping.hardware_weights(simulator.state, exc).any()
+    assert "3 of 3 weights are below half a hardware weight LSB" in caplog.text
+
+
+# -- on the calibrated chip -----------------------------------------------------------------------------
+
+def test_psps_in_mv_grow_with_the_weight_and_delays_shift_them(bio, result, calib_cache):
+    bio.setup(calibration_cache=calib_cache)
+    source = bio.Population(1, bio.SpikeSourceArray(spike_times=[20.0]))
+    cells = bio.Population(4, bio.IF_curr_exp())
+    weights = np.array([[0.3, 0.6, 1.2, -0.6]])
+    bio.Projection(source, cells[0:3], bio.AllToAllConnector(), bio.StaticSynapse(weight=weights[:, :3]))
+    bio.Projection(source, cells[3:4], bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.6, delay=15.0),
+                   receptor_type="inhibitory")
+    cells.record("v")
+    bio.run(80.0)
+    signal = cells.get_data().segments[0].analogsignals[0]
+    assert signal.shape == (801, 4) and signal.units == pq.mV
+    assert float(signal.sampling_period) == pytest.approx(0.1) and float(signal.t_start) == 0
+    assert list(signal.array_annotations["channel_index"]) == [0, 1, 2, 3]
+    v, t = signal.magnitude, signal.times.magnitude
+    rest = v[t < 20].mean(axis=0)
+    assert np.allclose(rest, -65, atol=1.5)
+    peaks = v[(t > 25) & (t < 33), :3].mean(axis=0) - rest[:3]        # around the PSP's peak (~9 ms)
+    assert 0.3 < peaks[0] < peaks[1] < peaks[2] < 4
+    assert peaks[2] / peaks[0] > 2.5                                     # 4 for a linear input
+    assert abs(v[(t > 25) & (t < 34), 3].mean() - rest[3]) < 0.3               # nothing before its delay,
+    assert v[(t > 40) & (t < 48), 3].mean() - rest[3] < -0.5                     # an IPSP 15 ms later
+
+
+def test_offset_currents_move_the_rest_and_make_neurons_fire(bio, result, calib_cache):
+    """scenario2's idea: a current I moves the rest by I tau_m / cm and, above the threshold,
+    the neuron fires at T = tau_m ln(I tau_m / (I tau_m - (v_thresh - v_rest) cm)) + tau_refrac."""
+    bio.setup(calibration_cache=calib_cache)
+    pop = bio.Population(4, bio.IF_curr_exp(i_offset=[-0.25, 0.5, 1.0, 2.0]))
+    pop.record(["v", "spikes"])
+    bio.run(200.0)
+    segment = pop.get_data().segments[0]
+    v = segment.analogsignals[0].magnitude
+    assert v[500:, 0].mean() == pytest.approx(-70, abs=1.5)
+    assert v[500:, 1].mean() == pytest.approx(-55, abs=1.5)
+    counts = [len(s) for s in segment.spiketrains]
+    assert counts[0] == counts[1] == 0 and 0 < counts[2] < counts[3]
+    for current, train in zip([1.0, 2.0], segment.spiketrains[2:]):
+        period = 20 * np.log(current * 20 / (current * 20 - 15)) + 0.1
+        assert np.mean(np.diff(train.magnitude)) == pytest.approx(period, rel=0.25)
+
+
+def test_strong_input_makes_the_neurons_fire(bio, result, calib_cache):
+    bio.setup(calibration_cache=calib_cache)
+    noise = bio.Population(20, bio.SpikeSourcePoisson(rate=100.0))
+    cells = bio.Population(3, bio.IF_curr_exp())
+    bio.Projection(noise, cells, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.5))
+    cells.record("spikes")
+    noise.record("spikes")
+    bio.run(300.0)
+    trains = cells.get_data().segments[0].spiketrains
+    assert all(5 < len(s) for s in trains)
+    assert all(float(s.t_stop) == 300 and s.units == pq.ms and s.max() <= 300 for s in trains)
+    sent = sum(len(s) for s in noise.get_data().segments[0].spiketrains)
+    assert abs(sent - 20 * 100 * 0.3) < 5 * np.sqrt(600)                       # rates in biological Hz
+
+
+def test_consecutive_runs_continue_time_inputs_and_recordings(bio, result, calib_cache):
+    bio.setup(calibration_cache=calib_cache)
+    sources = bio.Population(2, bio.SpikeSourceArray(spike_times=[]))
+    cells = bio.Population(2, bio.IF_curr_exp())
+    bio.Projection(sources, cells, bio.OneToOneConnector(), bio.StaticSynapse(weight=1.0))
+    sources.record("spikes")
+    cells.record("v", sampling_interval=0.5)
+    bio.run(10.0)
+    sources.set(spike_times=[Sequence([12.0, 15.0, 18.008]), Sequence([17.0])])
+    with pytest.warns(RuntimeWarning, match="run\\(\\) after run\\(\\) without reset\\(\\).*t = 10 ms"):
+        assert bio.run(10.0) == 20.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bio.run(5.0)                                                           # warned once
+    block = sources.get_data()
+    assert len(block.segments) == 1
+    trains = block.segments[0].spiketrains
+    assert [list(s.magnitude) for s in trains] == [[12.0, 15.0, 18.008], [17.0]]   # as sent, on the 8 us grid
+    signal = cells.get_data().segments[0].analogsignals[0]
+    assert signal.shape == (51, 2) and float(signal.sampling_period) == 0.5
+    v, t = signal.magnitude, signal.times.magnitude
+    assert v[(t > 12) & (t < 20), 0].max() > v[t < 10, 0].mean() + 0.5
+    bio.reset()
+    assert bio.get_current_time() == 0 and len(sources.get_data().segments) == 1
+
+
+def test_initial_values_are_what_the_chip_starts_from(bio):
+    bio.setup()
+    pop = bio.Population(2, bio.IF_curr_exp(v_reset=-70))           # PyNN's default v = -65 is taken
+    pop.initialize(v=-70, isyn_exc=0)
+    with pytest.raises(NotImplementedError, match=r"initialize\(v=-60\) .*v starts from v_reset = -70"):
+        pop.initialize(v=-60)
+    with pytest.raises(errors.InitialValueError, match="isyn_inh starts from 0"):
+        pop[1:2].initialize(isyn_inh=0.1)
+    with pytest.raises(errors.InitialValueError, match="no state variable 'w'"):
+        pop.initialize(w=0)
+    with pytest.raises(errors.InitialValueError):
+        bio.Population(1, bio.IF_curr_exp(), initial_values={"v": -60})
+
+
+def test_recording_picks_the_madc_where_the_cells_fit(bio):
+    bio.setup()
+    pop = bio.Population(5, bio.IF_curr_exp())
+    pop[0:2].record("v")
+    pop[2:5].record("v")
+    assert {c: d for c, (_, d) in pop.recorder.analog.items()} == {0: "madc", 1: "madc", 2: "cadc", 3: "cadc",
+                                                                   4: "cadc"}
+    with pytest.raises(ValueError, match="one sampling interval"):
+        pop.record("v", sampling_interval=0.2) or pop.record("v", sampling_interval=0.3)
+    with pytest.raises(pynn_errors.RecordingError):
+        pop.record("gsyn_exc")
+
+
+def test_the_cadc_reads_no_faster_than_its_reads_take(sim):
+    sim.setup()
+    state = simulator.state
+    assert mapping.cadc_period_us(state, [0, 1, 2, 3]) == mapping.CADC_PERIOD_US
+    many = list(range(0, 256)) + list(range(256, 512))
+    assert mapping.cadc_period_us(state, many) == pytest.approx(1.5 * 8 * 128 / 125)
+    assert calix.BiologicalUnits().time_to_hardware(1.0) == pytest.approx(1e-6)
