@@ -8,6 +8,11 @@ PSP heights), the fraction within the tolerances: leak 2 LSB, reset 3 LSB, thres
 tau_mem and tau_syn 10 %, and the spread of the PSP heights of one weight. Then a cache hit's
 time. (STP and the correlation sensors are not calibrated yet.)
 
+With ``--ppu``: the leak and threshold potentials searched by the host (calix's
+ThresholdCalib, then the leak) against the same searches by the two PPUs at once
+(``calix.spiking.ppu_calibration``), on the neurons as the host calibrated everything else:
+wall time, hardware time, the ground truth's fractions within the tolerances.
+
 Run: ``python benchmarks/calix.py`` (``--chips 0 1`` for fewer).
 """
 
@@ -53,12 +58,65 @@ def truth_report(connection: Emulator, result: calix.SpikingCalibResult) -> dict
     return out
 
 
+def leak_and_threshold_truth(connection: Emulator, leak: float, threshold: float) -> str:
+    P = parameters(connection.chip)
+    reads = {"leak": (cadc_reads(connection.chip, P[core.P_V_LEAK]), leak, 2.0),
+             "threshold": (cadc_reads(connection.chip, P[core.P_V_THRESHOLD]), threshold, 3.0)}
+    return ", ".join(f"{k} {np.mean(np.abs(r - t) <= tol):.1%} within {tol:g} LSB (s.d. {r.std():.2f})"
+                     for k, (r, t, tol) in reads.items())
+
+
+def compare_ppu(chip: int) -> None:
+    """Host against PPU search of leak and threshold on one chip."""
+    from calix.common import helpers
+    from calix.common.algorithms import NoisyBinarySearch
+    from calix.spiking import neuron, ppu_calibration
+    import lola
+
+    target = calix.NeuronCalibTarget()
+    connection = Emulator(chip_id=chip)
+    result = calix.calibrate_neurons(connection, target)
+    calibrated = lola.AtomicNeuronArray.from_atomic_neurons(result.neurons)
+    tau = float(np.max(target.per_neuron("tau_mem")))
+    leak, threshold = float(target.leak), float(target.threshold)
+    for who in ("host", "PPUs"):
+        state = calibrated.copy()
+        state["leak_v_leak"], state["threshold_v_threshold"] = 500, 1022
+        state["threshold_enable"] = False          # as in the flow: the searches switch it
+        builder = stadls.PlaybackProgramBuilder()
+        helpers.enable_cadc_membranes(builder)
+        helpers.run(connection, builder)
+        start, hardware = time.perf_counter(), connection.chip.time
+        if who == "host":
+            neuron.ThresholdCalib(state, tau).run(connection, NoisyBinarySearch(seed=1), target.per_neuron("threshold"))
+            calib = neuron.LeakPotentialCalib(state)
+            calib.settle_us = max(60.0, 8.0 * tau * 1e6)
+            calib.run(connection, NoisyBinarySearch(seed=2), target.per_neuron("leak"))
+        else:
+            ppu_calibration.calibrate_on_ppus(connection, state, leak, threshold, tau)
+        wall, hw_ms = time.perf_counter() - start, (connection.chip.time - hardware) / 125e3
+        final = state.copy()
+        for name, value in neuron.FIRING.items():
+            final[name] = value
+        builder = stadls.PlaybackProgramBuilder()
+        final.write(builder)
+        helpers.run(connection, builder)
+        print(f"    {who:<5} leak and threshold: {wall:5.1f} s wall, {hw_ms:6.2f} ms of hardware time; "
+              + leak_and_threshold_truth(connection, leak, threshold))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chips", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--coba", action="store_true", help="conductance-based inputs as well")
+    parser.add_argument("--ppu", action="store_true", help="leak and threshold: host against the PPUs")
     args = parser.parse_args()
     calix.set_progress(False)
+    if args.ppu:
+        for chip in args.chips:
+            print(f"chip {chip}:")
+            compare_ppu(chip)
+        return
     neuron_target = calix.NeuronCalibTarget(e_coba_reversal=[300, 40] if args.coba else None)
     target = calix.SpikingCalibTarget(neuron_target=neuron_target)
     totals = []

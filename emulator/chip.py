@@ -112,6 +112,7 @@ class Chip:
         reset_words = {haldls.CapMemBlockConfig: haldls.CapMemBlockConfig(enable_capmem=False).encode()}
         self.regions = [Region(c, reset_words.get(c)) for c in containers]
         self.region_of = {c: r for c, r in zip(containers, self.regions)}
+        self._capmem_region_id = containers.index(haldls.CapMemCell)
         self.readout = readout.Readout(self)
         self.on_write: dict[type, Callable[[np.ndarray], None]] = {
             **{c: self._write_synapse_view(c) for c in _SYNAPSE_VIEWS},
@@ -296,6 +297,14 @@ class Chip:
         values = self.region_of[haldls.CapMemCell].fields["value"][rows]
         refreshed = values != haldls.CapMemCell.DisableRefresh
         self.capmem_driven[rows[refreshed]] = values[refreshed]
+
+    def write_neuron_capmem(self, neurons: np.ndarray, row: int, values: np.ndarray) -> None:
+        """Writes of CapMem row ``row`` of ``neurons`` (AtomicNeuronOnDLS enums) to ``values``
+        from inside the chip (a PPU over its bus): the same cells and effect as the FPGA's."""
+        enums = self._capmem_index[row, np.asarray(neurons, dtype=np.int64)]
+        words = haldls.CapMemCell.encode_array(len(enums), value=np.asarray(values, dtype=np.int64))
+        self._write_segment(self._capmem_region_id, enums, np.zeros(len(enums), dtype=np.int64),
+                            np.asarray(words, dtype=np.uint32).reshape(-1), None)
 
     def capmem_value(self, cell: halco.CapMemCellOnCapMemBlock) -> np.ndarray:
         """The value a shared cell drives in each of the four blocks (0 where the block is off)."""

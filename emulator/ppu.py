@@ -32,6 +32,7 @@ import numpy as np
 import haldls
 import libnux_vm
 from libnux_vm import HostError
+from libnux_vm.builtins import checked_capmem_cell
 from libnux_vm.host import checked_label, checked_weights, column_index
 
 if TYPE_CHECKING:
@@ -97,6 +98,13 @@ class ChipHost(libnux_vm.Host):
     def get_analog_readouts(self) -> np.ndarray:
         # the causal channels of row 0 see the neurons where the columns switch them in
         return self._cadc_row(0, 0)
+
+    def set_capmem(self, cell: int, values: np.ndarray, columns: np.ndarray | None = None) -> None:
+        # the PPU reaches its hemisphere's CapMem over its bus, as the FPGA does: the cell of
+        # each neuron of its columns (in the blocks of the hemisphere's two quadrants)
+        cols = column_index(columns)
+        self.chip.write_neuron_capmem(self._neurons[cols], checked_capmem_cell(cell),
+                                      4 * np.asarray(values, dtype=np.int64)[cols])
 
     def reset_neurons(self, columns: np.ndarray | None = None) -> None:
         self.chip._reset_membranes(self._neurons[column_index(columns)])

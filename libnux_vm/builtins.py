@@ -26,7 +26,8 @@ Cost in PPU cycles (250 MHz) of the whole call, ``HOSTCALL`` included (the argum
 are extra). They model the PPU's access to the synapse array and the neuron back-end over its
 bus: a row of weights or correlations (256 bytes, two 128-byte vector halves) takes 16 cycles
 to read or write, a reset of a correlation row 8, a CADC read of the neurons or a read of the
-rate counters 32, a neuron reset 8, a spike 4, reading the time base 2, a log word 2.
+rate counters 32, a neuron reset 8, a spike 4, reading the time base 2, a log word 2, a
+CapMem cell of 256 neurons 2048 (8 per bus write).
 
 ==============================================  ====  ============================================
 built-in                                        cost  meaning
@@ -46,6 +47,11 @@ uint32 now()                                       2  PPU cycles so far: the mac
                                                       (unless the host overrides it)
 void log_int(int32 value)                          2  append the value to the host's log
 vec_u8 get_analog_readouts(neurons)               32  CADC reading of the 256 neuron columns
+void set_capmem(neurons, int32 cell, vec_u8 v)  2048  write CapMem cell 0..23
+                                                      (CapMemRowOnCapMemBlock) of the neurons to 4
+                                                      v (the lanes as the 10-bit cells' upper 8
+                                                      bits, 0..1020): 256 bus writes; another cell
+                                                      traps (``"out_of_range"``)
 bool has_row(synapses, row)                        2  whether the row is one of the view's rows
 vec_u8 column_mask(handle)                        16  255 in the view's columns, 0 elsewhere
 ==============================================  ====  ============================================
@@ -265,6 +271,22 @@ def _label_in_range(args: list, columns: np.ndarray | None) -> None:
     checked_label(args[0])
 
 
+#: CapMem cells per neuron (CapMemRowOnCapMemBlock)
+CAPMEM_ROWS = 24
+
+
+def checked_capmem_cell(cell: int) -> int:
+    """``cell`` if it is a neuron's CapMem row (0..23), else a ``"out_of_range"`` HostError."""
+    if not 0 <= cell < CAPMEM_ROWS:
+        raise HostError("out_of_range", f"CapMem cell {cell} is outside 0..{CAPMEM_ROWS - 1} "
+                                        "(CapMemRowOnCapMemBlock)")
+    return cell
+
+
+def _capmem_cell_in_range(args: list, columns: np.ndarray | None) -> None:
+    checked_capmem_cell(args[0])
+
+
 # ---------------------------------------------------------------- the machine's answers
 
 def _has_row(args: list, rows: np.ndarray | None, columns: np.ndarray | None,
@@ -316,6 +338,12 @@ DECLARATIONS = (
             "append the value to the host's log"),
     Builtin("get_analog_readouts", VEC_U8, (NEURONS,), 32,
             "CADC reading of the 256 neuron columns", at_chip_time=True),
+    Builtin("set_capmem", VOID, (NEURONS, BuiltinParam("cell"), BuiltinParam("v", VEC_U8)),
+            8 * LANES,
+            "write CapMem cell 0..23 (CapMemRowOnCapMemBlock) of the neurons to 4 v (the lanes "
+            "as the 10-bit cells' upper 8 bits, 0..1020): 256 bus writes; another cell traps "
+            "(``\"out_of_range\"``)",
+            writes=True, check=_capmem_cell_in_range, at_chip_time=True),
     Builtin("has_row", BOOL, (SYNAPSES, ANY_ROW), 2,
             "whether the row is one of the view's rows", answer=_has_row),
     Builtin("column_mask", VEC_U8, (BuiltinParam("handle", role="synapses"),), 16,

@@ -30,7 +30,7 @@ from typing import NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from .builtins import ROWS, WEIGHT_MAX, checked_label, checked_weights
+from .builtins import CAPMEM_ROWS, ROWS, WEIGHT_MAX, checked_capmem_cell, checked_label, checked_weights
 from .errors import HostError, HostValueError
 from .typesys import LANES
 
@@ -92,6 +92,9 @@ class Host:
     def get_analog_readouts(self) -> np.ndarray:
         self._no_chip("get_analog_readouts")
 
+    def set_capmem(self, cell: int, values: np.ndarray, columns: np.ndarray | None = None) -> None:
+        self._no_chip("set_capmem")
+
 
 def _check_row(row: int) -> int:
     if not 0 <= row < ROWS:
@@ -102,7 +105,8 @@ def _check_row(row: int) -> int:
 class MemoryHost(Host):
     """A model of one hemisphere in memory: 256 x 256 weights (uint8, 0..63), causal and
     acausal correlations (uint8), 256 rate counters (int64, read saturated to 255), 256 analog
-    readouts (uint8), a time base, and records of what the kernel did.
+    readouts (uint8), the neurons' CapMem cells (``capmem[cell, column]``), a time base, and
+    records of what the kernel did.
 
     Weights are 0..63 (the synapses hold 6 bits): ``weights=`` outside that range raises
     HostValueError, and a ``set_weights`` lane above 63 is a ``"out_of_range"`` HostError (the
@@ -136,6 +140,8 @@ class MemoryHost(Host):
         self.spikes: list[int] = []
         self.neuron_resets = 0
         self.reset_columns = np.zeros(LANES, dtype=bool)
+        #: the neurons' CapMem cells [cell, column] as ``set_capmem`` wrote them
+        self.capmem = np.zeros((CAPMEM_ROWS, LANES), dtype=np.int64)
 
     def get_weights(self, row: int) -> np.ndarray:
         return self.weights[_check_row(row)].copy()
@@ -168,6 +174,10 @@ class MemoryHost(Host):
 
     def get_analog_readouts(self) -> np.ndarray:
         return self.analog_readouts.copy()
+
+    def set_capmem(self, cell: int, values: np.ndarray, columns: np.ndarray | None = None) -> None:
+        cols = column_index(columns)
+        self.capmem[checked_capmem_cell(cell), cols] = 4 * np.asarray(values, dtype=np.int64)[cols]
 
     def send_spike(self, label: int) -> None:
         self.spikes.append(checked_label(int(label)))

@@ -39,6 +39,7 @@ from ..errors import TargetError
 from .results import NeuronCalibResult
 from .coba import coba_steps
 from .offset_current import measure_offset_current
+from .ppu_calibration import PPULeakThresholdStep
 from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
@@ -243,13 +244,14 @@ class ThresholdCalib(_NeuronCalib):
 
 
 def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget | None = None,
-                      seed: int = 0, initialize: bool = True) -> NeuronCalibResult:
+                      seed: int = 0, initialize: bool = True, on_ppu: bool = False) -> NeuronCalibResult:
     """Calibrate all 512 neurons on ``connection`` to ``target`` (default
     :class:`NeuronCalibTarget`): both synaptic inputs, then the membrane; returns the result,
     which is also left configured (synaptic inputs enabled). A neuron succeeds if every step
     reached its target (within each step's tolerance). ``initialize``: start from
     ``stadls.SystemInit`` (False: the chip is initialized, its CADC perhaps calibrated, as in
-    :class:`~calix.spiking.SpikingCalibTarget`)."""
+    :class:`~calix.spiking.SpikingCalibTarget`). ``on_ppu``: the leak and threshold potentials
+    are searched by the two PPUs (:mod:`~calix.spiking.ppu_calibration`) after the reset."""
     target = as_target(target)
     if not (hasattr(connection, "run") and hasattr(connection, "revision")):
         raise TargetError(f"calibrate_neurons needs a connection (stadls.ManagedConnection), "
@@ -275,12 +277,20 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     tau_syn = target.per_neuron("tau_syn")
     steps = synaptic_input_steps(state, tau_syn, target.cuba_synin)
     steps += coba_steps(state, reversal, reference, float(np.max(tau_syn)))
-    steps += [("leak", LeakPotentialCalib(state), target.per_neuron("leak")),
-              ("tau_mem", MembraneTimeConstantCalib(state), target.per_neuron("tau_mem")),
-              ("reset", ResetPotentialCalib(state), target.per_neuron("reset")),
-              ("threshold", ThresholdCalib(state, tau_max), target.per_neuron("threshold")),
-              ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
-    steps[-1][1].settle_us = max(60.0, 8.0 * tau_max * 1e6)
+    if on_ppu:
+        # the membrane's time constant and reset do not depend on the leak's potential (their
+        # measurements set their own); the PPUs then find leak and threshold
+        steps += [("tau_mem", MembraneTimeConstantCalib(state), target.per_neuron("tau_mem")),
+                  ("reset", ResetPotentialCalib(state), target.per_neuron("reset")),
+                  ("leak and threshold on the PPUs", PPULeakThresholdStep(state, tau_max),
+                   (target.per_neuron("leak"), target.per_neuron("threshold")))]
+    else:
+        steps += [("leak", LeakPotentialCalib(state), target.per_neuron("leak")),
+                  ("tau_mem", MembraneTimeConstantCalib(state), target.per_neuron("tau_mem")),
+                  ("reset", ResetPotentialCalib(state), target.per_neuron("reset")),
+                  ("threshold", ThresholdCalib(state, tau_max), target.per_neuron("threshold")),
+                  ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
+    settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
     report = []                         # (step, wall seconds, fraction of neurons that reached it)
     with Progress("neuron calibration", len(steps) + 1) as progress:
@@ -291,12 +301,14 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
             # a calibration may want its own search (a prediction from probes, say)
             algorithm = (calib.algorithm(int(seed) + i) if hasattr(calib, "algorithm")
                          else NoisyBinarySearch(seed=int(seed) + i))
+            if isinstance(calib, LeakPotentialCalib):
+                calib.settle_us = settle_us
             result = calib.run(connection, algorithm, value)
             report.append((name, time.perf_counter() - start, float(np.mean(result.success))))
             success &= result.success
         progress.step("offset current")
         start = time.perf_counter()
-        offset_shift, offset_ok = measure_offset_current(connection, state, steps[-1][1].settle_us)
+        offset_shift, offset_ok = measure_offset_current(connection, state, settle_us)
         report.append(("offset current", time.perf_counter() - start, float(np.mean(offset_ok))))
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
     for name, value in FIRING.items():

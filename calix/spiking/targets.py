@@ -171,7 +171,7 @@ class NeuronCalibTarget(TopLevelCalibTarget):
         if not isinstance(options, NeuronCalibOptions):
             raise TargetError(f"the options of a NeuronCalibTarget are a calix.NeuronCalibOptions "
                               f"or None, not {type(options).__name__}")
-        return calibrate_neurons(connection, self, seed=options.seed)
+        return calibrate_neurons(connection, self, seed=options.seed, on_ppu=options.on_ppu)
 
     def per_neuron(self, name: str) -> np.ndarray:
         """Field ``name`` as 512 values, or for a per-input field as [2][512] (exc, inh)."""
@@ -232,6 +232,11 @@ class NeuronCalibTarget(TopLevelCalibTarget):
         return b"".join(parts)
 
 
+def _flag(attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TargetError(f"NeuronCalibOptions.{attribute.name} must be True or False, not {value!r}")
+
+
 def _seed(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise TargetError(f"NeuronCalibOptions.seed must be an int >= 0, not {value!r}")
@@ -240,9 +245,12 @@ def _seed(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
 @attrs.frozen
 class NeuronCalibOptions:
     """Options of the spiking neuron calibration: ``seed`` of the noisy binary searches' start
-    values."""
+    values; ``on_ppu``: the leak and threshold potentials are searched by the two embedded
+    processors, each on its hemisphere (:mod:`calix.spiking.ppu_calibration`; beyond the real
+    calix), instead of by the host."""
 
     seed: int = attrs.field(default=0, validator=_seed)
+    on_ppu: bool = attrs.field(default=False, validator=lambda s, a, v: _flag(a, v))
 
 
 def _instance_of(cls: type, owner: str) -> Any:

@@ -37,7 +37,8 @@ def calibrate_spiking(connection: stadls.Connection, target: SpikingCalibTarget 
     cadc_result = cadc.calibrate(connection, target.cadc_target, options.cadc_options)
     log.info("spiking calibration: neurons")
     neuron_result = calibrate_neurons(connection, target.neuron_target,
-                                      seed=options.neuron_options.seed, initialize=False)
+                                      seed=options.neuron_options.seed, initialize=False,
+                                      on_ppu=options.neuron_options.on_ppu)
     result = SpikingCalibResult(target=target, options=options, cadc_result=cadc_result,
                                 neuron_result=neuron_result)
     builder = stadls.PlaybackProgramBuilder()

@@ -478,7 +478,7 @@ def test_built_ins_that_see_nothing_analog_do_not_split_the_evolution(monkeypatc
 def test_the_built_ins_at_chip_time_are_those_that_touch_what_evolves():
     assert {b.name for b in BUILTINS.values() if b.at_chip_time} == {
         "set_weights", "get_causal_correlation", "get_acausal_correlation", "reset_correlation",
-        "get_rate_counters", "reset_neurons", "get_analog_readouts"}
+        "get_rate_counters", "reset_neurons", "get_analog_readouts", "set_capmem"}
 
 
 def test_the_chip_host_carries_out_every_built_in_that_reaches_it():
@@ -577,3 +577,27 @@ def test_a_trap_is_reported_even_when_the_program_fails(emulator):
     with pytest.warns(PPUTrapWarning, match="PPU top: out-of-bounds index"):
         with pytest.raises(stadls.errors.FPGAError, match="instruction timeout"):
             stadls.run(emulator, b.done())
+
+
+def test_a_kernel_writes_its_hemisphere_s_capmem(emulator):
+    # the bottom PPU sets the leak (4 v) and the threshold of all its neurons: the FPGA reads
+    # the cells back, the top hemisphere is untouched
+    source = """
+void start() {
+    vec_u8 v = (vec_u8)100;
+    v[5] = 194;
+    set_capmem(1, 0, v);
+    set_capmem(1, 2, (vec_u8)200);
+}
+"""
+    program = libnux_vm.compile(source)
+    b = builder()
+    stadls.load_ppu_program(b, program, BOTTOM)
+    stadls.start_ppu(b, BOTTOM)
+    stadls.wait_for_ppu_sleep(b, BOTTOM)
+    neuron = halco.AtomicNeuronOnDLS.from_enum(256 + 5)
+    cell = b.read(halco.CapMemCellOnDLS.from_enum(int(emulator.chip._capmem_index[0, neuron.to_enum()])))
+    stadls.run(emulator, b.done())
+    assert cell.get().value == 776
+    driven = emulator.chip.capmem_driven[emulator.chip._capmem_index[2]]      # v_threshold
+    assert (driven[256:] == 800).all() and (driven[:256] == 0).all()

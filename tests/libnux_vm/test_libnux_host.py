@@ -355,3 +355,15 @@ def test_unknown_built_in_id_traps():
     with pytest.raises(Trap) as info:
         m.call("f")
     assert info.value.kind == "invalid_instruction"
+
+
+def test_capmem_writes_of_the_hemisphere_s_neurons():
+    m = machine("""
+void row(int32 cell, vec_u8 v) { set_capmem(0, cell, v); }
+""")
+    m.call("row", 2, np.arange(256, dtype=np.uint8))
+    np.testing.assert_array_equal(m.host.capmem[2], 4 * np.arange(256))     # 4 v: 0..1020
+    assert not m.host.capmem[[0, 1, 3]].any()
+    with pytest.raises(Trap, match="CapMem cell 24 is outside 0..23") as info:
+        m.call("row", 24, np.zeros(256, dtype=np.uint8))
+    assert info.value.kind == "out_of_range"
