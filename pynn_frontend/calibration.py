@@ -30,7 +30,7 @@ import numpy as np
 import calix
 import halco
 import lola
-from .errors import GlobalParameterError
+from .errors import GlobalParameterError, ParameterValueError
 from .standardmodels.calibrated import CalibratedCellType
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,11 @@ class Calibration:
         """(excitatory, inhibitory) potential [CADC LSB] one event of weight 1 integrates."""
         return tuple(self.result.neuron_result.charge_per_weight)
 
+    def reference(self, receptor: int) -> np.ndarray:
+        """[512] the calibrated reference of input ``receptor`` (0 excitatory, 1 inhibitory)
+        [CADC LSB]: where a conductance-based input's current is the current-based one."""
+        return self.result.target.neuron_target.per_neuron("e_coba_reference")[receptor]
+
 
 @attrs.define
 class PopulationCalibration:
@@ -79,7 +84,9 @@ def calibrated_populations(state: Any) -> list[Any]:
 
 def check_globals(populations: list[Any]) -> dict[str, int]:
     """The global parameters of the calibrated populations, or GlobalParameterError naming the
-    parameter and the populations that disagree."""
+    parameter and the populations that disagree (first: whether the inputs are
+    conductance-based)."""
+    _input_kind(populations)
     out: dict[str, int] = {}
     source: dict[str, str] = {}
     for population in populations:
@@ -101,29 +108,56 @@ def check_globals(populations: list[Any]) -> dict[str, int]:
     return {name: out.get(name, default) for name, (default, _) in GLOBALS.items()}
 
 
+def _input_kind(populations: list[Any]) -> str:
+    """"cuba" or "coba": calix makes the synaptic inputs conductance-based for all neurons or
+    none, so all calibrated populations must agree (GlobalParameterError naming two that
+    do not)."""
+    kinds = {p.celltype.synaptic_inputs: p for p in populations}
+    if len(kinds) > 1:
+        raise GlobalParameterError(
+            f"the synaptic inputs are conductance-based for all calibrated neurons or none (calix "
+            f"calibrates them chip-wide): population {kinds['coba'].label!r} "
+            f"({type(kinds['coba'].celltype).__name__}) is conductance-based, population "
+            f"{kinds['cuba'].label!r} ({type(kinds['cuba'].celltype).__name__}) current-based")
+    return next(iter(kinds))
+
+
 def build_target(state: Any, populations: list[Any], globals_: dict[str, int]) -> calix.SpikingCalibTarget:
     """The chip's calibration target: each calibrated cell's circuit its targets, the other
     circuits the injected target's, or without one the first calibrated cell's (so that the
     same parameters make the same target, and a cached calibration serves them, whatever the
-    populations' sizes and places)."""
+    populations' sizes and places). A target calix refuses raises ParameterValueError."""
     injected = state.injected_calib_target
+    coba = _input_kind(populations) == "coba"
+    per_input = {"tau_syn": ("tau_syn_exc", "tau_syn_inh"), "e_coba_reversal": ("e_rev_exc", "e_rev_inh")}
+    if not coba:
+        del per_input["e_coba_reversal"]
     targets = [(np.asarray(p.atomic_neurons, dtype=np.int64), p.celltype.neuron_targets(p.hardware_parameters()))
                for p in populations]
+    first = targets[0][1]
+    fields = {name: np.full(N_CIRCUITS, float(first[name][0])) for name in _TARGET_FIELDS}
+    fields.update({name: np.array([np.full(N_CIRCUITS, float(first[key][0])) for key in keys])
+                   for name, keys in per_input.items()})
     if injected is not None:
-        fields = {name: injected.neuron_target.per_neuron(name) for name in _TARGET_FIELDS}
-        tau_syn = injected.neuron_target.per_neuron("tau_syn")
-    else:
-        first = targets[0][1]
-        fields = {name: np.full(N_CIRCUITS, float(first[name][0])) for name in _TARGET_FIELDS}
-        tau_syn = np.array([np.full(N_CIRCUITS, float(first[f"tau_syn_{k}"][0])) for k in ("exc", "inh")])
+        for name in fields:
+            given = injected.neuron_target.per_neuron(name)
+            fields[name] = np.where(np.isfinite(given), given, fields[name])
     for atoms, cell_targets in targets:
         for name in _TARGET_FIELDS:
             fields[name][atoms] = cell_targets[name]
-        tau_syn[0, atoms] = cell_targets["tau_syn_exc"]
-        tau_syn[1, atoms] = cell_targets["tau_syn_inh"]
-    neuron_target = calix.NeuronCalibTarget(
-        **fields, tau_syn=tau_syn, membrane_capacitance=int(globals_["cm"]),
-        cuba_synin=calix.CalibratedCubaSynapticInput([int(globals_["i_synin_gm_E"]), int(globals_["i_synin_gm_I"])]))
+        for name, keys in per_input.items():
+            for i, key in enumerate(keys):
+                fields[name][i, atoms] = cell_targets[key]
+    try:
+        neuron_target = calix.NeuronCalibTarget(
+            **fields, membrane_capacitance=int(globals_["cm"]),
+            cuba_synin=calix.CalibratedCubaSynapticInput([int(globals_["i_synin_gm_E"]),
+                                                          int(globals_["i_synin_gm_I"])]))
+        if coba:
+            neuron_target.coba_inputs()
+    except calix.TargetError as err:
+        raise ParameterValueError(f"the calibrated cells' targets cannot be calibrated: {err} (neurons are "
+                                  "numbered by their circuits, AtomicNeuronOnDLS)") from None
     cadc_target = injected.cadc_target if injected is not None else calix.CADCCalibTarget()
     return calix.SpikingCalibTarget(cadc_target=cadc_target, neuron_target=neuron_target)
 

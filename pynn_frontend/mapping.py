@@ -200,8 +200,11 @@ def check_network(state: Any) -> None:
         if reason is not None:
             raise NotCalibratedError(f"projection {projection.label!r}: {reason}")
         delay_cycles(state, projection)
-    for population in calibration.calibrated_populations(state):
+    populations = calibration.calibrated_populations(state)
+    for population in populations:
         population.celltype.check_runnable()
+    if populations:
+        calibration.build_target(state, populations, calibration.check_globals(populations))
 
 
 def build_network(state: Any) -> NetworkPlan:
@@ -276,8 +279,11 @@ def hardware_weights(state: Any, projection: Any) -> np.ndarray:
         if not getattr(celltype, "biological_weights", False):
             continue
         members = owners == t
+        receptor = 0 if projection.receptor_type == "excitatory" else 1
+        reference = state.calibration.reference(receptor)[np.asarray(post.atomic_neurons)[cells[members]]]
         out[members] = celltype.hardware_weights(weights[members], projection.receptor_type, cells[members],
-                                                 post.hardware_parameters(), state.calibration.charge_per_weight)
+                                                 post.hardware_parameters(), state.calibration.charge_per_weight,
+                                                 reference)
         translated |= members
     rounded = np.round(out).astype(np.int64)
     lost = translated & (weights > 0) & (rounded == 0)

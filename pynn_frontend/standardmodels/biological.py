@@ -19,12 +19,18 @@ one: a biological ms is a hardware us, potentials -95 mV + 0.25 mV per CADC LSB)
   source (a sink for negative currents) gets the CapMem value that does so, by the offset
   current calix measured on it (``offset_current_per_lsb``); a current beyond a source's reach
   raises ``InvalidParameterValueError`` when the network is mapped.
+- Conductance-based cells (``IF_cond_exp``): ``e_rev_E``, ``e_rev_I`` [mV] -> the inputs'
+  reversal potentials (calix's reference, where the current is the current-based one: the
+  middle of leak and threshold); a weight ``w`` [uS] is the current-based ``w |e_rev -
+  reference|`` nA (calix.BiologicalUnits.conductance_to_hardware). calix makes each input
+  conductance-based for every neuron or none, so a network's calibrated cells are all
+  current-based or all conductance-based.
 
 Refused: values outside what the calibration reaches (``InvalidParameterValueError`` naming
-the parameter and the range), and running conductance-based cells (``IF_cond_exp``,
-``EIF_cond_exp_isfa_ista``: their populations are built, but mapping them raises
-``NotImplementedError`` until calix calibrates conductance-based inputs). Alpha-shaped
-synaptic currents do not exist on the chip (no ``IF_curr_alpha``).
+the parameter and the range) and running ``EIF_cond_exp_isfa_ista`` (its populations are
+built, but mapping them raises ``NotImplementedError`` until calix calibrates the adaptation
+and the exponential term). Alpha-shaped synaptic currents do not exist on the chip (no
+``IF_curr_alpha``), nor do conductances to record (``gsyn_exc``).
 """
 
 from __future__ import annotations
@@ -87,21 +93,32 @@ class BiologicalCellType(CalibratedCellType):
             hardware = UNITS.time_to_hardware(value) if kind == "time" else UNITS.potential_to_hardware(value)
             return np.clip(hardware, *calix.spiking.targets.RANGES[field][0])
 
-        return {"leak": clipped(parameters["v_rest"], "leak", "potential"),
-                "reset": clipped(parameters["v_reset"], "reset", "potential"),
-                "threshold": clipped(parameters["v_thresh"], "threshold", "potential"),
-                "tau_mem": clipped(parameters["tau_m"], "tau_mem", "time"),
-                "refractory_time": clipped(parameters["tau_refrac"], "refractory_time", "time"),
-                "tau_syn_exc": clipped(parameters["tau_syn_E"], "tau_syn", "time"),
-                "tau_syn_inh": clipped(parameters["tau_syn_I"], "tau_syn", "time")}
+        out = {"leak": clipped(parameters["v_rest"], "leak", "potential"),
+               "reset": clipped(parameters["v_reset"], "reset", "potential"),
+               "threshold": clipped(parameters["v_thresh"], "threshold", "potential"),
+               "tau_mem": clipped(parameters["tau_m"], "tau_mem", "time"),
+               "refractory_time": clipped(parameters["tau_refrac"], "refractory_time", "time"),
+               "tau_syn_exc": clipped(parameters["tau_syn_E"], "tau_syn", "time"),
+               "tau_syn_inh": clipped(parameters["tau_syn_I"], "tau_syn", "time")}
+        if self.synaptic_inputs == "coba":
+            out.update(e_rev_exc=clipped(parameters["e_rev_E"], "e_coba_reversal", "potential"),
+                       e_rev_inh=clipped(parameters["e_rev_I"], "e_coba_reversal", "potential"))
+        return out
 
     def hardware_weights(self, weights: np.ndarray, receptor_type: str, cells: np.ndarray,
-                         parameters: dict[str, np.ndarray], charge_per_weight: tuple[float, float]) -> np.ndarray:
-        """Weight LSB (unrounded) of synapses of biological ``weights`` (magnitudes) onto the
-        population's ``cells`` (indices) through ``receptor_type``."""
+                         parameters: dict[str, np.ndarray], charge_per_weight: tuple[float, float],
+                         reference: np.ndarray) -> np.ndarray:
+        """Weight LSB (unrounded) of synapses of biological ``weights`` (magnitudes: nA, or uS
+        for conductance-based cells) onto the population's ``cells`` (indices) through
+        ``receptor_type``; ``reference``: each cell's calibrated reference of that input [CADC
+        LSB] (conductance-based inputs)."""
         tau = parameters["tau_syn_E" if receptor_type == "excitatory" else "tau_syn_I"][cells]
-        return UNITS.weight_to_hardware(weights, tau, parameters["cm"][cells],
-                                        charge_per_weight[RECEPTOR_INDEX[receptor_type]])
+        charge = charge_per_weight[RECEPTOR_INDEX[receptor_type]]
+        if self.synaptic_inputs == "coba":
+            e_rev = parameters["e_rev_E" if receptor_type == "excitatory" else "e_rev_I"][cells]
+            return UNITS.conductance_to_hardware(weights, e_rev, UNITS.potential_to_biological(reference), tau,
+                                                 parameters["cm"][cells], charge)
+        return UNITS.weight_to_hardware(weights, tau, parameters["cm"][cells], charge)
 
     @staticmethod
     def potential_to_biological(lsb: Any) -> np.ndarray:
@@ -129,27 +146,28 @@ class IF_curr_exp(BiologicalCellType, pynn_cells.IF_curr_exp):
 
 class IF_cond_exp(BiologicalCellType, pynn_cells.IF_cond_exp):
     __doc__ = pynn_cells.IF_cond_exp.__doc__ + """
-    On the chip: not yet. Its populations are built and its parameters checked, but mapping
-    them raises ``NotImplementedError``: calix does not calibrate conductance-based synaptic
-    inputs yet."""
+    On the chip: a calibrated LIF neuron with conductance-based inputs (calix calibrates each
+    input's reference, the middle of ``v_rest`` and ``v_thresh``, and its reversal potential);
+    weights [uS] become ``w |e_rev - reference|`` nA of the current-based translation. calix
+    makes an input conductance-based for all neurons or none: a network's calibrated cells are
+    all conductance-based then. Records ``spikes`` and ``v`` [mV] (no conductances)."""
 
-    locals().update(_standard(pynn_cells.IF_cond_exp, ["spikes", "v", "gsyn_exc", "gsyn_inh"]))
+    locals().update(_standard(pynn_cells.IF_cond_exp, ["spikes", "v"]))
     synaptic_inputs = "coba"
-    bounds = {**BiologicalCellType.bounds, "e_rev_E": Bound(-np.inf, np.inf, "mV"),
-              "e_rev_I": Bound(-np.inf, np.inf, "mV")}
 
 
 class EIF_cond_exp_isfa_ista(BiologicalCellType, pynn_cells.EIF_cond_exp_isfa_ista):
     __doc__ = pynn_cells.EIF_cond_exp_isfa_ista.__doc__ + """
     On the chip: not yet. Its populations are built and its parameters checked, but mapping
-    them raises ``NotImplementedError``: calix calibrates neither conductance-based synaptic
-    inputs nor the adaptation and exponential terms yet."""
+    them raises ``NotImplementedError``: calix calibrates neither the adaptation nor the
+    exponential term yet."""
 
-    locals().update(_standard(pynn_cells.EIF_cond_exp_isfa_ista, ["spikes", "v", "w", "gsyn_exc", "gsyn_inh"]))
+    locals().update(_standard(pynn_cells.EIF_cond_exp_isfa_ista, ["spikes", "v"]))
     synaptic_inputs = "coba"
+    not_calibrated = "calix calibrates neither the adaptation nor the exponential term yet"
     bounds = {**BiologicalCellType.bounds,
               **{name: Bound(-np.inf, np.inf, pynn_cells.EIF_cond_exp_isfa_ista.units[name])
-                 for name in ("e_rev_E", "e_rev_I", "v_spike", "delta_T", "a", "b")},
+                 for name in ("v_spike", "delta_T", "a", "b")},
               "tau_w": Bound(0.0, np.inf, "ms", low_open=True)}
 
 

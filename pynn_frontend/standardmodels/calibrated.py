@@ -23,10 +23,14 @@ import attrs
 import numpy as np
 from pyNN.standardmodels import build_translations
 
+import calix
 import lola
 from calix.spiking.targets import GM_RANGES, RANGES
 from ..errors import NotCalibratedError, ParameterValueError, UncalibratedParameterError
 from .cells import _PLASTICITY_DEFAULTS, ANALOG_RECORDABLES, NeuronCellType
+
+
+_UNITS = calix.BiologicalUnits()
 
 
 @attrs.frozen
@@ -126,20 +130,21 @@ class CalibratedCellType(NeuronCellType):
                 out[name] = self.check_plasticity_parameter(name, values, cells)
         return out
 
+    #: why calix cannot calibrate this cell type yet (None: it can)
+    not_calibrated: str | None = None
+
     def check_runnable(self) -> None:
         """Raises :class:`~pynn_frontend.errors.NotCalibratedError` if calix cannot calibrate
         this cell type yet."""
-        if self.synaptic_inputs != "cuba":
-            raise NotCalibratedError(
-                f"{type(self).__name__}: conductance-based synaptic inputs are not calibrated yet (calix has "
-                "no COBA calibration), so these neurons cannot run; use a current-based cell type "
-                "(CalibHXNeuronCuba, IF_curr_exp)")
+        if self.not_calibrated is not None:
+            raise NotCalibratedError(f"{type(self).__name__}: {self.not_calibrated}, so these neurons cannot run")
 
     # -- calibration ---------------------------------------------------------------------------------
     def neuron_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Per cell (parameters: native name -> one value per cell) the calibration targets:
         ``leak``, ``reset``, ``threshold`` [CADC LSB], ``tau_mem``, ``refractory_time``,
-        ``tau_syn_exc``, ``tau_syn_inh`` [s of hardware time]."""
+        ``tau_syn_exc``, ``tau_syn_inh`` [s of hardware time], and for conductance-based inputs
+        ``e_rev_exc``, ``e_rev_inh`` [CADC LSB]."""
         raise NotImplementedError
 
     def global_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -213,20 +218,26 @@ class CalibHXNeuronCuba(CalibratedCellType):
     bounds = _hardware_bounds()
 
     def neuron_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {"leak": parameters["v_rest"], "reset": parameters["v_reset"], "threshold": parameters["v_thresh"],
-                "tau_mem": parameters["tau_m"] * 1e-6, "refractory_time": parameters["tau_refrac"] * 1e-6,
-                "tau_syn_exc": parameters["tau_syn_E"] * 1e-6, "tau_syn_inh": parameters["tau_syn_I"] * 1e-6}
+        # us of hardware time are ms of biological time: the same conversion as the standard
+        # cell types', so that equal targets have equal bits (and share a cached calibration)
+        seconds = _UNITS.time_to_hardware
+        out = {"leak": parameters["v_rest"], "reset": parameters["v_reset"], "threshold": parameters["v_thresh"],
+               "tau_mem": seconds(parameters["tau_m"]), "refractory_time": seconds(parameters["tau_refrac"]),
+               "tau_syn_exc": seconds(parameters["tau_syn_E"]), "tau_syn_inh": seconds(parameters["tau_syn_I"])}
+        if self.synaptic_inputs == "coba":
+            out.update(e_rev_exc=parameters["e_rev_E"], e_rev_inh=parameters["e_rev_I"])
+        return out
 
     def global_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {name: parameters[name] for name in ("i_synin_gm_E", "i_synin_gm_I", "synapse_dac_bias", "cm")}
 
 
 class CalibHXNeuronCoba(CalibHXNeuronCuba):
-    """The real backend's calibrated LIF neuron with conductance-based synaptic inputs: its
-    parameters, ranges and defaults (``e_rev_E``/``e_rev_I`` the reversal potentials [CADC
-    LSB]), but it cannot run yet: calix does not calibrate conductance-based inputs. A
-    population of it is built and its parameters are checked; mapping it (``run``, PREPARE)
-    raises :class:`~pynn_frontend.errors.NotCalibratedError`."""
+    """The real backend's calibrated LIF neuron with conductance-based synaptic inputs:
+    ``e_rev_E``/``e_rev_I`` are the reversal potentials [CADC LSB]; calix calibrates each
+    input's reference (the middle of ``v_rest`` and ``v_thresh``) and modulation so that the
+    current reverses there. calix makes an input conductance-based for all neurons or none: all
+    calibrated cells of a network are conductance-based then (``RuntimeError`` otherwise)."""
 
     synaptic_inputs = "coba"
     conductance_based = True
@@ -235,9 +246,9 @@ class CalibHXNeuronCoba(CalibHXNeuronCuba):
                           "synapse_dac_bias": 400.0, "e_rev_E": 300.0, "e_rev_I": 30.0}
     units = {**CalibHXNeuronCuba.units, "e_rev_E": "dimensionless", "e_rev_I": "dimensionless"}
     translations = build_translations(*[(name, name) for name in default_parameters])
-    # the real backend's defaults for e_rev_E lie above the CADC's codes: CapMem-like range
-    bounds = {**CalibHXNeuronCuba.bounds, "e_rev_E": Bound(0, 1022, "CADC LSB"),
-              "e_rev_I": Bound(0, 1022, "CADC LSB")}
+    # reversal potentials may lie beyond the CADC's codes (calix: feasible -300..600)
+    bounds = {**CalibHXNeuronCuba.bounds, "e_rev_E": Bound(*RANGES["e_coba_reversal"][0], "CADC LSB"),
+              "e_rev_I": Bound(*RANGES["e_coba_reversal"][0], "CADC LSB")}
 
 
 __all__ = ["Bound", "CalibHXNeuronCoba", "CalibHXNeuronCuba", "CalibratedCellType", "check_bounded"]

@@ -55,12 +55,6 @@ def cadc_chip() -> lola.Chip:
     return chip
 
 
-@pytest.fixture(scope="session")
-def calib_cache(tmp_path_factory) -> str:
-    """One calibration cache for the test session: each set of targets is calibrated once."""
-    return str(tmp_path_factory.mktemp("calix"))
-
-
 @pytest.fixture
 def bio():
     """The backend in biological time; every simulation the test started is ended afterwards."""

@@ -22,7 +22,7 @@ import calix
 import pynn_frontend as hardware
 from pynn_frontend import RunCommand, calibration, errors, mapping, simulator
 from pynn_frontend.standardmodels.biological import UNITS
-from _pynn_helpers import bio, calib_cache, sim, spy  # noqa: F401
+from _pynn_helpers import bio, sim, spy  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -107,21 +107,28 @@ def test_offset_currents_use_each_neurons_calibrated_source(bio, spy, result):
         pop.set(i_offset=np.nan)
 
 
-def test_conductance_based_cells_are_built_but_refused_when_run(bio):
+def test_conductance_based_cells_take_positive_weights_and_adex_is_refused(bio, monkeypatch):
+    monkeypatch.setattr(calibration.calix, "calibrate", None)          # refused before calix is asked
     bio.setup()
-    exc = bio.Population(2, bio.IF_cond_exp(e_rev_I=-75))
+    exc = bio.Population(2, bio.IF_cond_exp(e_rev_I=-75), label="cond")
     adex = bio.Population(2, bio.EIF_cond_exp_isfa_ista())
     assert exc.get("e_rev_I") == -75 and adex.get("tau_w") == 144.0
-    assert bio.IF_cond_exp.conductance_based and "gsyn_exc" in bio.IF_cond_exp.recordable
+    assert bio.IF_cond_exp.conductance_based and bio.IF_cond_exp.recordable == ["spikes", "v"]
     inh = bio.Projection(exc, adex, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.01), receptor_type="inhibitory")
     assert inh.get("weight", format="array")[0, 0] == pytest.approx(0.01)       # conductances >= 0
     with pytest.raises(pynn_errors.ConnectionError, match="conductances >= 0"):
         bio.Projection(exc, adex, bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.01), receptor_type="inhibitory")
-    with pytest.raises(NotImplementedError, match="IF_cond_exp: conductance-based synaptic inputs are not calibrated"):
+    with pytest.raises(NotImplementedError, match="EIF_cond_exp_isfa_ista: calix calibrates neither the adaptation"):
+        bio.run(10.0)
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match="e_rev_E = 100 mV .* -170..55 mV"):
+        exc.set(e_rev_E=100)
+    bio.setup()
+    bio.Population(1, bio.IF_cond_exp(), label="cond")
+    cur = bio.Population(1, bio.IF_curr_exp(), label="curr")
+    with pytest.raises(RuntimeError, match="conductance-based for all calibrated neurons or none.*'curr'"):
         bio.run(10.0)
     with pytest.raises(pynn_errors.ConnectionError, match="negative on an excitatory"):
-        cur = bio.Population(1, bio.IF_curr_exp())
-        bio.Projection(exc, cur, bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.5), receptor_type="excitatory")
+        bio.Projection(cur, cur, bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.5), receptor_type="excitatory")
 
 
 def test_tsodyks_markram_synapses_keep_their_parameters_but_do_not_run(bio):
@@ -229,6 +236,22 @@ def test_weights_in_na_become_hardware_weights(bio, spy, result, caplog):
     assert "3 of 3 weights are below half a hardware weight LSB" in caplog.text
 
 
+def test_conductances_in_us_become_hardware_weights_through_the_reference(bio, spy, result):
+    bio.setup()
+    source = bio.Population(1, bio.SpikeSourceArray(spike_times=[1.0]))
+    cells = bio.Population(2, bio.IF_cond_exp(e_rev_E=[0.0, -20.0], e_rev_I=-80.0))
+    exc = bio.Projection(source, cells, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.02))
+    inh = bio.Projection(source, cells, bio.AllToAllConnector(), bio.StaticSynapse(weight=0.02),
+                         receptor_type="inhibitory")
+    bio.run(None, RunCommand.PREPARE)
+    reference = -57.5                                              # the middle of v_rest and v_thresh
+    exc_lsb, inh_lsb = result.neuron_result.charge_per_weight
+    current = 0.02 * np.abs(np.array([0.0, -20.0]) - reference)
+    assert np.array_equal(mapping.hardware_weights(simulator.state, exc), np.round(current * 5 / 0.25 / exc_lsb))
+    current = 0.02 * abs(-80.0 - reference)
+    assert np.array_equal(mapping.hardware_weights(simulator.state, inh), np.round(np.full(2, current * 5 / 0.25 / inh_lsb)))
+
+
 # -- on the calibrated chip -----------------------------------------------------------------------------
 
 def test_psps_in_mv_grow_with_the_weight_and_delays_shift_them(bio, result, calib_cache):
@@ -253,6 +276,26 @@ def test_psps_in_mv_grow_with_the_weight_and_delays_shift_them(bio, result, cali
     assert peaks[2] / peaks[0] > 2.5                                     # 4 for a linear input
     assert abs(v[(t > 25) & (t < 34), 3].mean() - rest[3]) < 0.3               # nothing before its delay,
     assert v[(t > 40) & (t < 48), 3].mean() - rest[3] < -0.5                     # an IPSP 15 ms later
+
+
+def test_conductance_based_inhibition_reverses_at_its_potential(bio, calib_cache):
+    """IF_cond_exp on the chip (its own calibration): the same inhibitory conductance pulls the
+    membrane down where e_rev_I lies below the rest, and hardly moves it where e_rev_I is the
+    rest; excitation lifts both."""
+    bio.setup(calibration_cache=calib_cache)
+    cells = bio.Population(4, bio.IF_cond_exp(e_rev_I=[-80, -80, -65, -65]))
+    source = bio.Population(1, bio.SpikeSourceArray(spike_times=[20.0]))
+    bio.Projection(source, cells, bio.FromListConnector([(0, 0, 0.06), (0, 2, 0.06)], column_names=["weight"]),
+                   bio.StaticSynapse(), receptor_type="inhibitory")
+    bio.Projection(source, cells, bio.FromListConnector([(0, 1, 0.01), (0, 3, 0.01)], column_names=["weight"]),
+                   bio.StaticSynapse())
+    cells.record("v")
+    bio.run(60.0)
+    signal = cells.get_data().segments[0].analogsignals[0]
+    v, t = signal.magnitude, signal.times.magnitude
+    response = v[(t > 24) & (t < 32)].mean(axis=0) - v[t < 20].mean(axis=0)
+    assert response[0] < -1.2 and abs(response[2]) < 0.4
+    assert response[1] > 0.5 and response[3] > 0.5
 
 
 def test_offset_currents_move_the_rest_and_make_neurons_fire(bio, result, calib_cache):
