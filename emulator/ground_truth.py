@@ -67,3 +67,51 @@ def psp_heights(P: np.ndarray, kind: str) -> np.ndarray:
     shape = np.where(equal, t / tau_s * np.exp(-t / tau_s),
                      (np.exp(-t / tau_m) - np.exp(-t / tau_s)) / np.where(equal, 1.0, tau_m - tau_s) * tau_m)
     return P[AMPLITUDE[kind]] * tau_s / P[core.P_C_MEM] * shape.max(axis=0)
+
+
+def synapse_driver_gains(chip: "Chip") -> np.ndarray:
+    """The strength [256] (SynapseDriverOnDLS order) of an event through each synapse driver,
+    relative to a driver and synapses without mismatch: the mean gain of the 512 synapses of
+    its two rows (2d and 2d + 1), the driver's own deviation included."""
+    gains = chip.mismatch.synapse_gain                     # [synram, row, column]
+    drivers = halco.SynapseDriverOnSynapseDriverBlock.size
+    return gains.reshape(gains.shape[0], drivers, 2, gains.shape[2]).mean(axis=(2, 3)).reshape(-1)
+
+
+def stp_efficacies(chip: "Chip") -> np.ndarray:
+    """The strength [256] of each driver's event with short-term plasticity on, as configured
+    now, from a fully recovered driver (full resources; a facilitating one at its base
+    utilization): its gain times the STP factor ``1 + offset / 30``."""
+    chip._update_parameters()
+    return synapse_driver_gains(chip) * (1.0 + chip._driver_config[1][:, core.DF_OFFSET])
+
+
+def correlation_amplitudes(chip: "Chip") -> np.ndarray:
+    """How far each correlation sensor's output falls [V] per pre/post pair at zero delay, as
+    configured now [branch (causal, acausal), synram, row, column]: its quadrant's amplitude
+    (``syn_i_bias_store``) times its own gain."""
+    from . import readout
+
+    chip._update_parameters()
+    eta = chip._correlation_config[0][:, core.CP_ETA]      # [CapMem block] nominal CADC LSB
+    columns = np.arange(halco.SynapseOnSynapseRow.size)
+    block = 2 * np.arange(halco.SynramOnDLS.size)[:, None] + columns[None, :] // (columns.size // 2)
+    return eta[block][None, :, None, :] * chip.mismatch.correlation_gain * readout.CADC_V_PER_LSB
+
+
+def correlation_time_constants(chip: "Chip") -> np.ndarray:
+    """The correlation sensors' time constant [s] in each quadrant (CapMemBlockOnDLS order) as
+    configured now (``syn_i_bias_ramp``; every sensor of a quadrant has its quadrant's)."""
+    from . import transfer
+
+    chip._update_parameters()
+    return chip._correlation_config[0][:, core.CP_TAU] / transfer.FPGA_CLOCK_HZ
+
+
+def cadc_codes_per_volt(chip: "Chip") -> np.ndarray:
+    """How many codes [1024] (CADCChannelConfigOnDLS order) each CADC channel's reading rises
+    per volt of its input, with its present ramp (the inverse of the ramp's step; NaN where
+    the ramp does not rise)."""
+    low = chip.readout.channel_codes(0.4, rounded=False)
+    high = chip.readout.channel_codes(0.6, rounded=False)
+    return (high - low) / 0.2
