@@ -20,6 +20,10 @@ The spiking neuron calibration (:func:`calibrate_neurons`) brings the mismatched
 to their targets: both synaptic inputs (time constants, strengths matched across the neurons),
 leak, reset and threshold potentials (CADC LSB) and the membrane time constant;
 :class:`BiologicalUnits` translates biological parameters (mV, ms, nA, nF) into its targets.
+:func:`calibrate_stp` matches the synapse drivers' STP strengths per quadrant
+(:class:`STPCalibTarget`), :func:`calibrate_correlation` the correlation sensors' amplitude and
+time constant (:class:`CorrelationCalibTarget`); :class:`SpikingCalibTarget` runs them after the
+neurons, as calix's spiking flow.
 :func:`set_progress` switches the progress bar of long calibrations.
 """
 
@@ -38,6 +42,9 @@ from .spiking import (BiologicalUnits, CalibratedCubaSynapticInput,
                       SpikingCalibResult, SpikingCalibTarget, SynAmplitudeCalib,
                       SynTimeConstantCalib, ThresholdCalib, UncalibratedCubaSynapticInput,
                       calibrate_neurons, calibrate_spiking, calibrate_synaptic_inputs)
+from .spiking import (CorrelationCalibOptions, CorrelationCalibResult, CorrelationCalibTarget,
+                      STPCalibOptions, STPCalibResult, STPCalibTarget, calibrate_correlation,
+                      calibrate_stp)
 
 __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "calibrate", "calibrate_neurons", "NeuronCalibTarget", "NeuronCalibOptions",
@@ -50,4 +57,7 @@ __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "spiking", "BiologicalUnits", "CalibratedCubaSynapticInput",
            "CalibratedMatchingCubaSynapticInput", "UncalibratedCubaSynapticInput",
            "SynAmplitudeCalib", "SynTimeConstantCalib", "calibrate_synaptic_inputs", "set_progress",
-           "SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking"]
+           "SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking",
+           "CorrelationCalibOptions", "CorrelationCalibResult", "CorrelationCalibTarget",
+           "STPCalibOptions", "STPCalibResult", "STPCalibTarget", "calibrate_correlation",
+           "calibrate_stp"]

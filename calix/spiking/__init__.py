@@ -2,14 +2,18 @@
 all 512 neurons (:mod:`~calix.spiking.neuron`) with their synaptic inputs
 (:mod:`~calix.spiking.synaptic_input`), its target and options (:mod:`~calix.spiking.targets`),
 its result (:mod:`~calix.spiking.results`) and the translation of biological parameters into
-targets (:mod:`~calix.spiking.biological`)."""
+targets (:mod:`~calix.spiking.biological`); the synapse drivers' STP offsets
+(:mod:`~calix.spiking.stp`) and the correlation sensors (:mod:`~calix.spiking.correlation`)."""
 
-from . import biological, coba, neuron, results, synaptic_input, targets, top_level
+from . import biological, coba, correlation, neuron, results, stp, synaptic_input, targets, top_level
 from .biological import BiologicalUnits
 from .coba import COBABiasCalib, COBAReferenceCalib
+from .correlation import (CorrelationCalibOptions, CorrelationCalibResult, CorrelationCalibTarget,
+                          calibrate_correlation)
 from .neuron import (LeakPotentialCalib, MembraneTimeConstantCalib, ResetPotentialCalib,
                      ThresholdCalib, calibrate_neurons)
 from .results import NeuronCalibResult, SpikingCalibResult
+from .stp import STPCalibOptions, STPCalibResult, STPCalibTarget, STPOffsetCalib, calibrate_stp
 from .synaptic_input import SynAmplitudeCalib, SynTimeConstantCalib, calibrate_synaptic_inputs
 from .targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapticInput,
                       NeuronCalibOptions, NeuronCalibTarget, SpikingCalibOptions,
@@ -22,4 +26,6 @@ __all__ = ["SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "c
            "NeuronCalibResult", "NeuronCalibTarget", "ResetPotentialCalib", "SynAmplitudeCalib",
            "SynTimeConstantCalib", "ThresholdCalib", "UncalibratedCubaSynapticInput",
            "biological", "calibrate_neurons", "calibrate_synaptic_inputs", "neuron", "results",
-           "synaptic_input", "targets"]
+           "synaptic_input", "targets", "correlation", "CorrelationCalibOptions",
+           "CorrelationCalibResult", "CorrelationCalibTarget", "calibrate_correlation", "stp",
+           "STPCalibOptions", "STPCalibResult", "STPCalibTarget", "STPOffsetCalib", "calibrate_stp"]
