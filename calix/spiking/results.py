@@ -66,11 +66,15 @@ class NeuronCalibResult(CalibResult):
 @dataclass
 class SpikingCalibResult(CalibResult):
     """The spiking mode's whole calibration (calix's ``SpikingCalibResult``): ``cadc_result``
-    (a :class:`~calix.common.cadc.CADCCalibResult`) and ``neuron_result`` (a
-    :class:`NeuronCalibResult` on the calibrated CADC's LSB); :meth:`apply` applies them in
-    that order."""
+    (a :class:`~calix.common.cadc.CADCCalibResult`), ``neuron_result`` (a
+    :class:`NeuronCalibResult` on the calibrated CADC's LSB), ``stp_result`` (a
+    :class:`~calix.spiking.stp.STPCalibResult`, None if STP was not calibrated) and
+    ``correlation_result`` (a :class:`~calix.spiking.correlation.CorrelationCalibResult` or
+    None); :meth:`apply` applies them in that order."""
     cadc_result: Any = None
     neuron_result: Any = None
+    stp_result: Any = None
+    correlation_result: Any = None
 
     def success_mask(self) -> np.ndarray:
         """[512] booleans in AtomicNeuronOnDLS enum order: the neuron reached every target."""
@@ -85,3 +89,6 @@ class SpikingCalibResult(CalibResult):
         self.check_builder(builder)
         self.cadc_result.apply(builder)
         self.neuron_result.apply(builder)
+        for part in (self.stp_result, self.correlation_result):
+            if part is not None:
+                part.apply(builder)

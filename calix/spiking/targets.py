@@ -16,6 +16,8 @@ from ..common.base import TopLevelCalibTarget
 from ..common.cadc import CADCCalibOptions, CADCCalibTarget
 from ..common.helpers import N_NEURONS
 from ..errors import TargetError
+from .correlation import CorrelationCalibOptions, CorrelationCalibTarget
+from .stp import STPCalibOptions, STPCalibTarget
 
 log = logging.getLogger(__name__)
 
@@ -261,18 +263,32 @@ def _instance_of(cls: type, owner: str) -> Any:
     return check
 
 
+def _optional_instance_of(cls: type, owner: str) -> Any:
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if value is not None and not isinstance(value, cls):
+            raise TargetError(f"{owner}.{attribute.name} must be a calix.{cls.__name__} or None, not "
+                              f"{type(value).__name__}")
+    return check
+
+
 @attrs.define(eq=False)
 class SpikingCalibTarget(TopLevelCalibTarget):
     """The spiking mode's whole calibration (calix's ``SpikingCalibTarget``): the CADC
     (``cadc_target``), then the neurons with their synaptic inputs (``neuron_target``), on
-    CADC LSB the calibrated CADC reads. ``calibrate(connection, options)`` runs
-    :func:`calix.spiking.top_level.calibrate_spiking` (``options``: a
-    :class:`SpikingCalibOptions` or None)."""
+    CADC LSB the calibrated CADC reads, then the synapse drivers' STP offsets (``stp_target``,
+    calibrated by default as in calix: about 2 s; None: not calibrated) and last the
+    correlation sensors (``correlation_target``: None, the default, leaves them uncalibrated).
+    ``calibrate(connection, options)`` runs :func:`calix.spiking.top_level.calibrate_spiking`
+    (``options``: a :class:`SpikingCalibOptions` or None)."""
 
     cadc_target: CADCCalibTarget = attrs.field(factory=CADCCalibTarget,
                                                validator=_instance_of(CADCCalibTarget, "SpikingCalibTarget"))
     neuron_target: NeuronCalibTarget = attrs.field(factory=NeuronCalibTarget,
                                                    validator=_instance_of(NeuronCalibTarget, "SpikingCalibTarget"))
+    correlation_target: CorrelationCalibTarget | None = attrs.field(
+        default=None, validator=_optional_instance_of(CorrelationCalibTarget, "SpikingCalibTarget"))
+    stp_target: STPCalibTarget | None = attrs.field(
+        factory=STPCalibTarget, validator=_optional_instance_of(STPCalibTarget, "SpikingCalibTarget"))
 
     def calibrate(self, connection: stadls.Connection, options: Any = None) -> Any:
         from .top_level import calibrate_spiking      # the flow imports the targets
@@ -280,7 +296,8 @@ class SpikingCalibTarget(TopLevelCalibTarget):
         return calibrate_spiking(connection, self, options)
 
     def key(self) -> bytes:
-        return self.cadc_target.key() + b"|" + self.neuron_target.key()
+        optional = [b"None" if t is None else t.key() for t in (self.stp_target, self.correlation_target)]
+        return b"|".join([self.cadc_target.key(), self.neuron_target.key()] + optional)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SpikingCalibTarget):
@@ -290,12 +307,17 @@ class SpikingCalibTarget(TopLevelCalibTarget):
 
 @attrs.frozen
 class SpikingCalibOptions:
-    """Options of the spiking calibration: ``cadc_options`` and ``neuron_options``."""
+    """Options of the spiking calibration: ``cadc_options``, ``neuron_options``,
+    ``correlation_options`` and ``stp_options``."""
 
     cadc_options: CADCCalibOptions = attrs.field(factory=CADCCalibOptions,
                                                  validator=_instance_of(CADCCalibOptions, "SpikingCalibOptions"))
     neuron_options: NeuronCalibOptions = attrs.field(factory=NeuronCalibOptions,
                                                      validator=_instance_of(NeuronCalibOptions, "SpikingCalibOptions"))
+    correlation_options: CorrelationCalibOptions = attrs.field(
+        factory=CorrelationCalibOptions, validator=_instance_of(CorrelationCalibOptions, "SpikingCalibOptions"))
+    stp_options: STPCalibOptions = attrs.field(factory=STPCalibOptions,
+                                               validator=_instance_of(STPCalibOptions, "SpikingCalibOptions"))
 
 
 def refractory_settings(refractory_time: np.ndarray) -> tuple[int, np.ndarray]:

@@ -1,7 +1,8 @@
 """The spiking mode's whole calibration flow (calix's ``calix.spiking.calibrate``): the CADC
 first, so that every later measurement reads calibrated LSB, then the neurons with their
-synaptic inputs. (STP, the potentials' refinement and the correlation sensors of the real
-flow are not here yet.)"""
+synaptic inputs, then the synapse drivers' STP offsets, and the correlation sensors last (their
+biases disturb other CADC reads). (The potentials' refinement of the real flow is not here
+yet.)"""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import stadls
 from ..common import cadc
 from ..common.helpers import run
 from ..errors import TargetError
+from .correlation import calibrate_correlation
 from .neuron import calibrate_neurons
 from .results import SpikingCalibResult
+from .stp import calibrate_stp
 from .targets import SpikingCalibOptions, SpikingCalibTarget
 
 log = logging.getLogger(__name__)
@@ -21,8 +24,9 @@ log = logging.getLogger(__name__)
 
 def calibrate_spiking(connection: stadls.Connection, target: SpikingCalibTarget | None = None,
                       options: SpikingCalibOptions | None = None) -> SpikingCalibResult:
-    """Initialize the chip, calibrate its CADC, then its 512 neurons (on the calibrated CADC);
-    the result is left applied."""
+    """Initialize the chip, calibrate its CADC, then its 512 neurons (on the calibrated CADC),
+    then the STP offsets (unless ``target.stp_target`` is None) and last the correlation
+    sensors (if ``target.correlation_target`` is given); the result is left applied."""
     target = SpikingCalibTarget() if target is None else target
     options = SpikingCalibOptions() if options is None else options
     if not isinstance(target, SpikingCalibTarget):
@@ -39,8 +43,17 @@ def calibrate_spiking(connection: stadls.Connection, target: SpikingCalibTarget 
     neuron_result = calibrate_neurons(connection, target.neuron_target,
                                       seed=options.neuron_options.seed, initialize=False,
                                       on_ppu=options.neuron_options.on_ppu)
+    stp_result = correlation_result = None
+    if target.stp_target is not None:
+        log.info("spiking calibration: STP offsets")
+        stp_result = calibrate_stp(connection, target.stp_target, options.stp_options)
+    if target.correlation_target is not None:
+        log.info("spiking calibration: correlation sensors")
+        correlation_result = calibrate_correlation(connection, target.correlation_target,
+                                                   options.correlation_options)
     result = SpikingCalibResult(target=target, options=options, cadc_result=cadc_result,
-                                neuron_result=neuron_result)
+                                neuron_result=neuron_result, stp_result=stp_result,
+                                correlation_result=correlation_result)
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)
     run(connection, builder)

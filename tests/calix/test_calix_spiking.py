@@ -82,3 +82,65 @@ def test_the_result_round_trips_through_json(calibrated):
     evil = text.replace("calix.spiking.results:SpikingCalibResult", "os:system")
     with pytest.raises(calix.TargetError, match="not calix's, lola's or halco's"):
         calix.SpikingCalibResult.from_json(evil)
+
+
+def test_stp_is_calibrated_by_default_and_applied_after_the_neurons(calibrated):
+    import halco
+
+    _, result = calibrated
+    assert isinstance(result.stp_result, calix.STPCalibResult) and result.correlation_result is None
+    assert result.stp_result.success_mask().mean() >= 0.9
+    dumper = stadls.PlaybackProgramBuilderDumper()
+    result.apply(dumper)
+    kinds = [type(coord).__name__ for coord, _ in dumper.done()]
+    assert kinds.index("SynapseDriverBlockOnDLS") > max(i for i, k in enumerate(kinds) if k == "AtomicNeuronOnDLS")
+    block = dict(result.to_chip().leaves())[halco.SynapseDriverBlockOnDLS(0)]
+    assert [block.synapse_drivers[i].offset for i in range(128)] == result.stp_result.offsets[:128].tolist()
+    again = calix.SpikingCalibResult.from_json(result.to_json())
+    assert np.array_equal(again.stp_result.offsets, result.stp_result.offsets)
+    assert again.target.stp_target == result.target.stp_target
+
+
+def test_the_flow_runs_stp_after_the_neurons_and_the_correlation_sensors_last(monkeypatch):
+    from calix.spiking import top_level
+
+    calls = []
+
+    class Part:
+        def __init__(self, name):
+            self.name = name
+
+        def apply(self, builder):
+            calls.append("apply " + self.name)
+
+    def step(name):
+        def run(*args, **kwargs):
+            calls.append(name)
+            return Part(name)
+        return run
+
+    monkeypatch.setattr(top_level.cadc, "calibrate", step("cadc"))
+    for name in ("neurons", "stp", "correlation"):
+        monkeypatch.setattr(top_level, f"calibrate_{name}", step(name))
+    target = calix.SpikingCalibTarget(correlation_target=calix.CorrelationCalibTarget())
+    result = calix.calibrate_spiking(Emulator(chip_id=0), target)
+    parts = ["cadc", "neurons", "stp", "correlation"]
+    assert calls == parts + ["apply " + p for p in parts]
+    assert result.correlation_result.name == "correlation"
+    calls.clear()
+    calix.calibrate_spiking(Emulator(chip_id=0), calix.SpikingCalibTarget(stp_target=None))
+    assert calls == ["cadc", "neurons", "apply cadc", "apply neurons"]
+
+
+def test_the_stp_and_correlation_targets_are_checked():
+    with pytest.raises(calix.TargetError, match="stp_target must be a calix.STPCalibTarget or None"):
+        calix.SpikingCalibTarget(stp_target=calix.CorrelationCalibTarget())
+    with pytest.raises(calix.TargetError, match="correlation_target must be a calix.CorrelationCalibTarget or None"):
+        calix.SpikingCalibTarget(correlation_target=calix.STPCalibTarget())
+    with pytest.raises(calix.TargetError, match="stp_options must be a calix.STPCalibOptions"):
+        calix.SpikingCalibOptions(stp_options=calix.CorrelationCalibOptions())
+    plain = calix.SpikingCalibTarget()
+    keys = {plain.key(), calix.SpikingCalibTarget(stp_target=None).key(),
+            calix.SpikingCalibTarget(correlation_target=calix.CorrelationCalibTarget()).key(),
+            calix.SpikingCalibTarget(stp_target=calix.STPCalibTarget(v_charge_0=99)).key()}
+    assert len(keys) == 4 and plain == calix.SpikingCalibTarget()
