@@ -487,7 +487,7 @@ def execute(state: Any, snippet: Snippet) -> None:
     spikes: dict = {}
     madc: dict = {}
     cadc: dict = {}
-    if plan.network.execution_instances:
+    if plan.network.execution_instances and snippet.runtime_cycles > 0:      # a run of 0 ms runs nothing
         graph = route(state, plan)
         inputs = gn.InputGenerator(graph)
         for descriptor, times in snippet.inputs.items():

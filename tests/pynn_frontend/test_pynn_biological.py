@@ -391,3 +391,16 @@ def test_the_cadc_reads_no_faster_than_its_reads_take(sim):
     many = list(range(0, 256)) + list(range(256, 512))
     assert mapping.cadc_period_us(state, many) == pytest.approx(1.5 * 8 * 128 / 125)
     assert calix.BiologicalUnits().time_to_hardware(1.0) == pytest.approx(1e-6)
+
+
+def test_a_run_of_no_time_runs_nothing(bio, sim):
+    for module, runtime in ((sim, 0.01), (bio, 10.0)):
+        module.setup()
+        cells = module.Population(1, module.cells.HXNeuron() if module is sim else module.HXNeuron())
+        cells.record("spikes")
+        module.run_until(runtime)
+        if module is bio:
+            assert module.run_until(runtime) == runtime                    # run_until now: nothing to run
+        module.reset()
+        assert module.run(0.0) == 0.0
+        assert [len(s) for s in cells.get_data().segments[-1].spiketrains] == [0]
