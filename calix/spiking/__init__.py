@@ -6,6 +6,8 @@ targets (:mod:`~calix.spiking.biological`); the synapse drivers' STP offsets
 (:mod:`~calix.spiking.stp`) and the correlation sensors (:mod:`~calix.spiking.correlation`)."""
 
 from . import biological, coba, correlation, neuron, results, stp, synaptic_input, targets, top_level
+from .adex import (AdaptationReferenceCalib, AdaptationStrengthCalib, AdaptationTimeConstantCalib,
+                   ExponentialOnsetCalib, SpikeTriggeredAdaptationCalib)
 from .biological import BiologicalUnits
 from .coba import COBABiasCalib, COBAReferenceCalib
 from .correlation import (CorrelationCalibOptions, CorrelationCalibResult, CorrelationCalibTarget,
@@ -20,7 +22,9 @@ from .targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapti
                       SpikingCalibTarget, UncalibratedCubaSynapticInput)
 from .top_level import calibrate_spiking
 
-__all__ = ["SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking",
+__all__ = ["AdaptationReferenceCalib", "AdaptationStrengthCalib", "AdaptationTimeConstantCalib",
+           "ExponentialOnsetCalib", "SpikeTriggeredAdaptationCalib", "adex", "neuron_helpers",
+           "SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking",
            "top_level", "COBABiasCalib", "COBAReferenceCalib", "coba", "BiologicalUnits", "CalibratedCubaSynapticInput", "CalibratedMatchingCubaSynapticInput",
            "LeakPotentialCalib", "MembraneTimeConstantCalib", "NeuronCalibOptions",
            "NeuronCalibResult", "NeuronCalibTarget", "ResetPotentialCalib", "SynAmplitudeCalib",

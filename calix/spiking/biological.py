@@ -63,10 +63,38 @@ PARAMETERS = {
     "e_rev_E": ("e_coba_reversal", "potential", "mV"),
     "e_rev_I": ("e_coba_reversal", "potential", "mV"),
 }
+#: AdEx (PyNN's EIF cell types): given ``delta_T``, ``v_thresh`` is the exponential's
+#: threshold V_T (the calibration's ``exponential_onset`` is the rheobase V_T - delta_T) and
+#: ``v_spike`` the spike detection (the threshold comparator); ``a`` [nS] and ``b`` [nA] are
+#: relative to the leak conductance ``cm / tau_m`` (so they need ``cm``), ``tau_w`` [ms]
+ADEX = ("delta_T", "v_spike", "a", "b", "tau_w")
+#: the exponential's slope of the chip [CADC LSB]: its circuit's (nominally 20 mV on the
+#: emulated chip, over about 4.8 mV per calibrated CADC LSB); ``delta_T`` must lie within
+#: ``DELTA_T_TOLERANCE`` of it
+CHIP_DELTA_T_LSB = 4.2
+DELTA_T_TOLERANCE = 0.3
 #: the parameters with one value per input: PyNN name -> input (0 excitatory, 1 inhibitory)
 INPUT_OF = {"tau_syn_E": 0, "tau_syn_I": 1, "e_rev_E": 0, "e_rev_I": 1}
 #: the synaptic input of each receptor type
 RECEPTORS = {"excitatory": 0, "inhibitory": 1}
+
+
+def _values(name: str, value: Any, unit: str) -> np.ndarray:
+    """``value`` as one float or 512, else a TargetError naming ``name``."""
+    arr = np.asarray(value, dtype=float) if np.asarray(value).dtype.kind in "iuf" else None
+    if arr is None or arr.shape not in ((), (512,)):
+        raise TargetError(f"{name} must be a number or 512 numbers ({unit}), not {value!r}")
+    return arr
+
+
+def _reachable(name: str, arr: np.ndarray, lo: float, hi: float, unit: str, why: str = "") -> None:
+    """A TargetError naming ``name``, its value (and neuron) and the reachable range."""
+    bad = ~((arr >= lo - 1e-9 * abs(lo)) & (arr <= hi + 1e-9 * abs(hi)))
+    if bad.any():
+        where = f" (neuron {int(np.argmax(bad))})" if arr.ndim else ""
+        value = float(arr[np.argmax(bad)] if arr.ndim else arr)
+        raise TargetError(f"{name} = {value:g} {unit}{where} cannot be reached on the chip: "
+                          + (why or f"the calibration reaches {lo:g}..{hi:g} {unit}"))
 
 
 def _positive(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
@@ -129,25 +157,23 @@ class BiologicalUnits:
         :data:`PARAMETERS`: one value or one per neuron, 512). Parameters not given keep the
         target's defaults; a value the chip cannot reach raises :class:`TargetError` naming
         it and the feasible range."""
-        unknown = sorted(set(parameters) - set(PARAMETERS))
+        parameters = dict(parameters)
+        adex = self._adex_fields(parameters) if "delta_T" in parameters else {}
+        allowed = set(PARAMETERS) | ({"cm"} if adex else set())
+        unknown = sorted(set(parameters) - allowed)
         if unknown:
             raise TargetError(f"no calix target for the biological parameter(s) {unknown}; "
-                              f"translated are {sorted(PARAMETERS)}")
+                              f"translated are {sorted(PARAMETERS)}, and with delta_T (AdEx) "
+                              f"{sorted(ADEX)} and cm")
+        parameters.pop("cm", None)
         ranges = self.feasible_ranges()
-        fields: dict[str, Any] = {}
+        fields: dict[str, Any] = dict(adex)
         per_input: dict[str, np.ndarray] = {}
         for name, value in parameters.items():
             field, kind, unit = PARAMETERS[name]
-            arr = np.asarray(value, dtype=float) if np.asarray(value).dtype.kind in "iuf" else None
-            if arr is None or arr.shape not in ((), (512,)):
-                raise TargetError(f"{name} must be a number or 512 numbers ({unit}), not {value!r}")
+            arr = _values(name, value, unit)
             lo, hi, _ = ranges[name]
-            bad = ~((arr >= lo - 1e-9 * abs(lo)) & (arr <= hi + 1e-9 * abs(hi)))
-            if bad.any():
-                where = f" (neuron {int(np.argmax(bad))})" if arr.ndim else ""
-                raise TargetError(f"{name} = {float(arr[np.argmax(bad)] if arr.ndim else arr):g} {unit}"
-                                  f"{where} cannot be reached on the chip: the calibration reaches "
-                                  f"{lo:g}..{hi:g} {unit}")
+            _reachable(name, arr, lo, hi, unit)
             hardware = np.clip(self._to_hardware(kind, arr), *sorted(RANGES[field][0]))
             if name in INPUT_OF:
                 if field not in per_input:
@@ -160,8 +186,9 @@ class BiologicalUnits:
             fields["cuba_synin"] = cuba_synin
         return NeuronCalibTarget(membrane_capacitance=membrane_capacitance, **fields)
 
-    def from_target(self, target: NeuronCalibTarget) -> dict[str, np.ndarray]:
-        """The biological parameters of ``target`` (each 512 values)."""
+    def from_target(self, target: NeuronCalibTarget, cm: Any = None) -> dict[str, np.ndarray]:
+        """The biological parameters of ``target`` (each 512 values); an AdEx target's ``a``
+        and ``b`` need the model's ``cm`` [nF]."""
         if not isinstance(target, NeuronCalibTarget):
             raise TargetError(f"from_target takes a calix.NeuronCalibTarget, not {type(target).__name__}")
         out = {}
@@ -172,7 +199,65 @@ class BiologicalUnits:
                 if np.isnan(value).all():       # a current-based input has no reversal
                     continue
             out[name] = self._to_biological(kind, value)
+        adex = target.adex()
+        if adex:
+            out["delta_T"] = np.full(512, self.chip_delta_t())
+            if "exponential_onset" in adex:
+                out["v_spike"] = out["v_thresh"]
+                out["v_thresh"] = self.potential_to_biological(adex["exponential_onset"]) + out["delta_T"]
+            if "adaptation_tau" in adex:
+                out["tau_w"] = self.time_to_biological(adex["adaptation_tau"])
+            g_leak = None if cm is None else np.asarray(cm, dtype=float) / out["tau_m"] * 1e3   # nS
+            if g_leak is not None and "adaptation_a" in adex:
+                out["a"] = adex["adaptation_a"] * g_leak
+            if g_leak is not None and "adaptation_b" in adex:
+                out["b"] = adex["adaptation_b"] * self.mv_per_lsb * g_leak * 1e-3
         return out
+
+    def chip_delta_t(self) -> float:
+        """The chip's exponential slope [mV]."""
+        return CHIP_DELTA_T_LSB * self.mv_per_lsb
+
+    def _adex_fields(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The AdEx targets from (and without) ``parameters``' AdEx entries (:data:`ADEX`)."""
+        fields: dict[str, Any] = {}
+        delta_t = _values("delta_T", parameters.pop("delta_T"), "mV")
+        chip = self.chip_delta_t()
+        _reachable("delta_T", delta_t, chip * (1 - DELTA_T_TOLERANCE), chip * (1 + DELTA_T_TOLERANCE),
+                   "mV", why=f"the chip's exponential slope is {chip:.3g} mV (its circuit's; within "
+                             f"{DELTA_T_TOLERANCE:.0%})")
+        if "v_thresh" in parameters:
+            onset = _values("v_thresh", parameters.pop("v_thresh"), "mV") - delta_t
+            (lo, hi), _, _ = RANGES["exponential_onset"]
+            _reachable("v_thresh", onset + delta_t, float(self.potential_to_biological(lo) + chip),
+                       float(self.potential_to_biological(hi) + chip), "mV")
+            fields["exponential_onset"] = self.potential_to_hardware(onset)
+        if "v_spike" in parameters:
+            # the spike detection is the LIF threshold's comparator
+            parameters["v_thresh"] = parameters.pop("v_spike")
+        if "tau_w" in parameters:
+            tau_w = _values("tau_w", parameters.pop("tau_w"), "ms")
+            (lo, hi), _, _ = RANGES["adaptation_tau"]
+            _reachable("tau_w", tau_w, float(self.time_to_biological(lo)), float(self.time_to_biological(hi)), "ms")
+            fields["adaptation_tau"] = self.time_to_hardware(tau_w)
+        if "a" in parameters or "b" in parameters:
+            if "cm" not in parameters or "tau_m" not in parameters:
+                raise TargetError("a and b need cm [nF] and tau_m [ms]: they are relative to the "
+                                  "leak conductance cm / tau_m")
+            g_leak = _values("cm", parameters["cm"], "nF") / _values("tau_m", parameters["tau_m"], "ms") * 1e3
+            if "a" in parameters:
+                ratio = _values("a", parameters.pop("a"), "nS") / g_leak
+                (lo, hi), _, _ = RANGES["adaptation_a"]
+                _reachable("a", ratio * g_leak, lo * float(np.min(g_leak)), hi * float(np.max(g_leak)), "nS")
+                fields["adaptation_a"] = ratio
+            if "b" in parameters:
+                lsb = _values("b", parameters.pop("b"), "nA") / (g_leak * 1e-3) / self.mv_per_lsb
+                (lo, hi), _, _ = RANGES["adaptation_b"]
+                scale = self.mv_per_lsb * 1e-3
+                _reachable("b", lsb * g_leak * scale, lo * scale * float(np.min(g_leak)),
+                           hi * scale * float(np.max(g_leak)), "nA")
+                fields["adaptation_b"] = lsb
+        return fields
 
     # -- weights ------------------------------------------------------------------------------
     def weight_to_hardware(self, weight: Any, tau_syn: Any, cm: Any, charge_per_weight: float) -> np.ndarray:

@@ -14,8 +14,9 @@ constant of all 512 neurons at once, each a :class:`~calix.base.Calib` searched 
 :func:`calibrate_neurons` first calibrates both synaptic inputs (time constants, strengths:
 :mod:`~calix.spiking.synaptic_input`, then the conductance-based ones' reference and reversal
 potentials: :mod:`~calix.spiking.coba`, as calix does before the membrane), then leak, membrane
-time constant, reset, threshold, leak again, and measures how far the offset current moves each
-calibrated neuron (:mod:`~calix.spiking.offset_current`); it returns a
+time constant, reset, threshold, leak again, the AdEx parts a target asks for
+(:mod:`~calix.spiking.adex`), and measures how far the offset current moves each calibrated
+neuron (:mod:`~calix.spiking.offset_current`); it returns a
 :class:`~calix.results.NeuronCalibResult`.
 """
 
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import numpy as np
 
@@ -33,13 +33,14 @@ import lola
 import stadls
 from ..common import helpers as h
 from ..common.algorithms import NoisyBinarySearch
-from ..common.base import Calib, ParameterRange
 from ..common.progress import Progress
 from ..errors import TargetError
-from .results import NeuronCalibResult
+from .adex import adex_settings, adex_steps
 from .coba import coba_steps
+from .neuron_helpers import FIRING, NeuronStateCalib
 from .offset_current import measure_offset_current
 from .ppu_calibration import PPULeakThresholdStep
+from .results import NeuronCalibResult
 from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
 from .targets import NeuronCalibTarget, as_target, refractory_settings
 
@@ -55,46 +56,7 @@ V_RESET_LOW = 150      # about 44 LSB: far below the leak, clear of the CADC's c
 RESET_CLOCK_SCALE = 6
 
 
-_NORMAL = lola.AtomicNeuron.EventRouting.AnalogOutputMode.normal
-#: the settings of a neuron that fires: threshold comparator, fire signal, a strong reset
-FIRING = {"threshold_enable": True, "event_routing_analog_output": _NORMAL,
-          "reset_enable_multiplication": True}
-
-
-class _NeuronCalib(Calib):
-    """Search one CapMem field (a flat ``lola.AtomicNeuronArray`` name) of every neuron.
-    ``state`` holds the neurons as calibrated so far (updated as the calibrations go); each
-    measurement configures a copy of it with its own settings (:meth:`prepare`)."""
-
-    field: str = ""
-
-    def __init__(self, state: lola.AtomicNeuronArray, inverted: bool = False) -> None:
-        super().__init__(ParameterRange(*h.CAPMEM_RANGE), h.N_NEURONS, inverted=inverted,
-                         errors=(f"{self.field} of neurons {{0}} reached the lower bound {{1}}",
-                                 f"{self.field} of neurons {{0}} reached the upper bound {{1}}"))
-        self.state = state
-        self.measurement = state.copy()
-
-    def configure_parameters(self, builder, parameters):
-        self.measurement.set(self.field, parameters)
-        self.measurement.write(builder, fields=[self.field])
-        return builder
-
-    def prepare(self, connection: stadls.Connection, **settings: Any) -> None:
-        """Write every neuron as calibrated so far with ``settings`` (flat field -> one value
-        or 512) on top, for this measurement."""
-        self.measurement = self.state.copy()
-        for name, value in settings.items():
-            self.measurement[name] = value
-        builder = stadls.PlaybackProgramBuilder()
-        self.measurement.write(builder)
-        h.run(connection, builder)
-
-    def postlude(self, connection: stadls.Connection) -> None:
-        self.state[self.field] = self.result.calibrated_parameters
-
-
-class LeakPotentialCalib(_NeuronCalib):
+class LeakPotentialCalib(NeuronStateCalib):
     """``v_leak`` so that the resting membrane reads ``target`` CADC LSB (after ``settle_us``
     of hardware time, several membrane time constants)."""
 
@@ -112,7 +74,7 @@ class LeakPotentialCalib(_NeuronCalib):
         return np.mean([r() for r in reads], axis=0)
 
 
-class MembraneTimeConstantCalib(_NeuronCalib):
+class MembraneTimeConstantCalib(NeuronStateCalib):
     """``i_bias_leak`` so that the membrane relaxes to the leak with time constant ``target``
     seconds (a larger bias: a shorter time constant).
 
@@ -170,7 +132,7 @@ class MembraneTimeConstantCalib(_NeuronCalib):
         h.run(connection, builder)
 
 
-class ResetPotentialCalib(_NeuronCalib):
+class ResetPotentialCalib(NeuronStateCalib):
     """``v_reset`` so that the membrane in reset reads ``target`` CADC LSB."""
 
     field = "reset_v_reset"
@@ -197,7 +159,7 @@ class ResetPotentialCalib(_NeuronCalib):
         return np.median([r() for r in reads], axis=0)
 
 
-class ThresholdCalib(_NeuronCalib):
+class ThresholdCalib(NeuronStateCalib):
     """``v_threshold`` so that the neuron fires just when its membrane reaches ``target``
     CADC LSB (a spike-counter method, as calix's NeuronThresholdCalib).
 
@@ -290,6 +252,9 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
                   ("reset", ResetPotentialCalib(state), target.per_neuron("reset")),
                   ("threshold", ThresholdCalib(state, tau_max), target.per_neuron("threshold")),
                   ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
+    # the AdEx parts last, on the calibrated membrane
+    adex = target.adex()
+    steps += adex_steps(state, adex, target.per_neuron("leak"), target.per_neuron("threshold"), tau_max)
     settle_us = max(60.0, 8.0 * tau_max * 1e6)
     success = np.ones(h.N_NEURONS, dtype=bool)
     report = []                         # (step, wall seconds, fraction of neurons that reached it)
@@ -311,7 +276,7 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
         offset_shift, offset_ok = measure_offset_current(connection, state, settle_us)
         report.append(("offset current", time.perf_counter() - start, float(np.mean(offset_ok))))
     scale, ticks = refractory_settings(target.per_neuron("refractory_time"))
-    for name, value in FIRING.items():
+    for name, value in {**FIRING, **adex_settings(adex)}.items():
         state[name] = value
     state["refractory_period_refractory_time"] = ticks
     state["refractory_period_reset_holdoff"] = 0

@@ -45,6 +45,9 @@ def _shift(connection: stadls.Connection, state: lola.AtomicNeuronArray, probe: 
     """(shift [CADC LSB], clipped) of every neuron's rest for ``probe`` LSB of source current."""
     measurement = state.copy()
     measurement["threshold_enable"] = False
+    # the leak conductance alone (an adaptation's a would add to it)
+    measurement["adaptation_enable"] = False
+    measurement["exponential_enable"] = False
     measurement["constant_current_enable"] = False
     builder = stadls.PlaybackProgramBuilder()
     measurement.write(builder)

@@ -33,6 +33,7 @@ import libnux_vm
 from ..common import helpers as h
 from ..common.base import ParameterCalibResult
 from ..errors import CalibError, TargetError
+from .neuron_helpers import FIRING
 
 log = logging.getLogger(__name__)
 
@@ -170,8 +171,6 @@ def calibrate_on_ppus(connection: stadls.Connection, state: lola.AtomicNeuronArr
             raise TargetError(f"the {name} targets must lie in 0..255 CADC LSB")
     if not 0 < tau_mem <= 1e-3:
         raise TargetError(f"tau_mem is the longest membrane time constant in seconds, not {tau_mem!r}")
-    from .neuron import FIRING            # the neuron calibration runs this module's step
-
     program = _program()
     settle_us = max(60.0, 8.0 * tau_mem * 1e6)
     window_us = max(200.0, 20.0 * tau_mem * 1e6)

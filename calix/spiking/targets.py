@@ -38,7 +38,15 @@ RANGES = {
     # reversal potential, which may lie outside the CADC's range
     "e_coba_reference": ((60, 160), (0, 255), "CADC LSB"),
     "e_coba_reversal": ((-300, 600), (-1000, 1000), "CADC LSB"),
+    # AdEx (optional; None: off): a / g_L, tau_w (many tau_mem: the measurement's two-variable
+    # system must not ring), b / g_L, the exponential's onset as the rheobase V_T - dT
+    "adaptation_a": ((0.05, 5.0), (0.0, 20.0), "(a / g_L)"),
+    "adaptation_tau": ((50e-6, 2e-3), (20e-6, 5e-3), "s"),
+    "adaptation_b": ((1.0, 60.0), (0.0, 200.0), "CADC LSB (b / g_L)"),
+    "exponential_onset": ((60, 200), (0, 255), "CADC LSB"),
 }
+#: the optional per-neuron fields (None: that part of the neuron is off)
+OPTIONAL_NEURON = ("adaptation_a", "adaptation_tau", "adaptation_b", "exponential_onset")
 #: the fields with a value per synaptic input (excitatory, inhibitory) and neuron
 PER_INPUT = ("tau_syn", "e_coba_reference", "e_coba_reversal")
 #: per-input fields that may be None (nothing) or NaN for an input (that input has none)
@@ -73,7 +81,7 @@ def _check_range(owner: str, arr: np.ndarray, ranges: tuple, unit: str) -> None:
 
 def _values(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     name = attribute.name
-    if value is None and name in OPTIONAL:
+    if value is None and (name in OPTIONAL or name in OPTIONAL_NEURON):
         return
     arr = np.asarray(value)
     shapes = INPUT_SHAPES if name in PER_INPUT else SHAPES
@@ -163,6 +171,10 @@ class NeuronCalibTarget(TopLevelCalibTarget):
     tau_syn: Any = attrs.field(default=10e-6, validator=_values)
     e_coba_reversal: Any = attrs.field(default=None, validator=_values)
     e_coba_reference: Any = attrs.field(default=None, validator=_values)
+    adaptation_a: Any = attrs.field(default=None, validator=_values)
+    adaptation_tau: Any = attrs.field(default=None, validator=_values)
+    adaptation_b: Any = attrs.field(default=None, validator=_values)
+    exponential_onset: Any = attrs.field(default=None, validator=_values)
     cuba_synin: Any = attrs.field(factory=CalibratedMatchingCubaSynapticInput, validator=_cuba_synin)
     membrane_capacitance: int = attrs.field(default=63, validator=_capacitance)
 
@@ -185,8 +197,27 @@ class NeuronCalibTarget(TopLevelCalibTarget):
             return per_input((self.per_neuron("leak") + self.per_neuron("threshold")) / 2.0)
         if name in OPTIONAL and getattr(self, name) is None:
             return np.full((2, N_NEURONS), np.nan)
+        if name in OPTIONAL_NEURON and getattr(self, name) is None:
+            return np.full(N_NEURONS, np.nan)
         return per_input(getattr(self, name)) if name in PER_INPUT else \
             np.broadcast_to(np.asarray(getattr(self, name), dtype=float), (N_NEURONS,)).copy()
+
+    def adex(self) -> dict[str, np.ndarray]:
+        """The AdEx parts asked for (:data:`OPTIONAL_NEURON` name -> 512 values), checked: b
+        needs tau_w (its measurement's response), tau_w must be at least 4 tau_mem."""
+        parts = {name: self.per_neuron(name) for name in OPTIONAL_NEURON
+                 if getattr(self, name) is not None}
+        if "adaptation_b" in parts and "adaptation_tau" not in parts:
+            raise TargetError("NeuronCalibTarget.adaptation_b needs adaptation_tau as well (the "
+                              "spike-triggered adaptation is measured through its decay)")
+        if "adaptation_tau" in parts:
+            short = parts["adaptation_tau"] < 4.0 * self.per_neuron("tau_mem")
+            if short.any():
+                n = int(np.argmax(short))
+                raise TargetError(f"NeuronCalibTarget.adaptation_tau must be at least 4 tau_mem "
+                                  f"(neuron {n}: {parts['adaptation_tau'][n]:g} s against "
+                                  f"tau_mem {self.per_neuron('tau_mem')[n]:g} s)")
+        return parts
 
     def coba_inputs(self) -> tuple[np.ndarray, np.ndarray]:
         """(reversal, reference) [2][512] CADC LSB of the conductance-based inputs (NaN where
