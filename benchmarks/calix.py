@@ -6,7 +6,11 @@ neurons each part says reached its target, and, against the emulator's ground tr
 potentials read through each neuron's own calibrated CADC channel, the true time constants and
 PSP heights), the fraction within the tolerances: leak 2 LSB, reset 3 LSB, threshold 3 LSB,
 tau_mem and tau_syn 10 %, and the spread of the PSP heights of one weight. Then a cache hit's
-time. (STP and the correlation sensors are not calibrated yet.)
+time. The synapse drivers' STP offsets are part of it (calix's flow): their time, the drivers
+that reached their quadrant's strength and, by the ground truth, the spread of the drivers' STP
+strengths within their quadrants before (every offset at calix's default) and after. With
+``--correlation`` the correlation sensors last (calix's default target): their time, and each
+quadrant's true mean amplitude and time constant before (calix's default currents) and after.
 
 With ``--ppu``: the leak and threshold potentials searched by the host (calix's
 ThresholdCalib, then the leak) against the same searches by the two PPUs at once
@@ -33,8 +37,9 @@ import calix
 import emulator.core as core
 import stadls
 from emulator import Emulator
-from emulator.ground_truth import (KINDS, TAU, cadc_reads, membrane_time_constants, parameters,
-                                   psp_heights)
+from emulator.ground_truth import (KINDS, TAU, cadc_codes_per_volt, cadc_reads, correlation_amplitudes,
+                                   correlation_time_constants, membrane_time_constants, parameters,
+                                   psp_heights, synapse_driver_gains)
 
 
 def truth_report(connection: Emulator, result: calix.SpikingCalibResult) -> dict[str, float]:
@@ -56,6 +61,43 @@ def truth_report(connection: Emulator, result: calix.SpikingCalibResult) -> dict
         heights = psp_heights(P, kind)
         out[f"PSP spread {kind[:3]}"] = float(np.std(heights) / np.mean(heights))
     return out
+
+
+def stp_report(connection: Emulator, stp: calix.STPCalibResult) -> str:
+    """The STP calibration's time and, by the ground truth, the spread of the drivers' STP
+    strengths relative to their quadrant's median, at calix's default offset and calibrated."""
+    from calix.spiking.stp import DEFAULT_OFFSET, relative_spread
+
+    gains = synapse_driver_gains(connection.chip)
+    ok = stp.success_mask()
+    after = gains * (1 + stp.offsets / 30)
+    return (f"    STP offsets {stp.seconds:13.1f} s   reached {ok.mean():6.1%}; ground truth: the "
+            f"drivers' STP strengths spread {relative_spread(gains * (1 + DEFAULT_OFFSET / 30)):.1%} "
+            f"-> {relative_spread(after):.1%} (s.d. within quadrants; {relative_spread(np.where(ok, after, np.nan)):.1%} "
+            f"of those that reached it)")
+
+
+def correlation_report(connection: Emulator, correlation: calix.CorrelationCalibResult) -> str:
+    """The correlation calibration's time and, by the ground truth, each quadrant's mean
+    amplitude [CADC LSB per pair] and time constant before (calix's default currents) and
+    after."""
+    def truth(result: calix.CorrelationCalibResult) -> tuple[np.ndarray, np.ndarray]:
+        builder = stadls.PlaybackProgramBuilder()
+        result.apply(builder)
+        stadls.run(connection, builder.done())
+        volts = correlation_amplitudes(connection.chip)
+        lsb = volts * cadc_codes_per_volt(connection.chip).reshape(2, 2, 256).transpose(1, 0, 2)[:, :, None, :]
+        half = np.arange(256) // 128
+        return (np.array([lsb[:, s][:, :, half == h].mean() for s in range(2) for h in range(2)]),
+                correlation_time_constants(connection.chip))
+
+    before = truth(calix.CorrelationCalibResult(target=correlation.target))
+    after = truth(correlation)
+    fmt = lambda values, scale=1.0: "/".join(f"{v * scale:.3g}" for v in values)  # noqa: E731
+    return (f"    correlation {correlation.seconds:13.1f} s   reached {correlation.success_mask().mean():6.1%} of "
+            f"the quadrants; ground truth: amplitudes {fmt(before[0])} -> {fmt(after[0])} CADC LSB, time "
+            f"constants {fmt(before[1], 1e6)} -> {fmt(after[1], 1e6)} us (per quadrant; target "
+            f"{correlation.target.amplitude:g}, {correlation.target.time_constant * 1e6:g} us)")
 
 
 def leak_and_threshold_truth(connection: Emulator, leak: float, threshold: float) -> str:
@@ -110,6 +152,7 @@ def main() -> None:
     parser.add_argument("--chips", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--coba", action="store_true", help="conductance-based inputs as well")
     parser.add_argument("--ppu", action="store_true", help="leak and threshold: host against the PPUs")
+    parser.add_argument("--correlation", action="store_true", help="the correlation sensors as well")
     args = parser.parse_args()
     calix.set_progress(False)
     if args.ppu:
@@ -118,7 +161,8 @@ def main() -> None:
             compare_ppu(chip)
         return
     neuron_target = calix.NeuronCalibTarget(e_coba_reversal=[300, 40] if args.coba else None)
-    target = calix.SpikingCalibTarget(neuron_target=neuron_target)
+    target = calix.SpikingCalibTarget(neuron_target=neuron_target, correlation_target=(
+        calix.CorrelationCalibTarget() if args.correlation else None))
     totals = []
     for chip in args.chips:
         connection = Emulator(chip_id=chip)
@@ -131,7 +175,9 @@ def main() -> None:
             hit = time.perf_counter() - start
         totals.append(total)
         neuron_seconds = sum(s for _, s, _ in result.neuron_result.steps)
-        print(f"chip {chip}: {total:.1f} s in all (CADC {total - neuron_seconds:.1f} s), "
+        later_seconds = sum(part.seconds for part in (result.stp_result, result.correlation_result)
+                            if part is not None)
+        print(f"chip {chip}: {total:.1f} s in all (CADC {total - neuron_seconds - later_seconds:.1f} s), "
               f"{result.success_mask().mean():.1%} of the neurons reached every target; "
               f"cache hit {hit * 1e3:.0f} ms")
         for name, seconds, reached in result.neuron_result.steps:
@@ -139,6 +185,9 @@ def main() -> None:
         truth = truth_report(connection, result)
         print("    ground truth: " + ", ".join(
             f"{k} {v:.1%}" if not k.startswith("PSP") else f"{k} {v:.1%} (s.d.)" for k, v in truth.items()))
+        print(stp_report(connection, result.stp_result))
+        if result.correlation_result is not None:
+            print(correlation_report(connection, result.correlation_result))
     print(f"mean over {len(totals)} chips: {np.mean(totals):.1f} s per full calibration")
 
 
