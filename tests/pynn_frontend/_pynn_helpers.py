@@ -3,24 +3,30 @@ parameter sets of the real tutorials, and small readers of Neo data."""
 
 from __future__ import annotations
 
-import numpy as np
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
 import pytest
 
 import halco
 import lola
 import pynn_frontend as pynn
 
-#: the leak-over-threshold neuron of the single-neuron tutorial
-LOT = dict(leak_v_leak=1000, leak_i_bias=150, threshold_v_threshold=300, threshold_enable=True,
-           reset_v_reset=400, reset_i_bias=1022, reset_enable_multiplication=True,
-           membrane_capacitance_capacitance=63, refractory_period_refractory_time=255)
+#: the PyNN examples (their shared module ``_pynn_setup`` holds the tutorials' parameter sets)
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "pynn"
+if str(EXAMPLES) not in sys.path:
+    sys.path.insert(0, str(EXAMPLES))
+from _pynn_setup import INTEGRATOR, LOT, spike_times, trace, window  # noqa: E402,F401
 
-#: a neuron integrating synaptic input without spiking (no calibration: plain DAC values)
-INTEGRATOR = dict(leak_v_leak=600, leak_i_bias=400, membrane_capacitance_capacitance=63,
-                  excitatory_input_enable=True, excitatory_input_i_bias_tau=400,
-                  excitatory_input_i_bias_gm=1000, inhibitory_input_enable=True,
-                  inhibitory_input_i_bias_tau=400, inhibitory_input_i_bias_gm=1000,
-                  threshold_enable=False)
+
+def example(name: str) -> ModuleType:
+    """The example ``examples/pynn/<name>.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(f"pynn_example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
@@ -28,20 +34,6 @@ def sim():
     """The backend; every simulation the test started is ended afterwards."""
     yield pynn
     pynn.end()
-
-
-def trace(population, segment: int = -1, index: int = 0):
-    """(times [ms], values) of an analog signal of the last (or given) segment."""
-    signal = population.get_data().segments[segment].irregularlysampledsignals[index]
-    return signal.times.magnitude, signal.magnitude[:, 0]
-
-
-def window(times, values, begin, end):
-    return values[(times >= begin) & (times < end)]
-
-
-def spike_times(population, segment: int = -1):
-    return [np.asarray(st.magnitude) for st in population.get_data("spikes").segments[segment].spiketrains]
 
 
 def cadc_chip() -> lola.Chip:

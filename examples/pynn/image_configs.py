@@ -1,0 +1,101 @@
+"""Reconfiguration during an experiment (ts_10-multiple_configs, ts_09-inside_realtime_hook) on
+the emulated chip, in hardware time: one input spike train drives four bypass neurons (each
+relays its input spikes) and an image appears in their raster, one row per 10 us.
+
+- ``per_snippet``: ``projection.set(weight=row)`` then ``run(10 us, RunCommand.APPEND)`` per
+  image row; ``run(None)`` runs the queue (one spike train per neuron and snippet);
+- ``inside_realtime``: after ``run(None, RunCommand.PREPARE)`` the projection's
+  ``placed_connections`` name its synapses; an ``InjectedConfiguration.inside_realtime``
+  builder writes the next row's weights into them every 10 us of one run.
+
+``main()`` saves ``image_configs.png``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import halco
+import lola
+import pynn_frontend as pynn
+import stadls
+from pynn_frontend import RunCommand
+from _pynn_setup import figure, spike_times
+
+IMAGE = np.array([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 0, 1]])
+ROW = 0.01                                    # hardware ms per image row
+WEIGHT = 32
+
+
+def _raster(trains: list[np.ndarray]) -> np.ndarray:
+    """[row][neuron]: whether the neuron fired in the row's window."""
+    return np.array([[np.any((t >= k * ROW) & (t < (k + 1) * ROW)) for t in trains] for k in range(len(IMAGE))])
+
+
+def per_snippet() -> dict[str, Any]:
+    pynn.setup(enable_neuron_bypass=True)
+    source = pynn.Population(1, pynn.SpikeSourceArray(spike_times=np.arange(0.001, ROW * len(IMAGE), 0.001)))
+    neurons = pynn.Population(IMAGE.shape[1], pynn.cells.HXNeuron())
+    proj = pynn.Projection(source, neurons, pynn.AllToAllConnector(), pynn.StaticSynapse(weight=WEIGHT))
+    neurons.record("spikes")
+    for row in IMAGE:
+        proj.set(weight=row * WEIGHT)
+        pynn.run(ROW, RunCommand.APPEND)
+    pynn.run(None)
+    trains = neurons.get_data().segments[0].spiketrains
+    per_neuron = [np.concatenate([t.magnitude for t in trains if t.annotations["source_index"] == i])
+                  for i in range(IMAGE.shape[1])]
+    pynn.end()
+    return {"trains": len(trains), "raster": _raster(per_neuron), "spikes": per_neuron}
+
+
+def inside_realtime() -> dict[str, Any]:
+    injected = pynn.InjectedConfiguration()
+    pynn.setup(enable_neuron_bypass=True, injected_config=injected)
+    source = pynn.Population(1, pynn.SpikeSourceArray(spike_times=np.arange(0.0015, ROW * len(IMAGE), 0.001)))
+    neurons = pynn.Population(IMAGE.shape[1], pynn.cells.HXNeuron())
+    proj = pynn.Projection(source, neurons, pynn.AllToAllConnector(), pynn.StaticSynapse(weight=WEIGHT))
+    neurons.record("spikes")
+    pynn.run(None, RunCommand.PREPARE)
+    placed = proj.placed_connections
+    row = placed[0][0].synapse_row
+    builder = stadls.AbsoluteTimePlaybackProgramBuilder()
+    for i, pixels in enumerate(IMAGE):
+        weights = lola.SynapseWeightRow()
+        values = np.zeros(halco.SynapseOnSynapseRow.size, dtype=np.int64)
+        for connection, synapses in enumerate(placed):
+            values[synapses[0].synapse_on_row.value()] = WEIGHT * pixels[proj[connection].postsynaptic_index]
+        weights.values = values
+        builder.write(int(i * ROW * 125000), row.to_synapse_weight_row_on_dls(), weights)
+    injected.inside_realtime = builder
+    pynn.run(ROW * len(IMAGE))
+    trains = spike_times(neurons)
+    pynn.end()
+    rows = {s.synapse_row.to_enum() for synapses in placed for s in synapses}
+    return {"rows": len(rows), "synapses_per_connection": [len(s) for s in placed], "raster": _raster(trains),
+            "spikes": trains}
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    fig, axes = figure(1, 2, (12, 3.5))
+    for ax, key in zip(axes[0], ("per_snippet", "inside_realtime")):
+        for i, train in enumerate(results[key]["spikes"]):
+            ax.plot(np.asarray(train) * 1e3, np.full(len(train), i), "|", color="k")
+        ax.set(title=key.replace("_", " "), xlabel="time [us]", ylabel="neuron", yticks=range(IMAGE.shape[1]))
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
+def main(path: Path | str = "image_configs.png") -> dict[str, Any]:
+    results = {"per_snippet": per_snippet(), "inside_realtime": inside_realtime()}
+    plot(results, Path(path))
+    same = all(np.array_equal(results[k]["raster"], IMAGE.astype(bool)) for k in ("per_snippet", "inside_realtime"))
+    print(f"both rasters reproduce the image: {same}; plot: {path}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
