@@ -23,13 +23,21 @@ a realtime snippet; run the queue), ``setup(neuronPermutation=..., initial_confi
 enable_neuron_bypass=..., injected_config=..., chip_id=...)``, the recording ``device``
 ('madc', 'cadc', 'pad_0', 'pad_1') and ``Projection.placed_connections``.
 
+Calibrated neurons: ``CalibHXNeuronCuba`` / ``CalibHXNeuronCoba`` are calibrated by calix when
+the network is mapped (:mod:`pynn_frontend.calibration`; cached), with ``calib_target``,
+``calib_hwparams`` and ``actual_hwparams`` on their populations. :mod:`pynn_frontend.biological`
+is this backend in biological time with PyNN's standard cell types (``IF_curr_exp``,
+``IF_cond_exp``) on calibrated neurons.
+
 Where this backend differs from the real one: the realtime snippets of one ``EXECUTE`` run as
 consecutive grenade runs on the same chip, each starting with grenade's neuron reset; times
 are converted to FPGA cycles with grenade's helpers (rounded, not truncated); recorded spikes of
 spike sources are their loop-back through the chip (a few tens of ns later than sent); pads
-return no data (the emulated chip has no oscilloscope); ``initialize`` is refused. Not yet here:
-the calibrated cell types, plasticity rules (``PlasticSynapse``, ``Timer``, ``PlasticityRule``),
-multi-compartment neurons and PyNN's standard cell types (``pynn_frontend.biological``).
+return no data (the emulated chip has no oscilloscope); ``initialize`` is refused for HXNeuron
+(calibrated cells take what they start from: ``v = v_reset``); ``CalibHXNeuronCuba``'s
+``v_thresh`` defaults to 140 and ``cm`` is global (calix takes one capacitance). Not yet here:
+plasticity rules (``PlasticSynapse``, ``Timer``, ``PlasticityRule``) and multi-compartment
+neurons.
 """
 
 from __future__ import annotations

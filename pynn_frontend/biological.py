@@ -3,17 +3,18 @@
 The same backend as :mod:`pynn_frontend`, but every time is biological: ``run``, spike times,
 recorded data, time constants and delays count biological milliseconds, which the chip runs
 1000 times faster (1 biological ms is 1 hardware us), and PyNN's standard cell types run on
-calibrated neurons (``IF_curr_exp``; ``IF_cond_exp`` and ``EIF_cond_exp_isfa_ista`` are built
-but refused when run until calix calibrates conductance-based inputs). A script written for
-``pyNN.nest`` runs with its import changed, within these limits:
+calibrated neurons (``IF_curr_exp``, ``IF_cond_exp``; ``EIF_cond_exp_isfa_ista`` and
+``TsodyksMarkramSynapse`` are built but refused when run). A script written for ``pyNN.nest``
+runs with its import changed, within these limits:
 
 - Parameters are translated by ``calix.BiologicalUnits`` (module
   :mod:`pynn_frontend.standardmodels.biological`): a value the calibration cannot reach raises
   ``InvalidParameterValueError`` naming the parameter and the range. ``i_offset`` runs through
   each neuron's calibrated offset current; there are no current sources (``DCSource``, ...).
-- Weights are nA, rounded to whole hardware weight LSB after translation (about 0.02 nA for
-  ``tau_syn = 5 ms`` and ``cm = 1 nF``); inhibitory weights of current-based cells are
-  negative, as PyNN expects.
+- Weights are nA (current-based) or uS (conductance-based), rounded to whole hardware weight
+  LSB after translation (about 0.02 nA for ``tau_syn = 5 ms`` and ``cm = 1 nF``); inhibitory
+  weights of current-based cells are negative, as PyNN expects. A network's calibrated cells
+  are all current-based or all conductance-based (calix switches the inputs chip-wide).
 - Delays: connections from spike sources get theirs exactly (the source's spikes are played in
   that much later, on the FPGA's 8 us biological clock); connections between neurons on the
   chip have no programmable delay, so theirs must be 0 (the default ``min_delay`` is 0).
@@ -22,8 +23,8 @@ but refused when run until calix calibrates conductance-based inputs). A script 
   reset state (a warning says so).
 - Recording: ``v`` [mV for the standard cell types] as one ``AnalogSignal`` per population and
   segment, sampled at ``dt`` (or ``sampling_interval``) by interpolating the readout's samples:
-  the MADC (every 0.054 ms, at most two neurons) where the cells fit, the CADC (every 1 ms)
-  for the others. A spike source's recorded spikes are those it sent.
+  the MADC (every 0.054 ms, at most two neurons) where the cells fit, the CADC (every ``dt``,
+  but no faster than its reads take: about 0.1 ms per 8 neurons) for the others. A spike source's recorded spikes are those it sent.
 - ``initialize`` takes only what the chip starts from: ``v = v_reset``, zero synaptic
   currents.
 - The chip is noisy (temporal noise, 8-bit CADC): repeated runs are similar, not identical.
