@@ -388,6 +388,11 @@ class Chip:
         capmem_enabled = self.fields(haldls.CapMemBlockConfig)["enable_capmem"][self._neuron_block]
         self.P, self.F = transfer.neuron_parameters(config, backend, common, capmem, capmem_enabled,
                                                     self.mismatch)
+        # the synapses of a neuron's column lie in its quadrant: their DAC's bias scales its input
+        dac = transfer.synapse_dac_factor(self.capmem_value(halco.CapMemCellOnCapMemBlock.syn_i_bias_dac),
+                                          self.mismatch.synapse_dac_gain)
+        self.P[core.P_AMP_EXC] *= dac[self._neuron_block]
+        self.P[core.P_AMP_INH] *= dac[self._neuron_block]
         if not self.noise:
             self.P[core.P_NOISE] = 0.0
         self.D = core.step_factors(self.P, self.dt_cycles)
@@ -457,6 +462,8 @@ class Chip:
         # recovery: (recovery + 1) ticks of a clock of 250 MHz / 2**(speed + 7) (~1 MHz at speed 1)
         tick_cycles = transfer.FPGA_CLOCK_HZ / (transfer.PPU_CLOCK_HZ / 2.0 ** (stp["recovery_clock_speed"][block] + 7))
         d_float[:, core.DF_TAU_REC] = (drv["recovery"] + 1) * tick_cycles
+        d_float[:, core.DF_HAGEN_SHIFT] = transfer.hagen_activation_shift(
+            drv["enable_hagen_dac"], drv["hagen_dac_offset"], self.mismatch.hagen_dac_offset)
         return d_int, d_float
 
     def _correlation_arrays(self) -> tuple:

@@ -147,7 +147,8 @@ HAGEN_ACTIVATION_MAX = 32   # address 0 in the low bits: the longest pulse
 DF_U = 0             # utilization 0..1
 DF_OFFSET = 1        # amplitude offset added to the STP factor
 DF_TAU_REC = 2       # recovery time constant [cycles]
-N_DF = 3
+DF_HAGEN_SHIFT = 3   # HAGEN mode: the driver's DAC offset, added to the activation [activation LSB]
+N_DF = 4
 # synapse driver state columns
 DS_R = 0             # available resources (depression) 0..1
 DS_U = 1             # current utilization (facilitation)
@@ -454,9 +455,11 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
                 factor = 1.0
                 syn_label = label & 63
                 if drv_int[d, DI_HAGEN] != 0:
-                    # the low 5 bits set the pulse length (activation 32 - bits): the charge is
+                    # the low 5 bits set the pulse length (activation 32 - bits, shifted by the
+                    # driver's DAC offset, within the pulse's window): the charge is
                     # proportional to it; only the address MSB reaches the synapses' labels
-                    factor = (HAGEN_ACTIVATION_MAX - (label & 31)) / HAGEN_ACTIVATION_MAX
+                    activation = HAGEN_ACTIVATION_MAX - (label & 31) + drv_float[d, DF_HAGEN_SHIFT]
+                    factor = min(max(activation, 0.0), HAGEN_ACTIVATION_MAX) / HAGEN_ACTIVATION_MAX
                     syn_label = label & 32
                 if drv_int[d, DI_STP] != 0:
                     factor *= _stp_factor(drv_float, drv_int, drv_state, d, float(deliver))

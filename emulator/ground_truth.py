@@ -69,6 +69,25 @@ def psp_heights(P: np.ndarray, kind: str) -> np.ndarray:
     return P[AMPLITUDE[kind]] * tau_s / P[core.P_C_MEM] * shape.max(axis=0)
 
 
+def synapse_dac_factors(chip: "Chip") -> np.ndarray:
+    """The factor [4] (per CapMem block: NW, NE, SW, SE) on the currents of each quadrant's
+    synapses from its synapse DAC bias (``syn_i_bias_dac``) and the quadrant's mismatch, as the
+    chip is configured now."""
+    from . import transfer
+
+    return transfer.synapse_dac_factor(chip.capmem_value(halco.CapMemCellOnCapMemBlock.syn_i_bias_dac),
+                                       chip.mismatch.synapse_dac_gain)
+
+
+def hagen_activation_shifts(chip: "Chip") -> np.ndarray:
+    """The shift [256] (SynapseDriverOnDLS order, activation LSB) each synapse driver adds to
+    a HAGEN-mode activation as configured now: its DAC's offset plus the correction of its
+    ``hagen_dac_offset`` where ``enable_hagen_dac`` is set. A driver with shift s turns
+    activation a into the pulse of ``clip(a + s, 0, 32)``."""
+    chip._update_parameters()
+    return chip._driver_config[1][:, core.DF_HAGEN_SHIFT].copy()
+
+
 def synapse_driver_gains(chip: "Chip") -> np.ndarray:
     """The strength [256] (SynapseDriverOnDLS order) of an event through each synapse driver,
     relative to a driver and synapses without mismatch: the mean gain of the 512 synapses of

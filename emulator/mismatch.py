@@ -2,14 +2,15 @@
 
 Every analog circuit on a real chip deviates from its nominal behaviour in its own way: offsets on
 potentials, gain errors on currents, time constants and capacitances, per-synapse amplitude, the
-CADC's ramps (start and slope per quadrant) and channel offsets, the MADC's offset and gain. The
+synapse DACs' currents per quadrant and the HAGEN DACs' offsets per driver, the CADC's ramps
+(start and slope per quadrant) and channel offsets, the MADC's offset and gain. The
 same chip id always gives the same deviations (like a hardware database entry); different chip
 ids give different ones. Sizes are documented in ``MODEL.md``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,6 +45,15 @@ GAINS = {
     "i_offset": OFFSET_CURRENT_GAIN_SD, "g_nmda": CONDUCTANCE_GAIN_SD,
 }
 LATE_GAINS = {"coba_exc": COBA_GAIN_SD, "coba_inh": COBA_GAIN_SD}
+
+#: the synapse DAC's bias (``syn_i_bias_dac``, one CapMem cell per quadrant) drives a current
+#: of its own in each quadrant: relative (log-normal) per quadrant
+SYNAPSE_DAC_GAIN_SD = 0.08
+#: the HAGEN-mode DAC of each synapse driver: an offset of the activation it turns into a pulse
+#: [activation LSB] per driver (``hagen_dac_offset`` compensates it)
+HAGEN_DAC_OFFSET_SD = 1.0
+N_QUADRANTS = 4
+N_DRIVERS = 256
 ALL_GAINS = {**GAINS, **LATE_GAINS}
 
 
@@ -62,6 +72,10 @@ class Mismatch:
     correlation_gain: np.ndarray      # [channel type, synram, row, column]
     madc_offset: float
     madc_gain: float
+    #: [CapMem block] factor on the current the synapse DAC bias drives in each quadrant
+    synapse_dac_gain: np.ndarray = field(default_factory=lambda: np.ones(N_QUADRANTS))
+    #: [SynapseDriverOnDLS] offset of each driver's HAGEN activation [activation LSB]
+    hagen_dac_offset: np.ndarray = field(default_factory=lambda: np.zeros(N_DRIVERS))
 
     @classmethod
     def for_chip(cls, chip_id: int) -> "Mismatch":
@@ -82,6 +96,7 @@ class Mismatch:
         ramp = np.random.default_rng([int(chip_id), 0xCAD_C])      # the CADC ramps' own stream
         late = np.random.default_rng([int(chip_id), 0xC0BA])
         gain.update({name: late.lognormal(0.0, sd, N) for name, sd in LATE_GAINS.items()})
+        dac = np.random.default_rng([int(chip_id), 0xDAC])          # the synapse DACs' own stream
         return cls(
             chip_id=int(chip_id), offset=offset, gain=gain, synapse_gain=synapse_gain,
             cadc_offset=cadc_offset,
@@ -89,6 +104,8 @@ class Mismatch:
             cadc_ramp_slope=ramp.lognormal(0.0, CADC_RAMP_SLOPE_SD, 4),
             correlation_baseline=correlation_baseline, correlation_gain=correlation_gain,
             madc_offset=madc_offset, madc_gain=madc_gain,
+            synapse_dac_gain=dac.lognormal(0.0, SYNAPSE_DAC_GAIN_SD, N_QUADRANTS),
+            hagen_dac_offset=dac.normal(0.0, HAGEN_DAC_OFFSET_SD, N_DRIVERS),
         )
 
     @classmethod

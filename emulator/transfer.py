@@ -43,6 +43,13 @@ PPU_CLOCK_HZ = 250e6
 FPGA_CLOCK_HZ = 125e6
 SHARED_V_PER_LSB = 2e-3         # V per LSB of a shared (global) voltage cell, its raw output
 V_RAIL = 1.2                    # V, the analog supply: no potential reaches above it
+#: the synapse DAC bias (``syn_i_bias_dac``) at which a quadrant's synapses drive the currents
+#: of ``AMP_PER_WEIGHT_GM`` (times the quadrant's mismatch); 0, the cell's reset value, stands
+#: for the nominal bias without mismatch (MODEL.md)
+SYNAPSE_DAC_NOMINAL = 600
+#: activation LSB per ``hagen_dac_offset`` code, and the code of no correction (MODEL.md)
+HAGEN_DAC_OFFSET_STEP = 0.125
+HAGEN_DAC_OFFSET_ZERO = 32
 
 # CapMem rows in halco v3 order
 ROW = halco.CAPMEM_ROW_NAMES
@@ -211,6 +218,26 @@ def _check_tables() -> None:
 
 
 _check_tables()
+
+
+def synapse_dac_factor(value: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """The factor on the synaptic currents of each quadrant for its synapse DAC bias ``value``
+    (``syn_i_bias_dac`` [4], CapMem LSB) and the quadrants' mismatch ``gain`` [4]: the DAC's
+    current is proportional to its bias, ``gain * value / SYNAPSE_DAC_NOMINAL``; a bias of 0
+    (never written: the cell's reset value) gives the nominal currents, factor 1, so that
+    experiments that never set it behave as before it was modelled."""
+    value = np.asarray(value, dtype=np.float64)
+    return np.where(value == 0, 1.0, np.asarray(gain) * value / SYNAPSE_DAC_NOMINAL)
+
+
+def hagen_activation_shift(enable_hagen_dac: np.ndarray, hagen_dac_offset: np.ndarray,
+                           offset: np.ndarray) -> np.ndarray:
+    """The shift [activation LSB] each synapse driver's HAGEN DAC adds to the activation it
+    turns into a pulse: its own ``offset`` (mismatch) plus, with ``enable_hagen_dac``, the
+    correction ``HAGEN_DAC_OFFSET_STEP * (HAGEN_DAC_OFFSET_ZERO - hagen_dac_offset)`` (a larger
+    code, a shorter pulse)."""
+    correction = HAGEN_DAC_OFFSET_STEP * (HAGEN_DAC_OFFSET_ZERO - np.asarray(hagen_dac_offset, dtype=np.float64))
+    return np.asarray(offset, dtype=np.float64) + np.where(enable_hagen_dac, correction, 0.0)
 
 
 def clock_frequency(scale: np.ndarray) -> np.ndarray:
