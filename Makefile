@@ -36,6 +36,7 @@ bench: $(STAMP) $(BENCH_VENV)/.installed
 	$(VPY) benchmarks/chip.py
 	$(VPY) benchmarks/vm.py
 	$(VPY) benchmarks/mac.py
+	$(VPY) benchmarks/mac.py --hagen
 	$(VPY) benchmarks/grenade.py
 	$(VPY) benchmarks/calix.py
 	$(VPY) benchmarks/emulator_vs_brian2.py --brian2-python $(BENCH_VENV)/bin/python

@@ -24,14 +24,20 @@ leak, reset and threshold potentials (CADC LSB) and the membrane time constant;
 (:class:`STPCalibTarget`), :func:`calibrate_correlation` the correlation sensors' amplitude and
 time constant (:class:`CorrelationCalibTarget`); :class:`SpikingCalibTarget` runs them after the
 neurons, as calix's spiking flow.
-:func:`set_progress` switches the progress bar of long calibrations.
+:func:`set_progress` switches the progress bar of long calibrations. The HAGEN (non-spiking)
+calibration (:class:`HagenCalibTarget`, :mod:`calix.hagen`) prepares the chip for the analog
+multiply-accumulate: the CADC, the synapse DAC biases, integrating neurons with matched inputs
+and the synapse drivers' DAC offsets.
 """
 
-from . import common, errors, spiking
+from . import common, errors, hagen, spiking
 from .common import CADCCalibOptions, CADCCalibResult, CADCCalibTarget
 from .common import (Algorithm, BinarySearch, Calib, CalibResult, LinearPrediction, LinearSearch,
                      NoisyBinarySearch, ParameterCalibResult, ParameterRange,
                      PolynomialPrediction, PredictiveModel, TopLevelCalibTarget, calibrate)
+from .hagen import (HagenCalibOptions, HagenCalibResult, HagenCalibTarget,
+                    HagenNeuronCalibTarget, SynapseDriverCalibOptions)
+from .hagen import calibrate as calibrate_hagen
 from .errors import (AlgorithmError, CalibError, CalibNotSuccessful, ExcessiveNoiseError,
                      TargetError, TooFewSamplesError)
 from .common.progress import set_progress
@@ -58,6 +64,8 @@ __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "CalibratedMatchingCubaSynapticInput", "UncalibratedCubaSynapticInput",
            "SynAmplitudeCalib", "SynTimeConstantCalib", "calibrate_synaptic_inputs", "set_progress",
            "SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking",
+           "hagen", "HagenCalibOptions", "HagenCalibResult", "HagenCalibTarget",
+           "HagenNeuronCalibTarget", "SynapseDriverCalibOptions", "calibrate_hagen",
            "CorrelationCalibOptions", "CorrelationCalibResult", "CorrelationCalibTarget",
            "STPCalibOptions", "STPCalibResult", "STPCalibTarget", "calibrate_correlation",
            "calibrate_stp"]

@@ -12,9 +12,12 @@ baseline read right after the reset, as the real HAGEN mode computes it on the P
 The activation encoding is hxtorch's: activation 0 sends no event, ``a`` sends address
 ``32 - a`` on the driver's bus (SPL1 address ``driver % 4``) with row select ``driver // 4``.
 
-The emulated chip has its mismatch: every neuron's excitatory and inhibitory inputs differ, so
-the raw result follows ``x @ W`` only roughly. :func:`calibrate` matches them per neuron through
-the CapMem (what calix's HAGEN calibration does), and the result becomes nearly linear.
+The emulated chip has its mismatch: every neuron's excitatory and inhibitory inputs differ, the
+synapse DAC of each quadrant drives its own current and every driver's HAGEN DAC shifts the
+activation by its own offset, so the raw result follows ``x @ W`` only roughly.
+:func:`calibrate` runs calix's HAGEN calibration (``calix.HagenCalibTarget``: the CADC, the
+synapse DAC biases, the neurons' two inputs matched, the drivers' DAC offsets), whose result
+:func:`multiply` applies, and the result becomes nearly linear.
 
 ``main()`` multiplies random vectors with a random matrix before and after the calibration, fits
 the gain (CADC LSB per activation x weight) as hxtorch's ``measure_mock_parameter`` does, prints
@@ -27,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+import calix
 import halco
 import haldls
 import lola
@@ -38,15 +42,18 @@ N_INPUTS = 128            # one per synapse driver of the top hemisphere
 N_OUTPUTS = 256           # one per neuron column
 ACTIVATION_MAX = 31
 WEIGHT_MAX = 63
-#: FPGA cycles between two events: the synaptic currents of events that overlap within tau_syn
-#: add up, and the synaptic input OTAs saturate when they add up too much
-EVENT_INTERVAL = 125
+#: FPGA cycles between two events (2 us): the synaptic currents of events that overlap within
+#: tau_syn (about 2.5 us on the emulated chip) add up, and the synaptic input OTAs saturate when
+#: they add up too much
+EVENT_INTERVAL = 250
 #: FPGA cycles from the last event to the CADC read: the synaptic currents decay (5 tau_syn)
 SETTLE_CYCLES = 125 * 12
-#: times each vector is sent (the result grows with it, as in hxtorch)
+#: times each vector is sent (the result grows with it, as in hxtorch), on the uncalibrated chip
+#: and on the calibrated one (calix's synapse DAC bias, 1022, doubles the charge per event)
 NUM_SENDS = 4
-#: CapMem of the integrators: no leak; reset to the middle of the CADC range; the shortest
-#: tau_syn; gm for about hxtorch's gain (0.002 CADC LSB per activation x weight and send)
+CALIBRATED_SENDS = 2
+#: CapMem of the uncalibrated integrators: no leak; reset to the middle of the CADC range; the
+#: shortest tau_syn; gm for about hxtorch's gain (0.002 CADC LSB per activation x weight and send)
 NEURON_CAPMEM = {"i_bias_leak": 0, "v_reset": 555, "i_bias_reset": 1022, "v_leak": 555,
                  "i_bias_synin_exc_tau": 1022, "i_bias_synin_inh_tau": 1022,
                  "i_bias_synin_exc_gm": 300, "i_bias_synin_inh_gm": 300}
@@ -60,10 +67,10 @@ def event_labels(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def configure(builder: stadls.PlaybackProgramBuilder, weights: np.ndarray,
-              gm: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-    """Routing, drivers, synapses and integrator neurons for ``weights`` [128, 256] (-63..63);
-    ``gm`` the excitatory and inhibitory synaptic input strength (CapMem, [256] each) per
-    column, the defaults of NEURON_CAPMEM if None."""
+              calibration: calix.HagenCalibResult | None = None) -> None:
+    """Routing, drivers, synapses and integrator neurons for ``weights`` [128, 256] (-63..63).
+    With ``calibration`` (applied before), the drivers keep their calibrated HAGEN DAC offsets
+    and the neurons are the calibrated ones; without, the neurons are NEURON_CAPMEM's."""
     weights = np.asarray(weights)
     if weights.shape != (N_INPUTS, N_OUTPUTS) or weights.dtype.kind not in "iu":
         raise ValueError(f"weights must be integers of shape ({N_INPUTS}, {N_OUTPUTS}), not "
@@ -74,34 +81,35 @@ def configure(builder: stadls.PlaybackProgramBuilder, weights: np.ndarray,
     # SPL1 address j -> PADI bus j of the top hemisphere only; nothing back to the FPGA
     for j in range(4):
         for out in range(8):
-            if out != j:
-                builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(out),
-                                                      halco.CrossbarInputOnDLS(8 + j)),
-                              haldls.CrossbarNode.drop_all())
+            builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(out),
+                                                  halco.CrossbarInputOnDLS(8 + j)),
+                          haldls.CrossbarNode() if out == j else haldls.CrossbarNode.drop_all())
         builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(8 + j),
                                               halco.CrossbarInputOnDLS(8 + j)),
                       haldls.CrossbarNode.drop_all())
     builder.write(halco.CommonPADIBusConfigOnDLS.top,
                   haldls.CommonPADIBusConfig(enable_spl1=[True] * 4))
     mode = haldls.SynapseDriverConfig.RowMode
+    dac = {} if calibration is None else {
+        "enable_hagen_dac": True,
+        "hagen_dac_offset": calibration.synapse_driver_result.hagen_dac_offset[:N_INPUTS]}
     builder.write_array(haldls.SynapseDriverConfig, np.arange(N_INPUTS),
                         haldls.SynapseDriverConfig.encode_array(
                             N_INPUTS, enable_receiver=True, enable_hagen_modulation=True,
-                            row_mode_top=int(mode.excitatory), row_mode_bottom=int(mode.inhibitory)))
+                            row_mode_top=int(mode.excitatory), row_mode_bottom=int(mode.inhibitory),
+                            **dac))
     # driver d: excitatory row 2d + 1, inhibitory row 2d; every synapse label 0
     synapses = lola.SynapseMatrix()
     synapses.weights[1::2] = np.maximum(weights, 0)
     synapses.weights[0::2] = np.maximum(-weights, 0)
     builder.write(halco.SynapseMatrixOnDLS(0), synapses)
-    capmem = dict(NEURON_CAPMEM)
-    if gm is not None:
-        capmem["i_bias_synin_exc_gm"], capmem["i_bias_synin_inh_gm"] = gm
-    write_capmem_rows(builder, capmem)
-    builder.write_array(haldls.NeuronConfig, np.arange(N_OUTPUTS), haldls.NeuronConfig.encode_array(
-        N_OUTPUTS, membrane_capacitor_size=63, enable_synaptic_input_excitatory=True,
-        enable_synaptic_input_inhibitory=True,
-        enable_synaptic_input_excitatory_small_capacitance=True,
-        enable_synaptic_input_inhibitory_small_capacitance=True))
+    if calibration is None:
+        write_capmem_rows(builder, NEURON_CAPMEM)
+        builder.write_array(haldls.NeuronConfig, np.arange(N_OUTPUTS), haldls.NeuronConfig.encode_array(
+            N_OUTPUTS, membrane_capacitor_size=63, enable_synaptic_input_excitatory=True,
+            enable_synaptic_input_inhibitory=True,
+            enable_synaptic_input_excitatory_small_capacitance=True,
+            enable_synaptic_input_inhibitory_small_capacitance=True))
     enable_cadc_membrane_readout(builder)
 
 
@@ -119,11 +127,12 @@ def send_vector(builder: stadls.PlaybackProgramBuilder, x: np.ndarray, start: in
 
 
 def multiply(x: np.ndarray, weights: np.ndarray, num_sends: int = 1,
-             gm: tuple[np.ndarray, np.ndarray] | None = None, chip_id: int = 0,
+             calibration: calix.HagenCalibResult | None = None, chip_id: int = 0,
              **connection) -> np.ndarray:
     """The analog results [n_vectors, 256] (CADC LSB, reading minus baseline) of the vectors
     ``x`` [n_vectors, 128] (activations 0..31) times ``weights`` [128, 256] (-63..63), each
-    vector sent ``num_sends`` times; ``gm`` as for :func:`configure`."""
+    vector sent ``num_sends`` times, on the chip as ``calibration`` (of this chip:
+    :func:`calibrate`) leaves it, or uncalibrated."""
     x = np.atleast_2d(np.asarray(x))
     if x.shape[1:] != (N_INPUTS,) or x.dtype.kind not in "iu":
         raise ValueError(f"x must be integers of shape (n, {N_INPUTS}), not {x.dtype} {x.shape}")
@@ -132,8 +141,13 @@ def multiply(x: np.ndarray, weights: np.ndarray, num_sends: int = 1,
                          f"{x.min()}..{x.max()}")
     if not isinstance(num_sends, int) or num_sends < 1:
         raise ValueError(f"num_sends must be a positive int, not {num_sends!r}")
+    if calibration is not None and not isinstance(calibration, calix.HagenCalibResult):
+        raise ValueError(f"calibration must be a calix.HagenCalibResult (from calibrate()), not "
+                         f"{type(calibration).__name__}")
     builder = init_builder()
-    configure(builder, weights, gm)
+    if calibration is not None:
+        calibration.apply(builder)
+    configure(builder, weights, calibration)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     t = 125 * 20                                     # the configuration settles
     reads = []
@@ -147,6 +161,8 @@ def multiply(x: np.ndarray, weights: np.ndarray, num_sends: int = 1,
         reads.append((baseline, read_cadc_membranes(builder, 0)))
         t += 100
     with stadls.ManagedConnection(chip_id=chip_id, **connection) as conn:
+        if calibration is not None:
+            calibration.check_connection(conn)       # a calibration of another chip is refused
         stadls.run(conn, builder.done())
     return np.array([cadc_columns(after) - cadc_columns(before) for before, after in reads])
 
@@ -159,40 +175,39 @@ def fit_gain(x: np.ndarray, weights: np.ndarray, result: np.ndarray) -> float:
     return float(np.median(result[usable] / exact[usable]))
 
 
-def calibrate(target: float = 40.0, iterations: int = 2, chip_id: int = 0,
-              **connection) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column excitatory and inhibitory synaptic input strengths (CapMem gm) that give the
-    same response, ``target`` CADC LSB, to the same probe of either sign, as calix's HAGEN
-    calibration matches the two inputs of every neuron. Without it, a neuron's excitatory and
-    inhibitory inputs differ by its mismatch (amplitude and time constant, ~25 %), and the
-    difference of two large sums that is the MAC result drowns in it."""
-    weights = np.zeros((N_INPUTS, N_OUTPUTS), dtype=np.int64)
-    weights[:N_INPUTS // 2], weights[N_INPUTS // 2:] = 32, -32
-    probe = np.zeros((2, N_INPUTS), dtype=np.int64)
-    probe[0, :N_INPUTS // 2:4] = probe[1, N_INPUTS // 2::4] = 20
-    gm = [np.full(N_OUTPUTS, NEURON_CAPMEM[f"i_bias_synin_{k}_gm"]) for k in ("exc", "inh")]
-    for _ in range(iterations):
-        response = multiply(probe, weights, num_sends=2, gm=tuple(gm), chip_id=chip_id, **connection)
-        for k, measured in enumerate((response[0], -response[1])):
-            gm[k] = np.clip(np.round(gm[k] * target / np.maximum(measured, 1)), 1, 1022).astype(np.int64)
-    return gm[0], gm[1]
+def calibrate(chip_id: int = 0, target: calix.HagenCalibTarget | None = None,
+              cache_paths: list | None = None, **connection) -> calix.HagenCalibResult:
+    """calix's HAGEN calibration of the chip (default ``calix.HagenCalibTarget()``, calix's
+    defaults), cached as ``calix.calibrate`` caches (``cache_paths``; ``[]``: no cache). It
+    brings every neuron's excitatory and inhibitory input to the same strength (without it they
+    differ by the neurons' mismatch, ~25 %, and the difference of two large sums that is the
+    MAC result drowns in it), the quadrants' synapse DAC currents together and every driver's
+    activation to its nominal pulse."""
+    with stadls.ManagedConnection(chip_id=chip_id, **connection) as conn:
+        return calix.calibrate(calix.HagenCalibTarget() if target is None else target,
+                               cache_paths=cache_paths, connection=conn)
 
 
-def main(path: Path = Path("mac_matrix_vector.png")) -> dict:
+def main(path: Path = Path("mac_matrix_vector.png"),
+         calibration: calix.HagenCalibResult | None = None) -> dict:
+    """Multiply before and after the calibration (``calibration``: of chip 0; default: run it)."""
     rng = np.random.default_rng(7)
     weights = rng.integers(-WEIGHT_MAX, WEIGHT_MAX + 1, (N_INPUTS, N_OUTPUTS))
     x = rng.integers(0, ACTIVATION_MAX + 1, (4, N_INPUTS)) * (rng.random((4, N_INPUTS)) < 0.25)
     exact = x @ weights
     print(f"MAC on the analog core: {len(x)} vectors of {N_INPUTS} activations (5 bit) x a "
-          f"{N_INPUTS} x {N_OUTPUTS} matrix (6 bit and sign), each vector sent {NUM_SENDS} times")
+          f"{N_INPUTS} x {N_OUTPUTS} matrix (6 bit and sign), one event every "
+          f"{EVENT_INTERVAL / 125:g} us")
     out = {"x": x, "weights": weights}
-    for name, gm in (("uncalibrated", None), ("calibrated", calibrate())):
-        result = multiply(x, weights, NUM_SENDS, gm)
+    calibration = calibrate() if calibration is None else calibration
+    for name, sends, calib in (("uncalibrated", NUM_SENDS, None),
+                               ("calibrated", CALIBRATED_SENDS, calibration)):
+        result = multiply(x, weights, sends, calib)
         gain = fit_gain(x, weights, result)
         corr = float(np.corrcoef(exact.ravel(), result.ravel())[0, 1])
-        print(f"{name:>12}: gain {gain * 1000 / NUM_SENDS:.2f} CADC LSB per 1000 activation x "
-              f"weight and send; correlation with x @ W {corr:.3f}; residual s.d. "
-              f"{(result - gain * exact).std():.1f} LSB")
+        print(f"{name:>12}: each vector sent {sends} times; gain {gain * 1000 / sends:.2f} CADC "
+              f"LSB per 1000 activation x weight and send; correlation with x @ W {corr:.3f}; "
+              f"residual s.d. {(result - gain * exact).std():.1f} LSB")
         out[name] = {"result": result, "gain": gain, "correlation": corr}
     _plot(exact, out, path)
     print(f"analog results vs x @ W saved as {path}")

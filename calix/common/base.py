@@ -33,6 +33,21 @@ def _integer(value: Any, what: str) -> int:
     return int(value)
 
 
+def checked_target_and_options(caller: str, target: Any, options: Any, target_type: type,
+                               options_type: type) -> tuple[Any, Any]:
+    """``target`` and ``options`` of a calibration function ``caller``, each its default when
+    None; anything else than the expected types raises :class:`calix.TargetError` naming both."""
+    target = target_type() if target is None else target
+    options = options_type() if options is None else options
+    if not isinstance(target, target_type):
+        raise TargetError(f"{caller} needs a {target_type.__module__.split('.')[0]}."
+                          f"{target_type.__name__} or None, not {type(target).__name__}")
+    if not isinstance(options, options_type):
+        raise TargetError(f"the options of {caller} are a {options_type.__module__.split('.')[0]}."
+                          f"{options_type.__name__} or None, not {type(options).__name__}")
+    return target, options
+
+
 class ParameterRange(NamedTuple):
     """Inclusive bounds of an integer parameter."""
     lower: int

@@ -42,7 +42,7 @@ import haldls
 import stadls
 from . import cadc_helpers
 from .algorithms import BinarySearch, LinearPrediction
-from .base import Calib, CalibResult, ParameterRange, TopLevelCalibTarget
+from .base import Calib, CalibResult, ParameterRange, TopLevelCalibTarget, checked_target_and_options
 from .helpers import run
 from ..errors import TargetError
 
@@ -307,14 +307,8 @@ def calibrate(connection: stadls.Connection, target: CADCCalibTarget | None = No
     digital offsets (module docstring). The CADC is left calibrated, enabled and switched back
     from the reference to its columns; the result says which channels failed (they are logged
     with their quadrant's settings)."""
-    target = CADCCalibTarget() if target is None else target
-    options = CADCCalibOptions() if options is None else options
-    if not isinstance(target, CADCCalibTarget):
-        raise TargetError(f"calix.common.cadc.calibrate needs a CADCCalibTarget, not "
-                          f"{type(target).__name__}")
-    if not isinstance(options, CADCCalibOptions):
-        raise TargetError(f"the options of a CADCCalibTarget are a CADCCalibOptions or None, not "
-                          f"{type(options).__name__}")
+    target, options = checked_target_and_options("calix.common.cadc.calibrate", target, options,
+                                                 CADCCalibTarget, CADCCalibOptions)
     builder = cadc_helpers.configure_chip(stadls.PlaybackProgramBuilder())
     cadc_helpers.configure_readout_cadc_debug(builder)
     run(connection, builder)

@@ -53,7 +53,7 @@ import lola
 import stadls
 from ..common import helpers as h
 from ..common.algorithms import SecantPrediction
-from ..common.base import Calib, CalibResult, ParameterRange
+from ..common.base import Calib, CalibResult, ParameterRange, checked_target_and_options
 from ..common.cadc_helpers import N_QUADRANTS, capmem_set_quadrant_cells
 from ..errors import CalibError, TargetError
 
@@ -472,14 +472,8 @@ def calibrate_correlation(connection: stadls.Connection, target: CorrelationCali
     (module docstring); the result is left applied and says which quadrants reached both
     targets (the others are logged). The CADC must be calibrated and enabled, and no neuron
     may spike meanwhile (a spike is a post pulse)."""
-    target = CorrelationCalibTarget() if target is None else target
-    options = CorrelationCalibOptions() if options is None else options
-    if not isinstance(target, CorrelationCalibTarget):
-        raise TargetError(f"calibrate_correlation needs a calix.CorrelationCalibTarget, not "
-                          f"{type(target).__name__}")
-    if not isinstance(options, CorrelationCalibOptions):
-        raise TargetError(f"the options of a CorrelationCalibTarget are a calix.CorrelationCalibOptions "
-                          f"or None, not {type(options).__name__}")
+    target, options = checked_target_and_options("calibrate_correlation", target, options,
+                                                 CorrelationCalibTarget, CorrelationCalibOptions)
     start = time.perf_counter()
     measurement = CorrelationMeasurement(target.amplitude, target.time_constant, options.measured_branches())
     ramp = int(np.clip(round(TIME_CONSTANT_TIMES_RAMP / target.time_constant), *RAMP_RANGE))

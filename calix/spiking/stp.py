@@ -44,7 +44,7 @@ import lola
 import stadls
 from ..common import helpers as h
 from ..common.algorithms import SecantPrediction
-from ..common.base import Calib, CalibResult, ParameterRange
+from ..common.base import Calib, CalibResult, ParameterRange, checked_target_and_options
 from ..common.cadc_helpers import N_QUADRANTS, capmem_set_quadrant_cells
 from ..errors import CalibError, TargetError
 
@@ -328,13 +328,8 @@ def calibrate_stp(connection: stadls.Connection, target: STPCalibTarget | None =
     applied (STP disabled, calix's). The CADC must be calibrated and enabled; the neurons are
     reconfigured. Drivers that did not reach their quadrant's target are logged and marked in
     ``success``."""
-    target = STPCalibTarget() if target is None else target
-    options = STPCalibOptions() if options is None else options
-    if not isinstance(target, STPCalibTarget):
-        raise TargetError(f"calibrate_stp needs a calix.STPCalibTarget, not {type(target).__name__}")
-    if not isinstance(options, STPCalibOptions):
-        raise TargetError(f"the options of an STPCalibTarget are a calix.STPCalibOptions or None, "
-                          f"not {type(options).__name__}")
+    target, options = checked_target_and_options("calibrate_stp", target, options,
+                                                 STPCalibTarget, STPCalibOptions)
     start = time.perf_counter()
     calib = STPOffsetCalib(v_stp=options.v_stp, i_ramp=options.i_ramp)
     algorithm = SecantPrediction(PROBES)

@@ -11,8 +11,8 @@ from typing import Any
 
 import stadls
 from ..common import cadc
+from ..common.base import checked_target_and_options
 from ..common.helpers import run
-from ..errors import TargetError
 from .correlation import calibrate_correlation
 from .neuron import calibrate_neurons
 from .results import SpikingCalibResult
@@ -27,14 +27,8 @@ def calibrate_spiking(connection: stadls.Connection, target: SpikingCalibTarget 
     """Initialize the chip, calibrate its CADC, then its 512 neurons (on the calibrated CADC),
     then the STP offsets (unless ``target.stp_target`` is None) and last the correlation
     sensors (if ``target.correlation_target`` is given); the result is left applied."""
-    target = SpikingCalibTarget() if target is None else target
-    options = SpikingCalibOptions() if options is None else options
-    if not isinstance(target, SpikingCalibTarget):
-        raise TargetError(f"calibrate_spiking needs a calix.SpikingCalibTarget, not "
-                          f"{type(target).__name__}")
-    if not isinstance(options, SpikingCalibOptions):
-        raise TargetError(f"the options of a SpikingCalibTarget are a calix.SpikingCalibOptions "
-                          f"or None, not {type(options).__name__}")
+    target, options = checked_target_and_options("calibrate_spiking", target, options,
+                                                 SpikingCalibTarget, SpikingCalibOptions)
     builder, _ = stadls.generate(stadls.SystemInit())
     run(connection, builder)
     log.info("spiking calibration: CADC")

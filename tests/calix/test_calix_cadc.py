@@ -259,7 +259,7 @@ def test_bad_options_are_target_errors(kwargs, match):
 
 def test_calibrate_checks_its_target_and_options():
     emulator = Emulator(chip_id=0)
-    with pytest.raises(calix.TargetError, match="needs a CADCCalibTarget, not NeuronCalibTarget"):
+    with pytest.raises(calix.TargetError, match="needs a calix.CADCCalibTarget or None, not NeuronCalibTarget"):
         cadc.calibrate(emulator, calix.NeuronCalibTarget())
     with pytest.raises(calix.TargetError, match="CADCCalibOptions or None, not NeuronCalibOptions"):
         calix.CADCCalibTarget().calibrate(emulator, calix.NeuronCalibOptions())
