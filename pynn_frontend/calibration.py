@@ -151,6 +151,7 @@ def build_target(state: Any, populations: list[Any], globals_: dict[str, int]) -
     try:
         neuron_target = calix.NeuronCalibTarget(
             **fields, membrane_capacitance=int(globals_["cm"]),
+            synapse_dac_bias=int(globals_["synapse_dac_bias"]),
             cuba_synin=calix.CalibratedCubaSynapticInput([int(globals_["i_synin_gm_E"]),
                                                           int(globals_["i_synin_gm_I"])]))
         if coba:
@@ -167,10 +168,9 @@ def _key(target: calix.SpikingCalibTarget, options: Any, globals_: dict[str, int
 
 
 def _base_chip(state: Any, result: Any, globals_: dict[str, int]) -> lola.Chip:
-    """The initial configuration with the calibration applied and the synapse DAC bias set."""
-    chip = result.to_chip(copy.deepcopy(state.initial_chip() or lola.Chip()))
-    chip.capmem.set_shared(halco.CapMemCellOnCapMemBlock.syn_i_bias_dac, int(globals_["synapse_dac_bias"]))
-    return chip
+    """The initial configuration with the calibration applied (with the quadrants' synapse DAC
+    biases calix calibrated from ``synapse_dac_bias``)."""
+    return result.to_chip(copy.deepcopy(state.initial_chip() or lola.Chip()))
 
 
 def calibrate(state: Any) -> None:

@@ -41,8 +41,9 @@ from .neuron_helpers import FIRING, NeuronStateCalib
 from .offset_current import measure_offset_current
 from .ppu_calibration import PPULeakThresholdStep
 from .results import NeuronCalibResult
+from .synapse_dac import SynapseDACBiasStep
 from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
-from .targets import NeuronCalibTarget, as_target, refractory_settings
+from .targets import NeuronCalibTarget, as_target, per_input, refractory_settings
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,10 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     reversal, reference = target.coba_inputs()
     tau_syn = target.per_neuron("tau_syn")
     steps = synaptic_input_steps(state, tau_syn, target.cuba_synin)
+    # calix's step 5: the synapse DAC bias between the time constants and the strengths
+    dac = SynapseDACBiasStep(state, target.synapse_dac_bias,
+                             per_input(target.cuba_synin.i_synin_gm)[0], float(np.max(tau_syn)))
+    steps.insert(len(KINDS), ("synapse DAC bias", dac, None))
     steps += coba_steps(state, reversal, reference, float(np.max(tau_syn)))
     if on_ppu:
         # the membrane's time constant and reset do not depend on the leak's potential (their
@@ -287,6 +292,7 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     result = NeuronCalibResult.from_array(target, state, scale, success, charge_per_weight=tuple(charge),
                                           offset_current_per_lsb=np.where(offset_ok, offset_shift, np.nan))
     result.steps = report
+    result.syn_i_bias_dac = dac.syn_i_bias_dac
     builder = stadls.PlaybackProgramBuilder()
     result.apply(builder)
     h.run(connection, builder)

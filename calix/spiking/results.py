@@ -13,6 +13,7 @@ import haldls
 import lola
 import stadls
 from ..common.base import CalibResult
+from ..common.cadc_helpers import capmem_set_quadrant_cells
 
 
 @dataclass
@@ -26,7 +27,9 @@ class NeuronCalibResult(CalibResult):
     the neuron's capacitance, without leak: a PSP's area over its membrane time constant), NaN
     where the strengths are not calibrated; ``offset_current_per_lsb``: [512] how far one
     CapMem LSB of source current (``constant_current.i_offset``) moves each calibrated neuron's
-    rest [CADC LSB] (NaN where the source does not work); ``steps``: (step, wall seconds,
+    rest [CADC LSB] (NaN where the source does not work); ``syn_i_bias_dac``: [4] the
+    quadrants' calibrated synapse DAC biases (CapMem LSB; None: not calibrated, left as they
+    are); ``steps``: (step, wall seconds,
     fraction of neurons that reached it) of the calibration that made it."""
     neurons: dict = field(default_factory=dict)
     success: dict = field(default_factory=dict)
@@ -34,6 +37,7 @@ class NeuronCalibResult(CalibResult):
     charge_per_weight: tuple = (float("nan"), float("nan"))
     offset_current_per_lsb: np.ndarray = field(default_factory=lambda: np.full(512, np.nan))
     steps: list = field(default_factory=list)
+    syn_i_bias_dac: np.ndarray | None = None
 
     @classmethod
     def from_array(cls, target: Any, neurons: lola.AtomicNeuronArray, clock_scale_slow: int,
@@ -55,9 +59,13 @@ class NeuronCalibResult(CalibResult):
         return np.array([self.success[n] for n in halco.iter_all(halco.AtomicNeuronOnDLS)])
 
     def apply(self, builder: stadls.PlaybackProgramBuilder | stadls.PlaybackProgramBuilderDumper) -> None:
-        """Both backend blocks' refractory clock, then every calibrated neuron (vectorized on a
-        PlaybackProgramBuilder, one AtomicNeuron each on a Dumper)."""
+        """The quadrants' synapse DAC biases, both backend blocks' refractory clock, then every
+        calibrated neuron (vectorized on a PlaybackProgramBuilder, one AtomicNeuron each on a
+        Dumper)."""
         self.check_builder(builder)
+        if self.syn_i_bias_dac is not None:
+            capmem_set_quadrant_cells(builder, {halco.CapMemCellOnCapMemBlock.syn_i_bias_dac:
+                                                self.syn_i_bias_dac})
         for block in halco.iter_all(halco.CommonNeuronBackendConfigOnDLS):
             builder.write(block, haldls.CommonNeuronBackendConfig(clock_scale_slow=self.clock_scale_slow))
         lola.AtomicNeuronArray.from_atomic_neurons(self.neurons).write(builder, neurons=list(self.neurons))

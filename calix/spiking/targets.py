@@ -148,6 +148,12 @@ def _cuba_synin(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
                           f"{[c.__name__ for c in CUBA_SYNIN]}, not {type(value).__name__}")
 
 
+def _synapse_dac_bias(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 30 <= value <= 1022:
+        raise TargetError(f"NeuronCalibTarget.synapse_dac_bias must be an int 30..1022 (CapMem LSB, "
+                          f"calix's feasible range), not {value!r}")
+
+
 def _capacitance(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= 63:
         raise TargetError(f"NeuronCalibTarget.membrane_capacitance must be an int 0..63 "
@@ -177,6 +183,7 @@ class NeuronCalibTarget(TopLevelCalibTarget):
     exponential_onset: Any = attrs.field(default=None, validator=_values)
     cuba_synin: Any = attrs.field(factory=CalibratedMatchingCubaSynapticInput, validator=_cuba_synin)
     membrane_capacitance: int = attrs.field(default=63, validator=_capacitance)
+    synapse_dac_bias: int = attrs.field(default=600, validator=_synapse_dac_bias)
 
     def calibrate(self, connection: stadls.Connection, options: Any = None) -> Any:
         from .neuron import calibrate_neurons      # the calibrations import the targets

@@ -202,9 +202,9 @@ class CalibHXNeuronCuba(CalibratedCellType):
 
     Differences from the real backend: ``v_thresh`` defaults to 140 (not 125: the emulated
     comparator reaches down to about 112 LSB, so calix's feasible range starts at 135); the
-    ranges are calix's feasible ranges (values outside raise ``InvalidParameterValueError``);
-    ``synapse_dac_bias`` is written to the chip's synapse DAC bias, but calix does not calibrate
-    against it (the emulated chip does not model that bias)."""
+    ranges are calix's feasible ranges (values outside raise ``InvalidParameterValueError``).
+    ``synapse_dac_bias`` is, as in the real backend, calix's target: every quadrant's bias is
+    calibrated from it so that the quadrants' synapses drive the same current."""
 
     default_parameters = {"v_rest": 80.0, "v_reset": 70.0, "v_thresh": 140.0, "tau_m": 10.0,
                           "tau_syn_E": 10.0, "tau_syn_I": 10.0, "cm": 63.0, "tau_refrac": 2.0,

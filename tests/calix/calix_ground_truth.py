@@ -5,22 +5,28 @@ from __future__ import annotations
 
 import numpy as np
 
+import halco
 import lola
 import stadls
 from calix.common import helpers
+from calix.common.cadc_helpers import capmem_set_quadrant_cells
 from emulator import Emulator, ground_truth
 from emulator.ground_truth import AMPLITUDE, KINDS, TAU, event_charges, psp_heights  # noqa: F401
 
 event_charge = event_charges
 
 
-def initialized_emulator(chip_id: int = 0, cadc_membranes: bool = False) -> Emulator:
+def initialized_emulator(chip_id: int = 0, cadc_membranes: bool = False,
+                         syn_i_bias_dac: np.ndarray | None = None) -> Emulator:
     """A fresh emulated chip after stadls.SystemInit (the shared biases the circuits need),
-    with every membrane on the CADC if ``cadc_membranes``."""
+    with every membrane on the CADC if ``cadc_membranes`` and the quadrants' synapse DAC
+    biases ``syn_i_bias_dac`` [4] if given (a calibration's)."""
     connection = Emulator(chip_id=chip_id)
     builder, _ = stadls.generate(stadls.SystemInit())
     if cadc_membranes:
         helpers.enable_cadc_membranes(builder)
+    if syn_i_bias_dac is not None:
+        capmem_set_quadrant_cells(builder, {halco.CapMemCellOnCapMemBlock.syn_i_bias_dac: syn_i_bias_dac})
     helpers.run(connection, builder)
     return connection
 

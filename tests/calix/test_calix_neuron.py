@@ -61,13 +61,36 @@ def test_calibrated_psps_match_across_neurons(calibrated):
                  "inhibitory_input_i_bias_tau", "inhibitory_input_i_bias_gm"):
         uniform[name] = int(np.median(calibrated_neurons[name]))
     for kind in KINDS:
-        after = psp_heights(true_parameters(initialized_emulator(0), calibrated_neurons), kind)
-        before = psp_heights(true_parameters(initialized_emulator(0), uniform), kind)
+        after = psp_heights(true_parameters(initialized_emulator(0, syn_i_bias_dac=result.syn_i_bias_dac), calibrated_neurons), kind)
+        before = psp_heights(true_parameters(initialized_emulator(0, syn_i_bias_dac=result.syn_i_bias_dac), uniform), kind)
         assert relative_spread(after) < 0.05                  # 2.6 % seen
         assert relative_spread(before) > 0.2                  # 31 % seen
     # the synaptic inputs are on, with their calibrated time constants
-    P = true_parameters(initialized_emulator(0), calibrated_neurons)
+    P = true_parameters(initialized_emulator(0, syn_i_bias_dac=result.syn_i_bias_dac), calibrated_neurons)
     assert np.median(P[TAU["excitatory"]]) == pytest.approx(TARGET.tau_syn, rel=0.05)
+
+
+def test_the_quadrants_synapse_dac_currents_come_together(calibrated):
+    """calix's step 5: at the target bias the quadrants' synapses drive currents several
+    percent apart; the calibrated biases bring them within a few percent of the weakest."""
+    from emulator import ground_truth
+
+    result, _ = calibrated
+    biases = result.syn_i_bias_dac
+    assert biases.shape == (4,) and np.all((biases >= 1) & (biases <= TARGET.synapse_dac_bias))
+    emulated = initialized_emulator(0)
+    builder = stadls.PlaybackProgramBuilder()
+    calix.common.cadc_helpers.capmem_set_quadrant_cells(
+        builder, {halco.CapMemCellOnCapMemBlock.syn_i_bias_dac: TARGET.synapse_dac_bias})
+    calix.common.helpers.run(emulated, builder)
+    before = ground_truth.synapse_dac_factors(emulated.chip)
+    builder = stadls.PlaybackProgramBuilder()
+    result.apply(builder)
+    calix.common.helpers.run(emulated, builder)
+    after = ground_truth.synapse_dac_factors(emulated.chip)
+    assert np.ptp(after) / after.mean() < 0.5 * np.ptp(before) / before.mean()
+    assert np.ptp(after) / after.mean() < 0.08
+    assert after.max() <= before.min() * 1.02          # the weakest quadrant's current, not more
 
 
 def test_the_charge_per_weight_is_the_true_one(calibrated):
@@ -75,7 +98,7 @@ def test_the_charge_per_weight_is_the_true_one(calibrated):
     # through a synapse of weight 1 integrates on a calibrated neuron (the true amplitude, time
     # constant and capacitance, the mean synapse gain, the CADC's nominal volts per LSB)
     result, _ = calibrated
-    P = true_parameters(initialized_emulator(0), lola.AtomicNeuronArray.from_atomic_neurons(result.neurons))
+    P = true_parameters(initialized_emulator(0, syn_i_bias_dac=result.syn_i_bias_dac), lola.AtomicNeuronArray.from_atomic_neurons(result.neurons))
     gain = Emulator(chip_id=0).chip.mismatch.synapse_gain.mean()
     for i, kind in enumerate(KINDS):
         true = np.median(event_charge(P, kind)) * gain / readout.CADC_V_PER_LSB
@@ -88,7 +111,7 @@ def test_the_offset_current_per_lsb_is_the_true_one(calibrated):
     # how far one LSB of source current moves each calibrated neuron's rest, as its own CADC
     # channel reads it: the true current over the true leak conductance
     result, _ = calibrated
-    connection = initialized_emulator(0)
+    connection = initialized_emulator(0, syn_i_bias_dac=result.syn_i_bias_dac)
     P = true_parameters(connection, lola.AtomicNeuronArray.from_atomic_neurons(result.neurons))
     volts = transfer.OFFSET_CURRENT_PER_LSB * connection.chip.mismatch.gain["i_offset"] / P[core.P_G_LEAK]
     true = cadc_reads(connection, P[core.P_V_LEAK] + 20 * volts) - cadc_reads(connection, P[core.P_V_LEAK])
@@ -141,8 +164,8 @@ def test_a_long_time_constant_calibrates_the_threshold_as_well(monkeypatch, caps
         result = calix.calibrate(target, cache_paths=[], connection=connection)
     # the progress bar went through every step
     shown = capsys.readouterr().err
-    assert all(step in shown for step in ("tau_syn excitatory", "i_synin_gm inhibitory", "tau_mem",
-                                          "threshold", "offset current", "10/10 done"))
+    assert all(step in shown for step in ("tau_syn excitatory", "synapse DAC bias", "i_synin_gm inhibitory", "tau_mem",
+                                          "threshold", "offset current", "11/11 done"))
     assert result.success_mask().mean() > 0.97
     rates = calibrate_neurons.firing_rates(result)[result.success_mask()]
     expected_khz = 1e3 / (2.0 + 30.0 * np.log((160 - 70) / (160 - 140)))
@@ -184,6 +207,8 @@ def test_bad_targets_are_refused():
                           ({"tau_mem": 1e-6}, "tau_mem must lie in"),
                           ({"leak": np.zeros(3)}, "512 numbers"), ({"leak": "80"}, "a number"),
                           ({"membrane_capacitance": 64}, "0..63"),
+                          ({"synapse_dac_bias": 20}, "synapse_dac_bias must be an int 30..1022"),
+                          ({"synapse_dac_bias": 600.0}, "synapse_dac_bias must be an int"),
                           ({"threshold": float("nan")}, "finite")]:
         with pytest.raises(calix.TargetError, match=match):
             calix.NeuronCalibTarget(**kwargs)

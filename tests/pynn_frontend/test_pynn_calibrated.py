@@ -221,14 +221,16 @@ def test_an_injected_target_sets_the_other_circuits_and_the_cadc(sim, spy):
         sim.setup(calibration_cache=3)
 
 
-def test_synapse_dac_bias_is_written_to_the_chip(sim, spy):
+def test_synapse_dac_bias_is_calix_target_and_the_calibrated_biases_reach_the_chip(sim, spy):
     sim.setup()
     sim.Population(1, sim.cells.CalibHXNeuronCuba(synapse_dac_bias=700))
     sim.run(None, RunCommand.PREPARE)
+    assert spy.calls[-1]["target"].neuron_target.synapse_dac_bias == 700
     chip = simulator.state.base_chip()
+    calibrated = spy.result.neuron_result.syn_i_bias_dac
     for block in range(4):
         cell = halco.CapMemCellOnDLS(halco.CapMemCellOnCapMemBlock.syn_i_bias_dac, halco.CapMemBlockOnDLS(block))
-        assert chip.capmem.shared_cells[_SHARED_CELLS.index(cell)].value == 700
+        assert chip.capmem.shared_cells[_SHARED_CELLS.index(cell)].value == calibrated[block]
 
 
 # -- the real calibration -------------------------------------------------------------------------
