@@ -30,7 +30,7 @@ multiply-accumulate: the CADC, the synapse DAC biases, integrating neurons with 
 and the synapse drivers' DAC offsets.
 """
 
-from . import common, errors, hagen, spiking
+from . import common, errors, hagen, multicomp, spiking
 from .common import CADCCalibOptions, CADCCalibResult, CADCCalibTarget
 from .common import (Algorithm, BinarySearch, Calib, CalibResult, LinearPrediction, LinearSearch,
                      NoisyBinarySearch, ParameterCalibResult, ParameterRange,
@@ -64,7 +64,7 @@ __all__ = ["CADCCalibTarget", "CADCCalibOptions", "CADCCalibResult",
            "CalibratedMatchingCubaSynapticInput", "UncalibratedCubaSynapticInput",
            "SynAmplitudeCalib", "SynTimeConstantCalib", "calibrate_synaptic_inputs", "set_progress",
            "SpikingCalibOptions", "SpikingCalibResult", "SpikingCalibTarget", "calibrate_spiking",
-           "hagen", "HagenCalibOptions", "HagenCalibResult", "HagenCalibTarget",
+           "hagen", "multicomp", "HagenCalibOptions", "HagenCalibResult", "HagenCalibTarget",
            "HagenNeuronCalibTarget", "SynapseDriverCalibOptions", "calibrate_hagen",
            "CorrelationCalibOptions", "CorrelationCalibResult", "CorrelationCalibTarget",
            "STPCalibOptions", "STPCalibResult", "STPCalibTarget", "calibrate_correlation",

@@ -257,6 +257,11 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
                   ("reset", ResetPotentialCalib(state), target.per_neuron("reset")),
                   ("threshold", ThresholdCalib(state, tau_max), target.per_neuron("threshold")),
                   ("leak", LeakPotentialCalib(state), target.per_neuron("leak"))]
+    if target.tau_icc is not None:
+        # calix's optional step 10 (calix.multicomp builds on this module)
+        from ..multicomp import ICCStep
+
+        steps.append(("tau_icc", ICCStep(state), target.per_neuron("tau_icc")))
     # the AdEx parts last, on the calibrated membrane
     adex = target.adex()
     steps += adex_steps(state, adex, target.per_neuron("leak"), target.per_neuron("threshold"), tau_max)

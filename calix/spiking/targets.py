@@ -44,9 +44,14 @@ RANGES = {
     "adaptation_tau": ((50e-6, 2e-3), (20e-6, 5e-3), "s"),
     "adaptation_b": ((1.0, 60.0), (0.0, 200.0), "CADC LSB (b / g_L)"),
     "exponential_onset": ((60, 200), (0, 255), "CADC LSB"),
+    # the inter-compartment conductance as C_mem / g_icc (optional; None: not calibrated):
+    # calix's feasible range starts at 0.1 us (MADC), the CADC method here needs 5 us as tau_mem
+    "tau_icc": ((5e-6, 60e-6), (2e-6, 2000e-6), "s"),
 }
-#: the optional per-neuron fields (None: that part of the neuron is off)
-OPTIONAL_NEURON = ("adaptation_a", "adaptation_tau", "adaptation_b", "exponential_onset")
+#: the AdEx parts (None: off)
+ADEX = ("adaptation_a", "adaptation_tau", "adaptation_b", "exponential_onset")
+#: the optional per-neuron fields (None: that part of the neuron is off or not calibrated)
+OPTIONAL_NEURON = ADEX + ("tau_icc",)
 #: the fields with a value per synaptic input (excitatory, inhibitory) and neuron
 PER_INPUT = ("tau_syn", "e_coba_reference", "e_coba_reversal")
 #: per-input fields that may be None (nothing) or NaN for an input (that input has none)
@@ -181,6 +186,7 @@ class NeuronCalibTarget(TopLevelCalibTarget):
     adaptation_tau: Any = attrs.field(default=None, validator=_values)
     adaptation_b: Any = attrs.field(default=None, validator=_values)
     exponential_onset: Any = attrs.field(default=None, validator=_values)
+    tau_icc: Any = attrs.field(default=None, validator=_values)
     cuba_synin: Any = attrs.field(factory=CalibratedMatchingCubaSynapticInput, validator=_cuba_synin)
     membrane_capacitance: int = attrs.field(default=63, validator=_capacitance)
     synapse_dac_bias: int = attrs.field(default=600, validator=_synapse_dac_bias)
@@ -210,9 +216,9 @@ class NeuronCalibTarget(TopLevelCalibTarget):
             np.broadcast_to(np.asarray(getattr(self, name), dtype=float), (N_NEURONS,)).copy()
 
     def adex(self) -> dict[str, np.ndarray]:
-        """The AdEx parts asked for (:data:`OPTIONAL_NEURON` name -> 512 values), checked: b
-        needs tau_w (its measurement's response), tau_w must be at least 4 tau_mem."""
-        parts = {name: self.per_neuron(name) for name in OPTIONAL_NEURON
+        """The AdEx parts asked for (:data:`ADEX` name -> 512 values), checked: b needs tau_w
+        (its measurement's response), tau_w must be at least 4 tau_mem."""
+        parts = {name: self.per_neuron(name) for name in ADEX
                  if getattr(self, name) is not None}
         if "adaptation_b" in parts and "adaptation_tau" not in parts:
             raise TargetError("NeuronCalibTarget.adaptation_b needs adaptation_tau as well (the "

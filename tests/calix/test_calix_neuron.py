@@ -157,20 +157,32 @@ def test_the_result_is_cached_applied_and_a_chip(calibrated):
 
 
 def test_a_long_time_constant_calibrates_the_threshold_as_well(monkeypatch, capsys):
+    # with the inter-compartment conductance (calix's optional step 10) as well
     target = calix.NeuronCalibTarget(leak=160, reset=70, threshold=140, tau_mem=30e-6,
-                                     refractory_time=2e-6)
+                                     refractory_time=2e-6, tau_icc=20e-6)
     monkeypatch.setenv("CALIX_PROGRESS", "1")
     with stadls.ManagedConnection(chip_id=0) as connection:
         result = calix.calibrate(target, cache_paths=[], connection=connection)
     # the progress bar went through every step
     shown = capsys.readouterr().err
     assert all(step in shown for step in ("tau_syn excitatory", "synapse DAC bias", "i_synin_gm inhibitory", "tau_mem",
-                                          "threshold", "offset current", "11/11 done"))
+                                          "threshold", "tau_icc", "offset current", "12/12 done"))
+    nmda = lola.AtomicNeuronArray.from_atomic_neurons(result.neurons)["multicompartment_i_bias_nmda"]
+    assert np.median(true_icc_time_constants(0, nmda)) == pytest.approx(20e-6, rel=0.1)
     assert result.success_mask().mean() > 0.97
     rates = calibrate_neurons.firing_rates(result)[result.success_mask()]
     expected_khz = 1e3 / (2.0 + 30.0 * np.log((160 - 70) / (160 - 140)))
     assert np.median(rates) == pytest.approx(expected_khz, rel=0.1)
     assert rates.std() / rates.mean() < 0.1
+
+
+def true_icc_time_constants(chip_id: int, i_bias_nmda: np.ndarray, capacitance: int = 63) -> np.ndarray:
+    """C_mem / g_icc [s] of every circuit from the emulator's transfer and mismatch."""
+    from emulator import compartments
+
+    mismatch = Emulator(chip_id=chip_id).chip.mismatch
+    c_mem = (transfer.C_MEM_MIN + transfer.C_MEM_PER_STEP * capacitance) * mismatch.gain["c_mem"]
+    return c_mem / (np.asarray(i_bias_nmda) * compartments.G_NMDA_PER_LSB * mismatch.gain["g_nmda"])
 
 
 def fake_result(*args, **kwargs) -> calix.NeuronCalibResult:
