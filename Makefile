@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# two workers for the CI machine's two cores; a module's tests stay on one worker, so each
+# module-scoped fixture (a calibration, say) is made once
 test: $(STAMP)
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -n 2 --dist loadfile
 
 demo: $(STAMP)
 	$(VPY) examples/demo.py
@@ -30,7 +32,23 @@ $(BENCH_VENV)/.installed:
 	$(BENCH_VENV)/bin/python -m pip install --quiet brian2 cython
 	touch $@
 
-bench: $(STAMP) $(BENCH_VENV)/.installed
+# benchmarks/pynn.py's peers: pyNN.brian2 (PyNN 0.13 with Brian2 2.11 on Python 3.13, in
+# .venv-bench) and pyNN.nest (NEST 3.10 from pip, for Python 3.11, in .venv-nest). An environment
+# that cannot be built is reported here and skipped by the benchmark with its reason.
+NEST_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3) python3.11)
+NEST_VENV := .venv-nest
+
+$(BENCH_VENV)/.installed-pynn: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m pip install --quiet 'pyNN==0.13.0' \
+		&& touch $@ || echo "pyNN.brian2 environment not built: the benchmark skips it"
+
+$(NEST_VENV)/.installed:
+	{ test -x $(NEST_VENV)/bin/python || $(NEST_PYTHON) -m venv $(NEST_VENV); } \
+		&& $(NEST_VENV)/bin/python -m pip install --quiet --upgrade pip \
+		&& $(NEST_VENV)/bin/python -m pip install --quiet 'nest-simulator==3.10.0' 'pyNN==0.13.0' \
+		&& touch $@ || echo "pyNN.nest environment not built: the benchmark skips it"
+
+bench: $(STAMP) $(BENCH_VENV)/.installed $(BENCH_VENV)/.installed-pynn $(NEST_VENV)/.installed
 	$(VPY) benchmarks/codec.py
 	$(VPY) benchmarks/playback.py
 	$(VPY) benchmarks/chip.py
@@ -40,6 +58,7 @@ bench: $(STAMP) $(BENCH_VENV)/.installed
 	$(VPY) benchmarks/grenade.py
 	$(VPY) benchmarks/calix.py
 	$(VPY) benchmarks/emulator_vs_brian2.py --brian2-python $(BENCH_VENV)/bin/python
+	$(VPY) benchmarks/pynn.py --venv-bench $(BENCH_VENV) --venv-nest $(NEST_VENV)
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) $(NEST_VENV) build *.egg-info .pytest_cache .hypothesis
