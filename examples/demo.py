@@ -19,9 +19,15 @@
    recurrent one, described as populations and projections, routed on the chip and run on
    calibrated neurons; raster plots saved as ``grenade_feedforward.png`` and
    ``grenade_recurrent.png``.
+9. PyNN (``examples/pynn/``): the single-neuron tutorial (silent neuron, leak over threshold,
+   fixed pattern, PSPs, f-I curve; ``single_neuron.png``) and the homeostasis tutorial (a
+   plasticity rule on the PPUs drives 16 neurons to a target rate; ``homeostasis.png``).
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import adex_firing_patterns
 import bypass_relay
@@ -34,6 +40,10 @@ import leak_over_threshold
 import mac_matrix_vector
 import plasticity_homeostasis
 import plasticity_stdp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "pynn"))
+import homeostasis  # noqa: E402  (examples/pynn)
+import single_neuron  # noqa: E402
 
 if __name__ == "__main__":
     leak_over_threshold.main()
@@ -57,3 +67,7 @@ if __name__ == "__main__":
     grenade_feedforward.main()
     print()
     grenade_recurrent.main()
+    print()
+    single_neuron.main()
+    print()
+    homeostasis.main()

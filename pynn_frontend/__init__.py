@@ -18,6 +18,11 @@ values (``HXNeuron``), recorded voltages raw ADC codes::
     block = neuron.get_data()                    # neo.Block: one segment per reset
     pynn.end()
 
+Current sources (``DCSource``, ``StepCurrentSource``, ``ACSource``, ``NoisyCurrentSource``;
+:mod:`pynn_frontend.electrodes`) drive each cell's offset-current source by timed CapMem
+writes during the run; their amplitudes are CapMem LSB of that source (signed: negative
+currents sink).
+
 Beyond PyNN: ``run(runtime, command=RunCommand.PREPARE | APPEND | EXECUTE)`` (map only; queue
 a realtime snippet; run the queue), ``setup(neuronPermutation=..., initial_config=...,
 enable_neuron_bypass=..., injected_config=..., chip_id=...)``, the recording ``device``
@@ -35,9 +40,18 @@ are converted to FPGA cycles with grenade's helpers (rounded, not truncated); re
 spike sources are their loop-back through the chip (a few tens of ns later than sent); pads
 return no data (the emulated chip has no oscilloscope); ``initialize`` is refused for HXNeuron
 (calibrated cells take what they start from: ``v = v_reset``); ``CalibHXNeuronCuba``'s
-``v_thresh`` defaults to 140 and ``cm`` is global (calix takes one capacitance). Not yet here:
-plasticity rules (``PlasticSynapse``, ``Timer``, ``PlasticityRule``) and multi-compartment
-neurons.
+``v_thresh`` defaults to 140 and ``cm`` is global (calix takes one capacitance).
+
+Multi-compartment neurons (:mod:`pynn_frontend.morphology`): ``create_mc_neuron(name,
+compartments=[Compartment(positions=..., label=..., connect_shared_line=...,
+connect_conductance=...)], connections=[SharedLineConnection(start, stop, row)])`` makes a cell
+type placed as a ``lola.LogicalNeuron``; connectors' ``location_selector`` picks the
+postsynaptic compartment, ``record(..., locations=[label, ...])`` the recorded ones.
+
+Plasticity rules (:mod:`pynn_frontend.plasticity`): ``PlasticityRule(Timer(start, period,
+num_periods), observables, kernel=...)`` runs a libnux_vm kernel on the PPUs over the synapses
+of ``PlasticSynapse(weight, plasticity_rule=rule)`` projections and the neurons of
+``HXNeuron(plasticity_rule=rule)`` populations; observables come back per run.
 """
 
 from __future__ import annotations
@@ -59,7 +73,7 @@ from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa:
 from pyNN.recording import get_io
 from pyNN.space import Space  # noqa: F401
 
-from . import errors, helper, mapping, recording, simulator, standardmodels  # noqa: F401
+from . import errors, helper, mapping, morphology, recording, simulator, standardmodels  # noqa: F401
 from .connectors import (  # noqa: F401
     AllToAllConnector, ArrayConnector, CloneConnector, Connector, CSAConnector,
     DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector,
@@ -67,7 +81,10 @@ from .connectors import (  # noqa: F401
     FixedTotalNumberConnector, FromFileConnector, FromListConnector, IndexBasedProbabilityConnector,
     OneToOneConnector, SmallWorldConnector,
 )
+from .electrodes import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource
 from .injection import InjectedConfiguration, InjectedReadout
+from . import plasticity as plasticity_rules  # noqa: F401  (the real backend's module name)
+from .plasticity import PlasticityRule, Timer
 from .populations import Assembly, Population, PopulationView
 from .projections import Projection
 from .simulator import RunCommand
@@ -76,7 +93,8 @@ from .standardmodels.cells import (  # noqa: F401
     CalibHXNeuronCoba, CalibHXNeuronCuba, HXNeuron, SpikeSourceArray, SpikeSourcePoisson,
     SpikeSourcePoissonOnChip,
 )
-from .standardmodels.synapses import StaticSynapse
+from .standardmodels.renewal_sources import SpikeSourceGamma, SpikeSourcePoissonRefractory
+from .standardmodels.synapses import PlasticSynapse, StaticSynapse  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -270,17 +288,20 @@ def _read(name: str) -> dict:
 
 
 __all__ = [
+    "ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource",
     "AllToAllConnector", "ArrayConnector", "Assembly", "CSAConnector", "CloneConnector",
     "DisplacementDependentProbabilityConnector", "DistanceDependentProbabilityConnector",
     "FixedNumberPostConnector", "FixedNumberPreConnector", "FixedProbabilityConnector",
     "FixedTotalNumberConnector", "FromFileConnector", "FromListConnector", "GSLRNG", "HXNeuron",
     "CalibHXNeuronCoba", "CalibHXNeuronCuba",
     "IndexBasedProbabilityConnector", "InjectedConfiguration", "InjectedReadout", "NativeRNG",
+    "PlasticSynapse", "PlasticityRule", "Timer", "plasticity_rules",
     "Network", "NumpyRNG", "OneToOneConnector", "Population", "PopulationView", "Projection",
     "RandomDistribution", "RunCommand", "Sequence", "SmallWorldConnector", "Space",
-    "SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonOnChip", "StaticSynapse", "cells",
+    "SpikeSourceArray", "SpikeSourceGamma", "SpikeSourcePoisson", "SpikeSourcePoissonOnChip",
+    "SpikeSourcePoissonRefractory", "StaticSynapse", "cells",
     "connect", "create", "end", "errors", "get_current_time", "get_max_delay", "get_min_delay",
     "get_post_realtime_read", "get_pre_realtime_read", "get_time_step", "helper", "initialize",
-    "list_standard_models", "num_processes", "preprocess", "rank", "record", "reset", "run",
+    "list_standard_models", "morphology", "num_processes", "preprocess", "rank", "record", "reset", "run",
     "run_for", "run_until", "set", "setup", "simulator", "standardmodels", "synapses",
 ]

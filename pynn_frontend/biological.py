@@ -10,7 +10,9 @@ runs with its import changed, within these limits:
 - Parameters are translated by ``calix.BiologicalUnits`` (module
   :mod:`pynn_frontend.standardmodels.biological`): a value the calibration cannot reach raises
   ``InvalidParameterValueError`` naming the parameter and the range. ``i_offset`` runs through
-  each neuron's calibrated offset current; there are no current sources (``DCSource``, ...).
+  each neuron's calibrated offset current, and so do the current sources (``DCSource``,
+  ``StepCurrentSource``, ``ACSource``, ``NoisyCurrentSource`` in nA: timed writes of that
+  source during the run, piecewise constant on the time step; :mod:`pynn_frontend.electrodes`).
 - Weights are nA (current-based) or uS (conductance-based), rounded to whole hardware weight
   LSB after translation (about 0.02 nA for ``tau_syn = 5 ms`` and ``cm = 1 nF``); inhibitory
   weights of current-based cells are negative, as PyNN expects. A network's calibrated cells
@@ -42,11 +44,13 @@ from . import (  # noqa: F401  (the backend's surface, shared)
     FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector, FixedTotalNumberConnector,
     FromFileConnector, FromListConnector, GSLRNG, HXNeuron, IndexBasedProbabilityConnector, InjectedConfiguration,
     InjectedReadout, NativeRNG, Network, NumpyRNG, OneToOneConnector, Population, PopulationView, Projection,
-    RandomDistribution, RunCommand, Sequence, SmallWorldConnector, Space, SpikeSourceArray, SpikeSourcePoisson,
+    RandomDistribution, RunCommand, Sequence, SmallWorldConnector, Space, SpikeSourceArray, SpikeSourceGamma, SpikeSourcePoisson,
+    SpikeSourcePoissonRefractory,
     StaticSynapse, connect, create, end, errors, get_current_time, get_max_delay, get_min_delay,
     get_time_step, initialize, num_processes, rank, record, reset, run, run_for, run_until, set, simulator,
 )
 from . import _setup
+from .biological_electrodes import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource
 from .standardmodels.biological import EIF_cond_exp_isfa_ista, IF_cond_exp, IF_curr_exp
 from .standardmodels.synapses import TsodyksMarkramSynapse
 
@@ -67,13 +71,14 @@ def list_standard_models() -> list[type]:
 
 
 __all__ = [
+    "ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource",
     "AllToAllConnector", "ArrayConnector", "Assembly", "CSAConnector", "CalibHXNeuronCoba", "CalibHXNeuronCuba",
     "CloneConnector", "DisplacementDependentProbabilityConnector", "DistanceDependentProbabilityConnector",
     "EIF_cond_exp_isfa_ista", "FixedNumberPostConnector", "FixedNumberPreConnector", "FixedProbabilityConnector",
     "FixedTotalNumberConnector", "FromFileConnector", "FromListConnector", "GSLRNG", "HXNeuron", "IF_cond_exp",
     "IF_curr_exp", "IndexBasedProbabilityConnector", "InjectedConfiguration", "InjectedReadout", "NativeRNG",
     "Network", "NumpyRNG", "OneToOneConnector", "Population", "PopulationView", "Projection", "RandomDistribution",
-    "RunCommand", "Sequence", "SmallWorldConnector", "Space", "SpikeSourceArray", "SpikeSourcePoisson",
+    "RunCommand", "Sequence", "SmallWorldConnector", "Space", "SpikeSourceArray", "SpikeSourceGamma", "SpikeSourcePoisson", "SpikeSourcePoissonRefractory",
     "StaticSynapse", "TsodyksMarkramSynapse", "common", "connect", "create", "end", "errors", "get_current_time", "get_max_delay",
     "get_min_delay", "get_time_step", "initialize", "list_standard_models", "num_processes", "rank", "record",
     "reset", "run", "run_for", "run_until", "set", "setup", "simulator",

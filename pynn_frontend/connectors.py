@@ -1,7 +1,9 @@
 """PyNN's connectors, each with the keyword-only arguments ``location_selector`` (the
 postsynaptic compartment) and ``source_location_selector`` (the presynaptic compartment) of the
-real backend. The cells of this backend are point neurons for now: a selector other than None
-raises ``ValueError`` when the projection is made."""
+real backend: a compartment label of the multi-compartment cells (:mod:`pynn_frontend.morphology`)
+the projection connects; a selector on point neurons, or a label that is unknown or names
+several compartments, raises ``ValueError`` when the projection is made (the default: the first
+compartment)."""
 
 from __future__ import annotations
 

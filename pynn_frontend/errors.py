@@ -106,9 +106,33 @@ class SimulationStateError(PynnFrontendError, RuntimeError):
     before ``setup()``, data asked for before a run."""
 
 
+class KernelCompileError(PynnFrontendError, RuntimeError):
+    """A plasticity rule's kernel that does not compile (the real backend's PPU compiler fails
+    with ``RuntimeError``): ``line`` and ``column`` (1-based, of the kernel as given, or None)
+    and the source line with a caret in the message."""
+
+    def __init__(self, reason: str, source: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        self.reason, self.line, self.column = reason, line, column
+        text = f"plasticity rule kernel: {reason}"
+        if line is not None:
+            text = f"plasticity rule kernel, line {line}" + (f", column {column}" if column else "") + f": {reason}"
+            lines = (source or "").split("\n")
+            if column and 1 <= line <= len(lines):
+                from libnux_vm.errors import caret_excerpt
+                text += "\n" + caret_excerpt(lines[line - 1].rstrip("\r"), column)
+        super().__init__(text)
+
+
+class PlasticityRuleError(PynnFrontendError, RuntimeError):
+    """A plasticity rule the chip cannot run: its recordings do not fit the PPU's memory, two
+    rules on one hemisphere, rules with the same ``same_id`` but different kernels."""
+
+
 __all__ = [
     "AnalogRecordingError", "CalibrationAccessError", "ConnectionError", "DelayError",
-    "GlobalParameterError", "InitialConfigAccessError", "InitialValueError", "NotCalibratedError",
+    "GlobalParameterError", "InitialConfigAccessError", "InitialValueError", "KernelCompileError",
+    "NotCalibratedError", "PlasticityRuleError",
     "UncalibratedParameterError",
     "InvalidDimensionsError", "InvalidModelError", "InvalidParameterValueError", "InvalidWeightError",
     "NoModelAvailableError", "NonExistentParameterError", "NotLocalError", "ParameterValueError",

@@ -23,12 +23,12 @@ import lola
 import stadls
 import grenade.network as gn
 from grenade.common import SPEEDUP, biological_ms_to_cycles
-from grenade.execution import ExecutionInstanceHooks
-from . import calibration
+from . import calibration, current_injection, mc_mapping, plasticity_mapping
 from .projections import resolve
 from .recording import SnippetData, madc_to_cadc_lsb, parse_device, recorded_analog
 from .standardmodels.calibrated import CalibratedCellType
 from .errors import DelayError, NotCalibratedError
+from .morphology import McNeuronBase
 from .standardmodels.cells import ANALOG_RECORDABLES, ExternalNeuron, NeuronCellType, SpikeSourcePoissonOnChip
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,10 @@ class NetworkPlan:
     analog: list[tuple[Any, int, str, str]]
     #: population -> IDs recording spikes
     spikes: dict[int, tuple[Any, list[int]]]
+    #: the analog recording sites of multi-compartment cells (pynn_frontend.mc_mapping.Site)
+    sites: list = attrs.field(factory=list)
+    #: the plasticity rules of the snippet (pynn_frontend.plasticity_mapping.MappedRule)
+    rules: list = attrs.field(factory=list)
 
     def entry(self, population: Any) -> PopulationEntry:
         for e in self.entries:
@@ -111,6 +115,8 @@ class Snippet:
     inputs: dict[int, list[np.ndarray]]
     #: the user's ms per hardware ms
     time_scale: float = 1.0
+    #: the timed writes of current sources (pynn_frontend.current_injection.Injection) or None
+    currents: Any = None
 
     @property
     def runtime_cycles(self) -> int:
@@ -151,7 +157,7 @@ def _background_reach(state: Any) -> dict[int, set[int]]:
                 continue
             for t, post in enumerate(post_pops):
                 cells = post_index[projection._post[(owners_pre == k) & (owners_post == t)]]
-                reach.setdefault(id(pre), set()).update((post.atomic_neurons[cells] // 256).tolist())
+                reach.setdefault(id(pre), set()).update(np.ravel(post.atomic_neurons[cells] // 256).tolist())
     return reach
 
 
@@ -207,8 +213,9 @@ def check_network(state: Any) -> None:
         calibration.build_target(state, populations, calibration.check_globals(populations))
 
 
-def build_network(state: Any) -> NetworkPlan:
-    """The grenade network of the current PyNN network."""
+def build_network(state: Any, window: tuple[float, float] | None = None) -> NetworkPlan:
+    """The grenade network of the current PyNN network; ``window``: the snippet's (start,
+    runtime) [the user's ms], which the plasticity rules' timers need (None: mapping only)."""
     builder = gn.NetworkBuilder()
     entries: list[PopulationEntry] = []
     spikes: dict[int, tuple[Any, list[int]]] = {}
@@ -224,10 +231,14 @@ def build_network(state: Any) -> NetworkPlan:
     for population in state.populations:
         celltype = population.celltype
         recorded = population.recorder.recorded_cells("spikes")
-        if recorded:
+        multicompartment = isinstance(celltype, McNeuronBase)
+        if recorded and not multicompartment:          # those record per compartment (mc_mapping)
             spikes[id(population)] = (population, recorded)
         flags = np.isin(np.asarray(population.all_cells, dtype=np.int64), recorded)
-        if isinstance(celltype, NeuronCellType):
+        if multicompartment:
+            kind = "neurons"
+            element = mc_mapping.grenade_population(population)
+        elif isinstance(celltype, NeuronCellType):
             kind = "neurons"
             element = gn.Population.from_atomic_neurons(population.atomic_neurons.tolist(), record_spikes=flags)
         elif getattr(celltype, "host_spikes", True):
@@ -251,18 +262,25 @@ def build_network(state: Any) -> NetworkPlan:
     for projection in state.projections:
         projections.append((projection, _add_projection(state, builder, projection, descriptor,
                                                          delays[id(projection)])))
+    rules = plasticity_mapping.add_rules(state, builder, descriptor, projections, window)
     analog = recorded_analog(state)
     madc = [a for a in analog if a[3] == "madc"]
     cadc = [a for a in analog if a[3] == "cadc"]
     source = {(id(a[0]), a[1]): ANALOG_RECORDABLES[a[2]] for a in analog}
-    if madc:
+    sites = mc_mapping.recorded_sites(state, [int(p.atomic_neurons[i]) % 256 for p, i, _, _ in madc])
+    mc_madc = [s for s in sites if s.device == "madc"]
+    mc_cadc = [s for s in sites if s.device == "cadc"]
+    if madc or mc_madc:
         builder.add(gn.MADCRecording([gn.RecordedNeuron(gn.AtomicNeuronOnExecutionInstance(
-            descriptor[id(p), 0], i), source[(id(p), i)]) for p, i, _, _ in madc]))
-    if cadc:
+            descriptor[id(p), 0], i), source[(id(p), i)]) for p, i, _, _ in madc]
+            + [s.recorded_neuron(descriptor[id(s.population), 0]) for s in mc_madc]))
+    if cadc or mc_cadc:
         builder.add(gn.CADCRecording([gn.RecordedNeuron(gn.AtomicNeuronOnExecutionInstance(
-            descriptor[id(p), 0], i), source[(id(p), i)]) for p, i, _, _ in cadc],
-            period_us=cadc_period_us(state, [int(p.atomic_neurons[i]) for p, i, _, _ in cadc])))
-    return NetworkPlan(builder.done(), entries, projections, analog, spikes)
+            descriptor[id(p), 0], i), source[(id(p), i)]) for p, i, _, _ in cadc]
+            + [s.recorded_neuron(descriptor[id(s.population), 0]) for s in mc_cadc],
+            period_us=cadc_period_us(state, [int(p.atomic_neurons[i]) for p, i, _, _ in cadc]
+                                     + [s.atom for s in mc_cadc])))
+    return NetworkPlan(builder.done(), entries, projections, analog, spikes, sites, rules)
 
 
 def hardware_weights(state: Any, projection: Any) -> np.ndarray:
@@ -313,7 +331,9 @@ def _add_projection(state: Any, builder: gn.NetworkBuilder, projection: Any, des
         keys = cells_pre[members] * (post_pops[b].size + 1) + cells_post[members]
         unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         merged = np.bincount(inverse, weights=weights[members]).astype(np.int64)
-        connections = np.stack([cells_pre[members][first], cells_post[members][first], merged], axis=1)
+        pre_compartment, post_compartment = getattr(projection, "_compartments", (0, 0))
+        connections = np.stack([cells_pre[members][first], np.full(len(first), pre_compartment),
+                                cells_post[members][first], np.full(len(first), post_compartment), merged], axis=1)
         index = builder.add(gn.Projection(_RECEPTORS[projection.receptor_type], connections,
                                           descriptor[id(pre_pops[a]), d], descriptor[id(post_pops[b]), 0]))
         out.append((index, members, inverse))
@@ -368,6 +388,9 @@ def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
         if entry.kind != "neurons":
             continue
         population = entry.population
+        if isinstance(population.celltype, McNeuronBase):
+            mc_mapping.configure(population, neurons, plan.sites)
+            continue
         atoms = population.atomic_neurons.tolist()
         if isinstance(population.celltype, CalibratedCellType):
             built = _calibrated_neurons(population)
@@ -415,9 +438,10 @@ def plan_snippet(state: Any, t_start: float, runtime: float) -> Snippet:
     apply_initial_config(state)
     check_network(state)
     calibration.calibrate(state)
-    plan = build_network(state)
-    return Snippet(t_start, runtime, plan, build_chip(state, plan), _inputs(state, plan, t_start, runtime),
-                   state.time_scale)
+    plan = build_network(state, (t_start, runtime))
+    chip = build_chip(state, plan)
+    currents = current_injection.plan(state, plan, chip, t_start, runtime)
+    return Snippet(t_start, runtime, plan, chip, _inputs(state, plan, t_start, runtime), state.time_scale, currents)
 
 
 # -- routing and running --------------------------------------------------------------------------------
@@ -475,11 +499,6 @@ def prepare(state: Any) -> None:
     route(state, build_network(state))
 
 
-def _hooks(state: Any) -> ExecutionInstanceHooks | None:
-    injected = state.injected_config
-    return None if injected is None else injected.to_hooks()
-
-
 def execute(state: Any, snippet: Snippet) -> None:
     """Run one snippet and hand its recordings to the recorders."""
     plan = snippet.plan
@@ -489,6 +508,7 @@ def execute(state: Any, snippet: Snippet) -> None:
     cadc: dict = {}
     if plan.network.execution_instances and snippet.runtime_cycles > 0:      # a run of 0 ms runs nothing
         graph = route(state, plan)
+        plasticity_mapping.check_routing(plan.rules, graph)
         inputs = gn.InputGenerator(graph)
         for descriptor, times in snippet.inputs.items():
             inputs.add(times, descriptor)
@@ -497,12 +517,15 @@ def execute(state: Any, snippet: Snippet) -> None:
         readout = state.injected_readout
         if readout is not None:
             state.pre_realtime_read = _read(executor, readout.pre_realtime)
-        output = gn.run(executor, graph, snippet.chip, inputs.done(), _hooks(state))
+        output = gn.run(executor, graph, snippet.chip, inputs.done(), current_injection.hooks(state, snippet))
         if readout is not None:
             state.post_realtime_read = _read(executor, readout.post_realtime)
         spikes = gn.extract_neuron_spikes(output, graph)[0]
         madc = gn.extract_madc_samples(output, graph)[0]
         cadc = gn.extract_cadc_samples(output, graph)[0]
+        plasticity_mapping.collect(state, snippet, graph, output)
+    else:
+        plasticity_mapping.collect(state, snippet, None, None)
     _distribute(state, snippet, spikes, madc, cadc)
 
 
@@ -559,6 +582,7 @@ def _distribute(state: Any, snippet_: Snippet, spikes: dict, madc: dict, cadc: d
             lsb = values if kind == "cadc" else madc_to_cadc_lsb(values, state.calibration.result.cadc_result.target)
             values = population.celltype.potential_to_biological(lsb)
         of(population).signals.setdefault(variable, {})[cell] = (times, values, device)
+    mc_mapping.distribute(state, snippet_, spikes, madc, cadc, of)
     for population in state.populations:
         population.recorder.add_snippet(data.get(id(population), SnippetData(t_start, t_stop)))
 

@@ -77,8 +77,10 @@ class _ParameterAccess:
         native_names = celltype.get_native_names(*names)
         cells = self._cells()
         values = {}
+        # multi-compartment cells give their stored rows (cells x circuits) their own form
+        simplified = getattr(celltype, "parameter_value", _simplified)
         for name in native_names:
-            values[name] = _simplified(root._parameters[name][cells])
+            values[name] = simplified(root._parameters[name][cells])
         native = ParameterSpace(values, shape=(len(cells),))
         return celltype.reverse_translate(native) if isinstance(celltype, _PyNNStandardCellType) else native
 
@@ -170,6 +172,13 @@ class _ParameterAccess:
         parent population. A new calibration (after parameters changed) replaces them."""
         data = self._calibrated("actual_hwparams")
         return tuple(data.actual[i] for i in self._cells())
+
+    def get_plasticity_data(self, observable: str) -> list:
+        """A per-neuron observable of the cell type's plasticity rule (pynn_frontend.plasticity):
+        per snippet of the last run, per call of the rule's kernel an entry with ``.time`` (FPGA
+        cycles since the snippet's start) and ``.data`` (one value per cell here)."""
+        from .plasticity import population_data
+        return population_data(self, observable)
 
 
 class Assembly(common.Assembly):
@@ -294,7 +303,7 @@ class Population(_ParameterAccess, common.Population):
         parameters = _evaluate(celltype.native_parameters, self.size)
         parameters = celltype.check_parameters(parameters, ids)
         #: AtomicNeuronOnDLS enum of each cell (on-chip cell types)
-        self.atomic_neurons = state.placement.allocate(self.size, self.label) \
+        self.atomic_neurons = celltype.place(state.placement, self.size, self.label) \
             if isinstance(celltype, NeuronCellType) else None
         self._parameters = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in parameters.items()}
         self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
@@ -324,7 +333,7 @@ class Population(_ParameterAccess, common.Population):
         """Take the parameters not given to the cell type from ``chip`` (once)."""
         if not self._initial_config_pending:
             return
-        base = [chip.neuron_block.atomic_neurons[int(a)] for a in self.atomic_neurons]
+        base = [chip.neuron_block.atomic_neurons[int(a)] for a in np.ravel(self.atomic_neurons)]
         given = getattr(self.celltype, "given_parameters", frozenset())
         for name, values in self.celltype.initial_parameters(base).items():
             if name not in given:

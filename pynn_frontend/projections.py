@@ -97,11 +97,10 @@ class Projection(common.Projection):
         #: PyNN's conductance-based cells: weights >= 0 for every receptor type
         self._conductances = self.biological_weights and all(
             p.celltype.conductance_based for p in _populations(self.post))
-        for attribute in ("location_selector", "source_location_selector"):
-            selector = getattr(connector, attribute, None)
-            if selector is not None:
-                raise ValueError(f"{attribute}={selector!r}: the cells of this projection are point neurons "
-                                 "without compartments to select")
+        #: (presynaptic, postsynaptic) compartment of every connection: chosen by the
+        #: connector's selectors for multi-compartment cells (labels), else 0
+        self._compartments = (_compartment(connector, "source_location_selector", self.pre),
+                              _compartment(connector, "location_selector", self.post))
         self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         connector.connect(self)
         pre = np.concatenate([c[0] for c in self._chunks]) if self._chunks else np.zeros(0, dtype=np.int64)
@@ -126,8 +125,7 @@ class Projection(common.Projection):
     # -- connecting (called by the connectors) -------------------------------------------------------
     def _convergent_connect(self, presynaptic_indices: Any, postsynaptic_index: int,
                             location_selector: Any = None, **connection_parameters: Any) -> None:
-        if location_selector is not None:
-            raise ValueError(f"location_selector={location_selector!r}: point neurons have no compartments")
+        # a selector was resolved to the projection's compartment when it was made
         pre = np.asarray(presynaptic_indices, dtype=np.int64).reshape(-1)
         names = ["weight", "delay", *self.synapse_type.connection_parameters()]
         for name in connection_parameters:
@@ -262,6 +260,13 @@ class Projection(common.Projection):
     def _set_initial_value_array(self, variable: str, value: Any) -> None:
         raise NotImplementedError("static synapses have no state variables to initialize")
 
+    def get_data(self, observable: str) -> list:
+        """A per-synapse observable of the projection's plasticity rule (pynn_frontend.plasticity):
+        per snippet of the last run, per call of the rule's kernel an entry with ``.time`` (FPGA
+        cycles since the snippet's start) and ``.data`` (one value per connection)."""
+        from .plasticity import projection_data      # plasticity imports the synapse types
+        return projection_data(self, observable)
+
     # -- hardware -----------------------------------------------------------------------------------
     @property
     def placed_connections(self) -> list[list[Any]]:
@@ -271,6 +276,26 @@ class Projection(common.Projection):
             raise SimulationStateError(f"projection {self.label!r} is not mapped yet: call "
                                        "run(None, RunCommand.PREPARE) or run first")
         return [list(p) for p in self._placed]
+
+
+def _compartment(connector: Any, attribute: str, cells: Any) -> int:
+    """The compartment the connector's ``attribute`` (a label) selects on the cells of
+    ``cells`` (0 without a selector); ValueError for point neurons, or a label that is unknown
+    or not the same compartment on every population."""
+    selector = getattr(connector, attribute, None)
+    if selector is None:
+        return 0
+    found = set()
+    for population in _populations(cells):
+        celltype = population.celltype
+        if not getattr(celltype, "multicompartment", False):
+            raise ValueError(f"{attribute}={selector!r}: {type(celltype).__name__} cells (population "
+                             f"{population.label!r}) are point neurons without compartments to select")
+        found.add(celltype.compartment_of(selector, attribute))
+    if len(found) > 1:
+        raise ValueError(f"{attribute}={selector!r} names different compartments {sorted(found)} on the "
+                         "populations of the projection")
+    return found.pop()
 
 
 def _populations(obj: Any) -> list[Any]:

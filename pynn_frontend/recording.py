@@ -86,6 +86,10 @@ class Recorder(recording.Recorder):
         super().__init__(population, file)
         #: int(id) -> (analog variable, device) of every cell recording one
         self.analog: dict[int, tuple[str, str]] = {}
+        #: multi-compartment cells: int(id) -> the compartments it records its analog variable
+        #: at / its spikes at (absent: compartment 0); their data are keyed (id, compartment)
+        self.locations: dict[int, tuple[int, ...]] = {}
+        self.spike_locations: dict[int, tuple[int, ...]] = {}
         self.snippets: list[SnippetData] = []
         #: the analog signals' sampling interval [ms] (pynn_frontend.biological; None: dt)
         self.sampling_interval: float | None = None
@@ -98,9 +102,11 @@ class Recorder(recording.Recorder):
         if device is None:
             device = "auto" if state.biological else "madc"
         interval = None if sampling_interval is None else self._checked_sampling_interval(sampling_interval)
-        if locations is not None:
+        multicompartment = getattr(celltype, "multicompartment", False)
+        if locations is not None and not multicompartment:
             raise AnalogRecordingError(f"locations {locations!r}: {type(celltype).__name__} neurons have no "
                                        "compartments to choose from")
+        compartments = (0,) if locations is None else celltype.locations_to_compartments(locations)
         names = [variables] if isinstance(variables, str) else list(variables)
         for name in names:
             if name not in celltype.recordable:
@@ -118,7 +124,7 @@ class Recorder(recording.Recorder):
             if kind == "cadc" and analog[0] != "v":
                 raise AnalogRecordingError(f"the CADC reads the membrane ('v'), not {analog[0]!r}: record "
                                            f"{analog[0]!r} with device='madc' (or a pad)")
-            self._check_analog(analog[0], group_device, kind, pad, members)
+            self._check_analog(analog[0], group_device, kind, pad, members, compartments)
         if not analog:
             parse_device(device if device != "auto" else "madc")
         if interval is not None:
@@ -129,6 +135,11 @@ class Recorder(recording.Recorder):
         for group_device, members in groups.items():
             for cell in members:
                 self.analog[int(cell)] = (analog[0], group_device)
+        if multicompartment:
+            for cell in cells:
+                for sites, wanted in ((self.locations, bool(analog)), (self.spike_locations, "spikes" in names)):
+                    if wanted:
+                        sites[int(cell)] = tuple(sorted(set(sites.get(int(cell), ())) | set(compartments)))
 
     def _devices(self, variable: str, cells: list, device: str) -> dict[str, list]:
         """The device of each cell: ``device``, or for "auto" (pynn_frontend.biological) the
@@ -168,9 +179,10 @@ class Recorder(recording.Recorder):
                              f"{interval:g} ms")
         return float(interval)
 
-    def _check_analog(self, variable: str, device: str, kind: str, pad: int | None, cells: list) -> None:
-        if kind == "pad" and len(cells) > 1:
-            raise AnalogRecordingError(f"pad_{pad} shows one neuron, not {len(cells)}")
+    def _check_analog(self, variable: str, device: str, kind: str, pad: int | None, cells: list,
+                      compartments: tuple[int, ...] = (0,)) -> None:
+        if kind == "pad" and len(cells) * len(compartments) > 1:
+            raise AnalogRecordingError(f"pad_{pad} shows one neuron, not {len(cells) * len(compartments)}")
         for cell in cells:
             current = self.analog.get(int(cell))
             if current is not None and current[0] != variable:
@@ -181,15 +193,19 @@ class Recorder(recording.Recorder):
                 raise AnalogRecordingError(f"cell {int(cell)} already records {variable!r} via "
                                            f"{current[1]!r}, not also via {device!r}")
         state = self._simulator.state
+        # one entry per recording site (a multi-compartment cell records at its compartments)
         others = [(r, int(c), d) for r in state.recorders for c, (_, d) in r.analog.items()
-                  if not (r is self and c in {int(x) for x in cells})]
+                  for _ in r.locations.get(c, (0,)) if not (r is self and c in {int(x) for x in cells})]
         if kind == "madc":
-            madc = [(r, c) for r, c, d in others if d == "madc"] + [(self, int(c)) for c in cells]
+            madc = [(r, c) for r, c, d in others if d == "madc"] + [
+                (self, int(c)) for c in cells for _ in set(self.locations.get(int(c), ())) | set(compartments)]
             if len(madc) > MADC_CHANNELS:
                 raise AnalogRecordingError(
                     f"can only record at most two neurons via MADC (its two channels); this would make "
                     f"{len(madc)} (use device='cadc' for more neurons)")
-            columns = [r.population.column_of(c) for r, c in madc]
+            # a multi-compartment site may take any circuit of its compartment: checked when mapped
+            columns = [r.population.column_of(c) for r, c in madc
+                       if not getattr(r.population.celltype, "multicompartment", False)]
             if len(columns) == 2 and columns[0] % 2 == columns[1] % 2:
                 raise AnalogRecordingError(
                     f"the MADC's two neurons must lie in columns of different parity (one even, one "
@@ -202,6 +218,8 @@ class Recorder(recording.Recorder):
     def reset(self) -> None:
         super().reset()
         self.analog = {}
+        self.locations = {}
+        self.spike_locations = {}
         self.sampling_interval = None
 
     def _reset(self) -> None:
@@ -236,7 +254,8 @@ class Recorder(recording.Recorder):
             if wanted is None or cell in wanted:
                 counts[cell] = 0
         for snippet in self.snippets:
-            for cell, times in snippet.spikes.items():
+            for key, times in snippet.spikes.items():
+                cell = _site(key)[0]         # a multi-compartment cell: all its recorded compartments
                 if wanted is None or cell in wanted:
                     counts[cell] += len(times)
         return dict(counts)
@@ -244,7 +263,8 @@ class Recorder(recording.Recorder):
     def _get_spiketimes(self, ids: Any, clear: bool = False) -> dict:
         out: dict[int, list] = {int(i): [] for i in np.atleast_1d(ids)}
         for snippet in self.snippets:
-            for cell, times in snippet.spikes.items():
+            for key, times in snippet.spikes.items():
+                cell = _site(key)[0]
                 if cell in out:
                     out[cell].append(times)
         return {c: np.concatenate(t) if t else np.zeros(0) for c, t in out.items()}
@@ -269,7 +289,8 @@ class Recorder(recording.Recorder):
         for snippet in self.snippets:
             t_start, t_stop = snippet.t_start * pq.ms, snippet.t_stop * pq.ms
             if names is None or "spikes" in names:
-                for cell, times in sorted(snippet.spikes.items()):
+                for key, times in sorted(snippet.spikes.items(), key=lambda item: _site(item[0])):
+                    cell, compartment = _site(key)
                     if wanted is not None and cell not in wanted:
                         continue
                     times = np.asarray(times, dtype=float)
@@ -278,25 +299,35 @@ class Recorder(recording.Recorder):
                         times = times[times <= snippet.t_stop]
                     train = neo.SpikeTrain(times * pq.ms, t_start=t_start, t_stop=t_stop, units="ms",
                                            source_population=label, source_id=cell, channel_id=cell,
-                                           source_index=self._index(cell), source_location="unlabeled",
-                                           source_compartment=0)
+                                           source_index=self._index(cell),
+                                           source_location=self._location(compartment),
+                                           source_compartment=compartment)
                     train.segment = segment
                     segment.spiketrains.append(train)
-            sites = sorted((self._index(cell), variable, cell, data) for variable, per_cell in snippet.signals.items()
-                           for cell, data in per_cell.items())
-            for index, variable, cell, (times, values, device) in sites:
+            sites = sorted((self._index(_site(key)[0]), _site(key)[1], variable, _site(key)[0], data)
+                           for variable, per_cell in snippet.signals.items() for key, data in per_cell.items())
+            for index, compartment, variable, cell, (times, values, device) in sites:
                 if (names is not None and variable not in names) or (wanted is not None and cell not in wanted):
                     continue
                 signal = neo.IrregularlySampledSignal(
                     np.asarray(times, dtype=float) * pq.ms,
                     np.asarray(values, dtype=float).reshape(-1, 1),
                     units="dimensionless", time_units=pq.ms, name=variable, device=device,
-                    source_population=label, source_ids=[cell], source_locations=["unlabeled"],
-                    source_compartments=[0], channel_ids=[cell],
+                    source_population=label, source_ids=[cell], source_locations=[self._location(compartment)],
+                    source_compartments=[compartment], channel_ids=[cell],
                     array_annotations={"channel_index": np.array([index])})
                 signal.segment = segment
                 segment.irregularlysampledsignals.append(signal)
         return segment
+
+    def _location(self, compartment: int) -> str:
+        """The label of a compartment of the population's cells ('unlabeled' for point
+        neurons and compartments without one)."""
+        celltype = self.population.celltype
+        if not getattr(celltype, "multicompartment", False):
+            return "unlabeled"
+        label = celltype.get_label(compartment)
+        return "unlabeled" if label is None else label
 
     def _fill_biological(self, segment: neo.Segment, names: set | None, wanted: set | None) -> None:
         """The segment as PyNN's simulators give it (pynn_frontend.biological): one
@@ -376,8 +407,12 @@ class Recorder(recording.Recorder):
             annotations: Any = None, locations: Any = None) -> neo.Block:
         """The recorded data as a Neo ``Block``: one segment per reset (the current one while
         not reset), filtered by variables and cells."""
+        labels = None
         if locations is not None:
-            raise AnalogRecordingError(f"locations {locations!r}: these neurons have no compartments")
+            if not getattr(self.population.celltype, "multicompartment", False):
+                raise AnalogRecordingError(f"locations {locations!r}: these neurons have no compartments")
+            self.population.celltype.locations_to_compartments(locations)       # known labels only
+            labels = {locations} if isinstance(locations, str) else set(locations)
         if variables == "all":
             names = None
         else:
@@ -388,6 +423,8 @@ class Recorder(recording.Recorder):
         if self._simulator.state.running:
             variables_ = "all" if names is None else [Variable(n, None, None) for n in names]
             block.segments.append(self._get_current_segment(filter_ids, variables_, clear))
+        if labels is not None:
+            block.segments = [_at_locations(s, labels) for s in block.segments]
         for segment in block.segments:
             segment.block = block
         block.name = self.population.label
@@ -402,13 +439,34 @@ class Recorder(recording.Recorder):
         return block
 
 
+def _site(key: Any) -> tuple[int, int]:
+    """(cell ID, compartment) of a data key: a cell ID (compartment 0) or (ID, compartment)."""
+    return (int(key[0]), int(key[1])) if isinstance(key, tuple) else (int(key), 0)
+
+
+def _at_locations(segment: neo.Segment, labels: set) -> neo.Segment:
+    """The segment's objects recorded at the compartments labelled ``labels``."""
+    out = neo.Segment(name=segment.name, description=segment.description, rec_datetime=segment.rec_datetime,
+                      **segment.annotations)
+    for train in segment.spiketrains:
+        if train.annotations.get("source_location") in labels:
+            train.segment = out
+            out.spiketrains.append(train)
+    for signal in segment.irregularlysampledsignals:
+        if set(signal.annotations.get("source_locations", ())) & labels:
+            signal.segment = out
+            out.irregularlysampledsignals.append(signal)
+    return out
+
+
 def recorded_analog(state: Any) -> list[tuple[Any, int, str, str]]:
     """Every (population, index, variable, device) recording an analog variable, in creation
     order and index order."""
     out = []
     for population in state.populations:
-        if not isinstance(population.celltype, NeuronCellType):
-            continue
+        if not isinstance(population.celltype, NeuronCellType) or getattr(population.celltype, "multicompartment",
+                                                                          False):
+            continue                     # multi-compartment cells: pynn_frontend.mc_mapping
         recorder = population.recorder
         for cell, (variable, device) in sorted(recorder.analog.items()):
             if variable in ANALOG_RECORDABLES:

@@ -97,18 +97,33 @@ class Placement:
 
     def __init__(self, permutation: Sequence[int] | None = None) -> None:
         self.permutation = np.arange(N_CIRCUITS) if permutation is None else np.asarray(permutation, dtype=np.int64)
-        self.used = 0
+        #: the circuits taken, in the order they were taken (multi-compartment cells take
+        #: blocks of circuits: pynn_frontend.mc_mapping)
+        self.taken: list[int] = []
+
+    @property
+    def used(self) -> int:
+        """How many circuits are taken; setting a smaller number gives the last ones back."""
+        return len(self.taken)
+
+    @used.setter
+    def used(self, count: int) -> None:
+        del self.taken[count:]
+
+    def free(self) -> np.ndarray:
+        """The circuits not taken yet, in the permutation's order."""
+        return self.permutation[~np.isin(self.permutation, self.taken)]
 
     def allocate(self, size: int, label: str) -> np.ndarray:
         """The circuits (AtomicNeuronOnDLS enums) of ``size`` more cells; PlacementError if they
         do not fit (nothing is allocated then)."""
-        free = len(self.permutation) - self.used
-        if size > free:
+        free = self.free()
+        if size > len(free):
             where = "the chip's" if len(self.permutation) == N_CIRCUITS else "neuronPermutation's"
-            raise PlacementError(f"population {label!r} of {size} neurons does not fit: {free} of "
+            raise PlacementError(f"population {label!r} of {size} neurons does not fit: {len(free)} of "
                                  f"{where} {len(self.permutation)} neuron circuits are left")
-        atoms = self.permutation[self.used:self.used + size].copy()
-        self.used += size
+        atoms = free[:size].copy()
+        self.taken.extend(atoms.tolist())
         return atoms
 
 
@@ -156,7 +171,11 @@ class State(common.control.BaseState):
         self._own_executor = True
         # the network
         self.populations: list = []
+        #: the current sources injected into cells (pynn_frontend.electrodes)
+        self.current_sources: list = []
         self.projections: list = []
+        #: the plasticity rules made since setup() (pynn_frontend.plasticity), as the real backend's
+        self.plasticity_rules: list = []
         self.id_counter = 0
         self.segment_counter = -1
         #: (network, routing, graph) of the last mapping, reused while only weights change
@@ -285,7 +304,9 @@ class State(common.control.BaseState):
     def clear(self) -> None:
         self.recorders = set()
         self.populations = []
+        self.current_sources = []
         self.projections = []
+        self.plasticity_rules = []
         self.id_counter = 0
         self.segment_counter = -1
         self.reset()

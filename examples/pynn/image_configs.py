@@ -6,7 +6,10 @@ relays its input spikes) and an image appears in their raster, one row per 10 us
   image row; ``run(None)`` runs the queue (one spike train per neuron and snippet);
 - ``inside_realtime``: after ``run(None, RunCommand.PREPARE)`` the projection's
   ``placed_connections`` name its synapses; an ``InjectedConfiguration.inside_realtime``
-  builder writes the next row's weights into them every 10 us of one run.
+  builder writes the next row's weights into them every 10 us of one run;
+- ``plasticity_rule`` (ts_02-plasticity_rate_coding): a ``PlasticSynapse(weight=0)`` and a
+  plasticity rule whose kernel holds the image and writes row k into the synapses at the start
+  of period k (``Timer(start=0, period=10 us)``), on the PPU during one run.
 
 ``main()`` saves ``image_configs.png``.
 """
@@ -79,9 +82,49 @@ def inside_realtime() -> dict[str, Any]:
             "spikes": trains}
 
 
+class ImageRule(pynn.PlasticityRule):
+    """ts_02's rule: the kernel holds the image (weights per row and neuron) and writes row
+    ``period`` into the synapse row ``row`` of the projection (known after PREPARE), into the
+    neurons' columns ``columns``."""
+
+    def __init__(self, timer: pynn.Timer, columns: Any) -> None:
+        super().__init__(timer)
+        self.columns = [int(c) for c in columns]
+        self.row = 0
+
+    def generate_kernel(self) -> str:
+        pixels = ", ".join(str(int(p) * WEIGHT) for p in IMAGE.ravel())
+        lanes = "\n".join(f"    row_weights[{c}] = image[period * {IMAGE.shape[1]} + {i}];"
+                          for i, c in enumerate(self.columns))
+        return (f"uint8 image[{IMAGE.size}] = {{{pixels}}};     // the weight of each pixel, row by row\n"
+                "vec_u8 row_weights;\n"
+                "void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {\n"
+                f"{lanes}\n    set_weights(synapses, {self.row}, row_weights);\n}}\n")
+
+
+def plasticity_rule() -> dict[str, Any]:
+    pynn.setup(enable_neuron_bypass=True)
+    # the kernel's write lands about a us into its period (its PPU time): inputs from 2.5 us on
+    times = np.concatenate([k * ROW + np.arange(0.0025, ROW, 0.001) for k in range(len(IMAGE))])
+    source = pynn.Population(1, pynn.SpikeSourceArray(spike_times=times))
+    neurons = pynn.Population(IMAGE.shape[1], pynn.cells.HXNeuron())
+    rule = ImageRule(pynn.Timer(start=0, period=ROW, num_periods=len(IMAGE)), neurons.atomic_neurons % 256)
+    proj = pynn.Projection(source, neurons, pynn.AllToAllConnector(),
+                           pynn.PlasticSynapse(weight=0, plasticity_rule=rule))
+    neurons.record("spikes")
+    pynn.run(None, RunCommand.PREPARE)
+    rule.row = proj.placed_connections[0][0].synapse_row.to_enum() % 256
+    pynn.run(ROW * len(IMAGE))
+    trains = spike_times(neurons)
+    weights = proj.get("weight", format="array")
+    pynn.end()
+    return {"raster": _raster(trains), "spikes": trains, "weights": weights}
+
+
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(1, 2, (12, 3.5))
-    for ax, key in zip(axes[0], ("per_snippet", "inside_realtime")):
+    keys = [k for k in ("per_snippet", "inside_realtime", "plasticity_rule") if k in results]
+    fig, axes = figure(1, len(keys), (6 * len(keys), 3.5))
+    for ax, key in zip(axes[0], keys):
         for i, train in enumerate(results[key]["spikes"]):
             ax.plot(np.asarray(train) * 1e3, np.full(len(train), i), "|", color="k")
         ax.set(title=key.replace("_", " "), xlabel="time [us]", ylabel="neuron", yticks=range(IMAGE.shape[1]))
@@ -90,10 +133,11 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 
 def main(path: Path | str = "image_configs.png") -> dict[str, Any]:
-    results = {"per_snippet": per_snippet(), "inside_realtime": inside_realtime()}
+    results = {"per_snippet": per_snippet(), "inside_realtime": inside_realtime(),
+               "plasticity_rule": plasticity_rule()}
     plot(results, Path(path))
-    same = all(np.array_equal(results[k]["raster"], IMAGE.astype(bool)) for k in ("per_snippet", "inside_realtime"))
-    print(f"both rasters reproduce the image: {same}; plot: {path}")
+    same = all(np.array_equal(results[k]["raster"], IMAGE.astype(bool)) for k in results)
+    print(f"the three rasters reproduce the image: {same}; plot: {path}")
     return results
 
 

@@ -93,8 +93,7 @@ class CalibratedCellType(NeuronCellType):
     start_potential = "v_reset"
 
     def __init__(self, plasticity_rule: Any = None, **parameters: Any) -> None:
-        if plasticity_rule is not None:
-            raise NotImplementedError("plasticity rules are not supported by this backend yet")
+        self.plasticity_rule = plasticity_rule
         self.check_raw_parameters(parameters)
         super().__init__(**parameters)
         self.given_parameters = frozenset(k for k, v in parameters.items() if v is not None)

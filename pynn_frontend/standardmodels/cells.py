@@ -59,9 +59,23 @@ class NeuronCellType(StandardCellType):
     recordable = ["spikes", *ANALOG_RECORDABLES]
     receptor_types = ["excitatory", "inhibitory"]
     conductance_based = False
-    injectable = False
+    #: current sources feed its offset-current source (pynn_frontend.electrodes)
+    injectable = True
     #: whether parameters not given to the constructor come from ``setup(initial_config=...)``
     takes_initial_config = True
+
+    @property
+    def plasticity_rule(self) -> Any:
+        """The plasticity rule whose kernel gets these cells' neurons (pynn_frontend.plasticity),
+        or None."""
+        return getattr(self, "_plasticity_rule", None)
+
+    @plasticity_rule.setter
+    def plasticity_rule(self, value: Any) -> None:
+        from ..plasticity import PlasticityRule        # plasticity imports the synapse types
+        if value is not None and not isinstance(value, PlasticityRule):
+            raise TypeError(f"plasticity_rule is a pynn_frontend.PlasticityRule or None, not {type(value).__name__}")
+        self._plasticity_rule = value
 
     def check_plasticity_parameter(self, name: str, values: np.ndarray, cells: Sequence[int] | None) -> np.ndarray:
         """A ``plasticity_rule_*`` parameter's values as stored, or NonExistentParameterError
@@ -78,6 +92,11 @@ class NeuronCellType(StandardCellType):
         cell) and the neuron the circuit has in the base configuration (``base``, one per
         cell)."""
         raise NotImplementedError
+
+    def place(self, placement: Any, size: int, label: str | None) -> np.ndarray:
+        """The circuits (AtomicNeuronOnDLS enums) of ``size`` new cells, taken from
+        ``placement`` (``simulator.Placement``): one per cell here."""
+        return placement.allocate(size, label)
 
     def initial_parameters(self, base: Sequence[lola.AtomicNeuron]) -> dict[str, np.ndarray]:
         """The native parameters an ``initial_config``'s neurons (one per cell) give."""
@@ -185,8 +204,7 @@ class HXNeuron(NeuronCellType):
     default_initial_values: dict = {}
 
     def __init__(self, plasticity_rule: Any = None, **parameters: Any) -> None:
-        if plasticity_rule is not None:
-            raise NotImplementedError("plasticity rules are not supported by this backend yet")
+        self.plasticity_rule = plasticity_rule
         for name in parameters:
             if name in NOT_CONFIGURABLE or name in LEGACY_NOT_CONFIGURABLE:
                 raise NonExistentParameterError(

@@ -126,5 +126,30 @@ class TsodyksMarkramSynapse(ChipSynapse, pynn_synapses.TsodyksMarkramSynapse):
         self._check_delay_parameter()
 
 
-__all__ = ["ChipSynapse", "MAX_SYNAPSE_WEIGHT", "StaticSynapse", "TsodyksMarkramSynapse", "biological_time", "check_delays", "check_weight_sign",
+class PlasticSynapse(StaticSynapse):
+    __doc__ = """A static synapse whose weights a plasticity rule may change while the network
+    runs (pynn_frontend.plasticity): ``weight`` is the initial weight (hardware LSB, rounded; the
+    sign by the receptor type), ``delay`` is 0 (anything else raises ``ValueError``),
+    ``plasticity_rule`` the ``PlasticityRule`` whose kernel gets this projection's synapses."""
+
+    def __init__(self, weight: Any = 0.0, delay: Any = None, plasticity_rule: Any = None,
+                 **parameters: Any) -> None:
+        if delay is not None:           # in biological time too: the rule works on its own synapses
+            check_delays(delay, "PlasticSynapse")
+        super().__init__(weight=weight, delay=delay, **parameters)
+        self.plasticity_rule = plasticity_rule
+
+    @property
+    def plasticity_rule(self) -> Any:
+        return self._plasticity_rule
+
+    @plasticity_rule.setter
+    def plasticity_rule(self, value: Any) -> None:
+        from ..plasticity import PlasticityRule        # plasticity imports this module
+        if value is not None and not isinstance(value, PlasticityRule):
+            raise TypeError(f"plasticity_rule is a pynn_frontend.PlasticityRule or None, not {type(value).__name__}")
+        self._plasticity_rule = value
+
+
+__all__ = ["ChipSynapse", "MAX_SYNAPSE_WEIGHT", "PlasticSynapse", "StaticSynapse", "TsodyksMarkramSynapse", "biological_time", "check_delays", "check_weight_sign",
            "checked_delays", "rounded_weights"]

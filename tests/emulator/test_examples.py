@@ -64,7 +64,7 @@ def test_make_demo_runs_every_part_and_saves_its_plots(tmp_path):
     assert done.returncode == 0, done.stderr
     for plot in ("adex_firing_patterns.png", "dendritic_branches.png",
                  "plasticity_homeostasis.png", "mac_matrix_vector.png", "calibrate_neurons.png", "calibration_spread.png",
-                 "grenade_feedforward.png", "grenade_recurrent.png"):
+                 "grenade_feedforward.png", "grenade_recurrent.png", "single_neuron.png", "homeostasis.png"):
         assert (tmp_path / plot).stat().st_size > 10_000, plot
     assert "additive STDP on the PPU" in done.stdout and "calibrated:" in done.stdout
     reached = re.search(r"neuron calibration of chip 0: (\d+)% of the 512", done.stdout)
@@ -73,3 +73,4 @@ def test_make_demo_runs_every_part_and_saves_its_plots(tmp_path):
     psp = re.search(r"PSP height \[[^\]]*\] +before +([\d.]+)%, after +([\d.]+)%", done.stdout)
     assert psp and float(psp.group(1)) > 15 and float(psp.group(2)) < 5
     assert "hardware synapses routed" in done.stdout and "recurrent network" in done.stdout
+    assert "leak over threshold:" in done.stdout and "homeostasis on the PPU" in done.stdout
