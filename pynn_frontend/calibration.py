@@ -43,6 +43,8 @@ GLOBALS = {
     "cm": (63, "the membrane capacitance (calix takes one for all neurons)"),
 }
 _TARGET_FIELDS = ("leak", "reset", "threshold", "tau_mem", "refractory_time")
+#: the AdEx targets (EIF cells): for all calibrated circuits or none
+_ADEX_FIELDS = ("adaptation_a", "adaptation_tau", "adaptation_b", "exponential_onset")
 N_CIRCUITS = halco.AtomicNeuronOnDLS.size
 
 
@@ -135,7 +137,13 @@ def build_target(state: Any, populations: list[Any], globals_: dict[str, int]) -
     targets = [(np.asarray(p.atomic_neurons, dtype=np.int64), p.celltype.neuron_targets(p.hardware_parameters()))
                for p in populations]
     first = targets[0][1]
-    fields = {name: np.full(N_CIRCUITS, float(first[name][0])) for name in _TARGET_FIELDS}
+    adex = [name for name in _ADEX_FIELDS if name in first]
+    if any(bool(adex) != any(name in t for name in _ADEX_FIELDS) for _, t in targets):
+        labels = [f"{p.label!r} ({type(p.celltype).__name__})" for p in populations]
+        raise RuntimeError(f"calix calibrates the AdEx parts for every neuron of the chip or none: the "
+                           f"calibrated populations {', '.join(labels)} mix AdEx and LIF cells")
+    target_fields = _TARGET_FIELDS + tuple(adex)
+    fields = {name: np.full(N_CIRCUITS, float(first[name][0])) for name in target_fields}
     fields.update({name: np.array([np.full(N_CIRCUITS, float(first[key][0])) for key in keys])
                    for name, keys in per_input.items()})
     if injected is not None:
@@ -143,7 +151,7 @@ def build_target(state: Any, populations: list[Any], globals_: dict[str, int]) -
             given = injected.neuron_target.per_neuron(name)
             fields[name] = np.where(np.isfinite(given), given, fields[name])
     for atoms, cell_targets in targets:
-        for name in _TARGET_FIELDS:
+        for name in target_fields:
             fields[name][atoms] = cell_targets[name]
         for name, keys in per_input.items():
             for i, key in enumerate(keys):

@@ -158,7 +158,7 @@ class BiologicalUnits:
         target's defaults; a value the chip cannot reach raises :class:`TargetError` naming
         it and the feasible range."""
         parameters = dict(parameters)
-        adex = self._adex_fields(parameters) if "delta_T" in parameters else {}
+        adex = self.adex_targets(parameters) if "delta_T" in parameters else {}
         allowed = set(PARAMETERS) | ({"cm"} if adex else set())
         unknown = sorted(set(parameters) - allowed)
         if unknown:
@@ -218,8 +218,11 @@ class BiologicalUnits:
         """The chip's exponential slope [mV]."""
         return CHIP_DELTA_T_LSB * self.mv_per_lsb
 
-    def _adex_fields(self, parameters: dict[str, Any]) -> dict[str, Any]:
-        """The AdEx targets from (and without) ``parameters``' AdEx entries (:data:`ADEX`)."""
+    def adex_targets(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The AdEx targets (NeuronCalibTarget fields) of biological ``parameters`` with
+        ``delta_T`` (:data:`ADEX`; ``a`` and ``b`` need ``cm`` and ``tau_m``), which are taken
+        out of the dict; ``v_spike`` is put back as ``v_thresh`` (the LIF threshold). A value the
+        chip cannot reach raises :class:`TargetError` naming it and the reachable range."""
         fields: dict[str, Any] = {}
         delta_t = _values("delta_T", parameters.pop("delta_T"), "mV")
         chip = self.chip_delta_t()

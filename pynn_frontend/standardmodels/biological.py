@@ -26,10 +26,12 @@ one: a biological ms is a hardware us, potentials -95 mV + 0.25 mV per CADC LSB)
   conductance-based for every neuron or none, so a network's calibrated cells are all
   current-based or all conductance-based.
 
+- AdEx cells (``EIF_cond_exp_isfa_ista``): ``delta_T`` the chip's slope, ``v_thresh`` V_T,
+  ``v_spike`` the threshold, ``a``, ``b`` relative to ``cm / tau_m``, ``tau_w`` through the
+  speed-up (``calix.BiologicalUnits.adex_targets``).
+
 Refused: values outside what the calibration reaches (``InvalidParameterValueError`` naming
-the parameter and the range) and running ``EIF_cond_exp_isfa_ista`` (its populations are
-built, but mapping them raises ``NotImplementedError`` until calix calibrates the adaptation
-and the exponential term). Alpha-shaped synaptic currents do not exist on the chip (no
+the parameter and the range). Alpha-shaped synaptic currents do not exist on the chip (no
 ``IF_curr_alpha``), nor do conductances to record (``gsyn_exc``).
 """
 
@@ -158,17 +160,51 @@ class IF_cond_exp(BiologicalCellType, pynn_cells.IF_cond_exp):
 
 class EIF_cond_exp_isfa_ista(BiologicalCellType, pynn_cells.EIF_cond_exp_isfa_ista):
     __doc__ = pynn_cells.EIF_cond_exp_isfa_ista.__doc__ + """
-    On the chip: not yet. Its populations are built and its parameters checked, but mapping
-    them raises ``NotImplementedError``: calix calibrates neither the adaptation nor the
-    exponential term yet."""
+    On the chip: a calibrated AdEx neuron (calix's AdEx calibration, ``calix.spiking.adex``)
+    with conductance-based inputs. ``delta_T`` must be the chip's exponential slope (its
+    circuit's, about 1.05 mV, within 30 %: ``calix.BiologicalUnits.chip_delta_t()``);
+    ``v_thresh`` is V_T (the calibrated rheobase is ``v_thresh - delta_T``), ``v_spike`` the
+    spike detection (the threshold comparator), ``a`` [nS] and ``b`` [nA] are calibrated
+    relative to the leak conductance ``cm / tau_m``, ``tau_w`` [ms] through the speed-up. The
+    AdEx parts are calibrated for every neuron of the chip, so a network's calibrated cells are
+    all of this type or none (``RuntimeError`` naming the populations). Records ``spikes`` and
+    ``v`` [mV]."""
 
     locals().update(_standard(pynn_cells.EIF_cond_exp_isfa_ista, ["spikes", "v"]))
     synaptic_inputs = "coba"
-    not_calibrated = "calix calibrates neither the adaptation nor the exponential term yet"
+    adex = True
     bounds = {**BiologicalCellType.bounds,
+              # v_spike is the threshold comparator's, v_thresh (V_T) the onset's plus the slope
+              "v_spike": BiologicalCellType.bounds["v_thresh"],
+              "v_thresh": Bound(*(float(UNITS.potential_to_biological(x)) + UNITS.chip_delta_t()
+                                  for x in calix.spiking.targets.RANGES["exponential_onset"][0]), "mV"),
               **{name: Bound(-np.inf, np.inf, pynn_cells.EIF_cond_exp_isfa_ista.units[name])
-                 for name in ("v_spike", "delta_T", "a", "b")},
+                 for name in ("delta_T", "a", "b")},
               "tau_w": Bound(0.0, np.inf, "ms", low_open=True)}
+
+    def neuron_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The LIF targets with ``v_spike`` as the threshold, and the AdEx targets
+        (``adaptation_a``, ``adaptation_tau``, ``adaptation_b``, ``exponential_onset``; calix's
+        units) through ``calix.BiologicalUnits.adex_targets``."""
+        lif = dict(parameters)
+        lif["v_thresh"] = parameters["v_spike"]
+        out = super().neuron_targets(lif)
+        names = ("delta_T", "v_thresh", "v_spike", "a", "b", "tau_w", "cm", "tau_m")
+        n = len(out["leak"])
+        table = np.column_stack([np.broadcast_to(np.asarray(parameters[k], dtype=float), (n,)) for k in names])
+        # calix translates one value or the whole chip's: each distinct parameter set once
+        distinct, which = np.unique(table, axis=0, return_inverse=True)
+        fields: dict[str, np.ndarray] = {}
+        for row, values in enumerate(distinct):
+            try:
+                translated = UNITS.adex_targets(dict(zip(names, values.tolist())))
+            except calix.TargetError as err:
+                cell = int(np.flatnonzero(which.ravel() == row)[0])
+                raise ParameterValueError(f"EIF_cond_exp_isfa_ista (cell {cell}): {err}") from None
+            for name in calix.spiking.targets.ADEX:
+                fields.setdefault(name, np.empty(n))[which.ravel() == row] = translated[name]
+        out.update(fields)
+        return out
 
 
 __all__ = ["BiologicalCellType", "EIF_cond_exp_isfa_ista", "IF_cond_exp", "IF_curr_exp", "UNITS"]

@@ -107,7 +107,7 @@ def test_offset_currents_use_each_neurons_calibrated_source(bio, spy, result):
         pop.set(i_offset=np.nan)
 
 
-def test_conductance_based_cells_take_positive_weights_and_adex_is_refused(bio, monkeypatch):
+def test_conductance_based_cells_take_positive_weights_and_adex_needs_the_chips_slope(bio, monkeypatch):
     monkeypatch.setattr(calibration.calix, "calibrate", None)          # refused before calix is asked
     bio.setup()
     exc = bio.Population(2, bio.IF_cond_exp(e_rev_I=-75), label="cond")
@@ -118,7 +118,12 @@ def test_conductance_based_cells_take_positive_weights_and_adex_is_refused(bio, 
     assert inh.get("weight", format="array")[0, 0] == pytest.approx(0.01)       # conductances >= 0
     with pytest.raises(pynn_errors.ConnectionError, match="conductances >= 0"):
         bio.Projection(exc, adex, bio.AllToAllConnector(), bio.StaticSynapse(weight=-0.01), receptor_type="inhibitory")
-    with pytest.raises(NotImplementedError, match="EIF_cond_exp_isfa_ista: calix calibrates neither the adaptation"):
+    # PyNN's default delta_T (2 mV) is not the chip's exponential slope (1.05 mV)
+    with pytest.raises(errors.ParameterValueError, match=r"EIF_cond_exp_isfa_ista \(cell 0\): delta_T = 2 mV .*1.05 mV"):
+        bio.run(10.0)
+    adex.set(delta_T=1.05, v_spike=-45.0)
+    # the AdEx parts are calibrated for every neuron or none: LIF and AdEx cells do not mix
+    with pytest.raises(RuntimeError, match="AdEx parts for every neuron of the chip or none.*'cond'"):
         bio.run(10.0)
     with pytest.raises(pynn_errors.InvalidParameterValueError, match="e_rev_E = 100 mV .* -170..55 mV"):
         exc.set(e_rev_E=100)
