@@ -38,8 +38,10 @@ Where this backend differs from the real one: the realtime snippets of one ``EXE
 consecutive grenade runs on the same chip, each starting with grenade's neuron reset; times
 are converted to FPGA cycles with grenade's helpers (rounded, not truncated); recorded spikes of
 spike sources are their loop-back through the chip (a few tens of ns later than sent); pads
-return no data (the emulated chip has no oscilloscope); ``initialize`` is refused for HXNeuron
-(calibrated cells take what they start from: ``v = v_reset``); ``CalibHXNeuronCuba``'s
+return no data (the emulated chip has no oscilloscope); ``initialize(v=...)`` (which the real
+backend ignores) sets where the membrane starts, through the run's first reset: HXNeuron's ``v``
+is that reset's ``reset_v_reset`` CapMem value, calibrated cells' ``v`` their potential
+(:mod:`pynn_frontend.initial_values`); ``CalibHXNeuronCuba``'s
 ``v_thresh`` defaults to 140 and ``cm`` is global (calix takes one capacitance).
 
 Multi-compartment neurons (:mod:`pynn_frontend.morphology`): ``create_mc_neuron(name,

@@ -27,8 +27,9 @@ runs with its import changed, within these limits:
   segment, sampled at ``dt`` (or ``sampling_interval``) by interpolating the readout's samples:
   the MADC (every 0.054 ms, at most two neurons) where the cells fit, the CADC (every ``dt``,
   but no faster than its reads take: about 0.1 ms per 8 neurons) for the others. A spike source's recorded spikes are those it sent.
-- ``initialize`` takes only what the chip starts from: ``v = v_reset``, zero synaptic
-  currents.
+- ``initialize``: ``v`` [mV] is where a run that starts at t = 0 (and the first run after an
+  ``initialize``) starts the membrane, through the run's first reset
+  (:mod:`pynn_frontend.initial_values`: s.d. 0.12 mV); synaptic currents start at 0.
 - The chip is noisy (temporal noise, 8-bit CADC): repeated runs are similar, not identical.
 """
 

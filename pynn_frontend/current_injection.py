@@ -16,6 +16,9 @@ whole CapMem LSB once:
 - ``inside_realtime_end`` writes the configured values back, so that the chip holds what grenade
   wrote (grenade writes only what changed since the last run).
 
+The same hooks carry the initial membrane potentials of :mod:`pynn_frontend.initial_values`
+(reset potentials written before the run's first reset, restored at its time 0).
+
 Timing: the emulator applies a written word at once (emulator/MODEL.md: the words of a burst
 take effect at its start; no settling of the CapMem is modelled; the real CapMem reaches a new
 value only as its refresh drives it there). Each word crosses the chip bus in
@@ -38,6 +41,7 @@ import haldls
 import lola
 import stadls
 from grenade.execution import ExecutionInstanceHooks
+from . import initial_values
 from .electrodes import CurrentSource
 from .errors import ParameterValueError
 
@@ -58,12 +62,14 @@ _CONFIG_OF = halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronConfigOnDLS)
 @attrs.define
 class Injection:
     """The timed writes of a snippet's current sources: ``realtime`` (writes at FPGA cycles
-    after the snippet's start) and ``restore`` (the configured values, after the runtime)."""
+    after the snippet's start) and ``restore`` (the configured values, after the runtime); and
+    ``pre_realtime`` (writes before the run's reset of the neurons: initial values)."""
 
     realtime: stadls.AbsoluteTimePlaybackProgramBuilder
     restore: stadls.PlaybackProgramBuilder
     #: number of timed word writes
     writes: int = 0
+    pre_realtime: stadls.PlaybackProgramBuilder = attrs.field(factory=stadls.PlaybackProgramBuilder)
 
     def hooks(self, user: ExecutionInstanceHooks | None) -> ExecutionInstanceHooks:
         """Grenade's hooks: the user's (copied, left as they are) with these writes added."""
@@ -74,7 +80,10 @@ class Injection:
         end = stadls.PlaybackProgramBuilder()
         end.copy_back(user.inside_realtime_end)
         end.copy_back(self.restore)
-        return ExecutionInstanceHooks(pre_static_config=user.pre_static_config, pre_realtime=user.pre_realtime,
+        pre = stadls.PlaybackProgramBuilder()
+        pre.copy_back(user.pre_realtime)
+        pre.copy_back(self.pre_realtime)
+        return ExecutionInstanceHooks(pre_static_config=user.pre_static_config, pre_realtime=pre,
                                       inside_realtime_begin=user.inside_realtime_begin, inside_realtime=realtime,
                                       inside_realtime_end=end, post_realtime=user.post_realtime)
 
@@ -122,6 +131,23 @@ def _range_error(sources: list[CurrentSource], factors: np.ndarray, baseline: in
 
 
 def plan(state: Any, plan_: Any, chip: lola.Chip, t_start: float, runtime: float) -> Injection | None:
+    """The timed writes of a snippet from ``t_start`` lasting ``runtime`` [the user's ms] on the
+    network ``plan_`` (a :class:`~pynn_frontend.mapping.NetworkPlan`): its current sources'
+    (:func:`plan_sources`) and its cells' initial membrane potentials
+    (:func:`pynn_frontend.initial_values.plan`); None without either."""
+    injection = plan_sources(state, plan_, chip, t_start, runtime)
+    start = initial_values.plan(state, plan_, chip, t_start, runtime)
+    if start is None:
+        return injection
+    if injection is None:
+        injection = Injection(stadls.AbsoluteTimePlaybackProgramBuilder(), stadls.PlaybackProgramBuilder())
+    injection.pre_realtime.copy_back(start.pre_realtime)
+    injection.realtime.copy_back(start.realtime)
+    injection.writes += start.writes
+    return injection
+
+
+def plan_sources(state: Any, plan_: Any, chip: lola.Chip, t_start: float, runtime: float) -> Injection | None:
     """The current sources of a snippet from ``t_start`` lasting ``runtime`` [the user's ms]
     on the network ``plan_`` (a :class:`~pynn_frontend.mapping.NetworkPlan`): sets each fed
     cell's ``constant_current`` in ``chip`` to its value at the start and returns the timed
@@ -256,4 +282,4 @@ def hooks(state: Any, snippet: Any) -> ExecutionInstanceHooks | None:
     return injection.hooks(user)
 
 
-__all__ = ["Injection", "LAG_WARNING_CYCLES", "MAX_LSB", "WORD_WRITE_CYCLES", "hooks", "plan"]
+__all__ = ["Injection", "LAG_WARNING_CYCLES", "MAX_LSB", "WORD_WRITE_CYCLES", "hooks", "plan", "plan_sources"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -326,10 +327,18 @@ def _add_projection(state: Any, builder: gn.NetworkBuilder, projection: Any, des
     cells_pre, cells_post = pre_index[projection._pre], post_index[projection._post]
     weights = hardware_weights(state, projection)
     out = []
-    for a, b, d in sorted(set(zip(owners_pre.tolist(), owners_post.tolist(), delays.tolist()))):
-        members = np.flatnonzero((owners_pre == a) & (owners_post == b) & (delays == d))
+    # the (pre population, post population, delay) groups in sorted order, from one integer
+    # per connection (a Python set of 1e5 tuples takes 30 ms)
+    delay_values, delay_index = np.unique(delays, return_inverse=True)
+    group = (owners_pre * len(post_pops) + owners_post) * len(delay_values) + delay_index.ravel()
+    single = bool(np.all(group == group[0]))
+    for g in ([int(group[0])] if single else np.unique(group).tolist()):
+        pair, d_index = divmod(g, len(delay_values))
+        a, b = divmod(pair, len(post_pops))
+        d = int(delay_values[d_index])
+        members = np.arange(len(group)) if single else np.flatnonzero(group == g)
         keys = cells_pre[members] * (post_pops[b].size + 1) + cells_post[members]
-        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        first, inverse = _first_and_inverse(keys)
         merged = np.bincount(inverse, weights=weights[members]).astype(np.int64)
         pre_compartment, post_compartment = getattr(projection, "_compartments", (0, 0))
         connections = np.stack([cells_pre[members][first], np.full(len(first), pre_compartment),
@@ -338,6 +347,19 @@ def _add_projection(state: Any, builder: gn.NetworkBuilder, projection: Any, des
                                           descriptor[id(pre_pops[a]), d], descriptor[id(post_pops[b]), 0]))
         out.append((index, members, inverse))
     return out
+
+
+def _first_and_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True, return_inverse=True)[1:]``; in linear time for
+    sorted keys (a projection's connections are sorted by pre and post cell: a plain
+    population's keys are)."""
+    if len(keys) and np.all(keys[1:] >= keys[:-1]):
+        new = np.empty(len(keys), dtype=bool)
+        new[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new[1:])
+        return np.flatnonzero(new), np.cumsum(new) - 1
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
 
 
 # -- the chip configuration -------------------------------------------------------------------------
@@ -468,26 +490,66 @@ def route(state: Any, plan: NetworkPlan) -> gn.NetworkGraph:
 
 
 def _placed(plan: NetworkPlan, graph: gn.NetworkGraph) -> None:
-    """Each PyNN projection's ``placed_connections``: per connection its synapses."""
-    if not graph.network.execution_instances:
-        for projection, _ in plan.projections:
-            projection._placed = [[] for _ in range(len(projection))]
-        return
-    routed = graph.routing.execution_instances[gn.ExecutionInstanceID(0)].connections
+    """Each PyNN projection's ``placed_connections`` of this routing, as a
+    :class:`PlacedConnections` that builds its synapses when first read (most runs never read
+    them, and a network of 1e5 synapses takes about a second to build them)."""
+    routed = graph.routing.execution_instances[gn.ExecutionInstanceID(0)].connections \
+        if graph.network.execution_instances else {}
     for projection, parts in plan.projections:
-        placed: list[list[Any]] = [[] for _ in range(len(projection))]
-        for index, members, inverse in parts:
-            synapses = routed.get(index)
-            if synapses is None:
+        projection._placed = PlacedConnections(
+            len(projection), [(members, inverse, routed.get(index)) for index, members, inverse in parts])
+
+
+class PlacedConnections(Sequence):
+    """Per connection of a PyNN projection, its hardware synapses (:class:`PlacedSynapse`) in
+    one routing: built from the routing's arrays when first read, then kept. ``parts``: per
+    grenade projection of the PyNN projection (PyNN connection indices, their merged
+    connection in the grenade projection, the routing's hardware synapses of the grenade
+    projection (grenade's PLACED_CONNECTION_DTYPE array; None: not routed))."""
+
+    def __init__(self, size: int, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> None:
+        self._size = size
+        self._parts = parts
+        self._lists: list[list[PlacedSynapse]] | None = None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.lists()[index]
+
+    def __iter__(self) -> Iterator[list[PlacedSynapse]]:
+        return iter(self.lists())
+
+    def lists(self) -> list[list[PlacedSynapse]]:
+        """The synapses of every connection, a connection's in the routing's order (lists
+        shared by connections merged into one: not to be changed)."""
+        if self._lists is None:
+            self._lists = self._build()
+            self._parts = []                  # the arrays are not needed any more
+        return self._lists
+
+    def _build(self) -> list[list[PlacedSynapse]]:
+        placed: list[list[PlacedSynapse]] = [[] for _ in range(self._size)]
+        for members, inverse, synapses in self._parts:
+            if synapses is None or not len(members):
                 continue
-            by_connection: dict[int, list[Any]] = {}
-            for c, row, column in zip(synapses["connection"].tolist(), synapses["synapse_row"].tolist(),
-                                      synapses["synapse_on_row"].tolist()):
-                by_connection.setdefault(c, []).append(PlacedSynapse(
-                    halco.SynapseRowOnDLS.from_enum(row), halco.SynapseOnSynapseRow(column)))
-            for member, merged in zip(members.tolist(), inverse.tolist()):
-                placed[member] = by_connection.get(merged, [])
-        projection._placed = placed
+            # the synapses by merged connection, each connection's in the routing's order
+            order = np.argsort(synapses["connection"], kind="stable")
+            connection = synapses["connection"][order]
+            row_enums, row_index = np.unique(synapses["synapse_row"][order], return_inverse=True)
+            column_enums, column_index = np.unique(synapses["synapse_on_row"][order], return_inverse=True)
+            # one coordinate object per distinct row and column (coordinates are immutable)
+            rows = [halco.SynapseRowOnDLS.from_enum(r) for r in row_enums.tolist()]
+            columns = [halco.SynapseOnSynapseRow(c) for c in column_enums.tolist()]
+            synapse_list = [PlacedSynapse(rows[r], columns[c])
+                            for r, c in zip(row_index.ravel().tolist(), column_index.ravel().tolist())]
+            n_merged = int(max(int(inverse.max()) + 1, int(connection[-1]) + 1 if len(connection) else 0))
+            bounds = np.concatenate([[0], np.cumsum(np.bincount(connection, minlength=n_merged))]).tolist()
+            by_merged = [synapse_list[bounds[m]:bounds[m + 1]] for m in range(n_merged)]
+            for member, merged in zip(members.tolist(), inverse.ravel().tolist()):
+                placed[member] = by_merged[merged]
+        return placed
 
 
 def prepare(state: Any) -> None:
@@ -587,5 +649,5 @@ def _distribute(state: Any, snippet_: Snippet, spikes: dict, madc: dict, cadc: d
         population.recorder.add_snippet(data.get(id(population), SnippetData(t_start, t_stop)))
 
 
-__all__ = ["NetworkPlan", "PlacedSynapse", "Snippet", "build_chip", "build_network", "cycles_to_ms", "execute",
-           "ms_to_cycles", "plan_snippet", "prepare", "route"]
+__all__ = ["NetworkPlan", "PlacedConnections", "PlacedSynapse", "Snippet", "build_chip", "build_network",
+           "cycles_to_ms", "execute", "ms_to_cycles", "plan_snippet", "prepare", "route"]

@@ -28,7 +28,8 @@ hemisphere's views and need not check ``ppu``:
   ``get_weights`` / ``set_weights`` read and write whole rows (lanes: neuron columns), but
   writes reach only the view's columns;
 - ``neurons + k``: likewise the k-th of its populations with neurons on this hemisphere:
-  ``get_rate_counters(neurons, reset)`` (spikes since the last reset, saturating at 255),
+  ``get_rate_counters(neurons, reset)`` (spikes since the last reset, saturating at 255;
+  grenade resets them right before each realtime snippet: the first call counts its spikes),
   ``get_analog_readouts``, ``reset_neurons``, ``set_capmem`` (a CapMem cell of the view's
   neurons);
 - ``period``: the index ``k`` of the timer's period (counted over the whole experiment, not the

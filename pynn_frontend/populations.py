@@ -17,11 +17,12 @@ from typing import Any
 import neo
 import numpy as np
 from pyNN import common
-from pyNN.parameters import ParameterSpace, simplify
+from pyNN.parameters import LazyArray, ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType as _PyNNStandardCellType
 
+from . import initial_values as initial_value_module
 from . import simulator
-from .errors import CalibrationAccessError, InitialConfigAccessError, InitialValueError, NonExistentParameterError
+from .errors import CalibrationAccessError, InitialConfigAccessError, NonExistentParameterError
 from .recording import Recorder
 from .standardmodels.calibrated import CalibratedCellType
 from .standardmodels.cells import ExternalNeuron, NeuronCellType
@@ -115,28 +116,10 @@ class _ParameterAccess:
         root._changed()
 
     def _set_initial_value_array(self, variable: str, initial_values: Any) -> None:
-        root = self._root()
-        celltype = root.celltype
-        if not isinstance(celltype, CalibratedCellType):
-            raise InitialValueError(f"initialize({variable}=...): the state of the chip's neurons cannot be "
-                                    "set; they start from their reset at the beginning of each run")
-        if getattr(root, "_default_initialization", False):
-            return                 # the cell type's defaults: the chip starts from its reset state
-        values = np.asarray(initial_values.evaluate(simplify=False), dtype=float)
-        cells = self._cells()
-        start = celltype.start_potential
-        expected = root._parameters[start][cells] if variable == "v" else np.zeros(len(cells))
-        if variable not in celltype.default_initial_values and variable != "v":
-            raise InitialValueError(f"initialize({variable}=...): {type(celltype).__name__} has no state "
-                                    f"variable {variable!r}")
-        wrong = ~np.isclose(values, expected, rtol=0, atol=1e-9)
-        if wrong.any():
-            i = int(np.flatnonzero(wrong)[0])
-            what = f"from {start} = {expected[i]:g}" if variable == "v" else "from 0"
-            raise InitialValueError(
-                f"initialize({variable}={values[i]:g}) (cell {int(root.all_cells[cells[i]])}): the chip resets its "
-                f"neurons at the start of each run, so {variable} starts {what}; other initial values "
-                "cannot be set")
+        """``initialize``: the initial membrane potential ``v`` of HXNeuron (CapMem value of
+        the reset potential) and calibrated cells (their potential unit), set through the run's
+        first reset (:mod:`pynn_frontend.initial_values`); other state variables only 0."""
+        initial_value_module.store(self, variable, initial_values)
 
     # -- the calibration ---------------------------------------------------------------------------
     def _calibrated(self, what: str) -> Any:
@@ -237,6 +220,12 @@ class PopulationView(_ParameterAccess, common.PopulationView):
     def _get_view(self, selector: Any, label: str | None = None) -> "PopulationView":
         return PopulationView(self, selector, label)
 
+    def initialize(self, **initial_values: Any) -> None:
+        """Initial values of the view's cells (PyNN's ``initialize``; kept by the parent
+        population, whose ``initial_values`` PyNN cannot mask for a view)."""
+        for variable, value in initial_values.items():
+            self._set_initial_value_array(variable, LazyArray(value, shape=(self.size,), dtype=float))
+
     def record(self, variables: Any, to_file: Any = None, sampling_interval: Any = None,
                locations: Any = None, *, device: str | None = None) -> None:
         _record(self, variables, to_file, sampling_interval, locations, device)
@@ -318,6 +307,17 @@ class Population(_ParameterAccess, common.Population):
         self.version = 0
         #: the calibration of a calibrated cell type (pynn_frontend.calibration)
         self._calibration: Any = None
+        #: initial membrane potentials (pynn_frontend.initial_values): one per cell, NaN where
+        #: the cell starts from its reset; whether one was set since the last snippet
+        self._initial_v: np.ndarray | None = None
+        self._initial_pending = False
+
+    def _set_cell_initial_value(self, id: Any, variable: str, value: Any) -> None:
+        """``ID.set_initial_value``: checked and set as ``initialize`` does."""
+        index = int(self.id_to_index(id))
+        initial_value_module.store(self[index:index + 1], variable, LazyArray(value, shape=(1,), dtype=float))
+        if variable in self.initial_values:
+            self.initial_values[variable][index] = value
 
     def _changed(self) -> None:
         self.version += 1

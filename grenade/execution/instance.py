@@ -5,9 +5,10 @@ The program of a batch entry follows grenade's realtime timeline: (first entry o
 the chip is new, ``pre_static_config``, the configuration, which is only what changed since
 the last run on this chip, and the PPU programs; later entries of an instance with plasticity
 rules: the configured synapse weights and the PPU programs again, so that every entry starts
-from the same state), ``pre_realtime``, a reset of the neurons of every neuron view that
-enables it, ``inside_realtime_begin``, the timer reset; at time 0 the event recording, the
-MADC and the PPUs start; the input spikes at their times (with ``inside_realtime``'s commands
+from the same state), ``pre_realtime``, the spike counters of every neuron view's neurons
+cleared, a reset of the neurons of every neuron view that enables it,
+``inside_realtime_begin``, the timer reset; at time 0 the event recording, the MADC and the
+PPUs start; the input spikes at their times (with ``inside_realtime``'s commands
 and the reads of periodic CADC readouts), the wait until the runtime, the end of the event
 recording, ``inside_realtime_end``, the CADC reads of readouts at the end, the MADC and PPUs
 stopped and their observables and runtime states read, ``post_realtime``, and the wait between
@@ -304,6 +305,12 @@ class InstanceRun:
         backend = halco.enum_map(halco.AtomicNeuronOnDLS, halco.NeuronResetOnDLS)
         return np.unique(backend[atoms]) if atoms else np.zeros(0, dtype=np.int64)
 
+    def _spike_counters(self) -> np.ndarray:
+        """SpikeCounterResetOnDLS enums of the neurons of every neuron view."""
+        atoms = [n.to_enum() for d in self._on_chip_of(v.NeuronView) for n in self.graph.vertex(d).atomic_neurons()]
+        backend = halco.enum_map(halco.AtomicNeuronOnDLS, halco.SpikeCounterResetOnDLS)
+        return np.unique(backend[atoms]) if atoms else np.zeros(0, dtype=np.int64)
+
     def _entry_program(self, entry: int, builder: stadls.PlaybackProgramBuilder,
                        programs: dict[int, dict[int, RuleProgram]]) -> tuple[stadls.PlaybackProgram, dict, int]:
         """The program of batch entry ``entry`` (appended to ``builder``), its tickets and the
@@ -311,6 +318,15 @@ class InstanceRun:
         runtime = self._runtimes[entry]
         builder.copy_back(self.hooks.pre_realtime)
         builder.write(halco.EventRecordingConfigOnFPGA(), _RECORDING_OFF)
+        # the rate counters count every spike since their last reset, also those of the
+        # configuration, a calibration or an earlier run (the real grenade leaves them so): cleared
+        # here, a PPU reading them in the realtime section sees its spikes (and those of the bus
+        # words until the timer reset, one per reset neuron). Before the membranes' reset, so
+        # that these words do not lengthen the time the membranes run before time 0.
+        counters = self._spike_counters()
+        if len(counters):
+            builder.write_array(haldls.SpikeCounterReset, counters,
+                                haldls.SpikeCounterReset.encode_array(len(counters)))
         resets = self._neuron_resets()
         if len(resets):
             builder.write_array(haldls.NeuronReset, resets, haldls.NeuronReset.encode_array(len(resets)))

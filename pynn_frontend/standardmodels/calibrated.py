@@ -89,8 +89,6 @@ class CalibratedCellType(NeuronCellType):
     bounds: dict[str, Bound] = {}
     #: parameter -> (the only value that runs now, why)
     uncalibrated: dict[str, tuple[float, str]] = {}
-    #: the PyNN name of the potential a cell starts each run from (the chip resets its neurons)
-    start_potential = "v_reset"
 
     def __init__(self, plasticity_rule: Any = None, **parameters: Any) -> None:
         self.plasticity_rule = plasticity_rule

@@ -16,6 +16,7 @@ Times are hardware milliseconds, rates hardware Hz (the chip runs 1000x faster t
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Sequence
 
 import numpy as np
@@ -251,18 +252,34 @@ class HXNeuron(NeuronCellType):
 
     def atomic_neurons(self, parameters: dict[str, np.ndarray],
                        base: Sequence[lola.AtomicNeuron]) -> list[lola.AtomicNeuron]:
+        """The AtomicNeuron of each cell (see :meth:`NeuronCellType.atomic_neurons`), each its
+        own object (grenade sets every placed neuron's event label in place)."""
         n = len(base)
-        columns = {name: np.broadcast_to(np.asarray(v), (n,)).tolist() for name, v in parameters.items()
-                   if name in _FIELDS}
+        arrays = {name: np.broadcast_to(np.asarray(v), (n,)) for name, v in parameters.items() if name in _FIELDS}
+        columns = {name: v.tolist() for name, v in arrays.items()}
+        # the fields a neuron keeps from its base neuron
+        kept = [(member, field) for member, fields in _LAYOUT.items() for field, name, _ in fields
+                if name not in columns]
+        # cells with equal parameters and equal kept fields get equal neurons: each distinct
+        # neuron is built once (0.1 ms), the others are copies of it (a third of that)
+        table = np.ascontiguousarray(np.column_stack([v.astype(np.float64) for v in arrays.values()])) \
+            if arrays else np.zeros((n, 0))
+        built: dict[tuple, lola.AtomicNeuron] = {}
         out = []
         for i, neuron in enumerate(base):
+            key = (table[i].tobytes(), tuple(getattr(getattr(neuron, member), field) for member, field in kept))
+            prototype = built.get(key)
+            if prototype is not None:
+                out.append(copy.deepcopy(prototype))
+                continue
             members = {}
             for member, fields in _LAYOUT.items():
                 current = getattr(neuron, member)
                 members[member] = _MEMBER_TYPES[member](**{
                     field: (convert(columns[name][i]) if name in columns else getattr(current, field))
                     for field, name, convert in fields})
-            out.append(lola.AtomicNeuron(**members))
+            built[key] = lola.AtomicNeuron(**members)
+            out.append(built[key])
         return out
 
     @classmethod

@@ -365,15 +365,13 @@ def test_consecutive_runs_continue_time_inputs_and_recordings(bio, result, calib
 def test_initial_values_are_what_the_chip_starts_from(bio):
     bio.setup()
     pop = bio.Population(2, bio.IF_curr_exp(v_reset=-70))           # PyNN's default v = -65 is taken
-    pop.initialize(v=-70, isyn_exc=0)
-    with pytest.raises(NotImplementedError, match=r"initialize\(v=-60\) .*v starts from v_reset = -70"):
-        pop.initialize(v=-60)
-    with pytest.raises(errors.InitialValueError, match="isyn_inh starts from 0"):
+    pop.initialize(v=-60, isyn_exc=0)        # v through the run's first reset (test_pynn_initial_values)
+    with pytest.raises(NotImplementedError, match="starts every run with isyn_inh = 0"):
         pop[1:2].initialize(isyn_inh=0.1)
     with pytest.raises(errors.InitialValueError, match="no state variable 'w'"):
         pop.initialize(w=0)
-    with pytest.raises(errors.InitialValueError):
-        bio.Population(1, bio.IF_curr_exp(), initial_values={"v": -60})
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match=r"-89\.48\.\.-45\.21 mV"):
+        bio.Population(1, bio.IF_curr_exp(), initial_values={"v": -40})
 
 
 def test_recording_picks_the_madc_where_the_cells_fit(bio):

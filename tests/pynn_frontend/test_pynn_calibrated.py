@@ -88,8 +88,8 @@ def test_unknown_parameters_and_types(sim):
         sim.Population(1, sim.cells.CalibHXNeuronCuba()).set(leak_v_leak=3)
     with pytest.raises(pynn_errors.InvalidParameterValueError, match="takes numbers"):
         sim.cells.CalibHXNeuronCuba(v_rest=True)
-    with pytest.raises(errors.InitialValueError, match="v starts from v_reset = 70"):
-        sim.Population(1, sim.cells.CalibHXNeuronCuba(), initial_values={"v": 80})
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match=r"reaches \(nominally.*22\.08\.\.199\.2 CADC LSB"):
+        sim.Population(1, sim.cells.CalibHXNeuronCuba(), initial_values={"v": 210})
 
 
 # -- before the calibration; what is refused before calix is asked ---------------------------------

@@ -178,11 +178,14 @@ def test_bypass_preset_is_the_initial_config(sim):
     assert pop.get("event_routing_enable_bypass_excitatory") == True  # noqa: E712
 
 
-def test_initialize_is_refused(sim):
+def test_initialize_takes_the_reset_potentials_capmem_value(sim):
     sim.setup()
     pop = sim.Population(1, sim.cells.HXNeuron())
-    with pytest.raises(NotImplementedError, match="v"):
-        pop.initialize(v=300)
+    pop.initialize(v=300)                    # the first reset's reset_v_reset (test_pynn_initial_values)
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match="0..1022"):
+        pop.initialize(v=1023)
+    with pytest.raises(NotImplementedError, match="no state variable 'isyn_exc'"):
+        pop.initialize(isyn_exc=0)
 
 
 # -- spike sources -----------------------------------------------------------------------------------
