@@ -52,7 +52,9 @@ from . import (  # noqa: F401  (the backend's surface, shared)
 )
 from . import _setup
 from .biological_electrodes import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource
-from .standardmodels.biological import EIF_cond_exp_isfa_ista, IF_cond_exp, IF_curr_exp
+from .standardmodels.biological import (EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, HH_cond_exp,
+                                       IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha,
+                                       IF_curr_exp)
 from .standardmodels.synapses import TsodyksMarkramSynapse
 
 #: PyNN's default time step [ms]
@@ -77,7 +79,8 @@ __all__ = [
     "CloneConnector", "DisplacementDependentProbabilityConnector", "DistanceDependentProbabilityConnector",
     "EIF_cond_exp_isfa_ista", "FixedNumberPostConnector", "FixedNumberPreConnector", "FixedProbabilityConnector",
     "FixedTotalNumberConnector", "FromFileConnector", "FromListConnector", "GSLRNG", "HXNeuron", "IF_cond_exp",
-    "IF_curr_exp", "IndexBasedProbabilityConnector", "InjectedConfiguration", "InjectedReadout", "NativeRNG",
+    "IF_curr_exp", "IF_curr_alpha", "IF_cond_alpha", "EIF_cond_alpha_isfa_ista", "IF_cond_exp_gsfa_grr",
+    "HH_cond_exp", "IndexBasedProbabilityConnector", "InjectedConfiguration", "InjectedReadout", "NativeRNG",
     "Network", "NumpyRNG", "OneToOneConnector", "Population", "PopulationView", "Projection", "RandomDistribution",
     "RunCommand", "Sequence", "SmallWorldConnector", "Space", "SpikeSourceArray", "SpikeSourceGamma", "SpikeSourcePoisson", "SpikeSourcePoissonRefractory",
     "StaticSynapse", "TsodyksMarkramSynapse", "common", "connect", "create", "end", "errors", "get_current_time", "get_max_delay",

@@ -207,4 +207,26 @@ class EIF_cond_exp_isfa_ista(BiologicalCellType, pynn_cells.EIF_cond_exp_isfa_is
         return out
 
 
-__all__ = ["BiologicalCellType", "EIF_cond_exp_isfa_ista", "IF_cond_exp", "IF_curr_exp", "UNITS"]
+def _absent(pynn_type: type, why: str, instead: str) -> type:
+    """PyNN's ``pynn_type``, which the chip cannot run: constructing it raises
+    NotImplementedError saying why and what to use instead."""
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(f"{pynn_type.__name__}: {why}; use {instead}")
+
+    return type(pynn_type.__name__, (pynn_type,), {
+        "__init__": __init__, "__module__": __name__,
+        "__doc__": f"{pynn_type.__name__} is not available on the chip: {why}; use {instead}."})
+
+
+_ALPHA = "the chip's synaptic currents decay exponentially, they have no alpha shape"
+IF_curr_alpha = _absent(pynn_cells.IF_curr_alpha, _ALPHA, "IF_curr_exp")
+IF_cond_alpha = _absent(pynn_cells.IF_cond_alpha, _ALPHA, "IF_cond_exp")
+EIF_cond_alpha_isfa_ista = _absent(pynn_cells.EIF_cond_alpha_isfa_ista, _ALPHA, "EIF_cond_exp_isfa_ista")
+IF_cond_exp_gsfa_grr = _absent(
+    pynn_cells.IF_cond_exp_gsfa_grr, "the chip's neurons have no spike-frequency-adaptation or "
+    "relative-refractory conductances", "EIF_cond_exp_isfa_ista (its adaptation current, with b > 0)")
+HH_cond_exp = _absent(pynn_cells.HH_cond_exp, "the chip's neurons are AdEx circuits, not Hodgkin-Huxley",
+                      "EIF_cond_exp_isfa_ista")
+
+__all__ = ["BiologicalCellType", "EIF_cond_alpha_isfa_ista", "EIF_cond_exp_isfa_ista", "HH_cond_exp",
+           "IF_cond_alpha", "IF_cond_exp", "IF_cond_exp_gsfa_grr", "IF_curr_alpha", "IF_curr_exp", "UNITS"]

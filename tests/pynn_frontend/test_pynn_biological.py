@@ -407,3 +407,16 @@ def test_a_run_of_no_time_runs_nothing(bio, sim):
         module.reset()
         assert module.run(0.0) == 0.0
         assert [len(s) for s in cells.get_data().segments[-1].spiketrains] == [0]
+
+
+@pytest.mark.parametrize("name, instead", [("IF_curr_alpha", "IF_curr_exp"), ("IF_cond_alpha", "IF_cond_exp"),
+                                           ("EIF_cond_alpha_isfa_ista", "EIF_cond_exp_isfa_ista"),
+                                           ("IF_cond_exp_gsfa_grr", "EIF_cond_exp_isfa_ista"),
+                                           ("HH_cond_exp", "EIF_cond_exp_isfa_ista")])
+def test_cell_types_the_chip_cannot_run_say_why_and_what_to_use(bio, name, instead):
+    from pyNN.standardmodels import cells as pynn_cells
+
+    celltype = getattr(bio, name)
+    assert issubclass(celltype, getattr(pynn_cells, name))         # PyNN's type, for isinstance checks
+    with pytest.raises(NotImplementedError, match=f"{name}: .*; use {instead}"):
+        celltype(tau_m=10.0)
