@@ -55,6 +55,42 @@ _CORRELATION_SWITCHES = _switch_layout(halco.ColumnCorrelationQuadOnDLS,
                                        halco.ColumnCorrelationQuadOnSynram)
 
 
+_CELLS_PER_BLOCK = halco.CapMemCellOnCapMemBlock.size
+
+
+def _cell_in_blocks(cell: int) -> np.ndarray:
+    """The CapMemCellOnDLS enums of CapMemCellOnCapMemBlock enum ``cell`` in the four blocks
+    (block-major: ``block * cells per block + cell``, without building halco coordinates)."""
+    return cell + _CELLS_PER_BLOCK * np.arange(halco.CapMemBlockOnDLS.size)
+
+
+_ROW_NMDA = halco.CAPMEM_ROW_NAMES["i_bias_nmda"]
+_ROW_GM_EXC = halco.CAPMEM_ROW_NAMES["i_bias_synin_exc_gm"]
+_ROW_GM_INH = halco.CAPMEM_ROW_NAMES["i_bias_synin_inh_gm"]
+_CELL_DAC = halco.CapMemCellOnCapMemBlock.syn_i_bias_dac.to_enum()
+#: per CapMemCellOnCapMemBlock: whether the correlation sensors read it
+_FEEDS_CORRELATION = np.zeros(_CELLS_PER_BLOCK, dtype=bool)
+_FEEDS_CORRELATION[[halco.CapMemCellOnCapMemBlock.syn_i_bias_store.to_enum(),
+                    halco.CapMemCellOnCapMemBlock.syn_i_bias_ramp.to_enum()]] = True
+#: per CapMemCellOnCapMemBlock: whether the CADC ramps read it
+_FEEDS_CADC_RAMP = np.zeros(_CELLS_PER_BLOCK, dtype=bool)
+_FEEDS_CADC_RAMP[[halco.CapMemCellOnCapMemBlock.cadc_v_ramp_offset.to_enum(),
+                  halco.CapMemCellOnCapMemBlock.cadc_i_ramp_slope.to_enum()]] = True
+#: the containers whose fields the derived parameters read (Chip._recompute_parameters and what
+#: it calls, readout.CADCRamps); a write of any other (the synapse memory, triggers such as the
+#: membrane and counter resets, readout, PPU and FPGA registers) leaves them as they are, and a
+#: CapMem cell updates only what depends on it (Chip._update_capmem)
+FEEDS_PARAMETERS = frozenset((
+    haldls.NeuronConfig, haldls.NeuronBackendConfig, haldls.CommonNeuronBackendConfig,
+    haldls.CapMemBlockConfig, haldls.CrossbarNode, haldls.CrossbarOutputConfig,
+    haldls.CommonPADIBusConfig, haldls.BackgroundSpikeSource, haldls.ColumnCurrentQuad,
+    haldls.SynapseDriverConfig, haldls.CommonSTPConfig, haldls.ColumnCorrelationQuad,
+    haldls.PadMultiplexerConfig))
+#: the parameters core.step_factors reads (besides P_C_MEM and P_NOISE, which no CapMem cell sets)
+_DECAY_PARAMETERS = frozenset((core.P_G_LEAK, core.P_G_RESET, core.P_TAU_EXC, core.P_TAU_INH,
+                               core.P_TAU_W))
+
+
 #: chip ids: a 32-bit hardware identity (it seeds the mismatch and the noise)
 CHIP_ID_MAX = 2 ** 32 - 1
 #: the longest integration step [us]: events and spikes are resolved to it
@@ -161,6 +197,18 @@ class Chip:
         self._neuron_block = halco.enum_map(halco.AtomicNeuronOnDLS, halco.CapMemBlockOnDLS)
         #: [row, neuron]: the CapMem cell of each neuron parameter
         self._capmem_index = halco.enum_map(halco.AtomicNeuronOnDLS, halco.CapMemCellOnDLS).T
+        #: per CapMemCellOnDLS: the neuron (-1: a shared cell) and the row of the cell
+        self._cell_neuron = np.full(halco.CapMemCellOnDLS.size, -1, dtype=np.int64)
+        self._cell_row = np.full(halco.CapMemCellOnDLS.size, -1, dtype=np.int64)
+        rows, neurons = np.indices(self._capmem_index.shape)
+        self._cell_neuron[self._capmem_index] = neurons
+        self._cell_row[self._capmem_index] = rows
+        #: [block, neuron within the block]: the neurons each CapMem block drives
+        self._block_neurons = np.stack([np.flatnonzero(self._neuron_block == b) for b in range(4)])
+        #: driven CapMem cells whose value changed since the parameters were last computed
+        self._capmem_changes: list[np.ndarray] = []
+        #: (the connection switches, compartments.connections of them) of the last recomputation
+        self._connections: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = None
 
         # dynamic state
         self.time = 0  # FPGA cycles since power-on (where the analog core has been evolved to)
@@ -242,7 +290,12 @@ class Chip:
         handler = self.on_write.get(region.container)
         if handler is not None:
             handler(touched)
-        self._params_dirty = True     # before any evolution between the burst's segments
+        # before any evolution between the burst's segments. Only configuration the derived
+        # parameters read makes them stale; CapMem cells (the bulk of timed writes: current
+        # sources, calibration searches, PPU kernels) note what they changed instead, and only
+        # what depends on those cells is recomputed (_update_capmem)
+        if region.container in FEEDS_PARAMETERS:
+            self._params_dirty = True
 
     def next_ppu_time(self) -> int | None:
         """FPGA cycle of the next action of a running PPU, or None."""
@@ -296,7 +349,11 @@ class Chip:
     def _write_capmem(self, rows: np.ndarray) -> None:
         values = self.region_of[haldls.CapMemCell].fields["value"][rows]
         refreshed = values != haldls.CapMemCell.DisableRefresh
-        self.capmem_driven[rows[refreshed]] = values[refreshed]
+        cells, values = rows[refreshed], values[refreshed]      # rows are unique
+        changed = cells[self.capmem_driven[cells] != values]
+        self.capmem_driven[cells] = values
+        if len(changed):
+            self._capmem_changes.append(changed)
 
     def write_neuron_capmem(self, neurons: np.ndarray, row: int, values: np.ndarray) -> None:
         """Writes of CapMem row ``row`` of ``neurons`` (AtomicNeuronOnDLS enums) to ``values``
@@ -308,8 +365,7 @@ class Chip:
 
     def capmem_value(self, cell: halco.CapMemCellOnCapMemBlock) -> np.ndarray:
         """The value a shared cell drives in each of the four blocks (0 where the block is off)."""
-        enums = [halco.CapMemCellOnDLS(cell, block).to_enum()
-                 for block in halco.iter_all(halco.CapMemBlockOnDLS)]
+        enums = _cell_in_blocks(cell.to_enum())
         enabled = self.fields(haldls.CapMemBlockConfig)["enable_capmem"]
         return np.where(enabled, self.capmem_driven[enums], 0)
 
@@ -379,8 +435,19 @@ class Chip:
 
     # -- parameters ------------------------------------------------------------------------------
     def _update_parameters(self) -> None:
-        if not self._params_dirty:
-            return
+        """Bring the derived parameters (P, D, F, the routing, driver, correlation, amplitude,
+        compartment and CADC arrays) up to date with the configuration: all of them after a
+        write of a container they read (FEEDS_PARAMETERS), else only what the CapMem cells
+        written since feed; either way bit-identical to a full recomputation."""
+        if self._params_dirty:
+            self._capmem_changes = []
+            self._recompute_parameters()
+        elif self._capmem_changes:
+            cells = np.unique(np.concatenate(self._capmem_changes))
+            self._capmem_changes = []
+            self._update_capmem(cells)
+
+    def _recompute_parameters(self) -> None:
         config = self.fields(haldls.NeuronConfig)
         backend = {k: v[self._backend_from_atomic] for k, v in self.fields(haldls.NeuronBackendConfig).items()}
         common = self.fields(haldls.CommonNeuronBackendConfig)
@@ -400,12 +467,74 @@ class Chip:
         self._driver_config = self._driver_arrays()
         self._correlation_config = self._correlation_arrays()
         self._synaptic_amplitudes = self._amplitude_arrays()
-        group, segment, tied, g, active = compartments.topology(
-            config, np.where(capmem_enabled, capmem[halco.CAPMEM_ROW_NAMES["i_bias_nmda"]], 0),
-            self.mismatch.gain["g_nmda"])
-        self._compartment_config = (active, group, segment, tied, g)
+        # the union-find over the connection switches is most of a recomputation: redone only
+        # when one of them changed
+        switches = tuple(config[f] for f in compartments.CONNECTION_FIELDS)
+        if self._connections is None or not all(
+                np.array_equal(a, b) for a, b in zip(switches, self._connections[0])):
+            self._connections = (tuple(a.copy() for a in switches), compartments.connections(config))
+        self._compartment_config = self._compartment_arrays(config, capmem_enabled)
         self._cadc_ramps = readout.CADCRamps(self)
         self._params_dirty = False
+
+    def _compartment_arrays(self, config: dict[str, np.ndarray], capmem_enabled: np.ndarray) -> tuple:
+        """(active, group, segment, tied group, conductance) for compartments.couple, from the
+        cached connections and the driven i_bias_nmda cells."""
+        group, segment, tied = self._connections[1]
+        nmda = self.capmem_driven[self._capmem_index[_ROW_NMDA]]
+        g = compartments.conductances(config, np.where(capmem_enabled, nmda, 0), self.mismatch.gain["g_nmda"])
+        return compartments.is_active(group, g), group, segment, tied, g
+
+    def _update_capmem(self, cells: np.ndarray) -> None:
+        """Recompute what depends on the CapMem ``cells`` (CapMemCellOnDLS enums, unique) whose
+        driven values changed, bit-identical to a full recomputation: the parameters of the
+        neurons whose cells they are, those rows only, with their decay factors and synaptic
+        amplitudes; a quadrant's synaptic amplitudes after its syn_i_bias_dac; the correlation
+        parameters after syn_i_bias_store or syn_i_bias_ramp; the inter-compartment
+        conductances after i_bias_nmda; the CADC ramps after a ramp cell or a cell on a block's
+        debug output. Other shared cells feed nothing the model reads."""
+        config = self.fields(haldls.NeuronConfig)
+        blocks = self.fields(haldls.CapMemBlockConfig)
+        block_enabled = blocks["enable_capmem"]
+        neuron, row = self._cell_neuron[cells], self._cell_row[cells]
+        block, cell = np.divmod(cells, halco.CapMemCellOnCapMemBlock.size)
+        # row -> neurons whose parameters of that row are recomputed
+        todo = {int(r): neuron[row == r] for r in np.unique(row[neuron >= 0])}
+        dac = None
+        dac_blocks = block[cell == _CELL_DAC]
+        if len(dac_blocks) or _ROW_GM_EXC in todo or _ROW_GM_INH in todo:
+            dac = transfer.synapse_dac_factor(self.capmem_value(halco.CapMemCellOnCapMemBlock.syn_i_bias_dac),
+                                              self.mismatch.synapse_dac_gain)
+        if len(dac_blocks):
+            # a quadrant's DAC bias scales the amplitudes of all its neurons: recompute them
+            # from their gm cells, as the full computation does
+            moved = self._block_neurons[dac_blocks].ravel()
+            for r in (_ROW_GM_EXC, _ROW_GM_INH):
+                todo[r] = np.union1d(todo.get(r, np.zeros(0, dtype=np.int64)), moved)
+        decays, amplitudes = [], []
+        for r, neurons in todo.items():
+            written = transfer.update_neuron_parameters(
+                self.P, r, neurons, self.capmem_driven[self._capmem_index[r, neurons]],
+                block_enabled[self._neuron_block[neurons]], config, self.mismatch)
+            for p in written:
+                if p in (core.P_AMP_EXC, core.P_AMP_INH):
+                    self.P[p, neurons] *= dac[self._neuron_block[neurons]]
+                    amplitudes.append(neurons)
+                if p in _DECAY_PARAMETERS:
+                    decays.append(neurons)
+        if decays:
+            neurons = np.unique(np.concatenate(decays))
+            self.D[:, neurons] = core.step_factors(self.P[:, neurons], self.dt_cycles)
+        if amplitudes:
+            self._set_amplitudes(self._synaptic_amplitudes[0], np.unique(np.concatenate(amplitudes)))
+        if _ROW_NMDA in todo:
+            self._compartment_config = self._compartment_arrays(
+                config, block_enabled[self._neuron_block])
+        if _FEEDS_CORRELATION[cell].any():
+            self._correlation_config = self._correlation_arrays()
+        debug_cells = blocks["debug_capmem_coord"]
+        if _FEEDS_CADC_RAMP[cell].any() or np.any(cell == debug_cells[block]):
+            self._cadc_ramps = readout.CADCRamps(self)
 
     def _routing_arrays(self) -> tuple:
         node = self.fields(haldls.CrossbarNode)
@@ -434,14 +563,18 @@ class Chip:
     def _amplitude_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Synaptic input amplitude per weight LSB [kind, neuron], zero where an event cannot charge
         the input (input disabled, column current switch off, bypass mode); bypass per hemisphere."""
-        _, _, col_exc, col_inh = self._routing_config
         amp = np.zeros((2, 512))
-        for kind, col in enumerate((col_exc, col_inh)):
-            on = ((self.F[core.F_SYNIN_EXC + kind] != 0) & (self.F[core.F_BYPASS_EXC + kind] == 0)
-                  & col.reshape(512))
-            amp[kind] = np.where(on, self.P[core.P_AMP_EXC + kind], 0.0)
+        self._set_amplitudes(amp, slice(None))
         bypass = (self.F[core.F_BYPASS_EXC] != 0) | (self.F[core.F_BYPASS_INH] != 0)
         return amp, bypass.reshape(2, 256).any(axis=1)
+
+    def _set_amplitudes(self, amp: np.ndarray, neurons: slice | np.ndarray) -> None:
+        """Write the synaptic input amplitudes [kind, neuron] of ``neurons`` into ``amp``."""
+        _, _, col_exc, col_inh = self._routing_config
+        for kind, col in enumerate((col_exc, col_inh)):
+            on = ((self.F[core.F_SYNIN_EXC + kind, neurons] != 0)
+                  & (self.F[core.F_BYPASS_EXC + kind, neurons] == 0) & col.reshape(512)[neurons])
+            amp[kind, neurons] = np.where(on, self.P[core.P_AMP_EXC + kind, neurons], 0.0)
 
     def _driver_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         drv = self.fields(haldls.SynapseDriverConfig)

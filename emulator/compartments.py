@@ -29,9 +29,16 @@ def _find(parent: np.ndarray, a: int) -> int:
     return a
 
 
-def topology(config: dict[str, np.ndarray], i_bias_nmda: np.ndarray, gain: np.ndarray) -> tuple:
-    """Arrays for :func:`couple` from NeuronConfig fields (atomic-neuron order) and the driven
-    ``i_bias_nmda`` CapMem values; ``active`` is False when no circuit is connected to another."""
+#: the NeuronConfig switches that join membranes and line pieces (:func:`connections` reads
+#: only these; the conductances also read the ``enable_multicomp_conductance*`` switches)
+CONNECTION_FIELDS = ("connect_membrane_right", "connect_bottom", "connect_soma_right", "connect_soma")
+
+
+def connections(config: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The shared membranes and line pieces from the NeuronConfig switches of
+    :data:`CONNECTION_FIELDS` (atomic-neuron order): per circuit its membrane group and its
+    piece of somatic line, and per line piece the group tied to it by ``connect_soma`` (-1:
+    none). Depends on nothing else, so a chip recomputes it only when these switches change."""
     n = 512
     parent = np.arange(n)
     column = np.arange(n) % 256
@@ -57,13 +64,32 @@ def topology(config: dict[str, np.ndarray], i_bias_nmda: np.ndarray, gain: np.nd
             tied_member[s] = a
     group = np.array([_find(parent, a) for a in range(n)])
     tied_group = np.where(tied_member >= 0, group[np.maximum(tied_member, 0)], -1)
+    return group.astype(np.int64), segment.astype(np.int64), tied_group.astype(np.int64)
+
+
+def conductances(config: dict[str, np.ndarray], i_bias_nmda: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Each circuit's conductance to its piece of somatic line [S] from its
+    ``enable_multicomp_conductance*`` switches, its driven ``i_bias_nmda`` value [CapMem LSB]
+    and its fixed-pattern ``gain`` (0 where the conductance is off)."""
     scale = np.where(config["enable_multicomp_conductance_division"] & ~config["enable_multicomp_conductance_multiplication"],
                      DIVISION, 1.0)
     scale = np.where(config["enable_multicomp_conductance_multiplication"] & ~config["enable_multicomp_conductance_division"],
                      MULTIPLICATION, scale)
-    g = np.where(config["enable_multicomp_conductance"], i_bias_nmda * G_NMDA_PER_LSB * scale * gain, 0.0)
-    active = bool(np.any(group != np.arange(n)) or np.any(g > 0))
-    return group.astype(np.int64), segment.astype(np.int64), tied_group.astype(np.int64), g, active
+    return np.where(config["enable_multicomp_conductance"], i_bias_nmda * G_NMDA_PER_LSB * scale * gain, 0.0)
+
+
+def is_active(group: np.ndarray, g: np.ndarray) -> bool:
+    """Whether any circuit shares its membrane or has a conductance to the line (else
+    :func:`couple` has nothing to do)."""
+    return bool(np.any(group != np.arange(len(group))) or np.any(g > 0))
+
+
+def topology(config: dict[str, np.ndarray], i_bias_nmda: np.ndarray, gain: np.ndarray) -> tuple:
+    """Arrays for :func:`couple` from NeuronConfig fields (atomic-neuron order) and the driven
+    ``i_bias_nmda`` CapMem values; ``active`` is False when no circuit is connected to another."""
+    group, segment, tied_group = connections(config)
+    g = conductances(config, i_bias_nmda, gain)
+    return group, segment, tied_group, g, is_active(group, g)
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -245,6 +245,51 @@ def clock_frequency(scale: np.ndarray) -> np.ndarray:
     return PPU_CLOCK_HZ / 2.0 ** (np.asarray(scale) + 1)
 
 
+def _transfer(t: Transfer, source: np.ndarray, config: dict[str, np.ndarray], mismatch: Mismatch,
+              neurons: slice | np.ndarray) -> np.ndarray:
+    """Parameter ``t`` of the circuits ``neurons`` (an index into the 512) from its ``source``
+    values of those circuits. The full and the incremental computation
+    (:func:`update_neuron_parameters`) both go through here, element by element the same
+    operations, so that their results are bit-identical."""
+    value = t.function(source)
+    if t.gain is not None:
+        value = value * _at(mismatch.gain[t.gain], neurons)
+    if t.offset is not None:
+        value = value + _at(mismatch.offset[t.offset], neurons)
+    for switch, factor in t.switches:
+        value = value * np.where(config[switch][neurons], factor, 1.0)
+    if t.enable is not None:
+        value = np.where(config[t.enable][neurons], value, 0.0)
+    return value
+
+
+def _at(values: np.ndarray | float, neurons: slice | np.ndarray) -> np.ndarray | float:
+    """A per-circuit mismatch array at ``neurons`` (a scalar deviation applies to all)."""
+    return values[neurons] if np.ndim(values) else values
+
+
+#: CapMem row index -> the transfers (TRANSFERS entries) that read it
+TRANSFERS_OF_ROW: dict[int, tuple[Transfer, ...]] = {
+    ROW[name]: tuple(t for t in TRANSFERS if t.row == name) for name in ROW}
+
+
+def update_neuron_parameters(P: np.ndarray, row: int, neurons: np.ndarray, values: np.ndarray,
+                             enabled: np.ndarray, config: dict[str, np.ndarray],
+                             mismatch: Mismatch) -> list[int]:
+    """Recompute in place the parameters ``P`` (as from :func:`neuron_parameters`) that read
+    CapMem row ``row`` (a ``halco.CAPMEM_ROW_NAMES`` index), for the circuits ``neurons``
+    (AtomicNeuronOnDLS enums) only, after their cells of that row changed: ``values`` are those
+    cells' driven values [CapMem LSB] and ``enabled`` whether their blocks drive them; ``config``
+    and ``mismatch`` as for :func:`neuron_parameters`. Returns the parameter indices
+    (``core.P_*``) rewritten; the result is bit-identical to a full :func:`neuron_parameters`."""
+    cap = np.where(enabled, values, 0).astype(np.float64)
+    written = []
+    for t in TRANSFERS_OF_ROW[row]:
+        P[t.parameter, neurons] = _transfer(t, cap, config, mismatch, neurons)
+        written.append(t.parameter)
+    return written
+
+
 def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarray],
                       common: dict[str, np.ndarray], capmem: np.ndarray,
                       capmem_enabled: np.ndarray, mismatch: Mismatch) -> tuple[np.ndarray, np.ndarray]:
@@ -259,16 +304,8 @@ def neuron_parameters(config: dict[str, np.ndarray], backend: dict[str, np.ndarr
     P = np.zeros((core.N_PARAMS, n))
     F = np.zeros((core.N_FLAGS, n), dtype=np.int64)
     for t in TRANSFERS:
-        value = t.function(cap[ROW[t.row]] if t.row is not None else config[t.config])
-        if t.gain is not None:
-            value = value * mismatch.gain[t.gain]
-        if t.offset is not None:
-            value = value + mismatch.offset[t.offset]
-        for switch, factor in t.switches:
-            value = value * np.where(config[switch], factor, 1.0)
-        if t.enable is not None:
-            value = np.where(config[t.enable], value, 0.0)
-        P[t.parameter] = value
+        P[t.parameter] = _transfer(t, cap[ROW[t.row]] if t.row is not None else config[t.config],
+                                   config, mismatch, slice(None))
     for parameter, value in CONSTANTS.items():
         P[parameter] = value
     for flag, source in FLAGS.items():
