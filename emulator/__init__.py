@@ -26,6 +26,7 @@ class Emulator:
         self.fpga = FPGA(self.chip)
         self.revision = haldls.REVISION
         self.chip_id = self.chip.chip_id
+        self.closed = False
 
     @property
     def identity(self) -> tuple:
@@ -36,8 +37,16 @@ class Emulator:
                 float(self.chip.dt_cycles))
 
     def run(self, instructions: np.ndarray) -> RunResult:
-        """Execute an instruction array and return responses, recorded spikes and MADC samples."""
+        """Execute an instruction array and return responses, recorded spikes and MADC samples;
+        a closed connection refuses (:class:`~emulator.errors.ConnectionClosedError`)."""
+        if self.closed:
+            raise errors.ConnectionClosedError(f"{self!r} is closed (its ManagedConnection was left): "
+                                               "open a new connection to run programs")
         return self.fpga.execute(instructions)
+
+    def close(self) -> None:
+        """Close the connection: later runs raise; the chip's state can still be inspected."""
+        self.closed = True
 
     def __repr__(self) -> str:
         return f"Emulator(chip_id={self.chip_id}, revision={self.revision})"

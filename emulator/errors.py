@@ -22,3 +22,7 @@ class ConfigurationError(EmulatorError, ValueError):
 class ArgumentError(EmulatorError, ValueError, TypeError):
     """An argument of the emulator (``Emulator(chip_id=..., dt_us=...)``) has the wrong type or
     lies outside its range."""
+
+
+class ConnectionClosedError(EmulatorError, RuntimeError):
+    """A program was sent to a connection that has been closed."""

@@ -30,6 +30,8 @@ T = TypeVar("T", bound="Coordinate")
 
 #: Every concrete coordinate type, in definition order (filled by ``__init_subclass__``).
 _REGISTRY: dict[str, type["Coordinate"]] = {}
+#: "no value given": a coordinate's first one (None is refused, not taken for it)
+_DEFAULT: Any = object()
 
 _SNAKE_1 = re.compile(r"([a-z0-9])([A-Z])")
 _SNAKE_2 = re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -178,9 +180,13 @@ class RangedInt(Coordinate, abstract=True):
         if hasattr(cls, "max"):
             cls.size = cls.max - cls.min + 1
 
-    def __init__(self, value: int | None = None) -> None:
-        if value is None:
+    def __init__(self, value: int = _DEFAULT) -> None:      # type: ignore[assignment]
+        if value is _DEFAULT:
             value = type(self).min
+        elif value is None:
+            # None is never a coordinate: it would silently be the first one
+            raise CoordinateTypeError(f"{type(self).__name__}(None): a coordinate needs an int in "
+                            f"[{type(self).min}, {type(self).max}]; {type(self).__name__}() is the first")
         value = _as_int(type(self), value, "value")
         if not type(self).min <= value <= type(self).max:
             raise OutOfRangeError(

@@ -33,6 +33,7 @@ could never run.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Generator
@@ -100,6 +101,11 @@ class Timer:
                 function: str = KERNEL, synapses: SynapseView | None = None,
                 neurons: NeuronView | None = None) -> "Timer":
         """A timer in microseconds of hardware time (rounded to PPU cycles)."""
+        for name, value in (("start_us", start_us), ("period_us", period_us)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                    or not math.isfinite(value):
+                raise HostValueError(f"Timer.from_us: {name} must be a finite number of microseconds, "
+                                     f"not {value!r}")
         return cls(round(start_us * PPU_CYCLES_PER_US), round(period_us * PPU_CYCLES_PER_US),
                    num_periods, function, synapses, neurons)
 

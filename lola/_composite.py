@@ -678,6 +678,9 @@ class Composite(Aggregate):
             raise
         except (ValueError, TypeError, KeyError, LookupError) as err:
             raise LolaValueError(f"not a JSON archive of a {cls.__name__}: {err}") from err
+        except RecursionError:
+            # an archive is a flat list of (coordinate, leaf) pairs: deep nesting is not one
+            raise LolaValueError(f"not a JSON archive of a {cls.__name__}: nested too deeply") from None
         return cls._from_pairs(pairs)
 
 

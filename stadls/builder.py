@@ -85,6 +85,9 @@ class PlaybackProgramBuilder:
 
     def write(self, coord: Any, config: Any, reference: Any = None) -> None:
         """Write ``config`` at ``coord``; with ``reference``, only words that differ from it."""
+        if isinstance(config, type):
+            raise BuilderError(f"write: {config.__qualname__} is a container class; write an instance, "
+                               f"e.g. {config.__qualname__}()")
         if not hasattr(config, "encode_write"):
             raise BuilderError(f"write: {type(config).__name__} is not a container")
         if reference is None:

@@ -41,4 +41,7 @@ class ManagedConnection:
         return self.connection
 
     def __exit__(self, *exc: Any) -> None:
+        # the connection handed out refuses programs from now on, as a closed hxcomm one does
+        if self.connection is not None:
+            self.connection.close()
         self.connection = None

@@ -92,6 +92,9 @@ class SystemInit:
 
 def generate(generator: Any, builder_type: type = PlaybackProgramBuilder) -> tuple[Any, Any]:
     """``generate(SystemInit())`` -> ``(builder, result)``; ``builder_type`` may be the Dumper."""
+    if isinstance(generator, type):
+        raise ArgumentTypeError(f"generate takes a generator instance, e.g. stadls.{generator.__name__}(), "
+                                f"not the class {generator.__name__}")
     if not hasattr(generator, "generate"):
         raise ArgumentTypeError(f"generate takes a generator such as stadls.SystemInit(), not "
                                 f"{type(generator).__name__}")
