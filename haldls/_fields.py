@@ -184,9 +184,9 @@ class Field:
         if self.kind == "bool":
             if isinstance(value, (bool, np.bool_)):
                 return bool(value)
-            if isinstance(value, (int, np.integer)) and value in (0, 1):
-                return bool(value)
-            raise FieldTypeError(f"{self._where()} must be a bool, got {type(value).__name__} {value!r}")
+            # as in lola, stadls and libnux_vm: 1 is an int, not a bool
+            raise FieldTypeError(f"{self._where()} must be a bool (True or False), got "
+                                 f"{type(value).__name__} {value!r}")
         if isinstance(value, (bool, np.bool_)):
             raise FieldTypeError(
                 f"{self._where()} must be an int in [{self.minimum}, {self.maximum}], got bool {value!r}"

@@ -51,7 +51,11 @@ def global_bytes(value: object, t: ScalarType | VectorType | ArrayType, what: st
 
 
 def _check_int(value, t: ScalarType, what: str) -> int:
-    if not isinstance(value, (numbers.Integral, np.bool_)):
+    # bool and int are told apart, as in haldls, lola and stadls: True is no int32, 1 no bool
+    is_bool = isinstance(value, (bool, np.bool_))
+    if t.bits == 1 and not is_bool:
+        raise HostValueError(f"{what} must be a bool (True or False) for type {t}, not {value!r}")
+    if t.bits != 1 and (is_bool or not isinstance(value, numbers.Integral)):
         raise HostValueError(f"{what} must be an integer of type {t}, not {value!r}")
     value = int(value)
     if not t.fits(value):
@@ -65,8 +69,9 @@ def _checked_array(value, shape, lane_t: ScalarType, what: str) -> np.ndarray:
     arr = np.asarray(value)
     if arr.shape != shape:
         raise HostValueError(f"{what} needs shape {shape}, not {arr.shape}")
-    if arr.dtype.kind not in "biu":
-        raise HostValueError(f"{what} needs integer values, not dtype {arr.dtype}")
+    if arr.dtype.kind not in ("b" if lane_t.bits == 1 else "iu"):
+        raise HostValueError(f"{what} needs {'bool' if lane_t.bits == 1 else 'integer'} values, "
+                             f"not dtype {arr.dtype}")
     if arr.dtype.kind == "u":      # compared before any cast: uint64 does not fit int64
         bad = arr > lane_t.max
     else:

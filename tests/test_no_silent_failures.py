@@ -50,3 +50,18 @@ def test_timer_times_must_be_finite_numbers(value):
 def test_deeply_nested_json_is_not_a_chip():
     with pytest.raises(lola.errors.LolaValueError, match="nested too deeply"):
         lola.Chip.from_json("[" * 100_000 + "]" * 100_000)
+
+
+def test_bool_and_int_are_told_apart_in_every_layer():
+    with pytest.raises(haldls.errors.FieldTypeError, match=r"enable_spike_out must be a bool \(True or False\), got int 1"):
+        haldls.NeuronBackendConfig(enable_spike_out=1)
+    program = libnux_vm.compile("int32 g; bool b; int32 f(int32 x) { return x + 1; }")
+    machine = libnux_vm.Machine(program)
+    assert machine.call("f", 3) == 4
+    with pytest.raises(libnux_vm.errors.HostValueError, match="argument 1 of 'f' must be an integer of type int32, not True"):
+        machine.call("f", True)
+    with pytest.raises(libnux_vm.errors.HostValueError, match="global 'g' must be an integer"):
+        stadls.write_symbol(stadls.PlaybackProgramBuilder(), program, "g", True)
+    with pytest.raises(libnux_vm.errors.HostValueError, match=r"global 'b' must be a bool \(True or False\)"):
+        program.encode_global("b", 1)
+    assert program.encode_global("b", True)[:1] == b"\x01"
