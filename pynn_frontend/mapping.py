@@ -30,7 +30,8 @@ from .recording import SnippetData, madc_to_cadc_lsb, parse_device, recorded_ana
 from .standardmodels.calibrated import CalibratedCellType
 from .errors import DelayError, NotCalibratedError
 from .morphology import McNeuronBase
-from .standardmodels.cells import ANALOG_RECORDABLES, ExternalNeuron, NeuronCellType, SpikeSourcePoissonOnChip
+from .standardmodels.cells import (ANALOG_RECORDABLES, ExternalNeuron, NeuronCellType, SpikeSourcePoissonOnChip,
+                                   showing)
 
 log = logging.getLogger(__name__)
 
@@ -421,10 +422,7 @@ def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
         for i, (atom, neuron) in enumerate(zip(atoms, built)):
             source = sources.get((id(population), i))
             if source is not None:
-                neuron = copy.deepcopy(neuron)
-                readout = neuron.readout
-                readout.source = source
-                neuron.readout = readout
+                neuron = showing(neuron, source)
             neurons[atom] = neuron
     return chip
 

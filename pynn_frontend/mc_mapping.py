@@ -26,7 +26,7 @@ import grenade.network as gn
 from lola.morphology import STRUCTURAL
 from .errors import AnalogRecordingError, PlacementError
 from .morphology import McNeuronBase
-from .standardmodels.cells import ANALOG_RECORDABLES
+from .standardmodels.cells import ANALOG_RECORDABLES, showing
 
 _ANALOG_OUTPUT_NORMAL = None          # set on first use (lola's enum)
 _RECEPTORS = frozenset((gn.EXCITATORY, gn.INHIBITORY))
@@ -174,10 +174,7 @@ def configure(population: Any, neurons: Any, sites: list["Site"]) -> None:
     for atom, neuron in _circuit_neurons(population, neurons):
         source = sources.get(atom)
         if source is not None:
-            neuron = copy.deepcopy(neuron)
-            readout = neuron.readout
-            readout.source = source
-            neuron.readout = readout
+            neuron = showing(neuron, source)
         neurons[atom] = neuron
 
 

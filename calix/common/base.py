@@ -252,6 +252,14 @@ class CalibResult(abc.ABC):
             raise TargetError(f"apply needs a builder (stadls.PlaybackProgramBuilder or a "
                               f"Dumper), not {type(builder).__name__}")
 
+    def apply_to(self, connection: stadls.Connection) -> None:
+        """Apply the result to the chip behind ``connection`` now (:meth:`apply` and a run)."""
+        from .helpers import run
+
+        builder = stadls.PlaybackProgramBuilder()
+        self.apply(builder)
+        run(connection, builder)
+
     def to_chip(self, chip: Any = None) -> Any:
         """The calibrated configuration as a ``lola.Chip`` (on top of ``chip``, default:
         ``lola.Chip()``)."""

@@ -202,7 +202,5 @@ def calibrate(connection: stadls.Connection, target: HagenNeuronCalibTarget | No
     result = HagenNeuronCalibResult.from_array(target, state, 0, success, options=options)
     result.syn_i_bias_dac = syn_i_bias_dac
     result.steps = report
-    builder = stadls.PlaybackProgramBuilder()
-    result.apply(builder)
-    h.run(connection, builder)
+    result.apply_to(connection)
     return result

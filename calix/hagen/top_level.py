@@ -83,7 +83,5 @@ def calibrate(connection: stadls.Connection, target: HagenCalibTarget | None = N
     result = HagenCalibResult(target=target, options=options, cadc_result=cadc_result,
                               neuron_result=neuron_result, synapse_driver_result=driver_result,
                               steps=steps)
-    builder = stadls.PlaybackProgramBuilder()
-    result.apply(builder)
-    run(connection, builder)
+    result.apply_to(connection)
     return result

@@ -41,7 +41,7 @@ import haldls
 import lola
 import stadls
 from ..common import helpers as h
-from ..common.algorithms import NoisyBinarySearch, SecantPrediction
+from ..common.algorithms import SecantPrediction
 from ..errors import CalibError
 from .neuron_helpers import FIRING, NeuronStateCalib
 from .offset_current import measure_offset_current
@@ -97,6 +97,16 @@ class _AdexCalib(NeuronStateCalib):
         return np.clip(np.rint(shift / per_lsb), 1, 1022).astype(np.int64)
 
 
+class _PredictedAdexCalib(_AdexCalib):
+    """An AdEx part whose result is close to linear in its bias: predicted from two
+    ``probes`` (CapMem LSB) and refined once."""
+
+    probes: tuple[int, int] = (0, 0)
+
+    def algorithm(self, seed: int) -> SecantPrediction:
+        return SecantPrediction(self.probes, refinements=1)
+
+
 class AdaptationReferenceCalib(_AdexCalib):
     """``adaptation_v_leak`` so that the rest with a strong adaptation reads ``target`` (the
     leak's target): there the adaptation draws no current. Within 2 LSB counts as reached."""
@@ -116,7 +126,7 @@ class AdaptationReferenceCalib(_AdexCalib):
         return rest()
 
 
-class AdaptationStrengthCalib(_AdexCalib):
+class AdaptationStrengthCalib(_PredictedAdexCalib):
     """``adaptation_i_bias_a`` so that ``a / g_L`` is ``target`` (module docstring); within 10 %
     (or 0.02) counts as reached."""
 
@@ -124,9 +134,6 @@ class AdaptationStrengthCalib(_AdexCalib):
     tolerance = 0.1
     relative_tolerance = True
     probes = (100, 500)
-
-    def algorithm(self, seed: int) -> SecantPrediction:
-        return SecantPrediction(self.probes, refinements=1)
 
     def prelude(self, connection):
         current = self.offset_current(connection)
@@ -157,7 +164,7 @@ class AdaptationStrengthCalib(_AdexCalib):
         return self.shift_without / np.where(shift > 0.5, shift, 0.5) - 1.0
 
 
-class AdaptationTimeConstantCalib(_AdexCalib):
+class AdaptationTimeConstantCalib(_PredictedAdexCalib):
     """``adaptation_i_bias_tau`` so that ``tau_w`` is ``target`` seconds (its result is the rate
     ``1 / tau_w``, proportional to the bias); within 10 % counts as reached."""
 
@@ -165,9 +172,6 @@ class AdaptationTimeConstantCalib(_AdexCalib):
     tolerance = 0.1
     relative_tolerance = True
     probes = (40, 160)
-
-    def algorithm(self, seed: int) -> SecantPrediction:
-        return SecantPrediction(self.probes, refinements=1)
 
     def run(self, connection, algorithm, target=None):
         # the search is on the rate; the target is a time constant
@@ -245,7 +249,7 @@ def _two_exponential(t: float, tau_w: np.ndarray, tau_m: float) -> np.ndarray:
                     ratio * (np.exp(-t / tau_w) - np.exp(-t / tau_m)))
 
 
-class SpikeTriggeredAdaptationCalib(_AdexCalib):
+class SpikeTriggeredAdaptationCalib(_PredictedAdexCalib):
     """``adaptation_i_bias_b`` so that one spike leaves ``b / g_L`` = ``target`` [CADC LSB] of
     hyperpolarisation (module docstring); ``tau_w`` [512, s] as calibrated, ``leak`` and
     ``threshold`` [CADC LSB] the calibrated targets."""
@@ -269,9 +273,6 @@ class SpikeTriggeredAdaptationCalib(_AdexCalib):
         self.state_targets = (np.asarray(leak, dtype=float), np.asarray(threshold, dtype=float))
         self.spike_delay = np.zeros(h.N_NEURONS)
         self.reachable = np.ones(h.N_NEURONS, dtype=bool)
-
-    def algorithm(self, seed: int) -> SecantPrediction:
-        return SecantPrediction(self.probes, refinements=1)
 
     def prelude(self, connection):
         from .targets import refractory_settings
@@ -365,13 +366,11 @@ class ExponentialOnsetCalib(NeuronStateCalib):
         self.level_success = np.ones(self.n_instances, dtype=bool)
 
     def prelude(self, connection):
-        from .neuron import LeakPotentialCalib          # the leak's own calibration
+        from .neuron import leak_at          # the leak's own calibration
 
-        level = LeakPotentialCalib(self.state.copy())
-        level.settle_us = self.settle_us
-        level.run(connection, NoisyBinarySearch(seed=23), self.target)
-        self.level_success = level.result.success
-        self.prepare(connection, leak_v_leak=level.result.calibrated_parameters,
+        level = leak_at(connection, self.state, self.target, self.settle_us, seed=23)
+        self.level_success = level.success
+        self.prepare(connection, leak_v_leak=level.calibrated_parameters,
                      threshold_v_threshold=self.spike_threshold, exponential_enable=True,
                      exponential_i_bias=EXPONENTIAL_STRENGTH, adaptation_enable=False,
                      refractory_period_refractory_time=10, refractory_period_reset_holdoff=0,

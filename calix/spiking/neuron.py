@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +74,16 @@ class LeakPotentialCalib(NeuronStateCalib):
         reads = [h.read_membranes(builder) for _ in range(3)]
         h.run(connection, builder)
         return np.mean([r() for r in reads], axis=0)
+
+
+def leak_at(connection: stadls.Connection, state: lola.AtomicNeuronArray, target: Any,
+            settle_us: float, seed: int) -> Any:
+    """The ``v_leak`` [512] that puts every neuron's rest at ``target`` CADC LSB (a
+    :class:`LeakPotentialCalib` on a copy of ``state``, which is left as it is), as a
+    ``ParameterCalibResult``: the level a firing measurement starts from."""
+    level = LeakPotentialCalib(state.copy())
+    level.settle_us = settle_us
+    return level.run(connection, NoisyBinarySearch(seed=seed), target)
 
 
 class MembraneTimeConstantCalib(NeuronStateCalib):
@@ -184,11 +195,9 @@ class ThresholdCalib(NeuronStateCalib):
         self.level_success = np.ones(self.n_instances, dtype=bool)
 
     def prelude(self, connection):
-        level = LeakPotentialCalib(self.state.copy())
-        level.settle_us = self.settle_us
-        level.run(connection, NoisyBinarySearch(seed=17), self.target)
-        self.level_success = level.result.success
-        self.leak_at_threshold = level.result.calibrated_parameters
+        level = leak_at(connection, self.state, self.target, self.settle_us, seed=17)
+        self.level_success = level.success
+        self.leak_at_threshold = level.calibrated_parameters
         self.prepare(connection, leak_v_leak=self.leak_at_threshold,
                      refractory_period_refractory_time=10, refractory_period_reset_holdoff=0,
                      **FIRING)
@@ -298,7 +307,5 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
                                           offset_current_per_lsb=np.where(offset_ok, offset_shift, np.nan))
     result.steps = report
     result.syn_i_bias_dac = dac.syn_i_bias_dac
-    builder = stadls.PlaybackProgramBuilder()
-    result.apply(builder)
-    h.run(connection, builder)
+    result.apply_to(connection)
     return result

@@ -344,8 +344,6 @@ def calibrate_stp(connection: stadls.Connection, target: STPCalibTarget | None =
         log.warning("STP offsets of synapse drivers %s (SynapseDriverOnDLS) did not reach their "
                     "quadrant's strength: offsets %s", failed.tolist(),
                     result.offsets[failed].tolist())
-    builder = stadls.PlaybackProgramBuilder()
-    result.apply(builder)
-    h.run(connection, builder)
+    result.apply_to(connection)
     result.seconds = time.perf_counter() - start
     return result

@@ -48,7 +48,5 @@ def calibrate_spiking(connection: stadls.Connection, target: SpikingCalibTarget 
     result = SpikingCalibResult(target=target, options=options, cadc_result=cadc_result,
                                 neuron_result=neuron_result, stp_result=stp_result,
                                 correlation_result=correlation_result)
-    builder = stadls.PlaybackProgramBuilder()
-    result.apply(builder)
-    run(connection, builder)
+    result.apply_to(connection)
     return result

@@ -34,6 +34,17 @@ ReadoutSource = lola.AtomicNeuron.Readout.Source
 ANALOG_RECORDABLES = {"v": ReadoutSource.membrane, "exc_synin": ReadoutSource.exc_synin,
                       "inh_synin": ReadoutSource.inh_synin, "adaptation": ReadoutSource.adaptation}
 
+
+def showing(neuron: lola.AtomicNeuron, source: Any) -> lola.AtomicNeuron:
+    """A copy of ``neuron`` whose readout shows ``source`` (a value of
+    :data:`ANALOG_RECORDABLES`): the neuron of a recorded cell."""
+    neuron = copy.deepcopy(neuron)
+    readout = neuron.readout
+    readout.source = source
+    neuron.readout = readout
+    return neuron
+
+
 #: AtomicNeuron fields the backend owns (spike output, readout): passing them raises
 NOT_CONFIGURABLE = ("event_routing_analog_output", "event_routing_enable_digital",
                     "readout_enable_amplifier", "readout_source", "readout_enable_buffered_access")
@@ -432,6 +443,6 @@ class SpikeSourcePoissonOnChip(ExternalNeuron):
 # backend's ``pynn.cells.CalibHXNeuronCuba``); imported last, they build on the names above
 from .calibrated import CalibHXNeuronCoba, CalibHXNeuronCuba  # noqa: E402
 
-__all__ = ["ANALOG_RECORDABLES", "CalibHXNeuronCoba", "CalibHXNeuronCuba", "ExternalNeuron", "HXNeuron", "NOT_CONFIGURABLE", "NeuronCellType",
+__all__ = ["ANALOG_RECORDABLES", "showing", "CalibHXNeuronCoba", "CalibHXNeuronCuba", "ExternalNeuron", "HXNeuron", "NOT_CONFIGURABLE", "NeuronCellType",
            "ReadoutSource", "SpikeSourceArray", "SpikeSourcePoisson", "SpikeSourcePoissonOnChip",
            "StandardCellType"]

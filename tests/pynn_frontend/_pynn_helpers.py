@@ -7,6 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,14 @@ def example(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_example(name: str, tmp_path_factory: Any, **kwargs: Any) -> Any:
+    """``examples/pynn/<name>.py``'s main() once, its plot saved (and not empty); its results."""
+    path = tmp_path_factory.mktemp(name) / f"{name}.png"
+    results = example(name).main(path, **kwargs)
+    assert path.stat().st_size > 10_000
+    return results
 
 
 @pytest.fixture

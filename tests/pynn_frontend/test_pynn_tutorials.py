@@ -9,36 +9,28 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from _pynn_helpers import example, sim, spike_times, window  # noqa: F401
+from _pynn_helpers import example, run_example, sim, spike_times, window  # noqa: F401
 from _pynn_setup import smooth
-
-
-def _run(name, tmp_path_factory, **kwargs):
-    """``examples/pynn/<name>.py``'s main(), its plot saved; its results."""
-    path = tmp_path_factory.mktemp(name) / f"{name}.png"
-    results = example(name).main(path, **kwargs)
-    assert path.stat().st_size > 10_000
-    return results
 
 
 @pytest.fixture(scope="module")
 def single_neuron(tmp_path_factory):
-    return _run("single_neuron", tmp_path_factory)
+    return run_example("single_neuron", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def synaptic_input(tmp_path_factory):
-    return _run("synaptic_input", tmp_path_factory)
+    return run_example("synaptic_input", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def rate_calibration(tmp_path_factory, calib_cache):
-    return _run("rate_calibration", tmp_path_factory, cache=calib_cache)
+    return run_example("rate_calibration", tmp_path_factory, cache=calib_cache)
 
 
 @pytest.fixture(scope="module")
 def image_configs(tmp_path_factory):
-    return _run("image_configs", tmp_path_factory)
+    return run_example("image_configs", tmp_path_factory)
 
 
 def test_leak_over_threshold_sawtooth(single_neuron):
@@ -106,7 +98,7 @@ def test_f_i_curve_rises_above_the_rheobase(single_neuron):
 def test_current_step_through_snippets(tmp_path_factory):
     """cns_01: the offset current switched on and off between realtime snippets; the segment
     holds one signal per snippet; the membrane rests higher during the step."""
-    results = _run("lif_parameters", tmp_path_factory)
+    results = run_example("lif_parameters", tmp_path_factory)
     assert len(results["signals"]) == 3
     assert results["starts"] == pytest.approx([0, 0.03, 0.06], abs=2e-4)
     rest, step, after = results["levels"]
@@ -135,7 +127,7 @@ def test_bypass_relays_input_spikes(tmp_path_factory):
     """hw tests neuron_bypass_mode / recording (examples/pynn/bypass.py): in bypass mode every
     input spike comes out; at least 98 % of about 1000 input spikes are relayed within 0.01 ms,
     no neuron fires without an input, and a neuron without input returns an empty train."""
-    results = _run("bypass", tmp_path_factory)
+    results = run_example("bypass", tmp_path_factory)
     assert 850 < results["input_spikes"] < 1150
     assert results["relayed"] >= 0.98
     assert results["unexplained"] == 0
@@ -235,7 +227,7 @@ def test_a_pynn_nest_script_in_biological_time(tmp_path_factory, calib_cache):
     """examples/pynn/biological_network.py: IF_curr_exp networks as for pyNN.nest: the network
     fires at biological rates; offset currents give the LIF equation's intervals."""
     module = example("biological_network")
-    results = _run("biological_network", tmp_path_factory, cache=calib_cache)
+    results = run_example("biological_network", tmp_path_factory, cache=calib_cache)
     assert 2 < results["rates_hz"]["exc"] < 100 and 2 < results["rates_hz"]["inh"] < 100
     isis, expected = np.array(results["isi_ms"]), module.lif_period(module.CURRENTS)
     assert np.isnan(isis[0]) and np.isnan(expected[0])                  # below the rheobase

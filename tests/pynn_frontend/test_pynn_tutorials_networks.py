@@ -10,29 +10,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from _pynn_helpers import example
+from _pynn_helpers import example, run_example
 from _pynn_setup import window
 
 #: the AdEx current step, shortened from the tutorial's 0.1 / 0.6 / 0.3 ms [hardware ms]
 ADEX_TIMING = (0.05, 0.4, 0.1)
 
 
-def _run(name, tmp_path_factory, **kwargs):
-    """``examples/pynn/<name>.py``'s main(), its plot saved; its results."""
-    path = tmp_path_factory.mktemp(name) / f"{name}.png"
-    results = example(name).main(path, **kwargs)
-    assert path.stat().st_size > 10_000
-    return results
-
-
 @pytest.fixture(scope="module")
 def adex(tmp_path_factory):
-    return _run("adex_patterns", tmp_path_factory, timing=ADEX_TIMING)
+    return run_example("adex_patterns", tmp_path_factory, timing=ADEX_TIMING)
 
 
 @pytest.fixture(scope="module")
 def synfire(tmp_path_factory):
-    return _run("synfire_chain", tmp_path_factory)
+    return run_example("synfire_chain", tmp_path_factory)
 
 
 def _step(adex, name):
@@ -131,7 +123,7 @@ def test_sudoku_solved_from_spike_counts(tmp_path_factory):
     """fp_sudoku: 64 neurons with Poisson noise, self-excitation and the rules as inhibition;
     the digit that fires most in each cell gives a valid sudoku that keeps the clues."""
     module = example("sudoku")
-    results = _run("sudoku", tmp_path_factory)
+    results = run_example("sudoku", tmp_path_factory)
     solution = results["solution"]
     assert results["valid"] and module.is_solution(solution, module.PUZZLE)
     clues = module.PUZZLE > 0
@@ -146,7 +138,7 @@ def test_integrator_staircase(tmp_path_factory):
     excitatory spike lifts the membrane a step, each inhibitory one lowers it, and it holds
     its level between the spikes."""
     module = example("integrator")
-    results = _run("integrator", tmp_path_factory)
+    results = run_example("integrator", tmp_path_factory)
     steps = np.diff(results["levels"])
     kinds = np.array(list(module.ORDER))
     assert len(steps) == 15 and (kinds == "e").sum() == 12 and (kinds == "i").sum() == 3
