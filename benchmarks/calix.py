@@ -5,7 +5,8 @@ inputs; conductance-based with ``--coba``), the wall time of every part, the fra
 neurons each part says reached its target, and, against the emulator's ground truth (the true
 potentials read through each neuron's own calibrated CADC channel, the true time constants and
 PSP heights), the fraction within the tolerances: leak 2 LSB, reset 3 LSB, threshold 3 LSB,
-tau_mem and tau_syn 10 %, and the spread of the PSP heights of one weight. Then a cache hit's
+tau_mem and tau_syn 10 %, the spread of the PSP heights of one weight, and the rest shift the
+synaptic inputs' idle currents cause (the reference potentials: within 1 LSB). Then a cache hit's
 time. The synapse drivers' STP offsets are part of it (calix's flow): their time, the drivers
 that reached their quadrant's strength and, by the ground truth, the spread of the drivers' STP
 strengths within their quadrants before (every offset at calix's default) and after. With
@@ -38,8 +39,8 @@ import emulator.core as core
 import stadls
 from emulator import Emulator
 from emulator.ground_truth import (KINDS, TAU, cadc_codes_per_volt, cadc_reads, correlation_amplitudes,
-                                   correlation_time_constants, membrane_time_constants, parameters,
-                                   psp_heights, synapse_driver_gains)
+                                   correlation_time_constants, idle_rest_shifts, membrane_time_constants,
+                                   parameters, psp_heights, synapse_driver_gains)
 
 
 def truth_report(connection: Emulator, result: calix.SpikingCalibResult) -> dict[str, float]:
@@ -60,6 +61,10 @@ def truth_report(connection: Emulator, result: calix.SpikingCalibResult) -> dict
         out[f"tau_syn {kind[:3]}"] = float(np.mean(np.abs(P[TAU[kind]] / target.per_neuron("tau_syn")[i] - 1) <= 0.1))
         heights = psp_heights(P, kind)
         out[f"PSP spread {kind[:3]}"] = float(np.std(heights) / np.mean(heights))
+    # both inputs' idle currents (their OTAs' offsets) move the rest by less than 1 LSB
+    idle = sum(idle_rest_shifts(P, kind) for kind in KINDS)
+    out["idle < 1 LSB"] = float(np.mean(np.abs(cadc_reads(connection.chip, P[core.P_V_LEAK] + idle)
+                                                - cadc_reads(connection.chip, P[core.P_V_LEAK])) < 1.0))
     return out
 
 

@@ -60,7 +60,9 @@ P_V_SYNIN_REF = 25   # readout level of an idle synaptic input [V]
 P_V_ADAPT_REF = 26   # readout level of an idle adaptation state [V]
 P_I_SAT_EXC = 27     # saturation current of the excitatory synaptic input OTA [A]
 P_I_SAT_INH = 28
-N_PARAMS = 29
+P_REF_EXC = 29       # the excitatory input OTA's offset [V]: I_SAT * offset / V_OTA_LINEAR flows idle
+P_REF_INH = 30
+N_PARAMS = 31
 
 # -- neuron flag rows (int) -------------------------------------------------------------------------
 F_FIRE = 0           # threshold comparator and fire signal enabled
@@ -119,6 +121,9 @@ N_DECAY = 7
 
 V_RAIL_LOW = 0.0
 V_RAIL_HIGH = 1.2
+#: the synaptic input OTA's linear input range [V]: an offset of this much drives its whole
+#: saturation current (before the saturation's compression)
+V_OTA_LINEAR = 0.3
 EXP_ARGUMENT_MAX = 20.0  # exp() argument cap: the rails clamp the membrane long before
 EXP_ARGUMENT_MIN = -16.0  # exp() argument floor: the term is then < 1.2e-7 of I_exp
 
@@ -392,6 +397,9 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     p_e_rev_exc, p_e_rev_inh, p_v_adapt = P[P_E_REV_EXC], P[P_E_REV_INH], P[P_V_ADAPT]
     p_inv_i_sat_exc = 1.0 / np.maximum(P[P_I_SAT_EXC], 1e-30)
     p_inv_i_sat_inh = 1.0 / np.maximum(P[P_I_SAT_INH], 1e-30)
+    # an enabled input's OTA drives its offset's current with no event (0 when disabled)
+    p_idle_exc = P[P_I_SAT_EXC] * P[P_REF_EXC] / V_OTA_LINEAR
+    p_idle_inh = P[P_I_SAT_INH] * P[P_REF_INH] / V_OTA_LINEAR
     i_exp_now = np.zeros(n_neurons)
     tmp = np.empty((5, n_neurons))
     table_mask_int = np.int64(noise_table.shape[0] - 1)
@@ -535,10 +543,10 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
             # the synaptic input OTAs saturate (x / (1 + |x| / I_sat)), then the conductance-based
             # mode scales their bias with the membrane's distance to the reference potential
             # (none there, zero at the reversal potential, never negative: a bias current)
-            i_exc = s_i_exc[n]
+            i_exc = s_i_exc[n] + p_idle_exc[n]
             i_exc = i_exc / (1.0 + abs(i_exc) * p_inv_i_sat_exc[n])
             i_exc *= max(1.0 + p_coba_exc_eff[n] * (p_e_rev_exc[n] - v), 0.0)
-            i_inh = s_i_inh[n]
+            i_inh = s_i_inh[n] + p_idle_inh[n]
             i_inh = i_inh / (1.0 + abs(i_inh) * p_inv_i_sat_inh[n])
             i_inh *= max(1.0 + p_coba_inh_eff[n] * (v - p_e_rev_inh[n]), 0.0)
             gate = 0.0 if (in_reset and p_pause[n] != 0.0) else 1.0

@@ -57,6 +57,19 @@ def event_charges(P: np.ndarray, kind: str) -> np.ndarray:
     return P[AMPLITUDE[kind]] * P[TAU[kind]] / P[core.P_C_MEM]
 
 
+REFERENCE = {"excitatory": core.P_REF_EXC, "inhibitory": core.P_REF_INH}
+SATURATION = {"excitatory": core.P_I_SAT_EXC, "inhibitory": core.P_I_SAT_INH}
+
+
+def idle_rest_shifts(P: np.ndarray, kind: str) -> np.ndarray:
+    """How far [V] the ``kind`` input's idle current (its OTA's offset, no event) moves each
+    neuron's rest: the current through the input's saturation, over the leak conductance;
+    positive is up (an inhibitory input's current subtracts)."""
+    idle = P[SATURATION[kind]] * P[REFERENCE[kind]] / core.V_OTA_LINEAR
+    through = idle / (1.0 + np.abs(idle) / np.maximum(P[SATURATION[kind]], 1e-30))
+    return (1.0 if kind == "excitatory" else -1.0) * through / P[core.P_G_LEAK]
+
+
 def psp_heights(P: np.ndarray, kind: str) -> np.ndarray:
     """The peak [V] of one weight-LSB PSP of each neuron (the neuron's part): the current
     ``I0 exp(-t / tau_s)`` on the leaky membrane, its peak found on a fine grid."""

@@ -35,8 +35,13 @@ MADC_GAIN_SD = 0.02
 #: the conductance-based modulation's strength (drawn from a stream of its own, after every
 #: other deviation: it came later, and every chip id keeps the deviations it had)
 COBA_GAIN_SD = 0.15
+#: the synaptic input OTAs' input offset (V, per neuron and input; its own stream, after every
+#: other deviation): the current an enabled input drives with no event (MODEL.md)
+SYNIN_REFERENCE_OFFSET_SD = 0.010
 
 VOLTAGES = ("v_leak", "v_reset", "v_threshold", "v_exp", "e_rev_exc", "e_rev_inh", "v_adapt")
+LATE_VOLTAGES = {"synin_ref_exc": SYNIN_REFERENCE_OFFSET_SD, "synin_ref_inh": SYNIN_REFERENCE_OFFSET_SD}
+ALL_VOLTAGES = (*VOLTAGES, *LATE_VOLTAGES)
 GAINS = {
     "g_leak": CONDUCTANCE_GAIN_SD, "g_reset": CONDUCTANCE_GAIN_SD,
     "tau_exc": TIME_CONSTANT_GAIN_SD, "tau_inh": TIME_CONSTANT_GAIN_SD, "tau_w": TIME_CONSTANT_GAIN_SD,
@@ -97,6 +102,8 @@ class Mismatch:
         late = np.random.default_rng([int(chip_id), 0xC0BA])
         gain.update({name: late.lognormal(0.0, sd, N) for name, sd in LATE_GAINS.items()})
         dac = np.random.default_rng([int(chip_id), 0xDAC])          # the synapse DACs' own stream
+        reference = np.random.default_rng([int(chip_id), 0x5EF])    # the input OTAs' offsets
+        offset.update({name: reference.normal(0.0, sd, N) for name, sd in LATE_VOLTAGES.items()})
         return cls(
             chip_id=int(chip_id), offset=offset, gain=gain, synapse_gain=synapse_gain,
             cadc_offset=cadc_offset,
@@ -112,7 +119,7 @@ class Mismatch:
     def ideal(cls) -> "Mismatch":
         """No deviations at all (for tests of the nominal model)."""
         return cls(
-            chip_id=-1, offset={name: np.zeros(N) for name in VOLTAGES},
+            chip_id=-1, offset={name: np.zeros(N) for name in ALL_VOLTAGES},
             gain={name: np.ones(N) for name in ALL_GAINS}, synapse_gain=np.ones((2, 256, 256)),
             cadc_offset=np.zeros((2, 2, 256)), cadc_ramp_start=np.zeros(4), cadc_ramp_slope=np.ones(4),
             correlation_baseline=np.zeros((2, 2, 256, 256)),

@@ -16,7 +16,7 @@ import numpy as np
 
 import halco
 from . import core
-from .mismatch import ALL_GAINS, VOLTAGES, Mismatch
+from .mismatch import ALL_GAINS, ALL_VOLTAGES, Mismatch
 
 G_PER_LSB = 1e-9                # S per LSB of leak/reset OTA bias
 DIVISION = 1 / 8                # enable_*_division
@@ -50,6 +50,12 @@ SYNAPSE_DAC_NOMINAL = 600
 #: activation LSB per ``hagen_dac_offset`` code, and the code of no correction (MODEL.md)
 HAGEN_DAC_OFFSET_STEP = 0.125
 HAGEN_DAC_OFFSET_ZERO = 32
+#: the synaptic input OTAs' reference: ``i_bias_synin_*_shift`` moves it by this much per LSB
+#: [V]; at SYNIN_SHIFT_NOMINAL it sits at its design level (calix's default, 310), so that an
+#: enabled input drives only its mismatch's offset current; 0, the cell's reset value, stands
+#: for the design level without mismatch (MODEL.md)
+SYNIN_SHIFT_V_PER_LSB = 0.1e-3
+SYNIN_SHIFT_NOMINAL = 310
 
 # CapMem rows in halco v3 order
 ROW = halco.CAPMEM_ROW_NAMES
@@ -127,6 +133,14 @@ class Transfer:
     switches: tuple[tuple[str, float], ...] = ()
     #: a switch that must be set for the parameter to act (else 0)
     enable: str | None = None
+    #: a source of 0, the cell's reset value, gives 0 without mismatch (see MODEL.md)
+    zero_is_nominal: bool = False
+
+
+def _synin_reference_offset(value: np.ndarray) -> np.ndarray:
+    """The input OTA's offset [V] from its reference shift: positive drives current into the
+    input (the excitatory one excites, the inhibitory one inhibits); a larger shift, a lower one."""
+    return (SYNIN_SHIFT_NOMINAL - np.asarray(value, dtype=np.float64)) * SYNIN_SHIFT_V_PER_LSB
 
 
 def _coba_slope(value: np.ndarray) -> np.ndarray:
@@ -136,7 +150,7 @@ def _coba_slope(value: np.ndarray) -> np.ndarray:
 
 def _synaptic_input(kind: str, polarity: str) -> tuple[Transfer, ...]:
     p = {name: getattr(core, f"P_{name}_{kind.upper()}")
-         for name in ("TAU", "AMP", "I_SAT", "E_REV", "COBA")}
+         for name in ("TAU", "AMP", "I_SAT", "E_REV", "COBA", "REF")}
     return (
         Transfer(p["TAU"], TimeConstant(TAU_SYN_CHARGE, TAU_SYN_MAX), row=f"i_bias_synin_{kind}_tau",
                  gain=f"tau_{kind}", switches=(
@@ -146,6 +160,9 @@ def _synaptic_input(kind: str, polarity: str) -> tuple[Transfer, ...]:
         Transfer(p["I_SAT"], Linear(I_SAT_PER_GM), row=f"i_bias_synin_{kind}_gm", gain=f"amp_{kind}"),
         Transfer(p["E_REV"], VOLTAGE["e_rev"], row=f"e_synin_{kind}_rev", offset=f"e_rev_{kind}"),
         Transfer(p["COBA"], _coba_slope, row=f"i_bias_synin_{kind}_coba", gain=f"coba_{kind}"),
+        Transfer(p["REF"], _synin_reference_offset, row=f"i_bias_synin_{kind}_shift",
+                 offset=f"synin_ref_{kind}", enable=f"enable_synaptic_input_{polarity}",
+                 zero_is_nominal=True),
     )
 
 
@@ -176,11 +193,9 @@ TRANSFERS: tuple[Transfer, ...] = (
     Transfer(core.P_I_EXP, Linear(I_EXP_PER_LSB), row="i_bias_exp", gain="i_exp"),
     Transfer(core.P_V_EXP, VOLTAGE["v_exp"], row="v_exp", offset="v_exp"),
 )
-#: CapMem rows that no parameter of the membrane model reads: the reference shift of the
-#: synaptic inputs is not modelled; i_bias_nmda is the inter-compartment conductance
-#: (:mod:`emulator.compartments`)
-ROWS_ELSEWHERE = {"i_bias_synin_exc_shift": None, "i_bias_synin_inh_shift": None,
-                  "i_bias_nmda": "g_nmda"}
+#: CapMem rows that no parameter of the membrane model reads: i_bias_nmda is the
+#: inter-compartment conductance (:mod:`emulator.compartments`)
+ROWS_ELSEWHERE = {"i_bias_nmda": "g_nmda"}
 #: constant parameters of every circuit
 CONSTANTS = {core.P_DELTA_T: DELTA_T, core.P_NOISE: MEMBRANE_NOISE, core.P_V_SYNIN_REF: V_SYNIN_REF}
 #: flags copied from NeuronConfig (``config:``) and NeuronBackendConfig (``backend:``) fields
@@ -212,9 +227,9 @@ def _check_tables() -> None:
         raise RuntimeError("a parameter is set twice in TRANSFERS")
     gains = {t.gain for t in TRANSFERS if t.gain} | {g for g in ROWS_ELSEWHERE.values() if g}
     offsets = {t.offset for t in TRANSFERS if t.offset}
-    if gains != set(ALL_GAINS) or offsets != set(VOLTAGES):
+    if gains != set(ALL_GAINS) or offsets != set(ALL_VOLTAGES):
         raise RuntimeError(f"TRANSFERS and the mismatch keys differ: gains {gains ^ set(ALL_GAINS)}, "
-                           f"offsets {offsets ^ set(VOLTAGES)}")
+                           f"offsets {offsets ^ set(ALL_VOLTAGES)}")
 
 
 _check_tables()
@@ -260,6 +275,8 @@ def _transfer(t: Transfer, source: np.ndarray, config: dict[str, np.ndarray], mi
         value = value * np.where(config[switch][neurons], factor, 1.0)
     if t.enable is not None:
         value = np.where(config[t.enable][neurons], value, 0.0)
+    if t.zero_is_nominal:
+        value = np.where(np.asarray(source) == 0, 0.0, value)
     return value
 
 

@@ -122,11 +122,11 @@ def _range_error(sources: list[CurrentSource], factors: np.ndarray, baseline: in
     """The error of a cell whose summed current leaves the CapMem's range."""
     per_unit = float(factors[0]) if len(factors) else 1.0
     low, high = (-MAX_LSB - baseline) / per_unit, (MAX_LSB - baseline) / per_unit
-    own = f" besides its own offset current of {baseline / per_unit:.4g} {unit}" if baseline else ""
+    own = f" besides its own offset current of {baseline / per_unit:.3g} {unit}" if baseline else ""
     names = ", ".join(s.describe_amplitude() for s in sources)
     return ParameterValueError(
         f"current sources {names} give cell {cell} of population {population.label!r} (neuron {atom}) "
-        f"{total / per_unit:.4g} {unit} at t = {t:g} ms; its offset current reaches {low:.4g}..{high:.4g} {unit}"
+        f"{total / per_unit:.3g} {unit} at t = {t:g} ms; its offset current reaches {low:.3g}..{high:.3g} {unit}"
         f"{own} ({MAX_LSB} CapMem LSB, {1 / per_unit:.3g} {unit} per LSB)")
 
 

@@ -14,9 +14,12 @@ the neurons integrate without leak while they are measured (the HAGEN mode's use
 the match holds where they integrate; a leak kept in use adds the residual spread of the
 calibrated membrane time constants).
 
-The synaptic inputs' reference potentials (calix's ``ExcSynReferenceCalib``, the OTA's offset
-without input) have nothing to find on the emulated chip: its input OTAs have no offset (the
-``i_shift_reference`` cells are stored without effect).
+The synaptic inputs' reference potentials (calix's ``ExcSynReferenceCalib`` and
+``InhSynReferenceCalib``, :mod:`calix.spiking.synin_reference`, re-exported here) stay at 0 in
+the HAGEN flow: the cells' reset value, at which the emulated input OTAs drive no idle current
+(``emulator/MODEL.md``: a designed simplification, as for the synapse DAC bias); a calibrated
+reference would leave the residual of a step of the shift, which the leakless integration
+collects.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ..common import helpers as h
 from ..common.base import Calib, ParameterRange
 from ..errors import CalibError, CalibNotSuccessful
 from ..spiking.synaptic_input import clear_synapses, configure_synapses
+from ..spiking.synin_reference import ExcSynReferenceCalib, InhSynReferenceCalib  # noqa: F401
 from .neuron_helpers import integrator_settings, read_amplitudes
 
 log = logging.getLogger(__name__)

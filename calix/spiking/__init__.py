@@ -1,11 +1,13 @@
 """Calibration of the spiking mode (calix's ``calix.spiking``): the LIF neuron calibration of
 all 512 neurons (:mod:`~calix.spiking.neuron`) with their synaptic inputs
-(:mod:`~calix.spiking.synaptic_input`), its target and options (:mod:`~calix.spiking.targets`),
+(:mod:`~calix.spiking.synaptic_input`, their reference potentials:
+:mod:`~calix.spiking.synin_reference`), its target and options (:mod:`~calix.spiking.targets`),
 its result (:mod:`~calix.spiking.results`) and the translation of biological parameters into
 targets (:mod:`~calix.spiking.biological`); the synapse drivers' STP offsets
 (:mod:`~calix.spiking.stp`) and the correlation sensors (:mod:`~calix.spiking.correlation`)."""
 
-from . import biological, coba, correlation, neuron, results, stp, synaptic_input, targets, top_level
+from . import (biological, coba, correlation, neuron, results, stp, synaptic_input, synin_reference,
+               targets, top_level)
 from .adex import (AdaptationReferenceCalib, AdaptationStrengthCalib, AdaptationTimeConstantCalib,
                    ExponentialOnsetCalib, SpikeTriggeredAdaptationCalib)
 from .biological import BiologicalUnits
@@ -17,6 +19,7 @@ from .neuron import (LeakPotentialCalib, MembraneTimeConstantCalib, ResetPotenti
 from .results import NeuronCalibResult, SpikingCalibResult
 from .stp import STPCalibOptions, STPCalibResult, STPCalibTarget, STPOffsetCalib, calibrate_stp
 from .synaptic_input import SynAmplitudeCalib, SynTimeConstantCalib, calibrate_synaptic_inputs
+from .synin_reference import ExcSynReferenceCalib, InhSynReferenceCalib, SynReferenceCalib
 from .targets import (CalibratedCubaSynapticInput, CalibratedMatchingCubaSynapticInput,
                       NeuronCalibOptions, NeuronCalibTarget, SpikingCalibOptions,
                       SpikingCalibTarget, UncalibratedCubaSynapticInput)
@@ -32,4 +35,5 @@ __all__ = ["AdaptationReferenceCalib", "AdaptationStrengthCalib", "AdaptationTim
            "biological", "calibrate_neurons", "calibrate_synaptic_inputs", "neuron", "results",
            "synaptic_input", "targets", "correlation", "CorrelationCalibOptions",
            "CorrelationCalibResult", "CorrelationCalibTarget", "calibrate_correlation", "stp",
-           "STPCalibOptions", "STPCalibResult", "STPCalibTarget", "STPOffsetCalib", "calibrate_stp"]
+           "STPCalibOptions", "STPCalibResult", "STPCalibTarget", "STPOffsetCalib", "calibrate_stp",
+           "ExcSynReferenceCalib", "InhSynReferenceCalib", "SynReferenceCalib", "synin_reference"]

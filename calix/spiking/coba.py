@@ -167,7 +167,7 @@ class COBABiasCalib(_COBACalib):
     """``*_input_i_bias_coba`` so that the reversal potential lies ``target`` [CADC LSB] from
     the (calibrated) reference: the modulation's slope ``k`` (its result, 1 / LSB) is 1 /
     target. The slope is proportional to the bias, so :meth:`algorithm` interpolates from two
-    probes (four measurements instead of a search's dozen). Results within 10 % count as
+    probes and refines twice (a search would take a dozen). Results within 10 % count as
     reached."""
 
     field_name = "i_bias_coba"
@@ -185,7 +185,7 @@ class COBABiasCalib(_COBACalib):
 
     def algorithm(self, seed: int) -> SecantPrediction:
         """The search this calibration wants (``seed``: unused, no noise needed)."""
-        return SecantPrediction(self.probes, refinements=1)
+        return SecantPrediction(self.probes, refinements=2)
 
     def coba_settings(self) -> dict[str, Any]:
         return {f"{self.kind}_input_enable_coba_mode": True,

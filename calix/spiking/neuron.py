@@ -12,7 +12,8 @@ constant of all 512 neurons at once, each a :class:`~calix.base.Calib` searched 
   saws between reset and threshold; the largest of many CADC reads is the threshold.
 
 :func:`calibrate_neurons` first calibrates both synaptic inputs (time constants, strengths:
-:mod:`~calix.spiking.synaptic_input`, then the conductance-based ones' reference and reversal
+:mod:`~calix.spiking.synaptic_input`, their reference potentials:
+:mod:`~calix.spiking.synin_reference`, then the conductance-based ones' reference and reversal
 potentials: :mod:`~calix.spiking.coba`, as calix does before the membrane), then leak, membrane
 time constant, reset, threshold, leak again, the AdEx parts a target asks for
 (:mod:`~calix.spiking.adex`), and measures how far the offset current moves each calibrated
@@ -44,6 +45,7 @@ from .ppu_calibration import PPULeakThresholdStep
 from .results import NeuronCalibResult
 from .synapse_dac import SynapseDACBiasStep
 from .synaptic_input import KINDS, SynAmplitudeCalib, synaptic_input_steps
+from .synin_reference import synin_reference_steps
 from .targets import NeuronCalibTarget, as_target, per_input, refractory_settings
 
 log = logging.getLogger(__name__)
@@ -252,6 +254,8 @@ def calibrate_neurons(connection: stadls.Connection, target: NeuronCalibTarget |
     dac = SynapseDACBiasStep(state, target.synapse_dac_bias,
                              per_input(target.cuba_synin.i_synin_gm)[0], float(np.max(tau_syn)))
     steps.insert(len(KINDS), ("synapse DAC bias", dac, None))
+    # the references at the inputs' final strengths (calix's calibrate_synin_references)
+    steps += synin_reference_steps(state)
     steps += coba_steps(state, reversal, reference, float(np.max(tau_syn)))
     if on_ppu:
         # the membrane's time constant and reset do not depend on the leak's potential (their

@@ -70,6 +70,33 @@ def test_calibrated_psps_match_across_neurons(calibrated):
     assert np.median(P[TAU["excitatory"]]) == pytest.approx(TARGET.tau_syn, rel=0.05)
 
 
+def test_enabling_the_calibrated_inputs_leaves_the_rest_where_it_was(calibrated):
+    # ground truth: the rest shift each input's idle current (its OTA's offset) causes on the
+    # calibrated neurons, against the same neurons with calix's default reference (310)
+    from emulator.ground_truth import idle_rest_shifts
+
+    result, _ = calibrated
+    calibrated_neurons = lola.AtomicNeuronArray.from_atomic_neurons(result.neurons)
+    default = calibrated_neurons.copy()
+    for kind in KINDS:
+        default[f"{kind}_input_i_shift_reference"] = transfer.SYNIN_SHIFT_NOMINAL
+    lsb = readout.CADC_V_PER_LSB
+    for kind in KINDS:
+        assert calibrated_neurons[f"{kind}_input_i_shift_reference"].std() > 10   # offsets compensated
+    after, before = (true_parameters(initialized_emulator(0), neurons) for neurons in (calibrated_neurons, default))
+    for kind in KINDS:
+        calibrated_shift, default_shift = idle_rest_shifts(after, kind), idle_rest_shifts(before, kind)
+        assert np.mean(np.abs(calibrated_shift) < 0.1 * lsb) >= 0.98       # all, 0.04 LSB at most seen
+        assert np.mean(np.abs(default_shift) < lsb) < 0.5                   # 0.40 seen
+        assert np.abs(calibrated_shift).mean() < 0.05 * np.abs(default_shift).mean()   # 0.01 / 1.4 LSB seen
+    # the idle current itself, within a step of the shift (17 pA at i_bias_gm 500)
+    for kind, (reference, saturation) in {"excitatory": (core.P_REF_EXC, core.P_I_SAT_EXC),
+                                          "inhibitory": (core.P_REF_INH, core.P_I_SAT_INH)}.items():
+        idle = after[saturation] * after[reference] / core.V_OTA_LINEAR
+        step = after[saturation] * transfer.SYNIN_SHIFT_V_PER_LSB / core.V_OTA_LINEAR
+        assert np.mean(np.abs(idle) < 1.5 * step) >= 0.98                # 7 pA median, 35 pA at most seen
+
+
 def test_the_quadrants_synapse_dac_currents_come_together(calibrated):
     """calix's step 5: at the target bias the quadrants' synapses drive currents several
     percent apart; the calibrated biases bring them within a few percent of the weakest."""
@@ -165,8 +192,8 @@ def test_a_long_time_constant_calibrates_the_threshold_as_well(monkeypatch, caps
         result = calix.calibrate(target, cache_paths=[], connection=connection)
     # the progress bar went through every step
     shown = capsys.readouterr().err
-    assert all(step in shown for step in ("tau_syn excitatory", "synapse DAC bias", "i_synin_gm inhibitory", "tau_mem",
-                                          "threshold", "tau_icc", "offset current", "12/12 done"))
+    assert all(step in shown for step in ("tau_syn excitatory", "synapse DAC bias", "i_synin_gm inhibitory",
+                                          "reference excitatory", "tau_mem", "threshold", "tau_icc", "offset current", "14/14 done"))
     nmda = lola.AtomicNeuronArray.from_atomic_neurons(result.neurons)["multicompartment_i_bias_nmda"]
     assert np.median(true_icc_time_constants(0, nmda)) == pytest.approx(20e-6, rel=0.1)
     assert result.success_mask().mean() > 0.97
