@@ -5,7 +5,9 @@ Word writes and reads cross the chip bus at a realistic cost (:data:`WRITE_CYCLE
 Consecutive writes (or reads) form a burst that is applied to the chip in one vectorized step at
 the burst's start; the chip evolves lazily, exactly up to each point where the program observes or
 changes it. Blocking instructions (wait-until, polling) that would block longer than the
-instruction timeout end the program with a TIMEOUT response.
+instruction timeout end the program with a TIMEOUT response; a poll that can never be met (a
+PPU's sleep bit while that PPU is held in reset or runs no program) ends it at once, with the
+reason in ``info["timeout_reason"]``.
 
 Times in results: ``fpga_time`` counts cycles since the program's last timer reset (the time base
 of ``Timer.Value``); ``chip_time`` is the absolute cycle since the emulated chip powered up.
@@ -77,6 +79,7 @@ class FPGA:
         chip = self.chip
         t = chip.time
         start_time = t
+        self.timeout_reason: str | None = None
         responses: list[np.ndarray] = []
         spikes: list[np.ndarray] = []
         madc: list[np.ndarray] = []
@@ -158,13 +161,16 @@ class FPGA:
                         break
                     else:
                         raise InstructionError(f"instruction {index}: unknown opcode {op}")
-        advance(t)
+        if self.timeout_reason is None:
+            advance(t)
+        # else: a wait that could never be met ended the program at once; the chip is left
+        # where it blocked (the gap between two programs is not modelled either)
         response(wire.ResponseKind.HALT, np.array([0]), np.array([0]), np.array([t]))
         result_spikes = np.concatenate(spikes) if spikes else np.zeros(0, dtype=wire.SPIKE_FROM_CHIP_DTYPE)
         result_spikes = result_spikes[np.argsort(result_spikes["chip_time"], kind="stable")]
         info = {"fpga_cycles": t - start_time, "chip_time_end": t, "wall_execute_s": _time.perf_counter() - wall_start - wall_evolve,
                 "wall_evolve_s": wall_evolve, "dropped_events": int(chip.counters[0]) - dropped_before,
-                "timed_out": timed_out, "ppu_traps": [m for p in chip.ppus for m in p.reports]}
+                "timed_out": timed_out, "timeout_reason": self.timeout_reason, "ppu_traps": [m for p in chip.ppus for m in p.reports]}
         for p in chip.ppus:
             p.reports.clear()
         result_madc = np.concatenate(madc) if madc else np.zeros(0, dtype=wire.MADC_SAMPLE_DTYPE)
@@ -208,10 +214,26 @@ class FPGA:
         out[timer] = (t - self.timer_base) & 0xFFFFFFFF
         return out
 
+    def _never_true(self, address: int, mask: int, target: int, expect_equal: bool) -> str | None:
+        """Why a poll of a PPU's sleep bit can never be met while the FPGA blocks (a PPU held
+        in reset or running no program stays awake), or None."""
+        sleep = int(haldls.PPUStatusRegister(sleep=True).encode()[0])
+        if not (mask & sleep and expect_equal and target & sleep):
+            return None
+        for ppu in self.chip.ppus:
+            if address == int(A.PPU_STATUS[ppu.hemisphere]):
+                reason = ppu.never_sleeps()
+                return None if reason is None else f"waiting for the PPU to sleep: {reason}"
+        return None
+
     def _poll(self, t: int, expect_equal: bool, advance) -> tuple[int, bool]:
         cfg = self.chip.fields(haldls.PollingOmnibusBlockConfig)
         address, mask, target = int(cfg["address"][0]), int(cfg["mask"][0]), int(cfg["target"][0])
         deadline = t + self._timeout()
+        reason = self._never_true(address, mask, target, expect_equal)
+        if reason is not None:        # the poll would only run into the timeout
+            self.timeout_reason = reason
+            return deadline, False
         while True:
             advance(t)
             word = int(self._read(np.array([address], dtype=np.uint32), t)[0])

@@ -34,6 +34,7 @@ import libnux_vm
 from libnux_vm import HostError
 from libnux_vm.builtins import checked_capmem_cell
 from libnux_vm.host import checked_label, checked_weights, column_index
+from libnux_vm.program import MAGIC as IMAGE_MAGIC
 
 if TYPE_CHECKING:
     from .chip import Chip
@@ -159,11 +160,19 @@ class PPU:
     def _start(self) -> None:
         self.running, self.sleeping, self.fault = True, False, None
         self._start_time = self.chip.write_time
+        if int(self.memory[:4].view("<u4")[0]) != IMAGE_MAGIC:
+            # no runtime at all: the PPU executes whatever its memory holds and never sleeps
+            self.fault = (f"PPU {HEMISPHERES[self.hemisphere]}: no program: its memory does not start "
+                          f"with a program image's magic word (load_ppu_program writes one before "
+                          f"start_ppu)")
+            self.reports.append(self.fault)
+            self._run = self._pending = self.next_time = None
+            return
         try:
             program = libnux_vm.load(self.memory)
             machine = libnux_vm.Machine(program, host=self.host, memory=self.memory)
             self.runtime = libnux_vm.Runtime(machine, self.hemisphere)
-        except Exception as err:      # ImageError, or anything else a corrupt image causes
+        except Exception as err:      # a corrupt image (header, timer table): its runtime stops
             self._fail(f"cannot start: {err}")
             return
         box = program.entry.mailbox_address
@@ -194,6 +203,16 @@ class PPU:
             self.next_time = self._fpga_time(stop.value)
         except Exception as err:   # the chip stays usable whatever the PPU memory holds
             self._fail(f"runtime fault: {type(err).__name__}: {err}")
+
+    def never_sleeps(self) -> str | None:
+        """Why this PPU cannot go to sleep while the FPGA blocks (nothing else then acts on
+        it), or None if it may: held in reset, or running no program."""
+        name = HEMISPHERES[self.hemisphere]
+        if not self.running:
+            return f"PPU {name} is held in reset (start_ppu releases it; load_ppu_program first)"
+        if not self.sleeping and self.next_time is None and self._run is None:
+            return self.fault or f"PPU {name} runs no program"
+        return None
 
     @property
     def needs_chip_time(self) -> bool:

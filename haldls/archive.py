@@ -3,7 +3,9 @@
 Layout (little endian): magic ``b"BSS2DUMP"``, u32 version, u32 revision, u32 length of a JSON
 name table, the table (``{"coordinates": [...], "containers": [...]}``), u32 entry count, then per
 entry: u8 kind (0 configuration, 1 wait condition), u16 coordinate type index, u32 coordinate
-enum, u16 container type index, u32 word count, the words (u32 each).
+enum, u16 container type index, u32 word count, the words (u32 each); last, the u32 CRC-32
+(``zlib.crc32``) of everything before it, so that a changed or truncated byte is refused rather
+than decoded into a different configuration.
 
 Containers of upper layers (lola) are stored by their qualified name and words as well; whoever
 loads them passes a ``lookup`` that knows their types.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import struct
+import zlib
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -22,7 +25,8 @@ from ._container import container_by_name
 from .errors import DecodeError
 
 MAGIC = b"BSS2DUMP"
-VERSION = 1
+VERSION = 2
+_CHECKSUM = struct.Struct("<I")
 _ENTRY = struct.Struct("<BHIHI")
 _COORDINATES = {t.__name__: t for t in halco.all_coordinate_types()}
 
@@ -43,8 +47,13 @@ def dump(pairs: Iterable[tuple[Any, Any]], revision: int) -> bytes:
         body += words.tobytes()
         count += 1
     table = json.dumps({"coordinates": list(coord_index), "containers": list(cont_index)}).encode()
-    return bytes(MAGIC + struct.pack("<III", VERSION, revision, len(table)) + table
-                 + struct.pack("<I", count) + body)
+    return seal(MAGIC + struct.pack("<III", VERSION, revision, len(table)) + table
+                + struct.pack("<I", count) + body)
+
+
+def seal(payload: bytes) -> bytes:
+    """``payload`` followed by its CRC-32 checksum, as :func:`dump` ends an archive."""
+    return bytes(payload) + _CHECKSUM.pack(zlib.crc32(payload))
 
 
 def load(data: bytes, lookup: Callable[[str], type] = container_by_name) -> tuple[list[tuple[Any, Any]], int]:
@@ -55,6 +64,11 @@ def load(data: bytes, lookup: Callable[[str], type] = container_by_name) -> tupl
         version, revision, n_table = struct.unpack_from("<III", data, 8)
         if version != VERSION:
             raise DecodeError(f"archive version {version}, this reader knows {VERSION}")
+        (stored,) = _CHECKSUM.unpack_from(data, len(data) - _CHECKSUM.size)
+        data = data[:-_CHECKSUM.size]
+        if zlib.crc32(data) != stored:
+            raise DecodeError(f"corrupt archive: its CRC-32 checksum 0x{stored:08x} does not match its "
+                              f"contents (0x{zlib.crc32(data):08x}): a byte was changed or lost")
         pos = 20
         table = json.loads(data[pos:pos + n_table])
         pos += n_table

@@ -87,7 +87,8 @@ class Mailbox:
 @dataclass(frozen=True)
 class RuntimeStatus:
     """What a PPU's runtime left in ``__runtime`` (:data:`RUNTIME_FIELDS`), decoded:
-    ``state`` is "loaded", "running", "done" or "trapped"; ``trap`` the :class:`Trap` (with
+    ``state`` is "loaded", "running", "done" or "trapped" (or, read with the memory's header,
+    "no program" or "another program"); ``trap`` the :class:`Trap` (with
     the source line, from the program's line table) or None; times in PPU cycles."""
     state: str
     exit_code: int
@@ -206,9 +207,20 @@ class Program:
         raw = global_bytes(value, sym.type, f"global '{name}'")
         return raw + bytes(sym.size - len(raw))
 
-    def runtime_status(self, raw: bytes, ppu: int | None = None) -> RuntimeStatus:
+    def runtime_status(self, raw: bytes, ppu: int | None = None,
+                       header: bytes | None = None) -> RuntimeStatus:
         """Decode the bytes of ``__runtime`` read back from the memory of PPU ``ppu`` (0 top,
-        1 bottom; named in the trap's message when given)."""
+        1 bottom; named in the trap's message when given). With ``header``, the first
+        ``HEADER_WORDS`` words of that memory read back with it: memory without the magic word
+        has "no program" (a PPU never loaded reads zeros, which would decode as "loaded"), one
+        whose header is not this program's holds "another program"."""
+        if header is not None:
+            words = np.frombuffer(bytes(header), dtype="<u4")
+            if words.size < 1 or int(words[0]) != MAGIC:
+                return RuntimeStatus("no program", 0, 0, 0, 0, None)
+            own = np.frombuffer(bytes(self.image[:HEADER_WORDS * 4]), dtype="<u4")
+            if not np.array_equal(words[:own.size], own):
+                return RuntimeStatus("another program", 0, 0, 0, 0, None)
         words = dict(zip(RUNTIME_FIELDS, (int(w) for w in self.decode_global("__runtime", raw))))
         kind = trap_kind(words["trap_kind"])
         trap = None

@@ -61,6 +61,28 @@ def check_spike_train(times: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
     return times, labels
 
 
+def _claim(placements: dict[int, Any], coord: Any, config: Any) -> None:
+    """Record in ``placements`` (AtomicNeuronOnDLS enum -> LogicalNeuronOnDLS) the atomic
+    neurons a logical neuron written at ``coord`` occupies; a builder error if another
+    placement in the same program holds one of them (the second would silently rewrite the
+    first one's compartment switches). Writing the same placement again is fine."""
+    if not hasattr(config, "placed_neurons"):
+        return
+    atoms = sorted(a.to_enum() for a in config.placed_neurons(coord))
+    _merge_placements(placements, dict.fromkeys(atoms, coord), "write")
+
+
+def _merge_placements(placements: dict[int, Any], other: dict[int, Any], what: str) -> None:
+    clash = sorted(a for a, c in other.items() if placements.get(a, c) != c)
+    if clash:
+        raise BuilderError(
+            f"{what}: the logical neuron at {other[clash[0]]} overlaps the one at "
+            f"{placements[clash[0]]} in this program (atomic neurons {clash[:8]}"
+            f"{' ...' if len(clash) > 8 else ''}); a second placement would rewrite the first "
+            f"one's compartment switches: place it elsewhere, or in another program")
+    placements.update(other)
+
+
 class PlaybackProgramBuilder:
     """Collects writes, reads and waits into an instruction stream for the FPGA.
 
@@ -76,6 +98,8 @@ class PlaybackProgramBuilder:
         self._slots: list[_ReadSlot] = []
         self._n_reads = 0
         self._n_instructions = 0
+        #: the logical neurons' placements written so far (atomic enum -> LogicalNeuronOnDLS)
+        self._placements: dict[int, Any] = {}
 
     # -- commands --------------------------------------------------------------------------------
     def _append(self, instructions: np.ndarray) -> None:
@@ -91,7 +115,9 @@ class PlaybackProgramBuilder:
         if not hasattr(config, "encode_write"):
             raise BuilderError(f"write: {type(config).__name__} is not a container")
         if reference is None:
-            self._append(config.encode_write(coord))
+            instructions = config.encode_write(coord)     # checks the coordinate first
+            _claim(self._placements, coord, config)
+            self._append(instructions)
             return
         if type(reference) is not type(config):
             raise BuilderError(
@@ -220,6 +246,7 @@ class PlaybackProgramBuilder:
         if other is self:
             raise BuilderError("merge_back: cannot merge a builder into itself")
         self._check_revision(other)
+        _merge_placements(self._placements, other._placements, "merge_back")
         for slot in other._slots:
             slot.start += self._n_reads
         self._slots.extend(other._slots)
@@ -235,6 +262,7 @@ class PlaybackProgramBuilder:
         if other is self:
             raise BuilderError("merge_front: cannot merge a builder into itself")
         self._check_revision(other)
+        _merge_placements(self._placements, other._placements, "merge_front")
         for slot in self._slots:
             slot.start += other._n_reads
         self._slots = other._slots + self._slots
@@ -251,6 +279,7 @@ class PlaybackProgramBuilder:
         if not other.is_write_only():
             raise BuilderError("copy_back: the other builder contains reads; use merge_back")
         self._check_revision(other)
+        _merge_placements(self._placements, other._placements, "copy_back")
         for chunk in list(other._chunks):
             self._append(chunk.copy())
 
@@ -271,6 +300,7 @@ class PlaybackProgramBuilder:
 
     def _reset(self) -> None:
         self._chunks, self._slots, self._n_reads, self._n_instructions = [], [], 0, 0
+        self._placements = {}
 
     def instructions(self) -> np.ndarray:
         """The instructions so far (a copy)."""
@@ -301,6 +331,7 @@ class AbsoluteTimePlaybackProgramBuilder:
         self._tickets: list[tuple[int, ContainerTicket]] = []
         #: spike trains: (times, labels) arrays, kept as arrays (never one command per spike)
         self._trains: list[tuple[np.ndarray, np.ndarray]] = []
+        self._placements: dict[int, Any] = {}
 
     def write_spike_train(self, time_offset: Any, times: Any, labels: Any) -> None:
         """Spikes from the FPGA at ``time_offset + times`` (FPGA cycles) with ``labels``
@@ -325,6 +356,7 @@ class AbsoluteTimePlaybackProgramBuilder:
             raise BuilderError(f"cannot combine builders of revisions {self.revision} and "
                                f"{other.revision}")
         offset = int(offset)
+        _merge_placements(self._placements, other._placements, "copy_back")
         for time, _, kind, coord, payload, ref in list(other._commands):
             self._commands.append((cycles(time + offset, f"a command at {time} shifted by {offset}"),
                                    len(self._commands), kind, coord, payload.copy(), ref))
@@ -345,6 +377,7 @@ class AbsoluteTimePlaybackProgramBuilder:
         t = self._time(time)
         encoded = PlaybackProgramBuilder(self.revision)
         encoded.write(coord, config, reference)       # raises now; the words are kept as written
+        _merge_placements(self._placements, encoded._placements, "write")
         self._commands.append((t, len(self._commands), "write", coord, encoded.instructions(), None))
 
     def read(self, time: Any, coord: Any) -> ContainerTicket:
@@ -371,6 +404,7 @@ class AbsoluteTimePlaybackProgramBuilder:
         if isinstance(offset, (bool, np.bool_)) or not isinstance(offset, (int, np.integer)):
             raise ArgumentTypeError(f"merge_back: offset must be an integer number of FPGA "
                                     f"cycles, not {type(offset).__name__} {offset!r}")
+        _merge_placements(self._placements, other._placements, "merge_back")
         shifted = [(cycles(time + int(offset), f"a command at {time} shifted by {offset}"),
                     kind, coord, payload, ref)
                    for time, _, kind, coord, payload, ref in other._commands]
@@ -383,6 +417,7 @@ class AbsoluteTimePlaybackProgramBuilder:
             self._trains.append((shifted_times, labels))
         other._commands = []
         other._trains = []
+        other._placements = {}
 
     def empty(self) -> bool:
         return not self._commands and not self._trains

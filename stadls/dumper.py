@@ -19,7 +19,7 @@ import haldls
 import lola
 from haldls import archive
 from haldls.serialization import converter
-from .builder import PlaybackProgramBuilder, check_revision, cycles
+from .builder import PlaybackProgramBuilder, _claim, check_revision, cycles
 from .errors import ArgumentTypeError, BuilderError, SerializationError
 
 
@@ -123,12 +123,14 @@ class PlaybackProgramBuilderDumper:
     def __init__(self, revision: int = haldls.REVISION) -> None:
         self.revision = check_revision(revision)
         self._values: list[tuple[Any, Any]] = []
+        self._placements: dict[int, Any] = {}        # as the builder's: no overlapping placements
 
     def write(self, coord: Any, config: Any, reference: Any = None) -> None:
         """Record a write. A ``reference`` is checked as the builder checks it, but the
         recording holds the whole configuration: a replay writes every word."""
         # the builder's checks (a container, coordinate type, access, the reference) at build time
         PlaybackProgramBuilder(self.revision).write(coord, config, reference)
+        _claim(self._placements, coord, config)
         if hasattr(config, "placed_neurons"):   # a LogicalNeuron: record its placed atomic neurons
             for atomic_coord, atomic in sorted(config.placed_neurons(coord).items()):
                 self._values.append((atomic_coord, _copy(atomic)))
@@ -181,7 +183,7 @@ class PlaybackProgramBuilderDumper:
 
     def done(self) -> DumperDone:
         done = DumperDone(self._values, self.revision)
-        self._values = []
+        self._values, self._placements = [], {}
         return done
 
 

@@ -36,6 +36,12 @@ from .errors import BuilderError
 from .program import ContainerTicket
 
 _WORD_BYTES = 4
+#: words of a program image's header (libnux_vm's HEADER_WORDS: magic word first)
+_HEADER_WORDS = 16
+
+
+def _words(ticket: ContainerTicket) -> bytes:
+    return np.asarray(ticket.get().words, dtype="<u4").tobytes()
 
 
 def _ppus(ppu: halco.PPUOnDLS | None) -> list[halco.PPUOnDLS]:
@@ -134,7 +140,7 @@ class SymbolTicket:
         return self._ticket.fpga_time
 
     def get(self) -> Any:
-        return self._decode(np.asarray(self._ticket.get().words, dtype="<u4").tobytes())
+        return self._decode(_words(self._ticket))
 
     def __repr__(self) -> str:
         return f"SymbolTicket({self._name!r}, valid={self.valid()})"
@@ -173,6 +179,11 @@ def read_log(builder: PlaybackProgramBuilder, program: Any, ppu: halco.PPUOnDLS)
 def read_runtime_status(builder: PlaybackProgramBuilder, program: Any,
                         ppu: halco.PPUOnDLS) -> SymbolTicket:
     """Read the PPU runtime's state: ``get()`` gives the program's ``RuntimeStatus`` (state,
-    exit code, kernel calls, missed periods, the trap with its source line)."""
+    exit code, kernel calls, missed periods, the trap with its source line). The memory's
+    header is read with it: a PPU whose memory does not hold ``program`` reads as "no program"
+    (never loaded) or "another program"."""
     p = _one_ppu(ppu)
-    return _read(builder, program, "__runtime", p, lambda raw: program.runtime_status(raw, p.value()))
+    _check_program(program)
+    header = builder.read(_block(p, 0, _HEADER_WORDS))
+    return _read(builder, program, "__runtime", p,
+                 lambda raw: program.runtime_status(raw, p.value(), header=_words(header)))

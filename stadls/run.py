@@ -42,9 +42,11 @@ def run(connection: Any, program: PlaybackProgram | list[PlaybackProgram]) -> di
     if len(timeouts):
         index = int(timeouts["data"][0])
         op = wire.Opcode(int(program.instructions["opcode"][index])).name
+        reason = result.info.get("timeout_reason")
         raise FPGAError(
             f"instruction timeout: instruction {index} ({op}) blocked longer than the "
             f"InstructionTimeoutConfig allows; the program was aborted"
+            + (f" ({reason})" if reason else "")
         )
     n_read = int((result.responses["kind"] == wire.ResponseKind.READ_DATA).sum())
     if n_read != program.n_reads:

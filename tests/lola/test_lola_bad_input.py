@@ -72,9 +72,9 @@ def test_composite_archives_must_be_complete_and_their_own():
     with pytest.raises(LolaValueError, match="32-bit unsigned ints"):
         lola.NeuronBlock.from_json(json.dumps(leaves))
     raw = bytearray(lola.Crossbar().to_bytes())
-    raw[12:16] = (99).to_bytes(4, "little")           # the revision
+    raw[12:16] = (99).to_bytes(4, "little")           # the revision, edited and sealed again
     with pytest.raises(LolaValueError, match="revision 99"):
-        lola.Crossbar.from_bytes(bytes(raw))
+        lola.Crossbar.from_bytes(haldls.archive.seal(bytes(raw[:-4])))
     assert lola.NeuronBlock.from_json(block.to_json()) == block
 
 

@@ -200,8 +200,10 @@ def test_archived_programs_that_cannot_replay_are_refused():
     assert stadls.DumperDone.from_bytes(bytes(raw)) == done
     header = 20 + int.from_bytes(raw[16:20], "little") + 4
     raw[header] = 7                                    # the first entry's kind byte
-    with pytest.raises(SerializationError, match="kind 7"):
-        stadls.DumperDone.from_bytes(bytes(raw))
+    with pytest.raises(SerializationError, match="checksum"):
+        stadls.DumperDone.from_bytes(bytes(raw))       # a changed byte: refused by the checksum
+    with pytest.raises(SerializationError, match="kind 7"):     # edited on purpose, sealed again
+        stadls.DumperDone.from_bytes(haldls.archive.seal(bytes(raw[:-4])))
     with pytest.raises(ArgumentTypeError):
         stadls.DumperDone(5)
     with pytest.raises(BuilderError, match="pair"):
