@@ -22,6 +22,7 @@ from . import errors
 from ._composite import REGISTRY, _container_by_name
 from ._composite import container_for as _container_for
 from .chip import CADCReadoutChain, CapMem, Chip, Crossbar, NeuronBlock, ReadoutChain
+from .diagnosis import Finding, NeuronDiagnosis, diagnose
 from .morphology import LogicalNeuron, MCSafeAtomicNeuron, Morphology
 from .neuron import AtomicNeuron
 from .neuron_array import AtomicNeuronArray
@@ -53,4 +54,5 @@ __all__ = [
     "SynapseCorrelationCalibMatrix", "SynapseCorrelationCalibRow", "SynapseDriverBlock", "SynapseLabelMatrix",
     "SynapseLabelRow", "SynapseMatrix", "SynapseRow", "SynapseWeightMatrix", "SynapseWeightRow",
     "container_by_name", "container_for", "container_types", "errors",
+    "Finding", "NeuronDiagnosis", "diagnose",
 ]
