@@ -207,11 +207,14 @@ class FPGA:
         return int(before[-1] + cost[-1] + floor[-1]), None
 
     def _read(self, addresses: np.ndarray, t: int) -> np.ndarray:
+        """The words of a burst of reads issued from cycle ``t``, one every READ_CYCLES: the
+        chip's state at the burst's start, the timer at each read's own issue cycle."""
         timer = addresses == A.TIMER_READOUT
         out = np.zeros(len(addresses), dtype=np.uint32)
         if np.any(~timer):
             out[~timer] = self.chip.read_words(addresses[~timer])
-        out[timer] = (t - self.timer_base) & 0xFFFFFFFF
+        issued = t + READ_CYCLES * np.flatnonzero(timer)
+        out[timer] = (issued - self.timer_base) & 0xFFFFFFFF
         return out
 
     def _never_true(self, address: int, mask: int, target: int, expect_equal: bool) -> str | None:

@@ -51,8 +51,15 @@ def test_registry_maps_coordinates_to_containers():
 @pytest.mark.parametrize("cls", CONTAINERS, ids=IDS)
 def test_default_constructible_and_round_trips(cls):
     c = cls()
-    assert cls.decode(c.encode()) == c
-    assert c == cls()
+    words = c.encode()
+    back = cls.decode(words)
+    assert back == c and np.array_equal(back.encode(), words)
+    # read back from its words, the default holds every field's declared default
+    fields = getattr(cls, "fields", {})
+    for name, field in fields.items():
+        expected = field.default if field.count is None or isinstance(field.default, list) \
+            else [field.default] * field.count
+        assert getattr(back, name) == expected, (cls.__name__, name)
 
 
 @pytest.mark.parametrize("cls", CONTAINERS, ids=IDS)

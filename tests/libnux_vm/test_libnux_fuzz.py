@@ -73,6 +73,22 @@ def test_the_valid_program_compiles_and_runs():
     program = compile_or_error(VALID)
     assert program is not None
     run_everything(program)
+    # and computes what it says: the fuzzers' mutations start from a working program
+    m = Machine(program)
+    assert [m.call("fib", n) for n in range(8)] == [0, 1, 1, 2, 3, 5, 8, 13]
+    # loop(n) in Python: the sum of table[i & 3] over i < n not divisible by 3, halved once
+    # above 100; then (int8) s above 50, else -s
+    def loop(n: int) -> int:
+        s = sum((1, 2, 3, 4)[i & 3] for i in range(n) if i % 3)
+        s = s // 2 if s > 100 else s
+        return int(np.int64(s).astype(np.int8)) if s > 50 else -s
+    assert [m.call("loop", n) for n in (0, 4, 10, 30, 60, 100)] == [loop(n) for n in (0, 4, 10, 30, 60, 100)]
+    assert loop(60) > 50 and loop(100) > 50              # both branches of the ternary, and the halving
+    weights = np.array([-5, 0, 7] + [-128] * 253, dtype=np.int8)
+    assert m.call("clip_weights", weights).tolist() == [0, 0, 7] + [0] * 253
+    m.call("tick")
+    m.call("tick")
+    assert m.read_global("counter") == 2
 
 
 @fuzz_settings

@@ -88,10 +88,22 @@ def test_every_opcode_has_a_cost_and_vector_ops_cost_more():
     assert isa.COSTS[isa.OPCODES["DIV"]] > isa.COSTS[isa.OPCODES["MUL"]] > scalar
 
 
-def test_cycles_are_the_sum_of_instruction_costs():
-    m = Machine(libnux_vm.compile(SOURCE))
+def test_cycles_are_literal_sums_of_the_documented_costs():
+    # written out from the ISA table's documented costs (PUSH 1, LDL/STL 2, ADD 1, ENTER 3,
+    # CALL 4, RET 4), not computed from it: a cost swapped or changed fails here
+    m = Machine(libnux_vm.compile("""
+int32 one() { return 1; }
+int32 add3(int32 a) { int32 b = a + 3; return b; }
+int32 twice(int32 x) { return add3(x) + add3(x); }
+"""))
     m.call("one")
-    assert m.last_call_cycles == isa.COSTS[vm.PUSH] + isa.COSTS[vm.RET]
+    assert m.last_call_cycles == 1 + 4                                  # PUSH 1; RET
+    assert m.call("add3", 4) == 7
+    assert m.last_call_cycles == 3 + 2 + 1 + 1 + 2 + 2 + 4              # ENTER; LDL; PUSH; ADD; STL; LDL; RET
+    assert m.call("twice", 4) == 14
+    assert m.last_call_cycles == 2 * (2 + 4 + 15) + 1 + 4               # (LDL; CALL; add3) x 2; ADD; RET
+    # a loop's cost grows by the same number of cycles per iteration
+    m = Machine(libnux_vm.compile(SOURCE))
     per_n = []
     for n in (0, 1, 2, 10):
         m.call("loop", n)
