@@ -12,6 +12,13 @@ $(STAMP): pyproject.toml
 	$(VPY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# the examples' plots need the optional `plot` extra (matplotlib): `make demo` adds it
+PLOT_STAMP := $(VENV)/.installed-plot
+
+$(PLOT_STAMP): $(STAMP)
+	$(VPY) -m pip install --quiet -e '.[plot]'
+	touch $(PLOT_STAMP)
+
 venv: $(STAMP)
 
 # two workers for the CI machine's two cores; a module's tests stay on one worker, so each
@@ -19,7 +26,7 @@ venv: $(STAMP)
 test: $(STAMP)
 	$(VPY) -m pytest -q -n 2 --dist loadfile
 
-demo: $(STAMP)
+demo: $(PLOT_STAMP)
 	$(VPY) examples/demo.py
 
 # Brian2 is a benchmark-only dependency in its own environment: Brian2 2.11 needs Python >= 3.13

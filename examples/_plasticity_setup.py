@@ -15,11 +15,14 @@ import numpy as np
 import halco
 import haldls
 import stadls
-from _neuron_setup import atomic, init_builder, write_capmem_rows
+from stadls import write_neuron_capmem
+from _neuron_setup import atomic, init_builder
 
 N_COLUMNS = 256
 MAX_INPUTS = 64
 TOP = halco.PPUOnDLS(0)
+#: the neurons of the top hemisphere (AtomicNeuronOnDLS enums 0..255), one per column
+TOP_NEURONS = [halco.AtomicNeuronOnDLS.from_enum(c) for c in range(N_COLUMNS)]
 #: CapMem of every neuron: leak under the threshold, current-based excitatory input
 NEURON_CAPMEM = {"v_leak": 400, "i_bias_leak": 150, "v_threshold": 300, "v_reset": 300,
                  "i_bias_reset": 1022, "i_bias_synin_exc_tau": 200, "i_bias_synin_exc_gm": 1000}
@@ -48,13 +51,9 @@ def network_builder(weights: np.ndarray) -> stadls.PlaybackProgramBuilder:
     if weights.shape != (n_inputs, N_COLUMNS) or not 1 <= n_inputs <= MAX_INPUTS:
         raise ValueError(f"weights must have shape (1..{MAX_INPUTS}, {N_COLUMNS}), not {weights.shape}")
     builder = init_builder()
-    route_inputs(builder)
-    excitatory = haldls.SynapseDriverConfig.RowMode.excitatory
-    for driver in sorted({4 * (i // 2) for i in range(n_inputs)}):
-        builder.write(halco.SynapseDriverOnDLS(driver), haldls.SynapseDriverConfig(
-            enable_receiver=True, row_mode_top=excitatory, row_mode_bottom=excitatory))
+    route_inputs(builder, n_inputs)
     set_weights(builder, weights)
-    write_capmem_rows(builder, NEURON_CAPMEM)
+    write_neuron_capmem(builder, NEURON_CAPMEM, TOP_NEURONS)
     neurons = np.arange(N_COLUMNS)
     configs = np.array([atomic(c).to_neuron_config_on_dls().to_enum() for c in neurons])
     backends = np.array([atomic(c).to_neuron_backend_config_on_dls().to_enum() for c in neurons])
@@ -67,17 +66,17 @@ def network_builder(weights: np.ndarray) -> stadls.PlaybackProgramBuilder:
     return builder
 
 
-def route_inputs(builder: stadls.PlaybackProgramBuilder) -> None:
-    """FPGA spikes (L2 input 0) to PADI bus 0 of the top hemisphere only; neuron spikes to the
-    FPGA only (no loop back, no recurrent connections)."""
-    builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(8), halco.CrossbarInputOnDLS(8)),
-                  haldls.CrossbarNode.drop_all())
+def route_inputs(builder: stadls.PlaybackProgramBuilder, n_inputs: int) -> None:
+    """FPGA spikes (L2 input 0) to PADI bus 0 of the top hemisphere only, the rows of inputs
+    0..n_inputs-1 excitatory (``stadls.route_input``); neuron spikes to the FPGA only (no loop
+    back, no recurrent connections)."""
+    rows = [halco.SynapseRowOnDLS(halco.SynapseRowOnSynram(int(r)), halco.SynramOnDLS.top)
+            for r in np.atleast_1d(input_row(np.arange(n_inputs)))]
+    stadls.route_input(builder, rows, haldls.SynapseDriverConfig.RowMode.excitatory)
     for inp in range(8):           # the valid nodes from neuron outputs to PADI buses
         for out in (inp % 4, 4 + inp % 4):
             builder.write(halco.CrossbarNodeOnDLS(halco.CrossbarOutputOnDLS(out), halco.CrossbarInputOnDLS(inp)),
                           haldls.CrossbarNode.drop_all())
-    builder.write(halco.CommonPADIBusConfigOnDLS.top,
-                  haldls.CommonPADIBusConfig(enable_spl1=[True, False, False, False]))
 
 
 def set_weights(builder: stadls.PlaybackProgramBuilder, weights: np.ndarray) -> None:

@@ -20,7 +20,9 @@ import numpy as np
 import halco
 import haldls
 import stadls
-from _neuron_setup import atomic, configure_neuron, init_builder, madc_record, madc_trace
+import _plotting
+from stadls import enable_madc_recording, madc_trace
+from _neuron_setup import atomic, configure_neuron, init_builder
 
 NEURON = atomic(16)
 STEP_ON_US, STEP_OFF_US, END_US = 50.0, 450.0, 500.0
@@ -46,7 +48,7 @@ def run_pattern(name: str, chip_id: int = 0, **connection) -> dict:
                    enable_adaptation_pulse=pattern["adaptation"])
     configure_neuron(builder, NEURON, {**BASE, **pattern["capmem"]}, config, backend)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
-    madc_record(builder, NEURON, samples=int(END_US * 18.6))
+    enable_madc_recording(builder, NEURON, number_of_samples=int(END_US * 18.6))
     builder.wait_until(int(STEP_ON_US * 125))
     builder.write(NEURON.to_neuron_config_on_dls(), haldls.NeuronConfig(**config, enable_membrane_offset=True))
     builder.wait_until(int(STEP_OFF_US * 125))
@@ -62,24 +64,29 @@ def run_pattern(name: str, chip_id: int = 0, **connection) -> dict:
 
 
 def plot(results: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(len(results), 1, figsize=(8, 2.2 * len(results)), sharex=True)
+    """Membranes [mV, MADC codes on the right] over hardware time [us] (biological ms on top),
+    with the spikes and the current step."""
+    plt = _plotting.pyplot()
+    fig, axes = plt.subplots(len(results), 1, figsize=(8, 2.4 * len(results) + 0.4), sharex=True)
     for ax, (name, r) in zip(axes, results.items()):
-        ax.plot(r["t_us"], r["madc"], lw=0.7)
-        ax.plot(r["spikes_us"], np.full(len(r["spikes_us"]), r["madc"].max() + 15), "|", color="k")
-        ax.axvspan(STEP_ON_US, STEP_OFF_US, color="0.9", zorder=-1)
-        ax.set_ylabel("MADC [LSB]")
+        membrane_mv = stadls.units.madc_code_to_mv(r["madc"])
+        ax.plot(r["t_us"], membrane_mv, lw=0.7, label="membrane (MADC)")
+        ax.plot(r["spikes_us"], np.full(len(r["spikes_us"]), membrane_mv.max() + 15), "|", color="k",
+                ms=8, label="spike (event output)")
+        ax.axvspan(STEP_ON_US, STEP_OFF_US, color="0.9", zorder=-1, label="current step on")
+        ax.set_ylabel("membrane [mV]")
+        _plotting.lsb_axis(ax, "madc")
         ax.set_title(f"{name}: {len(r['spikes_us'])} spikes", fontsize=9)
-    axes[-1].set_xlabel("time [us of hardware time]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    axes[0].legend(loc="lower right", fontsize=7, framealpha=0.9)
+    _plotting.biological_time_axis(axes[0])
+    axes[-1].set_xlabel("hardware time [us]")
+    _plotting.save(fig, path)
 
 
-def main(path: Path = Path("adex_firing_patterns.png")) -> dict:
+def main(path: Path | None = None) -> dict:
+    """Run the three patterns, print their intervals and plot them to ``path`` (default
+    ``adex_firing_patterns.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "adex_firing_patterns.png")
     results = {name: run_pattern(name) for name in PATTERNS}
     for name, r in results.items():
         isi = np.diff(r["spikes_us"])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import calix
 import lola
 import stadls
@@ -67,7 +68,10 @@ def run(chip_id: int = 0, cache_paths: list | None = None) -> dict:
             "uncalibrated": firing_rates(capmem=median_capmem(result), chip_id=chip_id)}
 
 
-def main(path: Path = Path("calibrate_neurons.png")) -> dict:
+def main(path: Path | None = None) -> dict:
+    """Calibrate chip 0, print the rate spreads and plot them to ``path`` (default
+    ``calibrate_neurons.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "calibrate_neurons.png")
     out = run(cache_paths=[])
     expected = 1e3 / EXPECTED_ISI_US
     print(f"neuron calibration of chip 0: {out['result'].success_mask().mean():.0%} of the 512 "
@@ -82,20 +86,16 @@ def main(path: Path = Path("calibrate_neurons.png")) -> dict:
 
 
 def _plot(out: dict, expected: float, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    plt = _plotting.pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.8))
     bins = np.linspace(0, max(out["uncalibrated"].max(), out["calibrated"].max()) * 1.05, 60)
     ax.hist(out["uncalibrated"], bins=bins, alpha=0.6, label="same CapMem values")
     ax.hist(out["calibrated"], bins=bins, alpha=0.8, label="calibrated (calix)")
     ax.axvline(expected, color="C3", ls="--", label="the targets' rate")
-    ax.set(xlabel="firing rate [kHz]", ylabel="neurons", title="512 neurons of chip 0")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    ax.set(xlabel="firing rate [kHz of hardware time]", ylabel="neurons", title="512 neurons of chip 0")
+    _plotting.biological_rate_axis(ax, "x")
+    ax.legend(fontsize=8)
+    _plotting.save(fig, path)
 
 
 if __name__ == "__main__":

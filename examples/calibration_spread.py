@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import calix
 import lola
 import stadls
@@ -59,7 +60,10 @@ def run(chip_id: int = 0, cache_paths: list | None = None) -> dict:
             "after": quantities(connection, calibrated, result)}
 
 
-def main(path: Path = Path("calibration_spread.png"), chip_id: int = 0) -> dict:
+def main(path: Path | None = None, chip_id: int = 0) -> dict:
+    """Calibrate chip ``chip_id``, print the true spreads and plot them to ``path`` (default
+    ``calibration_spread.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "calibration_spread.png")
     out = run(chip_id)
     print(f"calibration of chip {chip_id} ({out['result'].success_mask().mean():.0%} of the 512 "
           f"neurons reached every target), the ground truth's spread (s.d.):")
@@ -74,22 +78,32 @@ def main(path: Path = Path("calibration_spread.png"), chip_id: int = 0) -> dict:
 
 
 def _plot(out: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 2, figsize=(9, 6))
+    plt = _plotting.pyplot()
+    # CADC codes in mV through the calibrated CADC's transfer (calix's CADC target), the codes on
+    # a second axis; the time constant in hardware us with biological ms on a second axis
+    mv_per_lsb, mv_at_zero = _plotting.calibrated_cadc_transfer()
+    in_mv = {"leak [CADC LSB]": ("leak [mV]", mv_at_zero, "leak [CADC LSB]"),
+             "threshold [CADC LSB]": ("threshold [mV]", mv_at_zero, "threshold [CADC LSB]"),
+             "PSP height [CADC LSB / weight]": ("PSP height [mV per weight LSB]", 0.0, "[CADC LSB / weight]")}
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6.6))
     for ax, name in zip(axes.flat, out["before"]):
         before, after = out["before"][name], out["after"][name]
+        label = name
+        if name in in_mv:
+            label, zero, codes = in_mv[name]
+            before, after = zero + mv_per_lsb * before, zero + mv_per_lsb * after
+            _plotting.linear_lsb_axis(ax, mv_per_lsb, zero, codes, which="x")
+        elif name == "tau_mem [us]":
+            label = "tau_mem [us of hardware time]"
+            _plotting.biological_time_axis(ax)
         bins = np.linspace(min(before.min(), after.min()), max(before.max(), after.max()), 60)
         ax.hist(before, bins=bins, alpha=0.6, label="same CapMem values")
         ax.hist(after, bins=bins, alpha=0.8, label="calibrated")
-        ax.set(xlabel=name, ylabel="neurons")
+        ax.set(xlabel=label, ylabel="neurons")
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle("512 neurons before and after calix (the emulator's ground truth)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    fig.suptitle(f"512 neurons before and after calix (the emulator's ground truth); calibrated "
+                 f"CADC: {mv_at_zero:g} mV + {mv_per_lsb:g} mV per LSB", fontsize=10)
+    _plotting.save(fig, path)
 
 
 if __name__ == "__main__":

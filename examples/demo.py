@@ -22,6 +22,12 @@
 9. PyNN (``examples/pynn/``): the single-neuron tutorial (silent neuron, leak over threshold,
    fixed pattern, PSPs, f-I curve; ``single_neuron.png``) and the homeostasis tutorial (a
    plasticity rule on the PPUs drives 16 neurons to a target rate; ``homeostasis.png``).
+
+Every plot goes to one folder, ``plots/`` under the current directory or ``$BSS2_PLOT_DIR``
+(examples/_plotting.py); the demo prints it at the end. Plots show hardware time with biological
+time on a second axis (the chip runs 1000x faster than biology) and ADC voltages in mV with the
+codes on a second axis (``stadls.units``). They need the ``plot`` extra (matplotlib), which
+``make demo`` installs.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import _plotting
 import adex_firing_patterns
 import bypass_relay
 import calibrate_neurons
@@ -46,6 +53,7 @@ import homeostasis  # noqa: E402  (examples/pynn)
 import single_neuron  # noqa: E402
 
 if __name__ == "__main__":
+    _plotting.require_matplotlib()       # before the first experiment, not after it
     leak_over_threshold.main()
     print()
     bypass_relay.main()
@@ -71,3 +79,4 @@ if __name__ == "__main__":
     single_neuron.main()
     print()
     homeostasis.main()
+    print(f"\nall plots are in {_plotting.plot_dir()} (set {_plotting.PLOT_DIR_ENV} to move them)")

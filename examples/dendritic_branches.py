@@ -18,11 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import halco
 import haldls
 import lola
 import stadls
-from _neuron_setup import cadc_columns, enable_cadc_membrane_readout, init_builder, read_cadc_membranes, route_input
+from stadls import enable_cadc_recording, read_cadc_membranes
+from _neuron_setup import init_builder, route_input
 
 coord = halco.AtomicNeuronOnLogicalNeuron
 row = halco.NeuronRowOnLogicalNeuron
@@ -73,7 +75,7 @@ def psp_amplitudes(input_compartment: int, i_bias_nmda: int = 300, chip_id: int 
     if target.y.value() != 0:
         raise ValueError("the input is routed to top-row circuits only")
     builder = init_builder()
-    enable_cadc_membrane_readout(builder)
+    enable_cadc_recording(builder)
     label = route_input(builder, target.x.value(), 63)
     builder.write(placement, neuron)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
@@ -82,10 +84,10 @@ def psp_amplitudes(input_compartment: int, i_bias_nmda: int = 300, chip_id: int 
         builder.wait_until(int(t * 125))
         if t == INPUT_US:   # three events at once: one strong input
             builder.write(halco.SpikePack3ToChipOnDLS(), haldls.SpikePack3ToChip([label] * 3))
-        snapshots.append([read_cadc_membranes(builder, synram) for synram in (0, 1)])
+        snapshots.append(read_cadc_membranes(builder))          # all 512, row * 256 + column
     with stadls.ManagedConnection(chip_id=chip_id, **connection) as conn:
         stadls.run(conn, builder.done())
-    values = np.array([np.concatenate([cadc_columns(t) for t in snap]) for snap in snapshots], dtype=float)
+    values = np.array([snapshot() for snapshot in snapshots], dtype=float)
     rest = values[SNAPSHOTS_US < INPUT_US].mean(axis=0)
     # mean depolarisation over the PSP's first 12 us: robust against the read noise
     peak = values[(SNAPSHOTS_US > INPUT_US) & (SNAPSHOTS_US <= INPUT_US + 12)].mean(axis=0)
@@ -95,28 +97,30 @@ def psp_amplitudes(input_compartment: int, i_bias_nmda: int = 300, chip_id: int 
     return np.array(amplitudes)
 
 
-def main(path: Path = Path("dendritic_branches.png")) -> None:
+def main(path: Path | None = None) -> None:
+    """Measure the PSP amplitudes for input at compartments 0 and 3 and two conductances and
+    plot them to ``path`` (default ``dendritic_branches.png`` in the plot folder,
+    examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "dendritic_branches.png")
     results = {}
     for site in (0, 3):
         for g in (100, 400):
             results[(site, g)] = psp_amplitudes(site, g)
             print(f"input at compartment {site}, i_bias_nmda={g}: PSP amplitudes by compartment "
                   f"{np.round(results[(site, g)], 1).tolist()} CADC LSB")
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+    plt = _plotting.pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
     for ax, site in zip(axes, (0, 3)):
         for g in (100, 400):
-            ax.plot(range(6), results[(site, g)], "o-", label=f"i_bias_nmda={g}")
+            # the nominal CADC (SystemInit's ramp): 4 mV per code
+            ax.plot(range(6), stadls.units.cadc_lsb_to_mv(results[(site, g)]), "o-", label=f"i_bias_nmda={g}")
         ax.set_title(f"input at compartment {site}")
         ax.set_xlabel("compartment")
-    axes[0].set_ylabel("PSP amplitude [CADC LSB]")
-    axes[0].legend()
+    axes[0].set_ylabel("PSP amplitude [mV] (mean over 12 us)")
+    _plotting.lsb_axis(axes[1], "cadc", difference=True)
+    axes[0].legend(fontsize=8)
     fig.suptitle("0-1 main branch, 2-3 and 4-5 sub-branches", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _plotting.save(fig, path)
     print(f"plot saved to {path}")
 
 

@@ -15,12 +15,12 @@ import numpy as np
 import halco
 import haldls
 import stadls
-from _neuron_setup import (cadc_columns, enable_cadc_membrane_readout, init_builder,
-                           read_cadc_membranes, write_capmem_rows)
+from stadls import enable_cadc_recording, read_cadc_membranes, write_neuron_capmem
+from _neuron_setup import init_builder
 
 
 def _configure_all(builder, v_leak: int, i_bias_leak: int = 300) -> None:
-    write_capmem_rows(builder, {"v_leak": v_leak, "i_bias_leak": i_bias_leak}, hemispheres=(0, 1))
+    write_neuron_capmem(builder, {"v_leak": v_leak, "i_bias_leak": i_bias_leak})
     builder.write_array(haldls.NeuronConfig, np.arange(512),
                         haldls.NeuronConfig.encode_array(512, membrane_capacitor_size=63))
 
@@ -31,13 +31,13 @@ def cadc_leak_potentials(v_leaks: list[int], chip_id: int = 0, **connection) -> 
     with stadls.ManagedConnection(chip_id=chip_id, **connection) as conn:
         for v_leak in v_leaks:
             builder = init_builder()
-            enable_cadc_membrane_readout(builder)
+            enable_cadc_recording(builder)
             _configure_all(builder, v_leak)
             builder.write(halco.TimerOnDLS(), haldls.Timer())
             builder.wait_until(125 * 200)
-            tickets = [read_cadc_membranes(builder, synram) for synram in (0, 1)]
+            membranes = read_cadc_membranes(builder)        # all 512, row * 256 + column
             stadls.run(conn, builder.done())
-            out.append(np.concatenate([cadc_columns(t) for t in tickets]))
+            out.append(membranes())
     return np.array(out)
 
 

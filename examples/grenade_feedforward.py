@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import grenade.network as gn
 from _grenade_setup import lif_chip, poisson_trains, random_connections, raster
 from grenade.execution import JITGraphExecutor
@@ -55,7 +56,10 @@ def run(inhibitory_weight: int = 10, cache_paths: list | None = None, seed: int 
             "timing": out.timing[gn.ExecutionInstanceID(0)]}
 
 
-def main(path: Path = Path("grenade_feedforward.png"), cache_paths: list | None = None) -> dict:
+def main(path: Path | None = None, cache_paths: list | None = None) -> dict:
+    """Run the network with and without inhibition, print the rates and plot the raster to
+    ``path`` (default ``grenade_feedforward.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "grenade_feedforward.png")
     with_inh = run(10, cache_paths)
     without = run(0, cache_paths)
     print(f"feed-forward network: {with_inh['synapses']} hardware synapses routed, "
@@ -70,20 +74,17 @@ def main(path: Path = Path("grenade_feedforward.png"), cache_paths: list | None 
 
 
 def _plot(result: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
+    plt = _plotting.pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.4))
     pops = result["populations"]
     raster(ax, result["spikes"], pops["exc"], color="C0", label="excitatory population (100)")
     raster(ax, result["spikes"], pops["inh"], offset=N_EXC, color="C3", label="inhibitory population (25)")
-    ax.set(xlabel="hardware time [us] (= biological ms)", ylabel="neuron",
-           title=f"feed-forward network, {N_SOURCES} Poisson sources at {SOURCE_RATE_KHZ:g} kHz")
+    ax.set(xlabel="hardware time [us]", ylabel="neuron",
+           title=f"feed-forward network, {N_SOURCES} Poisson sources at {SOURCE_RATE_KHZ:g} kHz "
+                 f"({SOURCE_RATE_KHZ:g} Hz biological)")
+    _plotting.biological_time_axis(ax)
     ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _plotting.save(fig, path)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import grenade.network as gn
 from _grenade_setup import lif_chip, poisson_trains, random_connections, raster
 from grenade.execution import JITGraphExecutor
@@ -50,7 +51,11 @@ def run(recurrent_weight: int = 40, cache_paths: list | None = None, seed: int =
             "health": out.health[gn.ExecutionInstanceID(0)]}
 
 
-def main(path: Path = Path("grenade_recurrent.png"), cache_paths: list | None = None) -> dict:
+def main(path: Path | None = None, cache_paths: list | None = None) -> dict:
+    """Run the network with and without recurrent excitation, print the spike counts and plot
+    the raster to ``path`` (default ``grenade_recurrent.png`` in the plot folder,
+    examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "grenade_recurrent.png")
     recurrent = run(40, cache_paths)
     feedforward = run(0, cache_paths)
     print("recurrent network (128 excitatory, 32 inhibitory neurons; input for the first 100 us):")
@@ -63,20 +68,15 @@ def main(path: Path = Path("grenade_recurrent.png"), cache_paths: list | None = 
 
 
 def _plot(result: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
+    plt = _plotting.pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.4))
     raster(ax, result["spikes"], result["exc"], color="C0", label="excitatory (recurrent)")
     raster(ax, result["spikes"], result["inh"], offset=N_EXC, color="C3", label="inhibitory")
     ax.axvspan(0, INPUT_END / 125, color="0.9", zorder=0, label="Poisson input on")
-    ax.set(xlabel="hardware time [us] (= biological ms)", ylabel="neuron",
-           title="a recurrent network on the emulated chip")
+    ax.set(xlabel="hardware time [us]", ylabel="neuron", title="a recurrent network on the emulated chip")
+    _plotting.biological_time_axis(ax)
     ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _plotting.save(fig, path)
 
 
 if __name__ == "__main__":

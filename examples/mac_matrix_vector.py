@@ -30,13 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import calix
 import halco
 import haldls
 import lola
 import stadls
-from _neuron_setup import (cadc_columns, enable_cadc_membrane_readout, init_builder,
-                           read_cadc_membranes, write_capmem_rows)
+from stadls import enable_cadc_recording, read_cadc_membranes, write_neuron_capmem
+from _neuron_setup import init_builder
 
 N_INPUTS = 128            # one per synapse driver of the top hemisphere
 N_OUTPUTS = 256           # one per neuron column
@@ -57,6 +58,8 @@ CALIBRATED_SENDS = 2
 NEURON_CAPMEM = {"i_bias_leak": 0, "v_reset": 555, "i_bias_reset": 1022, "v_leak": 555,
                  "i_bias_synin_exc_tau": 1022, "i_bias_synin_inh_tau": 1022,
                  "i_bias_synin_exc_gm": 300, "i_bias_synin_inh_gm": 300}
+#: the neurons of the top hemisphere (AtomicNeuronOnDLS enums 0..255), one per column
+TOP_NEURONS = [halco.AtomicNeuronOnDLS.from_enum(c) for c in range(N_OUTPUTS)]
 
 
 def event_labels(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,13 +107,13 @@ def configure(builder: stadls.PlaybackProgramBuilder, weights: np.ndarray,
     synapses.weights[0::2] = np.maximum(-weights, 0)
     builder.write(halco.SynapseMatrixOnDLS(0), synapses)
     if calibration is None:
-        write_capmem_rows(builder, NEURON_CAPMEM)
+        write_neuron_capmem(builder, NEURON_CAPMEM, TOP_NEURONS)
         builder.write_array(haldls.NeuronConfig, np.arange(N_OUTPUTS), haldls.NeuronConfig.encode_array(
             N_OUTPUTS, membrane_capacitor_size=63, enable_synaptic_input_excitatory=True,
             enable_synaptic_input_inhibitory=True,
             enable_synaptic_input_excitatory_small_capacitance=True,
             enable_synaptic_input_inhibitory_small_capacitance=True))
-    enable_cadc_membrane_readout(builder)
+    enable_cadc_recording(builder)
 
 
 def send_vector(builder: stadls.PlaybackProgramBuilder, x: np.ndarray, start: int,
@@ -155,16 +158,16 @@ def multiply(x: np.ndarray, weights: np.ndarray, num_sends: int = 1,
         builder.wait_until(t)
         for quad in range(64):
             builder.write(halco.NeuronResetQuadOnDLS(quad), haldls.NeuronResetQuad())
-        baseline = read_cadc_membranes(builder, 0)
+        baseline = read_cadc_membranes(builder, halco.SynramOnDLS.top)
         t = send_vector(builder, vector, t + 200, num_sends) + SETTLE_CYCLES
         builder.wait_until(t)
-        reads.append((baseline, read_cadc_membranes(builder, 0)))
+        reads.append((baseline, read_cadc_membranes(builder, halco.SynramOnDLS.top)))
         t += 100
     with stadls.ManagedConnection(chip_id=chip_id, **connection) as conn:
         if calibration is not None:
             calibration.check_connection(conn)       # a calibration of another chip is refused
         stadls.run(conn, builder.done())
-    return np.array([cadc_columns(after) - cadc_columns(before) for before, after in reads])
+    return np.array([after() - before() for before, after in reads])
 
 
 def fit_gain(x: np.ndarray, weights: np.ndarray, result: np.ndarray) -> float:
@@ -188,9 +191,11 @@ def calibrate(chip_id: int = 0, target: calix.HagenCalibTarget | None = None,
                                cache_paths=cache_paths, connection=conn)
 
 
-def main(path: Path = Path("mac_matrix_vector.png"),
-         calibration: calix.HagenCalibResult | None = None) -> dict:
-    """Multiply before and after the calibration (``calibration``: of chip 0; default: run it)."""
+def main(path: Path | None = None, calibration: calix.HagenCalibResult | None = None) -> dict:
+    """Multiply before and after the calibration (``calibration``: of chip 0; default: run it)
+    and plot both against x @ W to ``path`` (default ``mac_matrix_vector.png`` in the plot
+    folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "mac_matrix_vector.png")
     rng = np.random.default_rng(7)
     weights = rng.integers(-WEIGHT_MAX, WEIGHT_MAX + 1, (N_INPUTS, N_OUTPUTS))
     x = rng.integers(0, ACTIVATION_MAX + 1, (4, N_INPUTS)) * (rng.random((4, N_INPUTS)) < 0.25)
@@ -215,23 +220,24 @@ def main(path: Path = Path("mac_matrix_vector.png"),
 
 
 def _plot(exact: np.ndarray, out: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
+    plt = _plotting.pyplot()
+    # a code difference in mV: the nominal CADC's 4 mV per LSB uncalibrated, the calibrated
+    # CADC's (calix's default HagenCalibTarget.cadc_target) after; the codes on the right
+    mv_per_lsb = {"uncalibrated": stadls.units.CADC_MV_PER_LSB,
+                  "calibrated": _plotting.calibrated_cadc_transfer(calix.HagenCalibTarget().cadc_target)[0]}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
     span = np.array([exact.min(), exact.max()])
     for ax, name in zip(axes, ("uncalibrated", "calibrated")):
-        run = out[name]
-        ax.plot(exact.ravel(), run["result"].ravel(), ".", ms=2, alpha=0.4)
-        ax.plot(span, run["gain"] * span, color="C3", lw=1, label=f"r = {run['correlation']:.3f}")
-        ax.set(xlabel="x @ W (activation x weight)", title=f"{name} (chip 0)")
-        ax.legend(loc="upper left")
-    axes[0].set_ylabel("membrane - baseline [CADC LSB]")
+        run, scale = out[name], mv_per_lsb[name]
+        ax.plot(exact.ravel(), scale * run["result"].ravel(), ".", ms=2, alpha=0.4, label="one output")
+        ax.plot(span, scale * run["gain"] * span, color="C3", lw=1,
+                label=f"fit, r = {run['correlation']:.3f}")
+        ax.set(xlabel="x @ W (activation x weight)", title=f"{name} (chip 0), {scale:g} mV per CADC LSB",
+               ylabel="membrane - baseline [mV]")
+        _plotting.linear_lsb_axis(ax, scale, 0.0, "membrane - baseline [CADC LSB]")
+        ax.legend(loc="upper left", fontsize=8)
     fig.suptitle("matrix-vector multiplication on the analog core, 128 x 256")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _plotting.save(fig, path)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import halco
 import haldls
 import libnux_vm
@@ -99,33 +100,39 @@ def run(target: int = TARGET, n_periods: int = N_PERIODS, homeostasis: bool = Tr
 
 
 def plot(result: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Rates [kHz of hardware time, biological Hz on the right] and weights over hardware time
+    [us, biological ms on top]; the target (spikes per period) as the same rate."""
+    plt = _plotting.pyplot()
     counts, weights = result["counts"], result["weights"]
-    t_ms = PERIOD_US * (np.arange(len(counts)) + 1) / 1000.0
-    rate_khz = counts / PERIOD_US * 1000.0
-    fig, (ax_r, ax_w) = plt.subplots(1, 2, figsize=(10, 4))
+    t_us = PERIOD_US * (np.arange(len(counts)) + 1)          # the end of each period
+    rate_khz = counts / PERIOD_US * 1000.0                     # spikes per period -> kHz
+    target_khz = result["target"] / PERIOD_US * 1000.0
+    fig, (ax_r, ax_w) = plt.subplots(1, 2, figsize=(11, 4.6))
     for c in range(0, 256, 16):
-        ax_r.plot(t_ms, rate_khz[:, c], color="0.75", lw=0.8)
-        ax_w.plot(t_ms, weights[:, c], color="0.75", lw=0.8)
+        ax_r.plot(t_us, rate_khz[:, c], color="0.75", lw=0.8, label="every 16th neuron" if c == 0 else None)
+        ax_w.plot(t_us, weights[:, c], color="0.75", lw=0.8, label="every 16th neuron" if c == 0 else None)
     mean, sd = rate_khz.mean(axis=1), rate_khz.std(axis=1)
-    ax_r.fill_between(t_ms, mean - sd, mean + sd, color="C0", alpha=0.3, label="mean ± s.d.")
-    ax_r.plot(t_ms, mean, color="C0", lw=2)
-    ax_r.axhline(result["target"] / PERIOD_US * 1000.0, color="C3", ls="--", label="target")
-    ax_r.set(xlabel="hardware time [ms]", ylabel="rate per period [kHz]",
-             title="rates of the 256 neurons (grey: every 16th)")
-    ax_r.legend(loc="upper right")
-    ax_w.plot(t_ms, weights.mean(axis=1), color="C0", lw=2)
-    ax_w.set(xlabel="hardware time [ms]", ylabel="weight (row 1)", ylim=(0, 64),
+    ax_r.fill_between(t_us, mean - sd, mean + sd, color="C0", alpha=0.3, label="mean ± s.d. of 256")
+    ax_r.plot(t_us, mean, color="C0", lw=2, label="mean of 256")
+    ax_r.axhline(target_khz, color="C3", ls="--",
+                 label=f"target: {result['target']} spikes per {PERIOD_US:g} us = {target_khz:g} kHz")
+    ax_r.set(xlabel="hardware time [us]", ylabel="rate in each period [kHz of hardware time]",
+             title="rates of the 256 neurons")
+    _plotting.biological_time_axis(ax_r)
+    _plotting.biological_rate_axis(ax_r, "y")
+    ax_r.legend(loc="upper right", fontsize=7)
+    ax_w.plot(t_us, weights.mean(axis=1), color="C0", lw=2, label="mean of 256")
+    ax_w.set(xlabel="hardware time [us]", ylabel="weight (row 1) [LSB]", ylim=(0, 64),
              title="weights set by the PPU kernel")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _plotting.biological_time_axis(ax_w)
+    ax_w.legend(loc="upper right", fontsize=7)
+    _plotting.save(fig, path)
 
 
-def main(path: Path = Path("plasticity_homeostasis.png")) -> dict:
+def main(path: Path | None = None) -> dict:
+    """Run the kernel, print the spread of the counts and plot rates and weights to ``path``
+    (default ``plasticity_homeostasis.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "plasticity_homeostasis.png")
     result = run()
     counts, status = result["counts"], result["status"]
     first, last = counts[0], counts[-3:].mean(axis=0)

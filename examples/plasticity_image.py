@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+import _plotting
 import halco
 import haldls
 import libnux_vm
@@ -83,21 +84,28 @@ def match(result: dict) -> dict:
 
 
 def plot(result: dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """The image (weights) and the output counts, one row per period, over hardware time [us,
+    down; biological ms on the right]."""
+    plt = _plotting.pyplot()
+    fig, (ax_i, ax_o) = plt.subplots(2, 1, figsize=(9, 5.6))
+    rows = len(result["image"])
+    extent = (-0.5, result["image"].shape[1] - 0.5, rows * PERIOD_US, 0.0)   # period k: k*100..(k+1)*100 us
+    image = ax_i.imshow(result["image"], aspect="auto", cmap="gray", interpolation="nearest", extent=extent)
+    ax_i.set(title=f"image written into the weights by the PPU (one row per {PERIOD_US:g} us)",
+             ylabel="hardware time [us]")
+    fig.colorbar(image, ax=ax_i, label="weight [LSB]", pad=0.08)
+    counts = ax_o.imshow(result["counts"], aspect="auto", cmap="gray", interpolation="nearest", extent=extent)
+    ax_o.set(title="output spikes per neuron and period", xlabel="neuron column", ylabel="hardware time [us]")
+    fig.colorbar(counts, ax=ax_o, label="spikes per period", pad=0.08)
+    for ax in (ax_i, ax_o):
+        _plotting.biological_time_axis(ax, which="y")
+    _plotting.save(fig, path)
 
-    fig, (ax_i, ax_o) = plt.subplots(2, 1, figsize=(9, 4.2))
-    ax_i.imshow(result["image"], aspect="auto", cmap="gray", interpolation="nearest")
-    ax_i.set(title="image written into the weights by the PPU (one row per 100 us)", ylabel="period")
-    ax_o.imshow(result["counts"], aspect="auto", cmap="gray", interpolation="nearest")
-    ax_o.set(title="output spikes per neuron and period", xlabel="neuron column", ylabel="period")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
-
-def main(path: Path = Path("plasticity_image.png")) -> dict:
+def main(path: Path | None = None) -> dict:
+    """Run the kernel, print how well the output follows the image and plot both to ``path``
+    (default ``plasticity_image.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "plasticity_image.png")
     result = run()
     m = match(result)
     print(f"image into weights: output counts vs pixels correlate with r = {m['correlation']:.2f}; "

@@ -67,7 +67,7 @@ void PLASTICITY_RULE_KERNEL(int32 synapses, int32 neurons, int32 period) {{
 
 
 def _configure(builder: stadls.PlaybackProgramBuilder) -> None:
-    route_inputs(builder)
+    route_inputs(builder, 3)
     RowMode = haldls.SynapseDriverConfig.RowMode
     builder.write(halco.SynapseDriverOnDLS(0), haldls.SynapseDriverConfig(
         enable_receiver=True, row_mode_top=RowMode.inhibitory, row_mode_bottom=RowMode.inhibitory))

@@ -13,8 +13,9 @@ import numpy as np
 import halco
 import haldls
 import stadls
+from stadls import enable_madc_recording, madc_trace
 from _neuron_setup import (
-    atomic, configure_neuron, init_builder, madc_record, madc_trace, route_input, set_weight, spike,
+    atomic, configure_neuron, init_builder, route_input, set_weight, spike,
     write_capmem,
 )
 
@@ -53,7 +54,7 @@ def psp_vs_weight(weights: list[int], chip_id: int = 0, **connection) -> np.ndar
     label = route_input(builder, COLUMN, weights[0])
     _neuron(builder, coba=False)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
-    madc_record(builder, NEURON, samples=int((START_US + PERIOD_US * len(weights)) * 18.6))
+    enable_madc_recording(builder, NEURON, number_of_samples=int((START_US + PERIOD_US * len(weights)) * 18.6))
     for k, w in enumerate(weights):
         # weights above 63 are split over several events in consecutive clock cycles, as the
         # real dynamic-range experiment sums synapses
@@ -77,7 +78,7 @@ def coba_psp_vs_leak(v_leaks: list[int], chip_id: int = 0, **connection) -> np.n
     label = route_input(builder, COLUMN, 40)
     _neuron(builder, coba=True)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
-    madc_record(builder, NEURON, samples=int((START_US + PERIOD_US * len(v_leaks)) * 18.6))
+    enable_madc_recording(builder, NEURON, number_of_samples=int((START_US + PERIOD_US * len(v_leaks)) * 18.6))
     for k, vl in enumerate(v_leaks):
         builder.wait_until(int((START_US - 100 + k * PERIOD_US) * 125))
         write_capmem(builder, NEURON, v_leak=vl)

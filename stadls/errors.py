@@ -39,3 +39,13 @@ class SerializationError(StadlsError, ValueError):
 class PPUTrapWarning(StadlsError, UserWarning):
     """A PPU program stopped on a trap (or could not start) during a run; the run's other
     results are complete. The program's ``__runtime`` (``read_runtime_status``) says more."""
+
+
+class UnitConversionError(StadlsError, ValueError):
+    """A value given to a :mod:`stadls.units` conversion is not a finite number (NaN or an
+    infinity has no time or voltage)."""
+
+
+class ArgumentValueError(StadlsError, ValueError):
+    """An argument of a stadls function has the right type but a value outside its range (a
+    synapse label above 63, a CapMem value above 1022, an array of the wrong length)."""

@@ -4,7 +4,6 @@ neurons' configuration is written as a ``lola.AtomicNeuronArray``."""
 
 from __future__ import annotations
 
-import functools
 from typing import Callable
 
 import numpy as np
@@ -43,40 +42,15 @@ def read_spike_counts(builder: stadls.PlaybackProgramBuilder) -> Callable[[], np
 
 
 def enable_cadc_membranes(builder: stadls.PlaybackProgramBuilder) -> None:
-    """Connect every membrane to the causal CADC channel of its column; enable both CADCs."""
-    for quad in halco.iter_all(halco.ColumnCorrelationQuadOnDLS):
-        builder.write(quad, haldls.ColumnCorrelationQuad(enable_cadc_neuron_readout_causal=[True] * 4))
-    for cadc in halco.iter_all(halco.CADCConfigOnDLS):
-        builder.write(cadc, haldls.CADCConfig(enable=True))
-
-
-@functools.lru_cache(maxsize=None)
-def _cadc_layout() -> tuple[np.ndarray, np.ndarray]:
-    """The triggered causal reads of row 0 of every quad column (128 CADCSampleQuadOnDLS enums)
-    and the atomic neurons [128, 4] whose membranes they convert."""
-    coords, neurons = [], []
-    column = halco.enum_map(halco.SynapseQuadColumnOnDLS, halco.NeuronColumnOnDLS)
-    for synram in halco.iter_all(halco.SynramOnDLS):
-        for q in halco.iter_all(halco.SynapseQuadColumnOnDLS):
-            quad = halco.SynapseQuadOnSynram(q, halco.SynapseRowOnSynram(0))
-            coords.append(halco.CADCSampleQuadOnDLS.of(
-                quad, halco.CADCChannelType.causal, halco.CADCReadoutType.trigger_read,
-                synram).to_enum())
-            neurons.append(synram.value() * halco.NeuronColumnOnDLS.size + column[q.value()])
-    return np.array(coords), np.array(neurons)
+    """Connect every membrane to the causal CADC channel of its column; enable both CADCs
+    (``stadls.enable_cadc_recording``)."""
+    stadls.enable_cadc_recording(builder)
 
 
 def read_membranes(builder: stadls.PlaybackProgramBuilder) -> Callable[[], np.ndarray]:
     """Append a CADC read of all 512 membranes; returns a function giving them [512] (CADC
-    LSB) once the program has run."""
-    coords, neurons = _cadc_layout()
-    ticket = builder.read_array(haldls.CADCSampleQuad, coords)
-
-    def values() -> np.ndarray:
-        out = np.zeros(N_NEURONS)
-        out[neurons] = ticket.get()["samples"]
-        return out
-    return values
+    LSB) once the program has run (``stadls.read_cadc_membranes``)."""
+    return stadls.read_cadc_membranes(builder)
 
 
 def set_refractory_clock(connection: stadls.Connection, clock_scale_slow: int) -> None:

@@ -3,9 +3,15 @@ values) and readers of Neo data."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
+# examples/ (the plot folder and axes of examples/_plotting.py) for a PyNN example run as a script
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 #: ts_00's leak-over-threshold neuron: the leak far above the threshold, a strong reset, the
 #: longest refractory time: it fires regularly on its own
@@ -61,10 +67,9 @@ def sweep(population: Any, values: Any, apply: Callable[[Any], None], runtime: f
 
 def figure(rows: int, columns: int, size: tuple[float, float]) -> tuple[Any, Any]:
     """A matplotlib figure (no display needed) and its axes."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import _plotting
 
+    plt = _plotting.pyplot()
     fig, axes = plt.subplots(rows, columns, figsize=size, squeeze=False)
     return fig, axes
 

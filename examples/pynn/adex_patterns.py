@@ -36,6 +36,7 @@ import numpy as np
 import pynn_frontend as pynn
 from pynn_frontend import RunCommand
 from _pynn_setup import figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 #: the tutorial's snippets: current off, on, off [hardware ms]
 TIMING = (0.1, 0.6, 0.3)
@@ -99,26 +100,32 @@ def run_pattern(parameters: dict[str, int], timing: tuple[float, float, float] =
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(len(results), 1, (9, 2.4 * len(results)))
+    # both MADC signals in mV (1200 mV / 1023 per LSB); the right axis is the adaptation's
+    mv = _plotting.units.madc_code_to_mv
+    fig, axes = figure(len(results), 1, (9, 2.6 * len(results) + 0.4))
     for ax, (name, r) in zip(axes[:, 0], results.items()):
-        ax.plot(r["t"] * 1e3, r["v"], lw=0.7, color="tab:blue", label="membrane (neuron 1)")
-        ax.plot(r["spikes"] * 1e3, np.full(len(r["spikes"]), 1040), "|", color="k", ms=8, label="spikes")
-        ax.axvspan(r["step"][0] * 1e3, r["step"][1] * 1e3, color="0.92", zorder=-1)
-        ax.set(ylabel="membrane [MADC]", ylim=(200, 1070),
-               title=f"{name}: {len(r['spikes'])} spikes (grey: offset current on)")
+        ax.plot(r["t"] * 1e3, mv(r["v"]), lw=0.7, color="tab:blue", label="membrane (neuron 1)")
+        ax.plot(r["spikes"] * 1e3, np.full(len(r["spikes"]), mv(1040)), "|", color="k", ms=8, label="spikes")
+        ax.axvspan(r["step"][0] * 1e3, r["step"][1] * 1e3, color="0.92", zorder=-1, label="offset current on")
+        ax.set(ylabel="membrane [mV]", ylim=(mv(200), mv(1070)),
+               title=f"{name}: {len(r['spikes'])} spikes (MADC: {_plotting.units.MADC_MV_PER_LSB:.3f} mV per LSB)")
         twin = ax.twinx()
-        twin.plot(r["t_w"] * 1e3, r["w"], lw=0.7, color="tab:orange", label="adaptation (neuron 0)")
-        twin.set_ylabel("adaptation [MADC]", color="tab:orange")
+        twin.plot(r["t_w"] * 1e3, mv(r["w"]), lw=0.7, color="tab:orange", label="adaptation (neuron 0)")
+        twin.set_ylabel("adaptation [mV]", color="tab:orange")
         lines = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-        ax.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="lower right", framealpha=0.9)
-    axes[-1, 0].set_xlabel("time [us, hardware]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+        # on the twin, which is drawn over ax
+        twin.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="lower right", framealpha=0.9)
+    _plotting.biological_time_axis(axes[0, 0])
+    axes[-1, 0].set_xlabel("hardware time [us]")
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "adex_patterns.png", timing: tuple[float, float, float] = TIMING) -> dict[str, Any]:
+def main(path: Path | str | None = None, timing: tuple[float, float, float] = TIMING) -> dict[str, Any]:
+    """The three AdEx patterns, plotted to ``path`` (default ``adex_patterns.png`` in the plot
+    folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "adex_patterns.png")
     results = {name: run_pattern(parameters, timing) for name, parameters in PATTERNS.items()}
-    plot(results, Path(path))
+    plot(results, path)
     for name, r in results.items():
         isi = np.round(np.diff(r["spikes"]) * 1e3, 1).tolist()
         print(f"{name:12s}: {len(r['spikes']):2d} spikes, intervals [us] {isi}")

@@ -20,6 +20,7 @@ import numpy as np
 
 import pynn_frontend.biological as sim
 from _pynn_setup import figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 N_EXC, N_INH, N_SOURCES = 80, 20, 40
 RUNTIME = 300.0                                 # ms (biological)
@@ -57,25 +58,35 @@ def run(cache: Any = None, seed: int = 7) -> dict[str, Any]:
     return out
 
 
-def main(path: Path | str = "biological_network.png", cache: Any = None) -> dict[str, Any]:
+def main(path: Path | str | None = None, cache: Any = None) -> dict[str, Any]:
+    """Run the network in biological time and plot it to ``path`` (default
+    ``biological_network.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "biological_network.png")
     data = run(cache)
     rates = {k: float(np.mean([len(s) for s in data[k].spiketrains])) / RUNTIME * 1e3 for k in ("exc", "inh")}
     isis = [np.mean(np.diff(s.magnitude)) if len(s) > 1 else np.nan for s in data["driven"].spiketrains]
-    fig, axes = figure(1, 3, (16, 4))
+    # biological time (pynn_frontend.biological) with the hardware time it ran in on top
+    fig, axes = figure(1, 3, (16, 4.6))
     for offset, key, color in ((0, "exc", "tab:red"), (N_EXC, "inh", "tab:blue")):
         for i, train in enumerate(data[key].spiketrains):
-            axes[0, 0].plot(train.magnitude, np.full(len(train), i + offset), "|", ms=2, color=color)
-    axes[0, 0].set(title=f"raster: exc {rates['exc']:.1f} Hz, inh {rates['inh']:.1f} Hz", xlabel="time [ms]",
-                   ylabel="neuron")
+            axes[0, 0].plot(train.magnitude, np.full(len(train), i + offset), "|", ms=2, color=color,
+                            label=f"{'excitatory' if key == 'exc' else 'inhibitory'} spike" if i == 0 else None)
+    axes[0, 0].set(title=f"raster: exc {rates['exc']:.1f} Hz, inh {rates['inh']:.1f} Hz",
+                   xlabel="biological time [ms]", ylabel="neuron")
+    axes[0, 0].legend(loc="upper right", fontsize=7)
     signal = data["exc"].analogsignals[0]
     axes[0, 1].plot(signal.times, signal.magnitude, lw=0.6)
-    axes[0, 1].set(title="two excitatory membranes", xlabel="time [ms]", ylabel="v [mV]")
+    axes[0, 1].set(title="two excitatory membranes (one colour each)", xlabel="biological time [ms]",
+                   ylabel="v [mV, biological]")
+    for ax in (axes[0, 0], axes[0, 1]):
+        _plotting.hardware_time_axis(ax)
     axes[0, 2].plot(CURRENTS, lif_period(CURRENTS), "k--", label="LIF equation")
     axes[0, 2].plot(CURRENTS, isis, "o", label="chip")
-    axes[0, 2].set(title="offset current: interspike interval", xlabel="i_offset [nA]", ylabel="ISI [ms]")
+    axes[0, 2].set(title="offset current: interspike interval", xlabel="i_offset [nA]",
+                   ylabel="ISI [biological ms]")
+    _plotting.hardware_time_axis(axes[0, 2], which="y").set_ylabel("ISI [hardware us]", fontsize=8)
     axes[0, 2].legend()
-    fig.tight_layout()
-    fig.savefig(Path(path), dpi=80)
+    _plotting.save(fig, path, dpi=80)
     print(f"rates: excitatory {rates['exc']:.1f} Hz, inhibitory {rates['inh']:.1f} Hz; ISIs with offset currents "
           f"{np.round(isis, 1).tolist()} ms (LIF equation {np.round(lif_period(CURRENTS), 1).tolist()}); plot: {path}")
     return {"rates_hz": rates, "isi_ms": isis, "data": data}

@@ -21,6 +21,7 @@ import numpy as np
 
 import pynn_frontend as pynn
 from _pynn_setup import figure, spike_times
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 NEURONS = 10
 RATE = 2e5                                     # Hz of hardware time (200 Hz of biology)
@@ -72,7 +73,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
         raster.plot(i, np.full(len(i), n + 0.12), "|", color="tab:blue", ms=7, label="input" if n == 0 else None)
         raster.plot(o, np.full(len(o), n - 0.12), "|", color="tab:red", ms=7, label="output" if n == 0 else None)
     raster.set_xlim(0, 0.1)
-    raster.set_xlabel("time [hardware ms]")
+    raster.set_xlabel("hardware time [ms]")
+    _plotting.biological_time_axis(raster, "ms")
     raster.set_ylabel("neuron")
     raster.set_title("bypass neurons relay their input spikes")
     raster.legend(fontsize=8, loc="upper right")
@@ -82,13 +84,15 @@ def plot(results: dict[str, Any], path: Path) -> None:
     hist.set_ylabel("input spikes")
     hist.set_title(f"{100 * results['relayed']:.1f} % of {results['input_spikes']} relayed within "
                    f"{TOLERANCE:g} ms ({TOLERANCE * 1e6:g} ns)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _plotting.save(fig, path, dpi=100)
 
 
-def main(path: Path | str = "bypass.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """Relay input spikes through bypass neurons and plot them to ``path`` (default
+    ``bypass.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "bypass.png")
     results = experiment()
-    plot(results, Path(path))
+    plot(results, path)
     print(f"{results['input_spikes']} input spikes, {100 * results['relayed']:.1f} % relayed within {TOLERANCE} ms "
           f"(median latency {np.median(results['latencies']) * 1e3:.2f} us), {results['unexplained']} output spikes "
           f"without an input; plot: {path}")

@@ -23,6 +23,7 @@ import numpy as np
 
 import pynn_frontend as pynn
 from _pynn_setup import figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 N_NEURONS = 16
 #: the input [hardware Hz]
@@ -118,27 +119,36 @@ def binned_rates(trains: list[np.ndarray], runtime: float = RUNTIME,
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(1, 2, (12, 4))
-    us = results["times"] * 1e3                        # hardware us = biological ms
+    """Rates [kHz of hardware time, biological Hz on the right] against the target (spikes per
+    period as the same rate) and weights, over hardware time [us, biological ms on top]."""
+    fig, axes = figure(1, 2, (12, 4.6))
+    us = results["times"] * 1e3                        # hardware ms -> us
     ax = axes[0, 0]
     starts, rates = binned_rates(results["trains"])
     ax.step(starts * 1e3, rates.T, where="post", color="gray", alpha=0.4, lw=0.8)
+    ax.plot([], [], color="gray", alpha=0.4, lw=0.8, label="one neuron")
     ax.step(starts * 1e3, rates.mean(axis=0), where="post", color="k", lw=2, label="mean")
-    ax.axhline(results["target"] / PERIOD, color="tab:blue", label="target")
-    ax.set(title="firing rate per period", xlabel="time [hardware us] (= biological ms)",
-           ylabel="rate [kHz, hardware] (= Hz, biological)")
-    ax.legend()
+    ax.axhline(results["target"] / PERIOD, color="tab:blue",
+               label=f"target: {results['target']} spikes per {PERIOD * 1e3:g} us = {results['target'] / PERIOD:g} kHz")
+    ax.set(title="firing rate per period", xlabel="hardware time [us]", ylabel="rate [kHz of hardware time]")
+    _plotting.biological_time_axis(ax)
+    _plotting.biological_rate_axis(ax, "y")
+    ax.legend(fontsize=7)
     ax = axes[0, 1]
     ax.plot(us, results["weights"], color="gray", alpha=0.5, lw=0.8)
-    ax.set(title="weight set by the rule", xlabel="time [hardware us] (= biological ms)",
-           ylabel="weight [hardware LSB]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    ax.plot([], [], color="gray", alpha=0.5, lw=0.8, label="one synapse")
+    ax.set(title="weight set by the rule", xlabel="hardware time [us]", ylabel="weight [LSB]")
+    _plotting.biological_time_axis(ax)
+    ax.legend(fontsize=7)
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "homeostasis.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """The tutorial's homeostasis network, plotted to ``path`` (default ``homeostasis.png`` in
+    the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "homeostasis.png")
     results = run()
-    plot(results, Path(path))
+    plot(results, path)
     _, rates = binned_rates(results["trains"])
     spikes = rates * PERIOD                            # spikes per period, per neuron and bin
     last = spikes[:, -5:].mean(axis=1)

@@ -27,6 +27,7 @@ import pynn_frontend as pynn
 import stadls
 from pynn_frontend import RunCommand
 from _pynn_setup import figure, spike_times
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 IMAGE = np.array([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 0, 1]])
 ROW = 0.01                                    # hardware ms per image row
@@ -123,19 +124,24 @@ def plasticity_rule() -> dict[str, Any]:
 
 def plot(results: dict[str, Any], path: Path) -> None:
     keys = [k for k in ("per_snippet", "inside_realtime", "plasticity_rule") if k in results]
-    fig, axes = figure(1, len(keys), (6 * len(keys), 3.5))
+    fig, axes = figure(1, len(keys), (6 * len(keys), 4))
     for ax, key in zip(axes[0], keys):
         for i, train in enumerate(results[key]["spikes"]):
-            ax.plot(np.asarray(train) * 1e3, np.full(len(train), i), "|", color="k")
-        ax.set(title=key.replace("_", " "), xlabel="time [us]", ylabel="neuron", yticks=range(IMAGE.shape[1]))
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+            ax.plot(np.asarray(train) * 1e3, np.full(len(train), i), "|", color="k",
+                    label="spike" if i == 0 else None)
+        ax.set(title=key.replace("_", " "), xlabel="hardware time [us]", ylabel="neuron", yticks=range(IMAGE.shape[1]))
+        _plotting.biological_time_axis(ax)
+        ax.legend(loc="upper right", fontsize=7)
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "image_configs.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """The image written three ways, plotted to ``path`` (default ``image_configs.png`` in the
+    plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "image_configs.png")
     results = {"per_snippet": per_snippet(), "inside_realtime": inside_realtime(),
                "plasticity_rule": plasticity_rule()}
-    plot(results, Path(path))
+    plot(results, path)
     same = all(np.array_equal(results[k]["raster"], IMAGE.astype(bool)) for k in results)
     print(f"the three rasters reproduce the image: {same}; plot: {path}")
     return results

@@ -25,6 +25,7 @@ import numpy as np
 
 import pynn_frontend as pynn
 from _pynn_setup import figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 RUNTIME = 80e-3                                 # [hardware ms]
 GRID = 5e-3                                     # the inputs' spacing [hardware ms]
@@ -78,23 +79,27 @@ def levels(results: dict[str, Any], grid: float = GRID) -> np.ndarray:
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(1, 1, (9, 4))
+    fig, axes = figure(1, 1, (9, 4.6))
     ax = axes[0, 0]
-    ax.plot(results["t"] * 1e3, results["v"], lw=0.7, label="membrane")
+    ax.plot(results["t"] * 1e3, _plotting.units.madc_code_to_mv(results["v"]), lw=0.7, label="membrane (MADC)")
     for times, color, label in ((results["excitatory"], "tab:red", "excitatory input (w = +63)"),
                                 (results["inhibitory"], "tab:blue", "inhibitory input (w = -63)")):
         for k, s in enumerate(times):
             ax.axvline(s * 1e3, color=color, lw=0.6, ls="--", label=label if k == 0 else None)
-    ax.set(title="an integrator neuron: a staircase", xlabel="time [us, hardware]", ylabel="membrane [MADC]")
+    ax.set(title="an integrator neuron: a staircase", xlabel="hardware time [us]", ylabel="membrane [mV]")
+    _plotting.biological_time_axis(ax)
+    _plotting.lsb_axis(ax, "madc")
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "integrator.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """The integrator's staircase, plotted to ``path`` (default ``integrator.png`` in the plot
+    folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "integrator.png")
     results = integrate()
     results["levels"] = levels(results)
-    plot(results, Path(path))
+    plot(results, path)
     steps = np.round(np.diff(results["levels"]), 1).tolist()
     print(f"steps at the inputs [MADC]: {steps}; plot: {path}")
     return results

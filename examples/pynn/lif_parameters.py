@@ -18,6 +18,7 @@ import numpy as np
 import pynn_frontend as pynn
 from pynn_frontend import RunCommand
 from _pynn_setup import figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 STEP = 0.03                                  # each snippet [hardware ms]
 
@@ -44,19 +45,23 @@ def current_step(leak_i_bias: int = 200, current: int = 600) -> dict[str, Any]:
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(1, 1, (7, 4))
+    fig, axes = figure(1, 1, (7, 4.6))
     for (t, v), label in zip(results["signals"], ("off", "on", "off")):
-        axes[0, 0].plot(t * 1e3, v, lw=0.8, label=f"offset current {label}")
+        axes[0, 0].plot(t * 1e3, _plotting.units.madc_code_to_mv(v), lw=0.8, label=f"offset current {label}")
     axes[0, 0].set(title="a current step in three realtime snippets",
-                   xlabel="time [us]", ylabel="membrane [MADC]")
+                   xlabel="hardware time [us]", ylabel="membrane [mV]")
+    _plotting.biological_time_axis(axes[0, 0])
+    _plotting.lsb_axis(axes[0, 0], "madc")
     axes[0, 0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "lif_parameters.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """The current step in three snippets, plotted to ``path`` (default ``lif_parameters.png``
+    in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "lif_parameters.png")
     results = current_step()
-    plot(results, Path(path))
+    plot(results, path)
     levels = ", ".join(f"{v:.0f}" for v in results["levels"])
     print(f"three snippets starting at {np.round(results['starts'], 4).tolist()} ms, resting at {levels} MADC; "
           f"plot: {path}")

@@ -24,6 +24,7 @@ import numpy as np
 import pynn_frontend as pynn
 from pynn_frontend.morphology import Compartment, SharedLineConnection, create_mc_neuron
 from _pynn_setup import figure, smooth, window
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 LENGTH = 4                                     # compartments in the chain
 INPUTS = 10                                    # spike sources per compartment, firing together
@@ -108,35 +109,39 @@ def experiment(conductances: tuple[int, ...] = CONDUCTANCES, weight: int = WEIGH
 def plot(results: dict[str, Any], path: Path) -> None:
     times = results["spike_times"]
     n = len(times)
-    fig, axes = figure(n, n, (9, 7))
+    # EPSPs in mV (the MADC's 1200 mV / 1023 per LSB); 16 small panels: no second axes
+    mv_per_lsb = _plotting.units.MADC_MV_PER_LSB
+    fig, axes = figure(n, n, (9, 7.4))
     shades = dict(zip(results["conductances"], np.linspace(0.65, 0.0, len(results["conductances"]))))
     for g, traces in results["traces"].items():
         for i, spike in enumerate(times):
             for m, (t, v) in enumerate(traces):
                 keep = (t >= spike - 0.01) & (t < spike + 0.045)
                 base = window(t, v, spike - 0.01, spike).mean()
-                axes[i, m].plot((t[keep] - spike) * 1e3, smooth(v)[keep] - base, color=str(shades[g]), lw=1,
+                axes[i, m].plot((t[keep] - spike) * 1e3, mv_per_lsb * (smooth(v)[keep] - base), color=str(shades[g]), lw=1,
                                 label=f"i_bias_nmda = {g}" if (i, m) == (0, 0) else None)
-    top = max(float(e.max()) for e in results["epsps"].values()) * 1.1
+    top = max(float(e.max()) for e in results["epsps"].values()) * 1.1 * mv_per_lsb
     for i in range(n):
         for m in range(n):
             ax = axes[i, m]
             ax.set_ylim(-0.1 * top, top)
             if i == n - 1:
-                ax.set_xlabel(f"time after input [us]\nrecorded at comp_{m}", fontsize=8)
+                ax.set_xlabel(f"hardware time after input [us]\nrecorded at comp_{m}", fontsize=8)
             if m == 0:
-                ax.set_ylabel(f"input at comp_{i}\nEPSP [MADC]", fontsize=8)
+                ax.set_ylabel(f"input at comp_{i}\nEPSP [mV]", fontsize=8)
             ax.tick_params(labelsize=7)
     axes[0, 0].legend(fontsize=7)
-    fig.suptitle("EPSPs along a chain of four compartments: input site (rows) and recording site (columns)",
-                 fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.suptitle("EPSPs along a chain of four compartments: input site (rows) and recording site (columns)\n"
+                 f"MADC: {mv_per_lsb:.3f} mV per LSB", fontsize=10)
+    _plotting.save(fig, path, dpi=100)
 
 
-def main(path: Path | str = "multicompartment.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """EPSPs along the chain, plotted to ``path`` (default ``multicompartment.png`` in the plot
+    folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "multicompartment.png")
     results = experiment()
-    plot(results, Path(path))
+    plot(results, path)
     for g, heights in results["epsps"].items():
         print(f"i_bias_nmda = {g}: EPSP heights [MADC] (input site down, recording site across)\n"
               f"{np.round(heights, 1)}")

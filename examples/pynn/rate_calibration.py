@@ -23,6 +23,7 @@ import numpy as np
 import pynn_frontend as pynn
 from pynn_frontend import RunCommand
 from _pynn_setup import LOT, figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 #: the calibrated neurons' targets (those of PyNN's IF_curr_exp defaults: v_rest -65 mV is 120
 #: CADC LSB, tau_m 20 ms biological is 20 us)
@@ -67,22 +68,29 @@ def calibrated(cache: Any = None, runtime: float = 0.1) -> dict[str, Any]:
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(1, 2, (12, 4))
+    fig, axes = figure(1, 2, (12, 4.6))
     history = results["iterative"]["rates"]
     for i, rates in enumerate(history):
         axes[0, 0].hist(rates, bins=12, histtype="step", label=f"round {i + 1}")
-    axes[0, 0].set(title="iterative calibration of the rates", xlabel="rate [kHz, hardware]", ylabel="neurons")
+    axes[0, 0].set(title="iterative calibration of the rates", xlabel="rate [kHz of hardware time]", ylabel="neurons")
+    _plotting.biological_rate_axis(axes[0, 0], "x")
     axes[0, 0].legend(fontsize=8)
     cal = results["calibrated"]
-    axes[0, 1].bar(range(4), cal["counts"], color=["tab:red", "tab:blue", "tab:red", "tab:blue"])
-    axes[0, 1].set(title="CalibHXNeuronCuba, neurons 0 and 2 edited to fire", xlabel="neuron", ylabel="spikes")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    counts = np.asarray(cal["counts"])
+    axes[0, 1].bar([0, 2], counts[[0, 2]], color="tab:red", label="edited to fire (leak_v_leak = 1022)")
+    axes[0, 1].bar([1, 3], counts[[1, 3]], color="tab:blue", label="as calibrated")
+    axes[0, 1].set(title="CalibHXNeuronCuba, neurons 0 and 2 edited to fire", xlabel="neuron", ylabel="spikes",
+                   xticks=range(4))
+    axes[0, 1].legend(fontsize=8)
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "rate_calibration.png", cache: Any = None) -> dict[str, Any]:
+def main(path: Path | str | None = None, cache: Any = None) -> dict[str, Any]:
+    """Both rate calibrations, plotted to ``path`` (default ``rate_calibration.png`` in the plot
+    folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "rate_calibration.png")
     results = {"iterative": iterative(), "calibrated": calibrated(cache)}
-    plot(results, Path(path))
+    plot(results, path)
     spreads = ", ".join(f"{s:.2f}" for s in results["iterative"]["spreads"])
     print(f"iterative: rate spread (s.d./mean) per round {spreads}; calibrated: leak_v_leak "
           f"{results['calibrated']['calibrated_v_leak']} for one target, spikes {results['calibrated']['counts']}; "

@@ -24,6 +24,7 @@ import numpy as np
 
 import pynn_frontend as pynn
 from _pynn_setup import INTEGRATOR, LOT, figure, smooth, spike_times, sweep, trace, window
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 #: the leak potentials of the silent neuron's sweep [DAC]
 V_LEAKS = (200, 400, 600, 800)
@@ -107,39 +108,55 @@ def f_i_curve(currents: tuple[int, ...] = CURRENTS, runtime: float = 0.1) -> dic
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(2, 3, (15, 7))
+    """Membranes in mV (MADC codes on the right) over hardware time [us] (biological ms on
+    top); rates in kHz of hardware time (biological Hz on the right)."""
+    mv = _plotting.units.madc_code_to_mv
+    fig, axes = figure(2, 3, (15, 7.6))
     lot = results["leak_over_threshold"]
     ax = axes[0, 0]
-    ax.plot(lot["t"] * 1e3, lot["v"], lw=0.8)
-    ax.plot(lot["spikes"] * 1e3, np.full(len(lot["spikes"]), lot["v"].max() + 20), "|", color="k")
-    ax.set(title="leak over threshold", xlabel="time [us]", ylabel="membrane [MADC]")
+    ax.plot(lot["t"] * 1e3, mv(lot["v"]), lw=0.8, label="membrane (MADC)")
+    ax.plot(lot["spikes"] * 1e3, np.full(len(lot["spikes"]), mv(lot["v"].max() + 20)), "|", color="k",
+            label="spike")
+    ax.set(title="leak over threshold", xlabel="hardware time [us]", ylabel="membrane [mV]")
+    ax.legend(loc="lower right", fontsize=7)
     silent = results["silent_neuron"]
-    axes[0, 1].plot(silent["v_leaks"], silent["means"], "o-")
-    axes[0, 1].set(title="silent neuron", xlabel="leak_v_leak [DAC]", ylabel="mean membrane [MADC]")
+    axes[0, 1].plot(silent["v_leaks"], mv(np.asarray(silent["means"], dtype=float)), "o-")
+    axes[0, 1].set(title="silent neuron", xlabel="leak_v_leak [DAC]", ylabel="mean membrane [mV]")
     for t, v in results["fixed_pattern"]["traces"]:
-        axes[0, 2].plot(t * 1e3, v, lw=0.8)
-    axes[0, 2].set(title="fixed-pattern variation", xlabel="time [us]", ylabel="membrane [MADC]")
+        axes[0, 2].plot(t * 1e3, mv(v), lw=0.8)
+    axes[0, 2].set(title="fixed-pattern variation (one colour per neuron)", xlabel="hardware time [us]",
+                   ylabel="membrane [mV]")
     stim = results["external_stimulation"]
-    axes[1, 0].plot(stim["t"] * 1e3, smooth(stim["v"]), lw=0.8)
-    for times, color in ((EXCITATORY, "tab:green"), (INHIBITORY, "tab:red")):
-        for s in times[0] + times[1]:
-            axes[1, 0].axvline(s * 1e3, color=color, lw=0.5)
-    axes[1, 0].set(title="EPSPs and IPSPs", xlabel="time [us]", ylabel="membrane [MADC]")
+    axes[1, 0].plot(stim["t"] * 1e3, mv(smooth(stim["v"])), lw=0.8, label="membrane (smoothed)")
+    for times, color, kind in ((EXCITATORY, "tab:green", "excitatory"), (INHIBITORY, "tab:red", "inhibitory")):
+        for k, s in enumerate(times[0] + times[1]):
+            axes[1, 0].axvline(s * 1e3, color=color, lw=0.5, label=f"{kind} input spike" if k == 0 else None)
+    axes[1, 0].set(title="EPSPs and IPSPs", xlabel="hardware time [us]", ylabel="membrane [mV]")
+    axes[1, 0].legend(loc="lower right", fontsize=7)
+    for ax in (axes[0, 0], axes[0, 1], axes[0, 2], axes[1, 0]):
+        _plotting.lsb_axis(ax, "madc")
+    for ax in (axes[0, 0], axes[0, 2], axes[1, 0]):
+        _plotting.biological_time_axis(ax)
     fi = results["f_i_curve"]
     axes[1, 1].plot(fi["currents"], fi["rates_khz"], "o-")
-    axes[1, 1].set(title="f-I curve", xlabel="constant_current_i_offset [DAC]", ylabel="rate [kHz, hardware]")
+    axes[1, 1].set(title="f-I curve", xlabel="constant_current_i_offset [DAC]",
+                   ylabel="rate [kHz of hardware time]")
+    _plotting.biological_rate_axis(axes[1, 1], "y")
     isis = [np.mean(np.diff(s)) * 1e3 for s in results["fixed_pattern"]["trains"] if len(s) > 1]
     axes[1, 2].bar(range(len(isis)), isis)
-    axes[1, 2].set(title="the same parameters, ten neurons", xlabel="neuron", ylabel="mean ISI [us]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    axes[1, 2].set(title="the same parameters, ten neurons", xlabel="neuron", ylabel="mean ISI [us of hardware time]")
+    _plotting.biological_time_axis(axes[1, 2], which="y")
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "single_neuron.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """The tutorial's five experiments, plotted to ``path`` (default ``single_neuron.png`` in
+    the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "single_neuron.png")
     results = {"silent_neuron": silent_neuron(), "leak_over_threshold": leak_over_threshold(),
                "fixed_pattern": fixed_pattern(), "external_stimulation": external_stimulation(),
                "f_i_curve": f_i_curve()}
-    plot(results, Path(path))
+    plot(results, path)
     lot = results["leak_over_threshold"]["spikes"]
     print(f"leak over threshold: {len(lot)} spikes in 100 us; f-I: {results['f_i_curve']['counts']} spikes "
           f"at currents {list(CURRENTS)}; plot: {path}")

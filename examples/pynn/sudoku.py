@@ -30,6 +30,7 @@ import numpy as np
 
 import pynn_frontend as pynn
 from _pynn_setup import figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 SIZE = 4                                    # rows, columns and digits
 BOX = 2                                     # the boxes' side
@@ -115,13 +116,16 @@ def solve(puzzle: np.ndarray = PUZZLE, runtime: float = RUNTIME, weights: dict[s
 
 
 def plot(results: dict[str, Any], puzzle: np.ndarray, path: Path) -> None:
-    fig, axes = figure(1, 2, (13, 5))
+    fig, axes = figure(1, 2, (13, 5.6))
     ax = axes[0, 0]
     for i, train in enumerate(results["trains"]):
         winner = results["solution"].ravel()[i // SIZE] == i % SIZE + 1
         ax.plot(train * 1e3, np.full(len(train), i), "|", ms=3, color="tab:red" if winner else "0.6")
-    ax.set(title="raster (red: the digit read out for its cell)", xlabel="time [us, hardware]",
-           ylabel="neuron (16 row + 4 column + digit)")
+    ax.plot([], [], "|", ms=6, color="tab:red", label="spike of the digit read out for its cell")
+    ax.plot([], [], "|", ms=6, color="0.6", label="spike of another digit")
+    ax.set(title="raster", xlabel="hardware time [us]", ylabel="neuron (16 row + 4 column + digit)")
+    _plotting.biological_time_axis(ax)
+    ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
     ax = axes[0, 1]
     ax.imshow(results["counts"].max(axis=2), cmap="Greys", alpha=0.3)
     for r, c in itertools.product(range(SIZE), range(SIZE)):
@@ -133,14 +137,16 @@ def plot(results: dict[str, Any], puzzle: np.ndarray, path: Path) -> None:
         ax.axvline(line, color="k", lw=2)
     valid = "valid" if is_solution(results["solution"], puzzle) else "NOT valid"
     ax.set(title=f"solution from the spike counts ({valid}; blue: clues)", xticks=[], yticks=[])
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "sudoku.png", runtime: float = RUNTIME) -> dict[str, Any]:
+def main(path: Path | str | None = None, runtime: float = RUNTIME) -> dict[str, Any]:
+    """Solve the puzzle and plot the raster and the solution to ``path`` (default ``sudoku.png``
+    in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "sudoku.png")
     results = solve(PUZZLE, runtime)
     results["valid"] = is_solution(results["solution"], PUZZLE)
-    plot(results, PUZZLE, Path(path))
+    plot(results, PUZZLE, path)
     print(f"solution (valid: {results['valid']}):\n{results['solution']}\nplot: {path}")
     return results
 

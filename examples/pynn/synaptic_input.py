@@ -19,6 +19,7 @@ import numpy as np
 
 import pynn_frontend as pynn
 from _pynn_setup import INTEGRATOR, figure, smooth, sweep, trace, window
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 SPIKE = 0.03                                   # the input spike [hardware ms]
 SIGNED_WEIGHTS = (-63, -42, -21, 21, 42, 63)
@@ -68,24 +69,31 @@ def dynamic_range(weights: tuple[int, ...] = LARGE_WEIGHTS, neuron: int = 5) -> 
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(1, 3, (15, 4))
+    # MADC code differences in mV (1200 mV / 1023 per LSB), the codes on the right
+    mv = _plotting.units.madc_code_to_mv
+    fig, axes = figure(1, 3, (15, 4.6))
     psp = results["psp_versus_weight"]
     for w, (t, response) in zip(psp["weights"], psp["traces"]):
-        axes[0, 0].plot(t * 1e3, response, lw=0.8, label=f"w = {w}")
-    axes[0, 0].set(title="PSPs", xlabel="time [us]", ylabel="membrane - rest [MADC]")
+        axes[0, 0].plot(t * 1e3, mv(response), lw=0.8, label=f"w = {w}")
+    axes[0, 0].set(title="PSPs", xlabel="hardware time [us]", ylabel="membrane - rest [mV]")
+    _plotting.biological_time_axis(axes[0, 0])
     axes[0, 0].legend(fontsize=7)
-    axes[0, 1].plot(psp["weights"], psp["peaks"], "o-")
-    axes[0, 1].set(title="PSP peak vs weight", xlabel="weight (sign: receptor type)", ylabel="peak [MADC]")
+    axes[0, 1].plot(psp["weights"], mv(np.asarray(psp["peaks"], dtype=float)), "o-")
+    axes[0, 1].set(title="PSP peak vs weight", xlabel="weight (sign: receptor type)", ylabel="peak [mV]")
     dyn = results["dynamic_range"]
-    axes[0, 2].plot(dyn["weights"], dyn["heights"], "o-")
-    axes[0, 2].set(title="dynamic range", xlabel="weight (>63: parallel synapses)", ylabel="PSP height [MADC]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    axes[0, 2].plot(dyn["weights"], mv(np.asarray(dyn["heights"], dtype=float)), "o-")
+    axes[0, 2].set(title="dynamic range", xlabel="weight (>63: parallel synapses)", ylabel="PSP height [mV]")
+    for ax in axes[0]:
+        _plotting.lsb_axis(ax, "madc", difference=True)
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "synaptic_input.png") -> dict[str, Any]:
+def main(path: Path | str | None = None) -> dict[str, Any]:
+    """PSPs against the weight, plotted to ``path`` (default ``synaptic_input.png`` in the plot
+    folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "synaptic_input.png")
     results = {"psp_versus_weight": psp_versus_weight(), "dynamic_range": dynamic_range()}
-    plot(results, Path(path))
+    plot(results, path)
     peaks = ", ".join(f"{w}: {p:.0f}" for w, p in zip(SIGNED_WEIGHTS, results["psp_versus_weight"]["peaks"]))
     print(f"PSP peaks per weight [MADC]: {peaks}; plot: {path}")
     return results

@@ -24,6 +24,7 @@ import numpy as np
 
 import pynn_frontend as pynn
 from _pynn_setup import figure
+import _plotting  # noqa: E402  (examples/, on sys.path through _pynn_setup)
 
 LINKS = 8
 LINK_SIZE = 7                               # neurons per population of a link
@@ -93,29 +94,33 @@ def _raster(ax: Any, results: dict[str, Any], title: str) -> None:
     ax.axvline(STIMULUS_TIME * 1e3, color="k", ls="--", lw=0.8, label="stimulus")
     ax.plot([], [], "|", color="tab:red", label="excitatory")
     ax.plot([], [], "|", color="tab:blue", label="inhibitory")
-    ax.set(title=title, xlabel="time [us, hardware]", ylabel="neuron (link by link, exc then inh)")
+    ax.set(title=title, xlabel="hardware time [us]", ylabel="neuron (link by link, exc then inh)")
+    _plotting.biological_time_axis(ax)
     ax.legend(fontsize=8, loc="lower right")
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    fig, axes = figure(3, 1, (9, 10))
+    fig, axes = figure(3, 1, (9, 11))
     _raster(axes[0, 0], results, "synfire chain: a pulse packet travels through the links")
     _raster(axes[1, 0], results["without_inhibition"],
             "the same chain without its feed-forward inhibition: the activity runs away")
-    axes[2, 0].plot(results["t"] * 1e3, results["v"], lw=0.7)
+    axes[2, 0].plot(results["t"] * 1e3, _plotting.units.madc_code_to_mv(results["v"]), lw=0.7)
     axes[2, 0].set(title="first excitatory neuron of link 0: the stimulus fires it, its link inhibits it",
-                   xlabel="time [us, hardware]",
-                   ylabel="membrane [MADC]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
+                   xlabel="hardware time [us]", ylabel="membrane [mV]")
+    _plotting.biological_time_axis(axes[2, 0])
+    _plotting.lsb_axis(axes[2, 0], "madc")
+    _plotting.save(fig, path, dpi=80)
 
 
-def main(path: Path | str = "synfire_chain.png", links: int = LINKS, runtime: float = RUNTIME) -> dict[str, Any]:
+def main(path: Path | str | None = None, links: int = LINKS, runtime: float = RUNTIME) -> dict[str, Any]:
+    """The chain with and without feed-forward inhibition, plotted to ``path`` (default
+    ``synfire_chain.png`` in the plot folder, examples/_plotting.py)."""
+    path = _plotting.plot_path(path, "synfire_chain.png")
     results = run_chain(links, runtime)
     results["without_inhibition"] = run_chain(links, runtime, {**WEIGHTS, "inh_exc": 0})
     results["exc_times"] = link_times(results["exc"])
     results["inh_times"] = link_times(results["inh"])
-    plot(results, Path(path))
+    plot(results, path)
     counts = [sum(len(s) for s in trains) for trains in results["exc"]]
     print(f"excitatory spikes per link {counts}; mean spike time per link [us] "
           f"{np.round(results['exc_times'] * 1e3, 1).tolist()}; plot: {path}")

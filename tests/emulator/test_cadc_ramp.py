@@ -10,7 +10,6 @@ import pytest
 import halco
 import haldls
 import stadls
-from _neuron_setup import cadc_columns, enable_cadc_membrane_readout, read_cadc_membranes
 from emulator import Emulator, Mismatch, readout, transfer
 from emulator.errors import ConfigurationError
 
@@ -28,16 +27,16 @@ def initialized(**options) -> Emulator:
 def read_top_membranes(emulator: Emulator, volts: np.ndarray, setup=None) -> np.ndarray:
     """CADC codes of the 256 top membranes held at ``volts`` (after ``setup(builder)``)."""
     builder = stadls.PlaybackProgramBuilder()
-    enable_cadc_membrane_readout(builder)
+    stadls.enable_cadc_recording(builder)
     if setup is not None:
         setup(builder)
-    tickets = read_cadc_membranes(builder, 0)
+    membranes = stadls.read_cadc_membranes(builder, halco.SynramOnDLS.top)
     emulator.chip.S[0, :256] = volts          # the membranes' voltage where the reads happen
     emulator.chip.S[0, 256:] = volts
     program = builder.done()
     # no leak: nothing moves the membranes between the writes and the reads
     stadls.run(emulator, program)
-    return cadc_columns(tickets)
+    return membranes()
 
 
 def write_cell(builder, cell, value, blocks=range(4)) -> None:

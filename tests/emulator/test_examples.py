@@ -58,14 +58,16 @@ def test_make_demo_runs_every_part_and_saves_its_plots(tmp_path):
     demo = Path(__file__).resolve().parents[2] / "examples" / "demo.py"
     import os
 
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}     # calibrations: here
+    plots = tmp_path / "figures"                                         # the one plot folder
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "BSS2_PLOT_DIR": str(plots)}
     done = subprocess.run([sys.executable, str(demo)], cwd=tmp_path, capture_output=True,
                           text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr
     for plot in ("adex_firing_patterns.png", "dendritic_branches.png",
                  "plasticity_homeostasis.png", "mac_matrix_vector.png", "calibrate_neurons.png", "calibration_spread.png",
                  "grenade_feedforward.png", "grenade_recurrent.png", "single_neuron.png", "homeostasis.png"):
-        assert (tmp_path / plot).stat().st_size > 10_000, plot
+        assert (plots / plot).stat().st_size > 10_000, plot
+    assert not list(tmp_path.glob("*.png")) and f"all plots are in {plots}" in done.stdout
     assert "additive STDP on the PPU" in done.stdout and "calibrated:" in done.stdout
     reached = re.search(r"neuron calibration of chip 0: (\d+)% of the 512", done.stdout)
     assert reached and int(reached.group(1)) >= 98

@@ -262,20 +262,19 @@ def test_logged_values_land_in_the_mailbox_and_overflow_is_counted(emulator):
 
 
 def test_analog_readouts_are_the_cadc_membrane_readings(emulator):
-    from _neuron_setup import cadc_columns, enable_cadc_membrane_readout, read_cadc_membranes
     program = libnux_vm.compile("vec_u8 v;\nint32 start() { v = get_analog_readouts(1); return 0; }")
     chip = emulator.chip
     chip.S[0, 256:] = np.linspace(0.3, 0.9, 256)          # bottom membranes, volts
     b, _ = stadls.generate(stadls.SystemInit())     # the CapMem drives the CADC's ramps
     b.merge_back(builder())
-    enable_cadc_membrane_readout(b)
+    stadls.enable_cadc_recording(b)
     stadls.load_ppu_program(b, program, BOTTOM)
     stadls.start_ppu(b, BOTTOM)
     stadls.wait_for_ppu_sleep(b, BOTTOM)
     kernel = stadls.read_symbol(b, program, "v", BOTTOM)
-    host = read_cadc_membranes(b, synram=1)
+    host = stadls.read_cadc_membranes(b, halco.SynramOnDLS.bottom)
     stadls.run(emulator, b.done())
-    from_kernel, from_host = kernel.get().astype(int), cadc_columns(host)
+    from_kernel, from_host = kernel.get().astype(int), host()
     assert np.ptp(from_kernel) > 100                              # it sees the membranes
     assert np.abs(from_kernel - from_host).max() <= 2             # leak drift between the reads
 

@@ -12,8 +12,8 @@ import fixed_pattern_noise
 import halco
 import haldls
 import stadls
-from _neuron_setup import (cadc_columns, enable_cadc_membrane_readout, init_builder, madc_record,
-                           read_cadc_membranes, spike)
+from stadls import enable_cadc_recording, enable_madc_recording, read_cadc_membranes
+from _neuron_setup import init_builder, spike
 from emulator import Emulator, Mismatch
 
 IDEAL = {"mismatch": Mismatch.ideal(), "noise": False}
@@ -26,20 +26,20 @@ def cadc_quad(kind: halco.CADCReadoutType) -> halco.CADCSampleQuadOnDLS:
 
 def test_every_triggered_read_converts_with_its_own_noise():
     builder = init_builder()
-    enable_cadc_membrane_readout(builder)
+    enable_cadc_recording(builder)
     fixed_pattern_noise._configure_all(builder, 500)      # membranes settle mid-range
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     builder.wait_until(125 * 200)
-    bursts = [read_cadc_membranes(builder, 0) for _ in range(20)]     # back to back, one burst
+    bursts = [read_cadc_membranes(builder, halco.SynramOnDLS.top) for _ in range(20)]   # one burst
     program = builder.done()
     stadls.run(Emulator(chip_id=3), program)
-    reads = np.array([cadc_columns(t) for t in bursts])
+    reads = np.array([t() for t in bursts])
     assert reads.std(axis=0).mean() > 0.5               # ~1 LSB of conversion noise per read
 
 
 def test_a_buffered_read_returns_the_conversion_just_before_it():
     builder = init_builder()
-    enable_cadc_membrane_readout(builder)
+    enable_cadc_recording(builder)
     fixed_pattern_noise._configure_all(builder, 500)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     builder.wait_until(125 * 200)
@@ -91,7 +91,7 @@ def test_the_madc_and_background_sources_start_at_their_own_word():
     builder.write_array(haldls.CapMemCell, cells, haldls.CapMemCell.encode_array(300, value=100))
     neuron = halco.AtomicNeuronOnDLS()
     builder.write(neuron.to_neuron_config_on_dls(), haldls.NeuronConfig(enable_readout=True))
-    madc_record(builder, neuron, samples=20)
+    enable_madc_recording(builder, neuron, number_of_samples=20)
     builder.write(halco.BackgroundSpikeSourceOnDLS(0), haldls.BackgroundSpikeSource(
         enable=True, period=100, neuron_label=0x1234))
     builder.write(halco.EventRecordingConfigOnFPGA(), haldls.EventRecordingConfig(enable_event_recording=True))
