@@ -66,21 +66,22 @@ class CrossbarOutputEventCounter(
 class BackgroundSpikeSource(Container, coordinate=halco.BackgroundSpikeSourceOnDLS, words=3):
     """Regular or Poisson spike generator feeding the crossbar.
 
-    Logical words: W0 enable[0], enable_random[1], period[31:16]; W1 seed; W2 mask[7:0],
-    rate[15:8], neuron_label[29:16]. On the bus the logical words 0, 1, 2 sit at base+1, base+2 and
-    base (base = 0x13_0001 + 3*i). Regular mode: one spike every ``period + 1`` clock cycles.
-    Poisson mode: one bin every ``period + 1`` cycles, each bin spiking with probability
-    ``(rate + 1) / 256``; the label bits under ``mask`` are randomised. The seed is loaded on the
-    disable -> enable edge.
+    Words in write order, as the real haldls (``src/haldls/vx/background.cpp``): W0 seed at
+    base+1; W1 mask[7:0], rate[15:8], neuron_label[29:16] at base+2; W2 enable[0],
+    enable_random[1], period[31:16] at base, written last so that the source starts with its
+    whole configuration present (base = 0x13_0001 + 3*i). Regular mode: one spike every
+    ``period + 1`` clock cycles. Poisson mode: one bin every ``period + 1`` cycles, each bin
+    spiking with probability ``(rate + 1) / 256``; the label bits under ``mask`` are
+    randomised. The seed is loaded on the disable -> enable edge.
     """
 
-    enable = Bool(at(0, 0))
-    enable_random = Bool(at(0, 1))
-    period = UInt(16, at(0, 16))
-    seed = UInt(32, at(1, 0))
-    mask = UInt(8, at(2, 0))
-    rate = UInt(8, at(2, 8))
-    neuron_label = UInt(14, at(2, 16))
+    seed = UInt(32, at(0, 0))
+    mask = UInt(8, at(1, 0))
+    rate = UInt(8, at(1, 8))
+    neuron_label = UInt(14, at(1, 16))
+    enable = Bool(at(2, 0))
+    enable_random = Bool(at(2, 1))
+    period = UInt(16, at(2, 16))
 
     @classmethod
     def _addresses(cls, enums):

@@ -70,11 +70,18 @@ def test_synapse_weight_quad():
 
 
 def test_background_spike_source_word_order():
+    # the real haldls golden test (tests/sw/haldls/vx/test-background_spike_source.cpp): seed at
+    # base+1, then mask/rate/label at base+2, the enable/period word at base, written last
+    c = haldls.BackgroundSpikeSource(enable=True, enable_random=False, period=12, rate=13, seed=14,
+                                     mask=15, neuron_label=16)
+    base = 0x13_0001 + 3 * 3
+    check(c, halco.BackgroundSpikeSourceOnDLS(3), [base + 1, base + 2, base],
+          [14, 15 | 13 << 8 | 16 << 16, 1 | 12 << 16])
     c = haldls.BackgroundSpikeSource(enable=True, enable_random=True, period=1000, seed=0xDEADBEEF,
                                      mask=0xFF, rate=128, neuron_label=0x1234)
     base = 0x13_0001 + 3 * 2
     check(c, halco.BackgroundSpikeSourceOnDLS(2), [base + 1, base + 2, base],
-          [0x03E80003, 0xDEADBEEF, 0x123480FF])
+          [0xDEADBEEF, 0x123480FF, 0x03E80003])
 
 
 def test_capmem_cell_disable_refresh():
