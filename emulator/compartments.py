@@ -71,9 +71,9 @@ def conductances(config: dict[str, np.ndarray], i_bias_nmda: np.ndarray, gain: n
     """Each circuit's conductance to its piece of somatic line [S] from its
     ``enable_multicomp_conductance*`` switches, its driven ``i_bias_nmda`` value [CapMem LSB]
     and its fixed-pattern ``gain`` (0 where the conductance is off)."""
-    scale = np.where(config["enable_multicomp_conductance_division"] & ~config["enable_multicomp_conductance_multiplication"],
+    scale = np.where(config["enable_divide_multicomp_conductance_bias"] & ~config["enable_multiply_multicomp_conductance_bias"],
                      DIVISION, 1.0)
-    scale = np.where(config["enable_multicomp_conductance_multiplication"] & ~config["enable_multicomp_conductance_division"],
+    scale = np.where(config["enable_multiply_multicomp_conductance_bias"] & ~config["enable_divide_multicomp_conductance_bias"],
                      MULTIPLICATION, scale)
     return np.where(config["enable_multicomp_conductance"], i_bias_nmda * G_NMDA_PER_LSB * scale * gain, 0.0)
 

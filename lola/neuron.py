@@ -701,9 +701,9 @@ FIELD_MAP: dict[tuple[str, str], Switch | Cell] = {
     ("multicompartment", "connect_right"): _config("connect_membrane_right"),
     ("multicompartment", "connect_vertical"): _config("connect_bottom"),
     ("multicompartment", "enable_conductance"): _config("enable_multicomp_conductance"),
-    ("multicompartment", "enable_conductance_division"): _config("enable_multicomp_conductance_division"),
+    ("multicompartment", "enable_conductance_division"): _config("enable_divide_multicomp_conductance_bias"),
     ("multicompartment", "enable_conductance_multiplication"):
-        _config("enable_multicomp_conductance_multiplication"),
+        _config("enable_multiply_multicomp_conductance_bias"),
     ("multicompartment", "i_bias_nmda"): Cell("i_bias_nmda"),
     ("constant_current", "enable"): _config("enable_membrane_offset"),
     ("constant_current", "i_offset"): Cell("i_mem_offset"),

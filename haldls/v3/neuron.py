@@ -62,8 +62,8 @@ class NeuronConfig(Container, coordinate=halco.NeuronConfigOnDLS, words=6, diffe
     enable_multicomp_conductance = Bool(at(5, 2))
     connect_membrane_right = Bool(at(5, 3))
     connect_soma = Bool(at(5, 4))
-    enable_multicomp_conductance_multiplication = Bool(at(5, 5))
-    enable_multicomp_conductance_division = Bool(at(5, 6))
+    enable_multiply_multicomp_conductance_bias = Bool(at(5, 5))
+    enable_divide_multicomp_conductance_bias = Bool(at(5, 6))
     enable_pause = Bool(at(5, 7))
 
     @classmethod

@@ -27,8 +27,8 @@ SHARED = [halco.CapMemCellOnCapMemBlock.syn_i_bias_dac, halco.CapMemCellOnCapMem
 SHARED_CELLS = [c.to_enum() for c in SHARED] + [128]
 #: NeuronConfig switches the parameters and the compartments read
 SWITCHES = ["connect_membrane_right", "connect_bottom", "connect_soma_right", "connect_soma",
-            "enable_multicomp_conductance", "enable_multicomp_conductance_division",
-            "enable_multicomp_conductance_multiplication", "enable_leak_division",
+            "enable_multicomp_conductance", "enable_divide_multicomp_conductance_bias",
+            "enable_multiply_multicomp_conductance_bias", "enable_leak_division",
             "enable_leak_multiplication", "enable_reset_division", "enable_membrane_offset",
             "invert_membrane_offset", "invert_adaptation_a",
             "enable_synaptic_input_excitatory_small_capacitance",
@@ -147,8 +147,8 @@ def test_capmem_writes_match_a_full_recomputation(chip_id, multicomp, noise, deb
             connect_soma_right=np.isin(COMPARTMENT_NEURONS, [1, 2, 130]),
             connect_soma=np.isin(COMPARTMENT_NEURONS, [1, 131]),
             connect_bottom=np.isin(COMPARTMENT_NEURONS, [300]), enable_multicomp_conductance=on,
-            enable_multicomp_conductance_division=np.isin(COMPARTMENT_NEURONS, [2, 44]),
-            enable_multicomp_conductance_multiplication=np.isin(COMPARTMENT_NEURONS, [3, 44])))
+            enable_divide_multicomp_conductance_bias=np.isin(COMPARTMENT_NEURONS, [2, 44]),
+            enable_multiply_multicomp_conductance_bias=np.isin(COMPARTMENT_NEURONS, [3, 44])))
     write_cells(chip, [int(NEURON_CELL[r, n]) for r in range(24) for n in COMPARTMENT_NEURONS],
                 [100 + 13 * r for r in range(24) for _ in COMPARTMENT_NEURONS])
     assert_as_full_recomputation(chip)

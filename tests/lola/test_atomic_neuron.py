@@ -290,7 +290,7 @@ def test_bayesian_operation_bits(operation, bits):
     ("multicompartment", "connect_right", True, "config", "connect_membrane_right", True),
     ("multicompartment", "connect_vertical", True, "config", "connect_bottom", True),
     ("multicompartment", "enable_conductance", True, "config", "enable_multicomp_conductance", True),
-    ("multicompartment", "enable_conductance_division", True, "config", "enable_multicomp_conductance_division", True),
+    ("multicompartment", "enable_conductance_division", True, "config", "enable_divide_multicomp_conductance_bias", True),
     ("excitatory_input", "enable", True, "config", "enable_synaptic_input_excitatory", True),
     ("inhibitory_input", "enable", True, "config", "enable_synaptic_input_inhibitory", True),
     ("inhibitory_input", "enable_coba_mode", True, "config", "enable_synaptic_input_inhibitory_coba_mode", True),
