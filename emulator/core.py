@@ -181,7 +181,8 @@ MS_SOURCE = 3
 MS_COUNT = 4         # samples taken from the current source
 N_MS = 5
 
-NOISE_TABLE_SIZE = 1 << 12  # small enough to stay in the L1/L2 cache
+NOISE_TABLE_BITS = 14
+NOISE_TABLE_SIZE = 1 << NOISE_TABLE_BITS  # 128 kB: stays in the L2 cache
 
 
 def noise_table(seed: int) -> np.ndarray:
@@ -207,6 +208,19 @@ def step_factors(P: np.ndarray, dt_cycles: float) -> np.ndarray:
 # Taylor polynomial of the remainder (relative error < 1e-10); 2.5x faster than libm's exp here
 _EXP_STEP = 16.0
 _EXP_TABLE = np.exp(np.arange(int(EXP_ARGUMENT_MIN * _EXP_STEP), int(EXP_ARGUMENT_MAX * _EXP_STEP) + 2) / _EXP_STEP)
+
+
+@numba.njit(cache=True, inline="always")
+def _noise_index(key, n):
+    """The noise table entry of neuron ``n`` in the step with ``key``: a counter-based hash
+    (splitmix64's finaliser) of the step's key and the neuron, so that every neuron draws
+    independently of the others and of its own earlier steps (a fixed per-neuron lag into the
+    table gave every pair of neurons a frozen correlation)."""
+    z = key + np.uint64(n) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.int64(z >> np.uint64(64 - NOISE_TABLE_BITS))
 
 
 @numba.njit(cache=True, fastmath=True, inline="always")
@@ -402,7 +416,6 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     p_idle_inh = P[P_I_SAT_INH] * P[P_REF_INH] / V_OTA_LINEAR
     i_exp_now = np.zeros(n_neurons)
     tmp = np.empty((5, n_neurons))
-    table_mask_int = np.int64(noise_table.shape[0] - 1)
     noisy = np.any(D[D_NOISE_LEAK] > 0.0) or np.any(D[D_NOISE_RESET] > 0.0)
     d_leak, d_reset, d_exc, d_inh, d_w = D[D_LEAK], D[D_RESET], D[D_EXC], D[D_INH], D[D_W]
     d_noise_leak, d_noise_reset = D[D_NOISE_LEAK], D[D_NOISE_RESET]
@@ -528,7 +541,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
             if p_i_exp_eff[n] > 0.0:
                 arg = (s_v[n] - p_v_exp[n]) * p_inv_delta_t[n]
                 i_exp_now[n] = p_i_exp_eff[n] * _table_exp(min(max(arg, EXP_ARGUMENT_MIN), EXP_ARGUMENT_MAX))
-        noise_offset = np.int64(rand >> np.uint64(48))
+        noise_key = rand
         rand ^= rand << np.uint64(13)
         rand ^= rand >> np.uint64(7)
         rand ^= rand << np.uint64(17)
@@ -567,7 +580,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
         if noisy:
             for n in range(n_neurons):
                 noise = d_noise_reset[n] if step_end <= s_reset_until[n] else d_noise_leak[n]
-                s_v[n] = min(max(s_v[n] + noise * noise_table[(noise_offset + n * 40503) & table_mask_int],
+                s_v[n] = min(max(s_v[n] + noise * noise_table[_noise_index(noise_key, n)],
                                  V_RAIL_LOW), V_RAIL_HIGH)
         for n in range(n_neurons):
             if (p_fire[n] != 0.0 and s_v[n] >= p_v_threshold[n]
