@@ -20,7 +20,7 @@ import numpy as np
 import halco
 import haldls
 from . import compartments, core, ppu, readout, transfer
-from .errors import ArgumentError
+from .errors import ArgumentError, NumericalError
 from .memory import Region, address_map
 from .mismatch import Mismatch
 
@@ -687,4 +687,9 @@ class Chip:
             self._compartment_config)
         self.ext_events = ext[ext_pos[0]:]
         self.time = int(time)
+        if not np.isfinite(self.S).all():       # never passed on silently (the clamps keep NaN)
+            rows, neurons = np.nonzero(~np.isfinite(self.S))
+            raise NumericalError(
+                f"the state of neurons {sorted(set(neurons.tolist()))[:10]} (state rows "
+                f"{sorted(set(rows.tolist()))}) became NaN or infinite at FPGA cycle {self.time}")
         return self.records[:self.n_records[0]].copy(), self.madc_buf[:self.n_madc[0]].copy()

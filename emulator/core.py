@@ -223,6 +223,13 @@ def _noise_index(key, n):
     return np.int64(z >> np.uint64(64 - NOISE_TABLE_BITS))
 
 
+@numba.njit(cache=True, inline="always")
+def _rail(v):
+    """``v`` clamped to the supply rails; a NaN stays NaN (``min``/``max`` would turn it into a
+    rail silently), so that the chip reports it after the evolution."""
+    return V_RAIL_LOW if v < V_RAIL_LOW else (V_RAIL_HIGH if v > V_RAIL_HIGH else v)
+
+
 @numba.njit(cache=True, fastmath=True, inline="always")
 def _table_exp(x):
     xs = (x - EXP_ARGUMENT_MIN) * _EXP_STEP
@@ -365,7 +372,12 @@ def _stp_factor(drv_float, drv_int, drv_state, d, now):
     return factor + drv_float[d, DF_OFFSET]
 
 
-@numba.njit(cache=True, fastmath=True, error_model="numpy", nogil=True)
+#: fast-math without its "no NaN / no infinity" assumptions: the clamps below then hold for a
+#: NaN too (under full fastmath a comparison with NaN may be folded away), at ~no cost
+FAST_MATH_KEEPING_NAN = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+
+@numba.njit(cache=True, fastmath=FAST_MATH_KEEPING_NAN, error_model="numpy", nogil=True)
 def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses, correlation,
            inputs, madc, buffers, compartments):
     """Advance the chip from ``t_start`` to ``t_end`` (cycles).
@@ -570,7 +582,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
             # with a conductance the linear part is exact; without one the membrane integrates
             v_inf = v_target + current * inv_g
             v = (v_inf + (v - v_inf) * decay) if g > 0.0 else (v + current * h / p_c_mem[n])
-            v = min(max(v, V_RAIL_LOW), V_RAIL_HIGH)
+            v = _rail(v)
             s_i_exc[n] *= f_exc[n]
             s_i_inh[n] *= f_inh[n]
             s_v[n] = v
@@ -580,8 +592,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
         if noisy:
             for n in range(n_neurons):
                 noise = d_noise_reset[n] if step_end <= s_reset_until[n] else d_noise_leak[n]
-                s_v[n] = min(max(s_v[n] + noise * noise_table[_noise_index(noise_key, n)],
-                                 V_RAIL_LOW), V_RAIL_HIGH)
+                s_v[n] = _rail(s_v[n] + noise * noise_table[_noise_index(noise_key, n)])
         for n in range(n_neurons):
             if (p_fire[n] != 0.0 and s_v[n] >= p_v_threshold[n]
                     and step_end >= s_refractory_until[n]):

@@ -26,3 +26,8 @@ class ArgumentError(EmulatorError, ValueError, TypeError):
 
 class ConnectionClosedError(EmulatorError, RuntimeError):
     """A program was sent to a connection that has been closed."""
+
+
+class NumericalError(EmulatorError, ArithmeticError):
+    """The emulated circuits' state became NaN or infinite: an emulator failure, reported with
+    the neurons and state variables concerned rather than passed on silently."""

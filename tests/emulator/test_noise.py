@@ -54,3 +54,37 @@ def test_the_noise_is_reproducible_for_a_chip_id_and_differs_between_chips():
     a, b, other = (membranes_at_rest(chip_id, snapshots=20) for chip_id in (3, 3, 4))
     assert np.array_equal(a, b)
     assert not np.allclose(a - a.mean(axis=0), other - other.mean(axis=0))
+
+
+def test_extreme_configurations_stay_finite_and_a_nan_is_never_passed_on():
+    import pytest
+
+    from emulator.errors import NumericalError
+
+    emulator = Emulator(chip_id=1)
+    builder = stadls.generate(stadls.SystemInit())[0]
+    neurons = lola.AtomicNeuronArray()
+    # every bias and potential at its largest, every input, adaptation and the exponential on
+    for name in ("leak_v_leak", "leak_i_bias", "reset_i_bias", "threshold_v_threshold",
+                 "excitatory_input_i_bias_gm", "inhibitory_input_i_bias_gm",
+                 "adaptation_i_bias_a", "adaptation_i_bias_b", "exponential_i_bias",
+                 "constant_current_i_offset"):
+        neurons[name] = 1022
+    for name in ("excitatory_input_enable", "inhibitory_input_enable", "adaptation_enable",
+                 "exponential_enable", "constant_current_enable", "threshold_enable",
+                 "leak_enable_multiplication"):
+        neurons[name] = True
+    neurons["membrane_capacitance_capacitance"] = 0          # the smallest capacitance
+    neurons.write(builder)
+    builder.wait_until(125 * 20)
+    stadls.run(emulator, builder.done())
+    assert np.isfinite(emulator.chip.S).all()
+    v = emulator.chip.S[0, :512]
+    assert (v >= 0.0).all() and (v <= 1.2).all()                # within the rails
+    # a state that did become NaN (an emulator failure) is reported, naming the neuron
+    emulator.chip.S[0, 7] = np.nan
+    builder = stadls.PlaybackProgramBuilder()
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    builder.wait_until(125 * 1)
+    with pytest.raises(NumericalError, match=r"neurons \[7\]"):
+        stadls.run(emulator, builder.done())
