@@ -3,13 +3,15 @@
 The same backend as :mod:`pynn_frontend`, but every time is biological: ``run``, spike times,
 recorded data, time constants and delays count biological milliseconds, which the chip runs
 1000 times faster (1 biological ms is 1 hardware us), and PyNN's standard cell types run on
-calibrated neurons (``IF_curr_exp``, ``IF_cond_exp``; ``EIF_cond_exp_isfa_ista`` and
-``TsodyksMarkramSynapse`` are built but refused when run). A script written for ``pyNN.nest``
+calibrated neurons (``IF_curr_exp``, ``IF_cond_exp``, ``EIF_cond_exp_isfa_ista``; the alpha
+types ``IF_curr_alpha``, ``IF_cond_alpha``, ``EIF_cond_alpha_isfa_ista`` as an approximation;
+``TsodyksMarkramSynapse`` is built but refused when run). A script written for ``pyNN.nest``
 runs with its import changed, within these limits:
 
 - Parameters are translated by ``calix.BiologicalUnits`` (module
   :mod:`pynn_frontend.standardmodels.biological`): a value the calibration cannot reach raises
-  ``InvalidParameterValueError`` naming the parameter and the range. ``i_offset`` runs through
+  ``InvalidParameterValueError`` naming the parameter and the range (``tau_syn_E``/``_I`` when
+  the network is mapped, and only where a projection uses that input). ``i_offset`` runs through
   each neuron's calibrated offset current, and so do the current sources (``DCSource``,
   ``StepCurrentSource``, ``ACSource``, ``NoisyCurrentSource`` in nA: timed writes of that
   source during the run, piecewise constant on the time step; :mod:`pynn_frontend.electrodes`).
@@ -17,6 +19,9 @@ runs with its import changed, within these limits:
   LSB after translation (about 0.02 nA for ``tau_syn = 5 ms`` and ``cm = 1 nF``); inhibitory
   weights of current-based cells are negative, as PyNN expects. A network's calibrated cells
   are all current-based or all conductance-based (calix switches the inputs chip-wide).
+- The chip's synaptic currents are exponential: the alpha types' alpha-shaped currents run as
+  exponential ones with the same charge and mean time (time constant ``2 tau_syn``, amplitude
+  ``w e / 2``; an ``ApproximationWarning`` per population says so).
 - Delays: connections from spike sources get theirs exactly (the source's spikes are played in
   that much later, on the FPGA's 8 us biological clock); connections between neurons on the
   chip have no programmable delay, so theirs must be 0 (the default ``min_delay`` is 0).

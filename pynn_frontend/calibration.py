@@ -33,6 +33,7 @@ import halco
 import lola
 from . import simulator
 from .errors import GlobalParameterError, ParameterValueError
+from .projections import resolve
 from .standardmodels.calibrated import CalibratedCellType
 
 log = logging.getLogger(__name__)
@@ -126,18 +127,38 @@ def _input_kind(populations: list[Any]) -> str:
     return next(iter(kinds))
 
 
+def used_inputs(state: Any, population: Any) -> dict[str, np.ndarray]:
+    """Receptor type -> per cell of ``population`` the label of the first projection with a
+    connection onto the cell through that receptor type (None where there is none): the
+    synaptic inputs that matter, whose time constants must be ones the calibration reaches."""
+    out: dict[str, np.ndarray] = {}
+    for projection in state.projections:
+        post_pops, post_owner, post_index = resolve(projection.post)
+        if population not in post_pops:
+            continue
+        positions = projection._post[post_owner[projection._post] == post_pops.index(population)]
+        labels = out.setdefault(projection.receptor_type, np.full(population.size, None, dtype=object))
+        cells = np.unique(post_index[positions])
+        cells = cells[labels[cells] == None]  # noqa: E711  (the first projection's label stays)
+        labels[cells] = projection.label
+    return out
+
+
 def build_target(state: Any, populations: list[Any], globals_: dict[str, int]) -> calix.SpikingCalibTarget:
     """The chip's calibration target: each calibrated cell's circuit its targets, the other
     circuits the injected target's, or without one the first calibrated cell's (so that the
     same parameters make the same target, and a cached calibration serves them, whatever the
-    populations' sizes and places). A target calix refuses raises ParameterValueError."""
+    populations' sizes and places). A synaptic time constant is checked only where a projection
+    uses the input (``CalibratedCellType.checked_inputs``: ParameterValueError naming it; an
+    unused input is calibrated to the nearest value in reach). A target calix refuses raises
+    ParameterValueError."""
     injected = state.injected_calib_target
     coba = _input_kind(populations) == "coba"
     per_input = {"tau_syn": ("tau_syn_exc", "tau_syn_inh"), "e_coba_reversal": ("e_rev_exc", "e_rev_inh")}
     if not coba:
         del per_input["e_coba_reversal"]
-    targets = [(np.asarray(p.atomic_neurons, dtype=np.int64), p.celltype.neuron_targets(p.hardware_parameters()))
-               for p in populations]
+    targets = [(np.asarray(p.atomic_neurons, dtype=np.int64), p.celltype.neuron_targets(
+        p.celltype.checked_inputs(p.hardware_parameters(), used_inputs(state, p), p.label))) for p in populations]
     first = targets[0][1]
     adex = [name for name in _ADEX_FIELDS if name in first]
     if any(bool(adex) != any(name in t for name in _ADEX_FIELDS) for _, t in targets):
@@ -255,4 +276,5 @@ def _distribute(calibration: Calibration, populations: list[Any]) -> None:
                                                         tuple(copy.deepcopy(n) for n in hwparams))
 
 
-__all__ = ["Calibration", "GLOBALS", "PopulationCalibration", "build_target", "calibrate", "check_globals"]
+__all__ = ["Calibration", "GLOBALS", "PopulationCalibration", "build_target", "calibrate", "check_globals",
+           "used_inputs"]

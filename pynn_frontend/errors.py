@@ -124,13 +124,19 @@ class KernelCompileError(PynnFrontendError, RuntimeError):
         super().__init__(text)
 
 
+class ApproximationWarning(UserWarning):
+    """A PyNN model the chip runs as a documented approximation (once per population): e.g.
+    ``IF_curr_alpha``'s alpha-shaped synaptic currents as the chip's exponential ones with the
+    same charge and mean time (:mod:`pynn_frontend.standardmodels.biological`)."""
+
+
 class PlasticityRuleError(PynnFrontendError, RuntimeError):
     """A plasticity rule the chip cannot run: its recordings do not fit the PPU's memory, two
     rules on one hemisphere, rules with the same ``same_id`` but different kernels."""
 
 
 __all__ = [
-    "AnalogRecordingError", "CalibrationAccessError", "ConnectionError", "DelayError",
+    "AnalogRecordingError", "ApproximationWarning", "CalibrationAccessError", "ConnectionError", "DelayError",
     "GlobalParameterError", "InitialConfigAccessError", "InitialValueError", "KernelCompileError",
     "NotCalibratedError", "PlasticityRuleError",
     "UncalibratedParameterError",

@@ -12,6 +12,7 @@ or setting parameters before it raises ``RuntimeError``.
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any
 
 import neo
@@ -22,7 +23,7 @@ from pyNN.standardmodels import StandardCellType as _PyNNStandardCellType
 
 from . import initial_values as initial_value_module
 from . import simulator
-from .errors import CalibrationAccessError, InitialConfigAccessError, NonExistentParameterError
+from .errors import ApproximationWarning, CalibrationAccessError, InitialConfigAccessError, NonExistentParameterError
 from .recording import Recorder
 from .standardmodels.calibrated import CalibratedCellType
 from .standardmodels.cells import ExternalNeuron, NeuronCellType
@@ -270,6 +271,10 @@ class Population(_ParameterAccess, common.Population):
             state.id_counter, state.placement.used = counter, used
             raise
         state.populations.append(self)
+        approximation = getattr(self.celltype, "approximation", None)
+        if approximation:           # e.g. IF_curr_alpha's PSCs (standardmodels.biological.ALPHA)
+            warnings.warn(f"population {self.label!r} ({type(self.celltype).__name__}): {approximation}",
+                          ApproximationWarning, stacklevel=2)
 
     def _root(self) -> "Population":
         return self

@@ -30,15 +30,33 @@ one: a biological ms is a hardware us, potentials -95 mV + 0.25 mV per CADC LSB)
   ``v_spike`` the threshold, ``a``, ``b`` relative to ``cm / tau_m``, ``tau_w`` through the
   speed-up (``calix.BiologicalUnits.adex_targets``).
 
+- ``tau_syn_E``, ``tau_syn_I`` need to be in the calibration's reach (3..30 ms) only for the
+  cells a projection reaches through that input, checked when the network is mapped; an
+  unused input is calibrated to the nearest value in reach (no event arrives there: it has no
+  effect).
+
+Approximated: the chip's synaptic currents decay exponentially, so the alpha types
+(``IF_curr_alpha``, ``IF_cond_alpha``, ``EIF_cond_alpha_isfa_ista``) run their alpha-shaped
+postsynaptic currents (or conductances) as exponential ones with the same charge and the same
+mean time (:data:`ALPHA`, a warning per population says so): PyNN's alpha PSC ``w e t/tau
+exp(-t/tau)`` (peak ``w`` at ``t = tau``, charge ``w e tau``, mean time ``2 tau``) becomes the
+exponential PSC ``(w e / 2) exp(-t / (2 tau))``. So their ``tau_syn`` reach is half the
+exponential's (1.5..15 ms). The PSP has the alpha PSP's area; the current starts at once
+instead of rising, and the PSP peaks a little lower at about the same time (for an ideal LIF
+neuron with ``tau_m`` = 20 ms and ``tau_syn`` = 5 ms: 0.90 of the alpha PSP's peak, at 13.9 ms
+instead of 15.6 ms after the spike; at ``tau_syn`` = 1.5 ms: 0.93, at 6.7 ms instead of 6.5 ms).
+Conductances (``IF_cond_alpha``, ``EIF_cond_alpha_isfa_ista``) the same way: the
+conductance's time course is matched, so its charge at any membrane potential.
+
 Refused: values outside what the calibration reaches (``InvalidParameterValueError`` naming
-the parameter and the range). Alpha-shaped synaptic currents do not exist on the chip (no
-``IF_curr_alpha``), nor do conductances to record (``gsyn_exc``).
+the parameter and the range); there are no conductances to record (``gsyn_exc``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 from pyNN.standardmodels import build_translations
 from pyNN.standardmodels import cells as pynn_cells
@@ -55,9 +73,48 @@ RECEPTOR_INDEX = {"excitatory": 0, "inhibitory": 1}
 _SOURCE, _SINK = lola.AtomicNeuron.ConstantCurrent.Type.source, lola.AtomicNeuron.ConstantCurrent.Type.sink
 
 
+#: the synaptic time constants: positive when given, their reach checked where used
+_TAU_SYN = ("tau_syn_E", "tau_syn_I")
+
+
 def _bounds() -> dict[str, Bound]:
     ranges = UNITS.feasible_ranges()
-    return {name: Bound(low, high, unit) for name, (low, high, unit) in ranges.items()}
+    out = {name: Bound(low, high, unit) for name, (low, high, unit) in ranges.items()}
+    # what the calibration reaches is checked where a projection uses the input
+    # (CalibratedCellType.checked_inputs)
+    out.update({name: Bound(0.0, np.inf, "ms", low_open=True) for name in _TAU_SYN})
+    return out
+
+
+@attrs.frozen
+class PSCShape:
+    """How a cell type's postsynaptic current (or conductance) becomes the chip's exponential
+    one: time constant ``tau_factor * tau_syn`` and amplitude ``amplitude_factor * w`` (same
+    units as ``w``); ``approximation``: what the warning says (None: exact)."""
+
+    name: str
+    tau_factor: float
+    amplitude_factor: float
+    approximation: str | None = None
+
+    def time_constant(self, tau_syn: Any) -> np.ndarray:
+        """The chip's exponential time constant [ms] for the cell type's ``tau_syn`` [ms]."""
+        return self.tau_factor * np.asarray(tau_syn, dtype=float)
+
+    def amplitude(self, weight: Any) -> np.ndarray:
+        """The chip's exponential PSC amplitude for a weight ``w`` (nA or uS, the same unit)."""
+        return self.amplitude_factor * np.asarray(weight, dtype=float)
+
+
+#: the chip's own shape: ``w exp(-t/tau)``
+EXPONENTIAL = PSCShape("exponential", 1.0, 1.0)
+#: PyNN's alpha shape ``w e t/tau exp(-t/tau)`` (PyNN's backends: peak ``w`` at ``t = tau``)
+#: as the exponential with the same charge ``w e tau`` and mean time ``2 tau``: time constant
+#: ``2 tau``, amplitude ``w e / 2`` (charge ``(w e / 2) 2 tau = w e tau``)
+ALPHA = PSCShape("alpha", 2.0, float(np.e) / 2.0, (
+    "the chip's synaptic currents decay exponentially: each alpha-shaped PSC w e t/tau_syn exp(-t/tau_syn) "
+    "runs as the exponential PSC (w e/2) exp(-t/(2 tau_syn)), with the same charge and mean time (the PSP has "
+    "the alpha PSP's area; its peak is about 10 % lower); tau_syn must be 1.5..15 ms where a projection uses it"))
 
 
 class BiologicalCellType(CalibratedCellType):
@@ -69,6 +126,26 @@ class BiologicalCellType(CalibratedCellType):
     biological_weights = True
     bounds = {**_bounds(), "cm": Bound(0.0, np.inf, "nF", low_open=True),
               "i_offset": Bound(-np.inf, np.inf, "nA")}
+    #: the synaptic time constants' reach on the chip's exponential inputs [ms]
+    input_bounds = {name: Bound(*UNITS.feasible_ranges()[name][:2], "ms") for name in _TAU_SYN}
+    #: the postsynaptic current's shape (:data:`EXPONENTIAL`, :data:`ALPHA`)
+    psc: PSCShape = EXPONENTIAL
+
+    @property
+    def approximation(self) -> str | None:
+        """What the chip approximates of this cell type (a warning per population), or None."""
+        return self.psc.approximation
+
+    def input_bound(self, name: str) -> tuple[Bound, str]:
+        """The reach of ``tau_syn_E``/``tau_syn_I`` in this cell type's terms: the exponential
+        inputs' range over the shape's ``tau_factor``."""
+        bound = self.input_bounds[name]
+        if self.psc.tau_factor == 1.0:
+            return bound, ""
+        low, high = bound.low / self.psc.tau_factor, bound.high / self.psc.tau_factor
+        return Bound(low, high, bound.unit), (
+            f" (the {self.psc.name} PSC runs as the chip's exponential one with time constant "
+            f"{self.psc.tau_factor:g} {name}, which reaches {bound.describe()})")
 
     def configure_neurons(self, neurons: list[lola.AtomicNeuron], parameters: dict[str, np.ndarray],
                           result: Any, atoms: np.ndarray, label: str) -> None:
@@ -100,8 +177,8 @@ class BiologicalCellType(CalibratedCellType):
                "threshold": clipped(parameters["v_thresh"], "threshold", "potential"),
                "tau_mem": clipped(parameters["tau_m"], "tau_mem", "time"),
                "refractory_time": clipped(parameters["tau_refrac"], "refractory_time", "time"),
-               "tau_syn_exc": clipped(parameters["tau_syn_E"], "tau_syn", "time"),
-               "tau_syn_inh": clipped(parameters["tau_syn_I"], "tau_syn", "time")}
+               "tau_syn_exc": clipped(self.psc.time_constant(parameters["tau_syn_E"]), "tau_syn", "time"),
+               "tau_syn_inh": clipped(self.psc.time_constant(parameters["tau_syn_I"]), "tau_syn", "time")}
         if self.synaptic_inputs == "coba":
             out.update(e_rev_exc=clipped(parameters["e_rev_E"], "e_coba_reversal", "potential"),
                        e_rev_inh=clipped(parameters["e_rev_I"], "e_coba_reversal", "potential"))
@@ -113,8 +190,10 @@ class BiologicalCellType(CalibratedCellType):
         """Weight LSB (unrounded) of synapses of biological ``weights`` (magnitudes: nA, or uS
         for conductance-based cells) onto the population's ``cells`` (indices) through
         ``receptor_type``; ``reference``: each cell's calibrated reference of that input [CADC
-        LSB] (conductance-based inputs)."""
-        tau = parameters["tau_syn_E" if receptor_type == "excitatory" else "tau_syn_I"][cells]
+        LSB] (conductance-based inputs). Alpha-shaped PSCs through :attr:`psc`: the
+        exponential with the same charge and mean time."""
+        tau = self.psc.time_constant(parameters["tau_syn_E" if receptor_type == "excitatory" else "tau_syn_I"][cells])
+        weights = self.psc.amplitude(weights)
         charge = charge_per_weight[RECEPTOR_INDEX[receptor_type]]
         if self.synaptic_inputs == "coba":
             e_rev = parameters["e_rev_E" if receptor_type == "excitatory" else "e_rev_I"][cells]
@@ -158,8 +237,7 @@ class IF_cond_exp(BiologicalCellType, pynn_cells.IF_cond_exp):
     synaptic_inputs = "coba"
 
 
-class EIF_cond_exp_isfa_ista(BiologicalCellType, pynn_cells.EIF_cond_exp_isfa_ista):
-    __doc__ = pynn_cells.EIF_cond_exp_isfa_ista.__doc__ + """
+_ADEX_DOC = """
     On the chip: a calibrated AdEx neuron (calix's AdEx calibration, ``calix.spiking.adex``)
     with conductance-based inputs. ``delta_T`` must be the chip's exponential slope (its
     circuit's, about 1.05 mV, within 30 %: ``calix.BiologicalUnits.chip_delta_t()``);
@@ -167,10 +245,19 @@ class EIF_cond_exp_isfa_ista(BiologicalCellType, pynn_cells.EIF_cond_exp_isfa_is
     spike detection (the threshold comparator), ``a`` [nS] and ``b`` [nA] are calibrated
     relative to the leak conductance ``cm / tau_m``, ``tau_w`` [ms] through the speed-up. The
     AdEx parts are calibrated for every neuron of the chip, so a network's calibrated cells are
-    all of this type or none (``RuntimeError`` naming the populations). Records ``spikes`` and
+    all AdEx or none (``RuntimeError`` naming the populations). Records ``spikes`` and
     ``v`` [mV]."""
+#: what the alpha types add to their ``_exp`` counterpart's documentation
+_ALPHA_DOC = """
+    The alpha-shaped synaptic currents (conductances) run as the chip's exponential ones with
+    the same charge and mean time (:data:`ALPHA`: time constant ``2 tau_syn``, amplitude
+    ``w e / 2``; ``tau_syn`` 1.5..15 ms where a projection uses the input); a warning
+    (``ApproximationWarning``) says so once per population."""
 
-    locals().update(_standard(pynn_cells.EIF_cond_exp_isfa_ista, ["spikes", "v"]))
+
+class _AdEx(BiologicalCellType):
+    """The AdEx cell types (``EIF_cond_exp_isfa_ista``, ``EIF_cond_alpha_isfa_ista``)."""
+
     synaptic_inputs = "coba"
     adex = True
     bounds = {**BiologicalCellType.bounds,
@@ -200,7 +287,7 @@ class EIF_cond_exp_isfa_ista(BiologicalCellType, pynn_cells.EIF_cond_exp_isfa_is
                 translated = UNITS.adex_targets(dict(zip(names, values.tolist())))
             except calix.TargetError as err:
                 cell = int(np.flatnonzero(which.ravel() == row)[0])
-                raise ParameterValueError(f"EIF_cond_exp_isfa_ista (cell {cell}): {err}") from None
+                raise ParameterValueError(f"{type(self).__name__} (cell {cell}): {err}") from None
             for name in calix.spiking.targets.ADEX:
                 fields.setdefault(name, np.empty(n))[which.ravel() == row] = translated[name]
         out.update(fields)
@@ -218,15 +305,43 @@ def _absent(pynn_type: type, why: str, instead: str) -> type:
         "__doc__": f"{pynn_type.__name__} is not available on the chip: {why}; use {instead}."})
 
 
-_ALPHA = "the chip's synaptic currents decay exponentially, they have no alpha shape"
-IF_curr_alpha = _absent(pynn_cells.IF_curr_alpha, _ALPHA, "IF_curr_exp")
-IF_cond_alpha = _absent(pynn_cells.IF_cond_alpha, _ALPHA, "IF_cond_exp")
-EIF_cond_alpha_isfa_ista = _absent(pynn_cells.EIF_cond_alpha_isfa_ista, _ALPHA, "EIF_cond_exp_isfa_ista")
+class EIF_cond_exp_isfa_ista(_AdEx, pynn_cells.EIF_cond_exp_isfa_ista):
+    __doc__ = pynn_cells.EIF_cond_exp_isfa_ista.__doc__ + _ADEX_DOC
+
+    locals().update(_standard(pynn_cells.EIF_cond_exp_isfa_ista, ["spikes", "v"]))
+
+
+class IF_curr_alpha(BiologicalCellType, pynn_cells.IF_curr_alpha):
+    __doc__ = pynn_cells.IF_curr_alpha.__doc__ + """
+    On the chip: as ``IF_curr_exp`` (a calibrated LIF neuron with its offset current for
+    ``i_offset``; records ``spikes`` and ``v`` [mV])."""+ _ALPHA_DOC
+
+    locals().update(_standard(pynn_cells.IF_curr_alpha, ["spikes", "v"]))
+    psc = ALPHA
+
+
+class IF_cond_alpha(BiologicalCellType, pynn_cells.IF_cond_alpha):
+    __doc__ = pynn_cells.IF_cond_alpha.__doc__ + """
+    On the chip: as ``IF_cond_exp`` (conductance-based inputs for all calibrated cells of the
+    network; records ``spikes`` and ``v`` [mV])."""+ _ALPHA_DOC
+
+    locals().update(_standard(pynn_cells.IF_cond_alpha, ["spikes", "v"]))
+    synaptic_inputs = "coba"
+    psc = ALPHA
+
+
+class EIF_cond_alpha_isfa_ista(_AdEx, pynn_cells.EIF_cond_alpha_isfa_ista):
+    __doc__ = pynn_cells.EIF_cond_alpha_isfa_ista.__doc__ + _ADEX_DOC + _ALPHA_DOC
+
+    locals().update(_standard(pynn_cells.EIF_cond_alpha_isfa_ista, ["spikes", "v"]))
+    psc = ALPHA
+
 IF_cond_exp_gsfa_grr = _absent(
     pynn_cells.IF_cond_exp_gsfa_grr, "the chip's neurons have no spike-frequency-adaptation or "
     "relative-refractory conductances", "EIF_cond_exp_isfa_ista (its adaptation current, with b > 0)")
 HH_cond_exp = _absent(pynn_cells.HH_cond_exp, "the chip's neurons are AdEx circuits, not Hodgkin-Huxley",
                       "EIF_cond_exp_isfa_ista")
 
-__all__ = ["BiologicalCellType", "EIF_cond_alpha_isfa_ista", "EIF_cond_exp_isfa_ista", "HH_cond_exp",
-           "IF_cond_alpha", "IF_cond_exp", "IF_cond_exp_gsfa_grr", "IF_curr_alpha", "IF_curr_exp", "UNITS"]
+__all__ = ["ALPHA", "BiologicalCellType", "EIF_cond_alpha_isfa_ista", "EIF_cond_exp_isfa_ista", "EXPONENTIAL",
+           "HH_cond_exp", "IF_cond_alpha", "IF_cond_exp", "IF_cond_exp_gsfa_grr", "IF_curr_alpha", "IF_curr_exp",
+           "PSCShape", "UNITS"]

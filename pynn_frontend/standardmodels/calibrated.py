@@ -75,6 +75,15 @@ def check_bounded(name: str, values: Any, bound: Bound, cells: Sequence[int] | N
     return arr
 
 
+def _within(value: float, bound: Bound) -> bool:
+    """Whether ``value`` passes :func:`check_bounded` for ``bound``."""
+    try:
+        check_bounded("", np.array([value]), bound)
+    except ParameterValueError:
+        return False
+    return True
+
+
 class CalibratedCellType(NeuronCellType):
     """A cell type whose neurons calix calibrates (see the module's documentation).
 
@@ -130,6 +139,49 @@ class CalibratedCellType(NeuronCellType):
     #: why calix cannot calibrate this cell type yet (None: it can)
     not_calibrated: str | None = None
 
+    # -- synaptic inputs: their time constants are checked where a projection uses them -----------
+    #: receptor type -> the parameter of its synaptic input's time constant. ``bounds`` only
+    #: asks these to be positive; what the calibration reaches (:meth:`input_bound`) is checked
+    #: when the network is mapped, for the cells some projection reaches through that input
+    synaptic_time_constants: dict[str, str] = {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}
+    #: parameter of :attr:`synaptic_time_constants` -> what the calibration reaches
+    input_bounds: dict[str, Bound] = {}
+
+    def input_bound(self, name: str) -> tuple[Bound, str]:
+        """What the calibration reaches for the synaptic time constant ``name`` (in the
+        parameter's unit), and a note for the error message ("" here)."""
+        return self.input_bounds[name], ""
+
+    def checked_inputs(self, parameters: dict[str, np.ndarray], used: dict[str, np.ndarray],
+                       label: str) -> dict[str, np.ndarray]:
+        """``parameters`` (native name -> one value per cell) with each synaptic input's time
+        constant checked where it is used: ``used`` (receptor type -> per cell the label of the
+        first projection that reaches the cell through that input, None where none does).
+
+        A used input out of the calibration's reach raises ParameterValueError naming the
+        population, the projection, the parameter, the value, the cell and the range. An unused
+        input out of reach gets the nearest value in reach as its calibration target: no event
+        ever arrives there, so the value has no effect (it only has to be one calix can
+        calibrate); a value in reach is kept."""
+        out = dict(parameters)
+        for receptor, name in self.synaptic_time_constants.items():
+            if name not in parameters or name not in self.input_bounds:
+                continue
+            bound, note = self.input_bound(name)
+            values = np.asarray(parameters[name], dtype=np.float64)
+            projections = used.get(receptor, np.full(values.shape, None, dtype=object))
+            reached = np.array([p is not None for p in projections], dtype=bool)
+            cells = np.flatnonzero(reached)
+            try:
+                check_bounded(name, values[cells], bound, cells)
+            except ParameterValueError as err:
+                bad = next(int(c) for c in cells if not _within(values[c], bound))
+                raise ParameterValueError(
+                    f"population {label!r}: {err}{note}; projection {projections[bad]!r} reaches that cell "
+                    f"through its {receptor} input") from None
+            out[name] = np.where(reached, values, np.clip(values, bound.low, bound.high))
+        return out
+
     def check_runnable(self) -> None:
         """Raises :class:`~pynn_frontend.errors.NotCalibratedError` if calix cannot calibrate
         this cell type yet."""
@@ -176,8 +228,11 @@ def _hardware_bounds() -> dict[str, Bound]:
         return Bound(low * 1e6, high * 1e6, "us")
 
     gm = Bound(*GM_RANGES[0], "CapMem LSB", integer=True)
+    # the synaptic time constants' reach is checked where a projection uses the input
+    # (CalibratedCellType.checked_inputs)
+    positive = Bound(0.0, np.inf, "us", low_open=True)
     return {"v_rest": lsb("leak"), "v_reset": lsb("reset"), "v_thresh": lsb("threshold"),
-            "tau_m": us("tau_mem"), "tau_syn_E": us("tau_syn"), "tau_syn_I": us("tau_syn"),
+            "tau_m": us("tau_mem"), "tau_syn_E": positive, "tau_syn_I": positive,
             "tau_refrac": us("refractory_time"), "cm": Bound(0, 63, "", integer=True),
             "i_synin_gm_E": gm, "i_synin_gm_I": gm,
             "synapse_dac_bias": Bound(30, 1022, "CapMem LSB", integer=True)}
@@ -199,7 +254,9 @@ class CalibHXNeuronCuba(CalibratedCellType):
 
     Differences from the real backend: ``v_thresh`` defaults to 140 (not 125: the emulated
     comparator reaches down to about 112 LSB, so calix's feasible range starts at 135); the
-    ranges are calix's feasible ranges (values outside raise ``InvalidParameterValueError``).
+    ranges are calix's feasible ranges (values outside raise ``InvalidParameterValueError``;
+    ``tau_syn_E``/``tau_syn_I`` only when the network is mapped and a projection uses that input:
+    an unused input is calibrated to the nearest value in reach, which has no effect).
     ``synapse_dac_bias`` is, as in the real backend, calix's target: every quadrant's bias is
     calibrated from it so that the quadrants' synapses drive the same current."""
 
@@ -213,6 +270,8 @@ class CalibHXNeuronCuba(CalibratedCellType):
     translations = build_translations(*[(name, name) for name in default_parameters])
     default_initial_values: dict = {}
     bounds = _hardware_bounds()
+    input_bounds = {name: Bound(RANGES["tau_syn"][0][0] * 1e6, RANGES["tau_syn"][0][1] * 1e6, "us")
+                    for name in ("tau_syn_E", "tau_syn_I")}
 
     def neuron_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         # us of hardware time are ms of biological time: the same conversion as the standard

@@ -68,7 +68,7 @@ def test_parameters_defaults_and_units(sim):
 
 @pytest.mark.parametrize("name, value, allowed", [
     ("v_thresh", 100, "135..220 CADC LSB"), ("v_rest", 200, "50..160 CADC LSB"), ("tau_m", 1.0, "5..60 us"),
-    ("tau_syn_I", 40, "3..30 us"), ("tau_refrac", 0.01, "0.04..32 us"), ("cm", 64, "0..63 \\(whole numbers\\)"),
+    ("tau_syn_I", 0, "> 0 us"), ("tau_refrac", 0.01, "0.04..32 us"), ("cm", 64, "0..63 \\(whole numbers\\)"),
     ("cm", 30.5, "0..63 \\(whole"), ("i_synin_gm_E", 900, "30..800 CapMem LSB"),
     ("synapse_dac_bias", 10, "30..1022 CapMem LSB"), ("v_reset", np.nan, "50..160")])
 def test_values_the_calibration_cannot_reach_raise_naming_the_range(sim, name, value, allowed):
@@ -151,6 +151,26 @@ def test_reversal_potentials_become_the_coba_targets(sim, spy):
                                                                      "must lie at least 20 CADC LSB below"):
         sim.run(None, RunCommand.PREPARE)
     assert len(spy.calls) == 1
+
+
+def test_synaptic_time_constants_are_checked_where_a_projection_uses_the_input(sim, spy):
+    sim.setup(neuronPermutation=[0, 1])
+    pop = sim.Population(2, sim.cells.CalibHXNeuronCuba(tau_syn_E=[2.0, 5.0], tau_syn_I=40), label="cells")
+    sim.run(None, RunCommand.PREPARE)              # no projection: nothing reaches either input
+    tau_syn = spy.calls[0]["target"].neuron_target.per_neuron("tau_syn")
+    assert np.allclose(tau_syn[:, [0, 1]], [[3e-6, 5e-6], [30e-6, 30e-6]])      # the nearest in reach, or kept
+    assert list(pop.calib_target["tau_syn_I"]) == [40, 40]                         # the user's values
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[0.01]))
+    sim.Projection(source, pop[1:2], sim.AllToAllConnector(), sim.StaticSynapse(weight=10))
+    sim.run(None, RunCommand.PREPARE)              # cell 1's excitatory input: 5 us is in reach
+    sim.Projection(source, pop[1:2], sim.AllToAllConnector(), sim.StaticSynapse(weight=-10),
+                   receptor_type="inhibitory", label="inh")
+    with pytest.raises(pynn_errors.InvalidParameterValueError,
+                       match=r"population 'cells': tau_syn_I = 40 us \(cell 1\) cannot be reached on the chip: the "
+                             r"calibration reaches 3\.\.30 us; projection 'inh' reaches that cell "
+                             r"through its inhibitory input"):
+        sim.run(None, RunCommand.PREPARE)
+    assert len(spy.calls) == 1                     # the same targets; refused before calix is asked
 
 
 # -- the glue: targets per cell, when calix is asked ---------------------------------------------------
