@@ -102,14 +102,16 @@ def _cadc_program(v_leak: np.ndarray, connect: bool):
 
 
 def test_cadc_reads_every_membrane_in_atomic_neuron_order():
-    v_leak = np.where(np.arange(512) % 3 == 0, 650, 350)     # a pattern over columns and rows
+    # a pattern over columns and rows, the two levels ~100 CADC LSB apart: far more than the
+    # leak potentials' mismatch spreads them (20 mV = 5 LSB s.d.)
+    v_leak = np.where(np.arange(512) % 3 == 0, 800, 300)
     both, top, bottom = _cadc_program(v_leak, connect=True)
     assert both.shape == (512,) and top.shape == bottom.shape == (256,)
-    high, low = both[v_leak == 650], both[v_leak == 350]
+    high, low = both[v_leak == 800], both[v_leak == 300]
     assert high.min() > low.max() + 20                      # each read is its own neuron's
     # the per-hemisphere reads: columns in order, the same neurons (taken a little later)
     middle = (high.min() + low.max()) / 2
-    assert np.array_equal(np.concatenate([top, bottom]) > middle, v_leak == 650)
+    assert np.array_equal(np.concatenate([top, bottom]) > middle, v_leak == 800)
 
 
 def test_without_the_column_switches_the_cadc_does_not_see_the_membranes():
