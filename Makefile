@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench venv clean
+.PHONY: test demo bench venv clean mutation
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ venv: $(STAMP)
 # module-scoped fixture (a calibration, say) is made once
 test: $(STAMP)
 	$(VPY) -m pytest -q -n 2 --dist loadfile
+
+# mutation testing with mutmut (the `mutation` extra), one module at a time against its own fast
+# tests, in scratch copies under .mutation/ (the sources are never mutated in place); not part of
+# `make test`. MODULES="halco.layout stadls.builder" picks modules (`benchmarks/mutation.py --list`); scores
+# land in .mutation/scores.md, survivors judged equivalent in benchmarks/mutation_equivalents.md
+MUTATION_STAMP := $(VENV)/.installed-mutation
+
+$(MUTATION_STAMP): $(STAMP)
+	$(VPY) -m pip install --quiet -e '.[mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	$(VPY) benchmarks/mutation.py $(MODULES)
 
 demo: $(PLOT_STAMP)
 	$(VPY) examples/demo.py
@@ -68,4 +81,4 @@ bench: $(STAMP) $(BENCH_VENV)/.installed $(BENCH_VENV)/.installed-pynn $(NEST_VE
 	$(VPY) benchmarks/pynn.py --venv-bench $(BENCH_VENV) --venv-nest $(NEST_VENV)
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) $(NEST_VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) $(NEST_VENV) build *.egg-info .pytest_cache .hypothesis .mutation
