@@ -126,8 +126,8 @@ def encode(op: int, operand: int = 0) -> int:
     """One instruction word (as a signed int32 value)."""
     if not OPERAND_MIN <= operand <= OPERAND_MAX:
         raise ValueError(f"operand {operand} of {NAMES[op]} does not fit 24 bits")
-    word = (operand << 8) | op
-    return word - (1 << 32) if word >= 1 << 31 else word
+    # the operand is signed: Python's << of a negative int is already the negative int32 word
+    return (operand << 8) | op
 
 
 def disassemble(code: Sequence[int] | np.ndarray, base: int = 0) -> list[str]:
