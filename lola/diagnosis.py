@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 import halco
+from .chip import Chip
 from .errors import LolaTypeError
 from .neuron import AtomicNeuron
 
@@ -128,8 +129,6 @@ def diagnose(neuron: AtomicNeuron | None = None, *, chip: Any = None,
     """What in ``neuron``'s configuration stops it from spiking, sending spikes or being
     recorded. Give the :class:`~lola.AtomicNeuron`, or a :class:`~lola.Chip` and the neuron's
     ``coord`` (then the chip's CADC and MADC routing of that neuron is checked too)."""
-    from .chip import Chip
-
     if chip is not None and not isinstance(chip, Chip):
         raise LolaTypeError(f"diagnose: chip must be a lola.Chip, not {type(chip).__name__}")
     if coord is not None and not isinstance(coord, halco.AtomicNeuronOnDLS):

@@ -68,7 +68,7 @@ def _claim(placements: dict[int, Any], coord: Any, config: Any) -> None:
     first one's compartment switches). Writing the same placement again is fine."""
     if not hasattr(config, "placed_neurons"):
         return
-    atoms = sorted(a.to_enum() for a in config.placed_neurons(coord))
+    atoms = sorted(a.to_enum() for a in coord.get_atomic_neurons())   # the coordinate knows them
     _merge_placements(placements, dict.fromkeys(atoms, coord), "write")
 
 

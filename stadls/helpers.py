@@ -224,17 +224,7 @@ def synapse_driver_of_row(row: halco.SynapseRowOnDLS) -> tuple[halco.SynapseDriv
     row ``r`` of a hemisphere belongs to driver ``r // 2`` of that hemisphere, as its top row
     (``row_mode_top``) when ``r`` is odd, its bottom row (``row_mode_bottom``) when even."""
     _check_type("synapse_driver_of_row: row", row, halco.SynapseRowOnDLS)
-    local, synram = row.local.value(), row.parent.value()
-    driver = halco.SynapseDriverOnDLS(halco.SynapseDriverOnSynapseDriverBlock(local // 2),
-                                      halco.SynapseDriverBlockOnDLS(synram))
-    half = halco.SynapseRowOnSynapseDriver.top if local % 2 else halco.SynapseRowOnSynapseDriver.bottom
-    return driver, half
-
-
-def _padi_bus_of_driver(driver: halco.SynapseDriverOnDLS) -> halco.PADIBusOnDLS:
-    """The PADI bus a driver listens to: bus ``d % 4`` of its hemisphere."""
-    local, block = driver.local.value(), driver.parent.value()
-    return halco.PADIBusOnDLS(halco.PADIBusOnPADIBusBlock(local % _BUSES), halco.PADIBusBlockOnDLS(block))
+    return row.to_synapse_driver_on_dls(), row.local.to_synapse_row_on_synapse_driver()
 
 
 def input_label(row: halco.SynapseRowOnDLS, synapse_label: int, spl1: int = 0) -> int:
@@ -245,7 +235,7 @@ def input_label(row: halco.SynapseRowOnDLS, synapse_label: int, spl1: int = 0) -
     driver, _ = synapse_driver_of_row(row)
     label = _check_int("input_label: synapse_label", synapse_label, 0, halco.SynapseLabel.size - 1)
     l2 = _check_int("input_label: spl1", spl1, 0, halco.SPL1Address.size - 1)
-    return (l2 << 14) | ((driver.local.value() // _BUSES) << 6) | label
+    return (l2 << 14) | (driver.local.to_synapse_driver_on_padi_bus().value() << 6) | label
 
 
 def _rows(what: str, rows: Any) -> list[halco.SynapseRowOnDLS]:
@@ -302,7 +292,7 @@ def route_input(builder: Any, rows: halco.SynapseRowOnDLS | Sequence[halco.Synap
     for row in chosen:
         d, half = synapse_driver_of_row(row)
         halves.setdefault(d.to_enum(), set()).add(half.value())
-    buses = sorted({_padi_bus_of_driver(halco.SynapseDriverOnDLS.from_enum(d)).to_enum() for d in halves})
+    buses = sorted({halco.SynapseDriverOnDLS.from_enum(d).to_padi_bus_on_dls().to_enum() for d in halves})
 
     source = halco.CrossbarInputOnDLS(_L2_INPUT_BASE + l2)
     for bus in buses:                          # PADIBusOnDLS enum == crossbar output

@@ -4,12 +4,14 @@ entry per step, through a counter-based hash), reproducible for a chip id."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import halco
 import haldls
 import lola
 import stadls
 from emulator import Emulator
+from emulator.errors import NumericalError
 
 SNAPSHOTS = 1500
 SPACING_US = 10.0          # several membrane time constants: the snapshots are independent in time
@@ -57,10 +59,6 @@ def test_the_noise_is_reproducible_for_a_chip_id_and_differs_between_chips():
 
 
 def test_extreme_configurations_stay_finite_and_a_nan_is_never_passed_on():
-    import pytest
-
-    from emulator.errors import NumericalError
-
     emulator = Emulator(chip_id=1)
     builder = stadls.generate(stadls.SystemInit())[0]
     neurons = lola.AtomicNeuronArray()
