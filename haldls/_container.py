@@ -96,8 +96,11 @@ class FieldArray(list):
         return (FieldArray, (self._field, list(self)))
 
     def __deepcopy__(self, memo: dict) -> "FieldArray":
-        # the entries were checked when they were set: copy them without checking again
-        return FieldArray._unchecked(self._field, [copy.deepcopy(v, memo) for v in self])
+        # the entries were checked when they were set: copy them without checking again. Each
+        # entry is a value of its own slot (a circuit, a driver): one object set into several
+        # slots gets a copy per slot, so that a copy changed slot by slot (grenade labels each
+        # placed neuron) does not change the others through a shared object
+        return FieldArray._unchecked(self._field, [copy.deepcopy(v) for v in self])
 
     def check(self) -> None:
         """Check the size and every entry again (``list`` methods such as ``sort`` bypass

@@ -2,7 +2,7 @@
 through a device) and the data of each realtime snippet, turned into Neo objects.
 
 Devices: ``"madc"`` (the membrane ADC: at most two neurons chip-wide, in columns of different
-parity, 10-bit samples at about 18.5 MHz), ``"cadc"`` (the columnar ADCs: any number of neurons,
+parity, 10-bit samples at about 29.4 MHz), ``"cadc"`` (the columnar ADCs: any number of neurons,
 only ``v``, 8-bit; read every ``mapping.CADC_PERIOD_US`` where grenade reads periodically, else
 once at the end of each snippet), ``"pad_0"``/``"pad_1"`` with an optional ``_buffered``
 or ``_unbuffered`` suffix (a neuron's readout on an analog pad of the chip, for an oscilloscope:
@@ -297,7 +297,9 @@ class Recorder(recording.Recorder):
                     if times.size and times.max() > snippet.t_stop:
                         warnings.warn("Recorded at least one spike after t_stop")
                         times = times[times <= snippet.t_stop]
-                    train = neo.SpikeTrain(times * pq.ms, t_start=t_start, t_stop=t_stop, units="ms",
+                    # units as a Quantity, not a string: quantities parses a unit string anew on every call
+                    # (half the cost of a SpikeTrain)
+                    train = neo.SpikeTrain(times, t_start=t_start, t_stop=t_stop, units=pq.ms,
                                            source_population=label, source_id=cell, channel_id=cell,
                                            source_index=self._index(cell),
                                            source_location=self._location(compartment),
@@ -312,7 +314,7 @@ class Recorder(recording.Recorder):
                 signal = neo.IrregularlySampledSignal(
                     np.asarray(times, dtype=float) * pq.ms,
                     np.asarray(values, dtype=float).reshape(-1, 1),
-                    units="dimensionless", time_units=pq.ms, name=variable, device=device,
+                    units=pq.dimensionless, time_units=pq.ms, name=variable, device=device,
                     source_population=label, source_ids=[cell], source_locations=[self._location(compartment)],
                     source_compartments=[compartment], channel_ids=[cell],
                     array_annotations={"channel_index": np.array([index])})
@@ -345,8 +347,8 @@ class Recorder(recording.Recorder):
                     continue
                 times = [s.spikes[cell] for s in self.snippets if cell in s.spikes]
                 times = np.sort(np.concatenate(times)) if times else np.zeros(0)
-                train = neo.SpikeTrain(times[times <= t_stop] * pq.ms, t_start=t_start * pq.ms, t_stop=t_stop * pq.ms,
-                                       units="ms", source_population=label, source_id=cell, channel_id=cell,
+                train = neo.SpikeTrain(times[times <= t_stop], t_start=t_start * pq.ms, t_stop=t_stop * pq.ms,
+                                       units=pq.ms, source_population=label, source_id=cell, channel_id=cell,
                                        source_index=self._index(cell))
                 train.segment = segment
                 segment.spiketrains.append(train)

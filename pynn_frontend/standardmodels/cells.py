@@ -263,16 +263,18 @@ class HXNeuron(NeuronCellType):
 
     def atomic_neurons(self, parameters: dict[str, np.ndarray],
                        base: Sequence[lola.AtomicNeuron]) -> list[lola.AtomicNeuron]:
-        """The AtomicNeuron of each cell (see :meth:`NeuronCellType.atomic_neurons`), each its
-        own object (grenade sets every placed neuron's event label in place)."""
+        """The AtomicNeuron of each cell (see :meth:`NeuronCellType.atomic_neurons`). Cells with
+        equal neurons share one object: callers must not change them in place (a deep copy of a
+        chip gives every circuit its own, see ``haldls``'s ``FieldArray``; grenade labels the
+        placed neurons of such a copy)."""
         n = len(base)
         arrays = {name: np.broadcast_to(np.asarray(v), (n,)) for name, v in parameters.items() if name in _FIELDS}
         columns = {name: v.tolist() for name, v in arrays.items()}
         # the fields a neuron keeps from its base neuron
         kept = [(member, field) for member, fields in _LAYOUT.items() for field, name, _ in fields
                 if name not in columns]
-        # cells with equal parameters and equal kept fields get equal neurons: each distinct
-        # neuron is built once (0.1 ms), the others are copies of it (a third of that)
+        # cells with equal parameters and equal kept fields share one neuron: each distinct
+        # neuron is built once (0.1 ms)
         table = np.ascontiguousarray(np.column_stack([v.astype(np.float64) for v in arrays.values()])) \
             if arrays else np.zeros((n, 0))
         built: dict[tuple, lola.AtomicNeuron] = {}
@@ -281,7 +283,7 @@ class HXNeuron(NeuronCellType):
             key = (table[i].tobytes(), tuple(getattr(getattr(neuron, member), field) for member, field in kept))
             prototype = built.get(key)
             if prototype is not None:
-                out.append(copy.deepcopy(prototype))
+                out.append(prototype)
                 continue
             members = {}
             for member, fields in _LAYOUT.items():

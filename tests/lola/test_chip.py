@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 
 import numpy as np
@@ -134,3 +135,19 @@ def test_with_leaves_returns_a_copy_and_leaves_the_original_alone(cls, coord):
     node = next(c for c, leaf in crossbar.leaves() if isinstance(leaf, haldls.CrossbarNode))
     changed = crossbar.with_leaves(iter([(node, haldls.CrossbarNode(mask=3, target=1))]))
     assert dict(changed.leaves())[node].mask == 3 and dict(crossbar.leaves())[node].mask != 3
+
+
+def test_a_deep_copy_gives_every_slot_its_own_object():
+    """One neuron object set into several circuits: a deep copy of the chip gives each circuit
+    its own, so that changing one circuit of the copy (as grenade labels each placed neuron)
+    leaves the others (copy.deepcopy's memo alone would keep the object shared)."""
+    chip = lola.Chip()
+    neuron = lola.AtomicNeuron()
+    for atom in (3, 4, 5):
+        chip.neuron_block.atomic_neurons[atom] = neuron
+    out = copy.deepcopy(chip)
+    neurons = out.neuron_block.atomic_neurons
+    assert len({id(neurons[a]) for a in (3, 4, 5)}) == 3 and neurons[3] is not neuron
+    neurons[3].event_routing.address = 17
+    assert [neurons[a].event_routing.address for a in (3, 4, 5)] == [17, 0, 0]
+    assert neuron.event_routing.address == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
 import grenade.network as gn
@@ -84,10 +85,29 @@ def test_queued_snippets_keep_their_own_neurons_and_the_shared_base_stays_unchan
     atoms = [int(a) for a in pop.atomic_neurons]
     assert [first[a].leak.v_leak for a in atoms] == [400, 400, 400]
     assert [second[a].leak.v_leak for a in atoms] == [400, 700, 400]
-    # equal cells get neurons of their own: grenade sets each placed neuron's event label in place
-    assert len({id(n) for n in (*[first[a] for a in atoms], *[second[a] for a in atoms])}) == 6
+    # equal cells share one neuron object (a deep copy of the chip gives each circuit its own,
+    # test_equal_cells_send_spikes_of_their_own); the changed cell has its own
+    assert first[atoms[1]] is first[atoms[2]] and second[atoms[1]] is not second[atoms[2]]
     assert simulator.preset("default") == lola.Chip()   # the snippets replaced neurons, changed none
     sim.run(None)
+
+
+def test_equal_cells_send_spikes_of_their_own(sim):
+    """Each of three equal firing cells (one AtomicNeuron object in the snippet's chip) gets its
+    own event label on the chip: every cell's spikes are its own (when a deep copy of the chip
+    kept the object shared, the last label won and all spikes went to the last cell)."""
+    sim.setup()
+    pop = sim.Population(3, sim.cells.HXNeuron(leak_v_leak=1000, leak_i_bias=300, threshold_v_threshold=300,
+                                               threshold_enable=True, reset_v_reset=400, reset_i_bias=1022,
+                                               refractory_period_refractory_time=40))
+    pop.record("spikes")
+    sim.run(0.05)
+    trains = pop.get_data("spikes").segments[0].spiketrains
+    assert [int(t.annotations["source_index"]) for t in trains] == [0, 1, 2]
+    assert all(len(t) >= 3 for t in trains), [len(t) for t in trains]
+    # spikes of one cell only would repeat its times in every train
+    assert not np.array_equal(trains[0].magnitude, trains[1].magnitude)
+    sim.end()
 
 
 def test_a_user_initial_config_changed_after_a_snippet_reaches_only_later_snippets(sim):
