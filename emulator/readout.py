@@ -43,7 +43,11 @@ CADC_NOISE_LSB = 1.0
 CORRELATION_BASELINE = 220.0      # code of a freshly reset correlation sensor
 CORRELATION_ETA_PER_LSB = 8.0 / 1022.0   # code decrease per pair at zero delay, per syn_i_bias_store LSB
 CORRELATION_TAU_CHARGE = 625.0 * 1000.0  # cycles*LSB: tau = this / syn_i_bias_ramp (1000 -> 5 us)
+#: the MADC's base clock: the PLL's madc_clk output with the default PLL setting (ADPLL 0's DCO,
+#: 2 * 10 * 50 MHz / 2), which the real SystemInit writes; the PLL itself is not modelled
 MADC_CLOCK_HZ = 500e6
+#: MADC clock cycles one sample takes at least; MADCConfig.sample_duration_adjust adds to them
+MADC_MINIMAL_CLOCK_CYCLES_PER_SAMPLE = 12
 MADC_V_PER_LSB = 1.2 / 1023.0
 MADC_NOISE_LSB = 1.5
 
@@ -242,13 +246,18 @@ class Readout:
             self._start()
 
     def sample_period_cycles(self) -> float:
-        """FPGA cycles between two MADC samples for the current MADCConfig."""
+        """FPGA cycles between two MADC samples for the current MADCConfig: the real chip's
+        rate, ``MADC_CLOCK_HZ`` (divided by ``2 (madc_clock_scale_value + 1)`` with clock
+        scaling) over ``sample_duration_adjust + 12`` MADC clock cycles per sample; 4.25 FPGA
+        cycles (29.4 MHz) by default, the real software's ``MADCConfig.calculate_sample_rate``
+        (checked on the real chip against the measured rate). ``conversion_cycles_offset`` does
+        not enter it, as it does not enter that formula."""
         cfg = self.chip.fields(haldls.MADCConfig)
         clock = MADC_CLOCK_HZ
         if cfg["enable_madc_clock_scaling"][0]:
             clock /= 2.0 * (int(cfg["madc_clock_scale_value"][0]) + 1)
-        cycles_per_sample = int(cfg["sample_duration_adjust"][0]) + int(cfg["conversion_cycles_offset"][0]) + 10
-        return 125e6 / (clock / cycles_per_sample)
+        cycles_per_sample = int(cfg["sample_duration_adjust"][0]) + MADC_MINIMAL_CLOCK_CYCLES_PER_SAMPLE
+        return transfer.FPGA_CLOCK_HZ * cycles_per_sample / clock
 
     def _source_neurons(self) -> tuple[int, int]:
         """The neuron whose readout each multiplexer sees (-1: none), checking the wiring rules."""

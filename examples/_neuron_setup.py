@@ -6,6 +6,8 @@ The general helpers (MADC and CADC recording, routing, all-neuron CapMem writes)
 
 from __future__ import annotations
 
+import math
+
 import halco
 import haldls
 import stadls
@@ -15,6 +17,13 @@ def write_capmem(builder: stadls.PlaybackProgramBuilder, neuron: halco.AtomicNeu
                  **values: int) -> None:
     """Write CapMem parameters of one neuron, e.g. ``v_leak=1000, i_bias_leak=150``."""
     stadls.write_neuron_capmem(builder, values, neuron)
+
+
+def madc_samples(duration_us: float) -> int:
+    """The number of MADC samples that covers ``duration_us`` [us] at the default MADCConfig
+    and PLL (29.4 samples per us, the real chip's rate)."""
+    rate = haldls.MADCConfig().calculate_sample_rate(haldls.DEFAULT_MADC_BASE_FREQUENCY)
+    return math.ceil(duration_us * 1e-6 * rate)
 
 
 def atomic(column: int, row: int = 0) -> halco.AtomicNeuronOnDLS:

@@ -22,7 +22,7 @@ import haldls
 import stadls
 import _plotting
 from stadls import enable_madc_recording, madc_trace
-from _neuron_setup import atomic, configure_neuron, init_builder
+from _neuron_setup import atomic, configure_neuron, init_builder, madc_samples
 
 NEURON = atomic(16)
 STEP_ON_US, STEP_OFF_US, END_US = 50.0, 450.0, 500.0
@@ -48,7 +48,7 @@ def run_pattern(name: str, chip_id: int = 0, **connection) -> dict:
                    enable_adaptation_pulse=pattern["adaptation"])
     configure_neuron(builder, NEURON, {**BASE, **pattern["capmem"]}, config, backend)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
-    enable_madc_recording(builder, NEURON, number_of_samples=int(END_US * 18.6))
+    enable_madc_recording(builder, NEURON, number_of_samples=madc_samples(END_US))
     builder.wait_until(int(STEP_ON_US * 125))
     builder.write(NEURON.to_neuron_config_on_dls(), haldls.NeuronConfig(**config, enable_membrane_offset=True))
     builder.wait_until(int(STEP_OFF_US * 125))

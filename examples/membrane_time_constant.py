@@ -13,7 +13,7 @@ import halco
 import haldls
 import stadls
 from stadls import enable_madc_recording, madc_trace
-from _neuron_setup import atomic, configure_neuron, init_builder, write_capmem
+from _neuron_setup import atomic, configure_neuron, init_builder, madc_samples, write_capmem
 
 NEURON = atomic(7)
 
@@ -25,7 +25,7 @@ def measure_tau(i_bias_leak: int, division: bool = False, chip_id: int = 0, **co
                      dict(membrane_capacitor_size=63, enable_leak_division=division, enable_readout=True))
     builder.write(halco.TimerOnDLS(), haldls.Timer())
     builder.wait_until(125 * 300)                      # settle at the high leak potential
-    enable_madc_recording(builder, NEURON, number_of_samples=20000)
+    enable_madc_recording(builder, NEURON, number_of_samples=madc_samples(1000))   # to 1300 us
     builder.wait_until(125 * 310)
     write_capmem(builder, NEURON, v_leak=300)          # step down at t = 310 us
     builder.wait_until(125 * 1300)

@@ -15,7 +15,7 @@ import haldls
 import stadls
 from stadls import enable_madc_recording, madc_trace
 from _neuron_setup import (
-    atomic, configure_neuron, init_builder, route_input, set_weight, spike,
+    atomic, configure_neuron, init_builder, madc_samples, route_input, set_weight, spike,
     write_capmem,
 )
 
@@ -39,7 +39,7 @@ def _neuron(builder, coba: bool) -> None:
 
 def _amplitudes(program, n: int) -> np.ndarray:
     t, v = madc_trace(program)
-    v = np.convolve(v, np.ones(19) / 19, mode="same")   # ~1 us running mean against the noise
+    v = np.convolve(v, np.ones(29) / 29, mode="same")   # ~1 us running mean against the noise
     out = []
     for k in range(n):
         t0 = START_US + k * PERIOD_US
@@ -54,7 +54,7 @@ def psp_vs_weight(weights: list[int], chip_id: int = 0, **connection) -> np.ndar
     label = route_input(builder, COLUMN, weights[0])
     _neuron(builder, coba=False)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
-    enable_madc_recording(builder, NEURON, number_of_samples=int((START_US + PERIOD_US * len(weights)) * 18.6))
+    enable_madc_recording(builder, NEURON, number_of_samples=madc_samples(START_US + PERIOD_US * len(weights)))
     for k, w in enumerate(weights):
         # weights above 63 are split over several events in consecutive clock cycles, as the
         # real dynamic-range experiment sums synapses
@@ -78,7 +78,7 @@ def coba_psp_vs_leak(v_leaks: list[int], chip_id: int = 0, **connection) -> np.n
     label = route_input(builder, COLUMN, 40)
     _neuron(builder, coba=True)
     builder.write(halco.TimerOnDLS(), haldls.Timer())
-    enable_madc_recording(builder, NEURON, number_of_samples=int((START_US + PERIOD_US * len(v_leaks)) * 18.6))
+    enable_madc_recording(builder, NEURON, number_of_samples=madc_samples(START_US + PERIOD_US * len(v_leaks)))
     for k, vl in enumerate(v_leaks):
         builder.wait_until(int((START_US - 100 + k * PERIOD_US) * 125))
         write_capmem(builder, NEURON, v_leak=vl)

@@ -14,7 +14,7 @@ import halco
 import haldls
 import stadls
 from stadls import enable_madc_recording, madc_trace
-from _neuron_setup import atomic, configure_neuron, init_builder, route_input, spike
+from _neuron_setup import atomic, configure_neuron, init_builder, madc_samples, route_input, spike
 
 COLUMN = 40
 NEURON = atomic(COLUMN)
@@ -35,7 +35,7 @@ def step_heights(facilitating: bool = False, stp: bool = True, chip_id: int = 0,
                           enable_synaptic_input_excitatory_small_capacitance=True, enable_readout=True,
                           readout_source=haldls.NeuronConfig.ReadoutSource.exc_synin))
     builder.write(halco.TimerOnDLS(), haldls.Timer())
-    enable_madc_recording(builder, NEURON, number_of_samples=int(160 * 18.6))
+    enable_madc_recording(builder, NEURON, number_of_samples=madc_samples(160))
     for t in TIMES_US:
         spike(builder, t, label)
     builder.wait_until(160 * 125)

@@ -155,6 +155,8 @@ class Container(WordContainer):
     coordinate_type: ClassVar[type]
     n_words: ClassVar[int] = 0
     fields: ClassVar[dict[str, Field]] = {}
+    #: (name, field) in the order encode writes them: gates last
+    _encode_order: ClassVar[tuple] = ()
     readable: ClassVar[bool] = True
     writable: ClassVar[bool] = True
     #: write(coord, config, reference) emits only words that differ from the reference
@@ -194,7 +196,12 @@ class Container(WordContainer):
                 fields[name] = value
                 delattr(cls, name)
         _check_layout(cls.__name__, fields, words)
+        for f in fields.values():
+            if f.gate is not None and fields.get(f.gate.name) is not f.gate:
+                raise ValueError(f"{cls.__name__}.{f.name}: its gate is not a field of the container")
         cls.fields = fields
+        # a gate writes after the others: off, it clears the bits its gated field wrote
+        cls._encode_order = tuple(sorted(fields.items(), key=lambda item: item[1].encodes_last))
         cls._checked_fields = tuple(f for f in fields.values() if f.can_be_invalid)
         these = {
             name: attrs.field(
@@ -259,7 +266,7 @@ class Container(WordContainer):
     def encode(self) -> np.ndarray:
         """The container's words (uint32, ``n_words`` long)."""
         words = [0] * self.n_words
-        for name, f in self.fields.items():
+        for name, f in self._encode_order:
             f.encode_into(words, getattr(self, name))
         return np.array(words, dtype=np.uint32)
 
@@ -322,7 +329,7 @@ class Container(WordContainer):
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
             raise FieldTypeError(f"{cls.__name__}.encode_array: n must be a count >= 0, not {n!r}")
         words = np.zeros((n, cls.n_words), dtype=np.uint64)
-        for name, f in cls.fields.items():
+        for name, f in cls._encode_order:
             default = f.default if f.count is None else [f.default] * f.count
             v = values.get(name, default)
             shape = (n,) if f.count is None else (n, f.count)
@@ -357,7 +364,19 @@ class Container(WordContainer):
         """A Hypothesis strategy drawing valid containers of this type."""
         from hypothesis import strategies as st
 
-        return st.builds(cls, **{name: f.strategy() for name, f in cls.fields.items()})
+        drawn = st.builds(cls, **{name: f.strategy() for name, f in cls.fields.items()})
+        gated = [f for f in cls.fields.values() if f.gate is not None]
+        if not gated:
+            return drawn
+
+        def as_stored(c: "Container") -> "Container":
+            # the chip keeps a gated field only while its gate is on: draw what reads back
+            for f in gated:
+                if not getattr(c, f.gate.name):
+                    setattr(c, f.name, f.default)
+            return c
+
+        return drawn.map(as_stored)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able values of every field."""

@@ -9,6 +9,12 @@ Array fields (``count=4`` for the four entries of a quad) give one placement per
 values are :class:`~haldls.FieldArray` lists, whose entries a field checks with
 :meth:`Field.validate_entry`. :meth:`Field.info` is the field's entry in its container's
 ``schema()`` (:class:`~haldls._protocol.FieldInfo`).
+
+Two kinds go beyond one value in its own bits: a :func:`Coordinate` field holds a halco
+coordinate that the chip stores in an encoding of its own (a one-hot row word and a column word,
+say), given as a pair of vectorized functions; a :func:`Gate` is a flag the chip has no bit for:
+it is on while its gated field's bits select something, and off means the gated field's bits are
+all zero (so a gated field reads back as its default while its gate is off).
 """
 
 from __future__ import annotations
@@ -126,7 +132,9 @@ class Field:
         self._members = {int(m): m for m in enum_type} if enum_type is not None else {}
         # decode_array checks values only where some raw bit patterns decode outside the range
         self._valid_raw: np.ndarray | None = None
-        if kind == "enum" or self.minimum > -offset or self.maximum < mask - offset:
+        # (a coordinate field's raw space is too wide for a table: it checks its own patterns)
+        if kind in ("uint", "int", "enum") and (
+                kind == "enum" or self.minimum > -offset or self.maximum < mask - offset):
             valid = np.zeros(mask + 1, dtype=bool)
             if kind == "enum":
                 valid[[v + offset for v in self._members]] = True
@@ -142,6 +150,11 @@ class Field:
                 raise ValueError(f"placement of {width}-bit field covers {sum(s.width for s in fixed)} bits")
             self._placements.append(fixed)
         self.check_default()
+
+    #: the :class:`GateField` that switches this field's bits on and off (None: always written)
+    gate: "GateField | None" = None
+    #: written after every other field of its container (a gate clears its gated field's bits)
+    encodes_last = False
 
     def check_default(self) -> None:
         if self.count is None:
@@ -336,6 +349,165 @@ class Field:
         return st.lists(scalar, min_size=self.count, max_size=self.count)
 
 
+class CoordinateField(Field):
+    """A halco coordinate that the chip stores in an encoding of its own (see :func:`Coordinate`).
+
+    Values are coordinates of ``coordinate``; an int is taken as the coordinate's enum (as the
+    vectorized codec, which works on enums). ``decode_array`` gives enums; with ``check=False`` a
+    bit pattern that encodes no coordinate decodes to ``maximum + 1`` (one past the last enum).
+    """
+
+    def __init__(self, coordinate: type, width: int, placement: Sequence[Bits], *,
+                 to_raw: Callable[[np.ndarray], np.ndarray],
+                 from_raw: Callable[[np.ndarray], np.ndarray], default: Any = None,
+                 doc: str = "") -> None:
+        self.coordinate = coordinate
+        self._enums_to_raw = to_raw
+        self._raw_to_enums = from_raw
+        first = next(iter(coordinate.enum_values()))
+        super().__init__("coord", width, placement,
+                         default=coordinate.from_enum(first) if default is None else default,
+                         minimum=first, maximum=first + coordinate.size - 1, doc=doc)
+
+    def info(self) -> FieldInfo:
+        """A coordinate type; ``minimum`` and ``maximum`` bound its enums."""
+        return FieldInfo(name=self.name, type=self.coordinate, minimum=self.minimum,
+                         maximum=self.maximum, doc=self.doc)
+
+    @property
+    def can_be_invalid(self) -> bool:
+        return True
+
+    def _what(self) -> str:
+        return (f"a {self.coordinate.__name__} (or its enum, an int in "
+                f"[{self.minimum}, {self.maximum}])")
+
+    def validate(self, value: Any) -> Any:
+        """The coordinate ``value`` is or whose enum it is; another type or enum raises."""
+        if isinstance(value, self.coordinate):
+            return value
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise FieldTypeError(f"{self._where()} must be {self._what()}, got "
+                                 f"{type(value).__name__} {value!r}")
+        if not self.minimum <= value <= self.maximum:
+            raise FieldValueError(f"{self._where()} = {int(value)} is out of range "
+                                  f"[{self.minimum}, {self.maximum}] (the enums of "
+                                  f"{self.coordinate.__name__})")
+        return self.coordinate.from_enum(int(value))
+
+    def to_raw(self, value: Any) -> int:
+        return int(self._enums_to_raw(np.array([int(value)], dtype=np.int64))[0])
+
+    def _enum_of(self, raw: int) -> int:
+        return int(self._raw_to_enums(np.array([raw], dtype=np.uint64))[0])
+
+    def decode_from(self, words: Sequence[int]) -> Any:
+        if self.gate is not None and not self.gate.decode_from(words):
+            return self.default          # gate off: the bits are zero and select nothing
+        raw = 0
+        for s in self._placements[0]:
+            raw |= ((words[s.word] >> s.lo) & ((1 << s.width) - 1)) << s.value_lo
+        enum = self._enum_of(raw)
+        if enum < 0:
+            raise FieldValueError(f"{self._where()}: bits {raw:#x} encode no "
+                                  f"{self.coordinate.__name__}")
+        return self.coordinate.from_enum(enum)
+
+    def decode_array(self, words: np.ndarray, check: bool = True) -> np.ndarray:
+        """Enums of ``n`` instances from ``words[n, k]``; ``check`` raises for bits that encode
+        no coordinate (else they decode to ``maximum + 1``)."""
+        w = words.astype(np.uint64, copy=False)
+        raw = np.zeros(w.shape[0], dtype=np.uint64)
+        for s in self._placements[0]:
+            bits = (w[:, s.word] >> np.uint64(s.lo)) & np.uint64((1 << s.width) - 1)
+            raw |= bits << np.uint64(s.value_lo)
+        enums = np.asarray(self._raw_to_enums(raw), dtype=np.int64)
+        if self.gate is not None:
+            enums = np.where(self.gate.decode_array(words), enums, int(self.default))
+        invalid = enums < 0
+        if check and invalid.any():
+            row = int(np.flatnonzero(invalid)[0])
+            raise FieldValueError(f"{self._where()}: the bits of container {row} ({int(raw[row]):#x}) "
+                                  f"encode no {self.coordinate.__name__}")
+        return np.where(invalid, self.maximum + 1, enums)
+
+    def encode_array(self, values: np.ndarray, words: np.ndarray) -> None:
+        """OR the raw bits of ``values`` (coordinates or their enums, shape ``(n,)``) into
+        ``words[n, k]``."""
+        v = np.asarray(values)
+        if v.dtype.kind == "O":
+            v = np.array([int(self.validate(x)) for x in v.ravel()], dtype=np.int64).reshape(v.shape)
+        if v.dtype.kind not in "iu":
+            raise FieldTypeError(f"{self._where()} values must be {self.coordinate.__name__}s or "
+                                 f"their enums (integers), got an array of {v.dtype}")
+        if v.size and (v.min() < self.minimum or v.max() > self.maximum):
+            bad = v[(v < self.minimum) | (v > self.maximum)].ravel()[0]
+            raise FieldValueError(f"{self._where()} = {int(bad)} is out of range "
+                                  f"[{self.minimum}, {self.maximum}] (the enums of "
+                                  f"{self.coordinate.__name__})")
+        raw = np.asarray(self._enums_to_raw(v.astype(np.int64).reshape(-1)), dtype=np.uint64)
+        for s in self._placements[0]:
+            bits = (raw >> np.uint64(s.value_lo)) & np.uint64((1 << s.width) - 1)
+            words[:, s.word] |= bits << np.uint64(s.lo)
+
+    def strategy(self):
+        from hypothesis import strategies as st
+
+        return st.integers(self.minimum, self.maximum).map(self.coordinate.from_enum)
+
+
+class GateField(Field):
+    """A flag the chip has no bit for (see :func:`Gate`): on while any bit of its placement (bits
+    of the gated field) is set. Written off, it clears every bit of the gated field (it is written
+    after the container's other fields); written on, it writes nothing: the gated field's bits
+    select what is on."""
+
+    encodes_last = True
+
+    def __init__(self, gated: Field, placement: Sequence[Bits], *, default: bool = False,
+                 doc: str = "") -> None:
+        if gated.gate is not None or gated.count is not None:
+            raise ValueError("a gate switches one scalar field that no other gate switches")
+        width = sum(s.width for s in placement)
+        super().__init__("bool", width, placement, default=default, doc=doc)
+        owned = gated.used_bits()
+        for word, mask in Field.used_bits(self).items():
+            if owned.get(word, 0) & mask != mask:
+                raise ValueError(f"a gate reads bits of its gated field only (word {word})")
+        self.gated = gated
+        gated.gate = self
+
+    def used_bits(self) -> dict[int, int]:
+        """None: the bits a gate reads belong to its gated field."""
+        return {}
+
+    def encode_into(self, words: list[int], value: Any) -> None:
+        if not value:
+            for word, mask in self.gated.used_bits().items():
+                words[word] &= ~mask
+
+    def decode_from(self, words: Sequence[int]) -> bool:
+        return any((words[s.word] >> s.lo) & ((1 << s.width) - 1) for s in self._placements[0])
+
+    def decode_array(self, words: np.ndarray, check: bool = True) -> np.ndarray:
+        w = words.astype(np.uint64, copy=False)
+        on = np.zeros(w.shape[0], dtype=bool)
+        for s in self._placements[0]:
+            on |= ((w[:, s.word] >> np.uint64(s.lo)) & np.uint64((1 << s.width) - 1)) != 0
+        return on
+
+    def encode_array(self, values: np.ndarray, words: np.ndarray) -> None:
+        v = np.asarray(values)
+        if v.dtype.kind not in "iub":
+            raise FieldTypeError(f"{self._where()} values must be bools, got an array of {v.dtype}")
+        if v.dtype != bool and v.size and (v.min() < 0 or v.max() > 1):
+            bad = v[(v < 0) | (v > 1)].ravel()[0]
+            raise FieldValueError(f"{self._where()} = {int(bad)} is out of range [0, 1]")
+        off = ~v.astype(bool)
+        for word, mask in self.gated.used_bits().items():
+            words[off, word] &= np.uint64(~mask & 0xFFFF_FFFF)
+
+
 def _field_of(owner: str, name: str) -> Field:
     """Unpickle a field: field ``name`` of the container of qualified name ``owner``."""
     from ._container import container_by_name
@@ -368,6 +540,26 @@ def Enum(enum_type: type[enum.IntEnum], width: int, *placement: Bits, default: A
          doc: str = "") -> Field:
     """An enumerated field stored as its integer value."""
     return Field("enum", width, placement, enum_type=enum_type, default=default, doc=doc)
+
+
+def Coordinate(coordinate: type, width: int, *placement: Bits,
+               to_raw: Callable[[np.ndarray], np.ndarray],
+               from_raw: Callable[[np.ndarray], np.ndarray], default: Any = None,
+               doc: str = "") -> CoordinateField:
+    """A halco ``coordinate`` stored as ``width`` raw bits: ``to_raw(enums) -> raw`` maps int64
+    enums to the uint64 raw bits the placement spreads over the words, ``from_raw(raw) -> enums``
+    maps them back (-1 where they encode no coordinate). Default: the first coordinate."""
+    return CoordinateField(coordinate, width, placement, to_raw=to_raw, from_raw=from_raw,
+                           default=default, doc=doc)
+
+
+def Gate(gated: Field, *placement: Bits, default: bool = False, doc: str = "") -> GateField:
+    """A flag the chip has no bit for: on while any of ``placement`` (bits of ``gated``) is set.
+
+    Off, the gated field's bits are written as zeros and it reads back as its default; declare
+    the gated field first (``cell = Coordinate(...)``, then ``enable = Gate(cell, ...)``) and put
+    both into the container in the order the names should have."""
+    return GateField(gated, placement, default=default, doc=doc)
 
 
 def Array(base: Field, count: int, entry_placement: Callable[[int], Sequence[Bits]]) -> Field:

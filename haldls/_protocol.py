@@ -32,10 +32,11 @@ from .errors import AbstractContainerError, AccessError, CoordinateMismatchError
 class FieldInfo:
     """One declared field or part of a container, as ``schema()`` gives it.
 
-    ``type`` is the type of one value: ``bool``, ``int``, an ``enum.IntEnum``, a member class
-    (``lola.AtomicNeuron.Leak``) or a container type (a part). ``shape`` is ``()`` for one value,
-    ``(count,)`` for a list or a quad's entries, ``(256, 256)`` for a synapse matrix. ``minimum``
-    and ``maximum`` bound integer values (``None`` for bools, enums and containers). A part's
+    ``type`` is the type of one value: ``bool``, ``int``, an ``enum.IntEnum``, a halco coordinate
+    type (a coordinate field), a member class (``lola.AtomicNeuron.Leak``) or a container type (a
+    part). ``shape`` is ``()`` for one value, ``(count,)`` for a list or a quad's entries,
+    ``(256, 256)`` for a synapse matrix. ``minimum`` and ``maximum`` bound integer values and a
+    coordinate's enums (``None`` for bools, enums and containers). A part's
     ``coordinate`` is the coordinate type its values live at (``None`` for a field).
     """
 

@@ -105,8 +105,8 @@ def enable_madc_recording(builder: Any, neuron: halco.AtomicNeuronOnDLS, number_
     hemisphere and column parity), the MADCConfig (``config``, default haldls's, with
     ``number_of_samples`` set) and an MADCControl that wakes the MADC up, enables its
     pre-amplifier and starts the recording. The samples arrive in ``program.madc_samples``
-    (:func:`madc_trace`). At the default configuration a sample is taken every 6.75 FPGA
-    cycles (18.5 MHz, 54 ns).
+    (:func:`madc_trace`). At the default configuration a sample is taken every 4.25 FPGA
+    cycles (34 ns, 29.4 MHz: ``config.calculate_sample_rate(haldls.DEFAULT_MADC_BASE_FREQUENCY)``).
 
     The neuron itself must drive the line: its NeuronConfig needs ``enable_readout=True`` and
     the wanted ``readout_source`` (``lola.AtomicNeuron.Readout.Source``, e.g. ``membrane``);

@@ -49,13 +49,13 @@ CROSSBAR_OUTPUT_EVENT_COUNTER = CROSSBAR + 0x120  # + output (designed)
 
 CAPMEM = np.array([0x14_0000, 0x14_8000, 0x15_0000, 0x15_8000], dtype=np.int64)  # col*32 + row
 CAPMEM_BLOCK_CONFIG = CAPMEM + 0x4000
-REFERENCE_GENERATOR_CONFIG = 0x14_6000          # (designed: NW block, after cells and config)
 
 NEURON_SRAM = np.array([0x16_0000, 0x16_8000, 0x17_0000, 0x17_8000], dtype=np.int64)  # 2 + 8n + i
 NEURON_BACKEND_SRAM = np.array([0x1A_1000, 0x1A_9000], dtype=np.int64)  # 4n + i
 COMMON_NEURON_BACKEND = np.array([0x1A_1800, 0x1A_9800], dtype=np.int64)
 
 MADC = 0x0C_0000                                # control +0, config +1..+10
+REFERENCE_GENERATOR_CONFIG = MADC + 18          # 9 words, in the MADC's block
 READOUT_SOURCE_SELECTION = MADC + 0x20          # (designed)
 PAD_MULTIPLEXER_CONFIG = MADC + 0x30            # + pad (designed)
 

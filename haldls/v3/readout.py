@@ -7,6 +7,7 @@ import numpy as np
 import halco
 from .._container import Container
 from .._fields import Array, Bool, Int, UInt, at
+from ..errors import FieldTypeError, FieldValueError
 from . import addresses as A
 
 
@@ -71,49 +72,108 @@ class MADCControl(Container, coordinate=halco.MADCControlOnDLS, words=1, readabl
         return np.full((len(enums), 1), A.MADC)
 
 
-class MADCConfig(Container, coordinate=halco.MADCConfigOnDLS, words=10):
-    """Configuration of the 10-bit membrane ADC.
+#: The cycles of the MADC clock one conversion takes at least; ``sample_duration_adjust`` adds
+#: to it (the real haldls ``minimal_madc_clock_cycles_per_sample``).
+MINIMAL_MADC_CLOCK_CYCLES_PER_SAMPLE = 12
+#: The PLL's reference clock [Hz] (the real haldls ``nominal_pll_f_reference``).
+NOMINAL_PLL_F_REFERENCE = 50e6
+#: The MADC's base clock [Hz] with the default PLL setting, which SystemInit writes: the
+#: ``madc_clk`` output takes ADPLL 0's DCO output, ``pre_div_p0 (2) * loop_div_n (10) *
+#: NOMINAL_PLL_F_REFERENCE / pre_div_p2 (2)`` = 500 MHz (the base frequency the real MADC
+#: sample-rate test computes from a default ADPLL).
+DEFAULT_MADC_BASE_FREQUENCY = 2 * 10 * NOMINAL_PLL_F_REFERENCE / 2
 
-    Sample rate: the MADC clock is 500 MHz, divided by ``2 * (madc_clock_scale_value + 1)`` when
-    ``enable_madc_clock_scaling`` is set; one conversion takes ``sample_duration_adjust +
-    conversion_cycles_offset + 10`` MADC clock cycles. ``number_of_samples`` samples are taken per
-    recording (0 with continuous sampling means: until stopped). Two sources alternate when
-    ``active_mux_input_select_length`` > 0, switching after that many samples.
-    (designed) bit layout, one group per word; words 7..9 are reserved.
+
+class MADCConfig(Container, coordinate=halco.MADCConfigOnDLS, words=10):
+    """Configuration of the 10-bit membrane ADC and its input circuitry (preamplifier, active
+    multiplexer, current conversion), the real haldls layout: ten words at MADC base + 1 .. + 10
+    (base + 0 is :class:`MADCControl`), each using its bits 15..0.
+
+    The default is usable as it is: the MADC records the preamplifier, which sees the active
+    multiplexer, initially source multiplexer 0; only ``number_of_samples`` needs setting
+    (0 with continuous sampling means: until stopped). Two sources alternate when
+    ``active_mux_input_select_length`` > 0, switching after that many samples (the real software
+    warns that above 1 the channel assignment lags one sample on the chip).
+
+    Sample rate (:meth:`calculate_sample_rate`): the MADC clock, divided by
+    ``2 (madc_clock_scale_value + 1)`` with ``enable_madc_clock_scaling``, over
+    ``sample_duration_adjust + 12`` clock cycles per sample: 500 MHz / 17 = 29.4 MHz by
+    default. ``conversion_cycles_offset`` adds to ``sample_duration_adjust`` inside the
+    hardware but does not enter the real software's rate formula (which its hardware test
+    checks against the measured rate with ``conversion_cycles_offset`` at its default, 12).
+
+    Timing fields count MADC clock cycles: ``powerup_wait_value`` (wake-up to ready),
+    ``calibration_wait_value`` (the built-in self-calibration), the sampling windows' start and
+    end of the preamplifier (voltage) and of the current conversion circuit (iconv).
+    Arrays: ``enable_pseudo_differential_reference`` and ``connect_iconv_neuron`` by
+    HemisphereOnDLS, ``connect_iconv_synapse`` by SynapticInputOnNeuron (excitatory,
+    inhibitory).
     """
 
-    active_mux_initially_selected_input = UInt(1, at(0, 0))
-    active_mux_input_select_length = UInt(4, at(0, 1))
-    sample_duration_adjust = UInt(3, at(0, 5), default=5)
-    enable_sar_reset_on_fall = Bool(at(0, 8))
-    sar_reset_wait = UInt(2, at(0, 9))
-    sar_reset_length = UInt(2, at(0, 11))
-    number_of_samples = UInt(16, at(1, 0))
-    powerup_wait_value = UInt(10, at(2, 0), default=96)
-    conversion_cycles_offset = UInt(4, at(2, 16), default=12)
-    calibration_wait_value = UInt(8, at(2, 24))
-    preamp_sampling_window_start = UInt(5, at(3, 0), default=3)
-    preamp_sampling_window_end = UInt(5, at(3, 8), default=15)
-    iconv_sampling_window_start = UInt(5, at(3, 16), default=7)
-    iconv_sampling_window_end = UInt(5, at(3, 24), default=11)
-    sample_on_positive_edge = Bool(at(4, 0), default=True)
-    enable_dummy_data = Bool(at(4, 1))
-    connect_preamp_to_madc = Bool(at(4, 2), default=True)
-    connect_pads_to_madc = Bool(at(4, 3))
-    connect_preamp_to_pads = Bool(at(4, 4))
-    preamp_gain_capacitor_size = UInt(5, at(4, 8), default=31)
-    enable_calibration = Bool(at(4, 16))
-    enable_madc_clock_scaling = Bool(at(5, 0))
-    madc_clock_scale_value = UInt(12, at(5, 4))
-    enable_active_mux_amplifiers = Bool(at(6, 0), default=True)
-    enable_pseudo_differential_reference = Array(Bool(at(0, 0)), 2, lambda h: [at(6, 1 + h)])
-    signal_selection_connect_current_meter = Bool(at(6, 3))
-    signal_selection_connect_active_mux = Bool(at(6, 4), default=True)
-    signal_selection_connect_debug = Bool(at(6, 5))
-    signal_selection_connect_preamp = Bool(at(6, 6), default=True)
-    enable_iconv_amplifier = Bool(at(6, 7))
-    connect_iconv_neuron = Array(Bool(at(0, 0)), 2, lambda h: [at(6, 8 + h)])
-    connect_iconv_synapse = Array(Bool(at(0, 0)), 2, lambda s: [at(6, 10 + s)])
+    # word 0 (bits 2..0 unused)
+    active_mux_initially_selected_input = UInt(1, at(0, 3))
+    active_mux_input_select_length = UInt(4, at(0, 4))
+    sample_duration_adjust = UInt(3, at(0, 8), default=5)
+    enable_sar_reset_on_fall = Bool(at(0, 11))
+    sar_reset_wait = UInt(2, at(0, 12), default=3)
+    sar_reset_length = UInt(2, at(0, 14))
+    # word 1
+    powerup_wait_value = UInt(10, at(1, 0), default=96)
+    conversion_cycles_offset = UInt(4, at(1, 12), default=12)
+    # word 2
+    calibration_wait_value = UInt(10, at(2, 0))
+    enable_calibration = Bool(at(2, 15))
+    # word 3
+    number_of_samples = UInt(16, at(3, 0))
+    # words 4 and 5
+    preamp_sampling_window_start = UInt(5, at(4, 0), default=3)
+    preamp_sampling_window_end = UInt(5, at(4, 5), default=8)
+    iconv_sampling_window_start = UInt(5, at(5, 0), default=9)
+    iconv_sampling_window_end = UInt(5, at(5, 5), default=14)
+    # word 6
+    sample_on_positive_edge = Bool(at(6, 0), default=True)
+    enable_dummy_data = Bool(at(6, 1))
+    # word 7
+    connect_preamp_to_madc = Bool(at(7, 0), default=True)
+    connect_pads_to_madc = Bool(at(7, 1))
+    connect_preamp_to_pads = Bool(at(7, 2))
+    preamp_gain_capacitor_size = UInt(5, at(7, 3), default=31)
+    # word 8
+    enable_madc_clock_scaling = Bool(at(8, 0))
+    madc_clock_scale_value = UInt(12, at(8, 1))
+    # word 9
+    enable_active_mux_amplifiers = Bool(at(9, 0), default=True)
+    enable_pseudo_differential_reference = Array(Bool(at(0, 0)), 2, lambda h: [at(9, 1 + h)])
+    signal_selection_connect_current_meter = Bool(at(9, 3))
+    signal_selection_connect_active_mux = Bool(at(9, 4), default=True)
+    signal_selection_connect_debug = Bool(at(9, 5))
+    signal_selection_connect_preamp = Bool(at(9, 6), default=True)
+    enable_iconv_amplifier = Bool(at(9, 7))
+    connect_iconv_neuron = Array(Bool(at(0, 0)), 2, lambda h: [at(9, 8 + h)])
+    # the inhibitory input in bit 10, the excitatory (SynapticInputOnNeuron 0) in bit 11
+    connect_iconv_synapse = Array(Bool(at(0, 0)), 2, lambda s: [at(9, 11 - s)])
+
+    def calculate_sample_rate(self, madc_base_frequency: float) -> float:
+        """The MADC's sample rate [Hz] with this configuration, for the MADC base clock
+        ``madc_base_frequency`` [Hz] (the PLL's ``madc_clk``; :data:`DEFAULT_MADC_BASE_FREQUENCY`
+        with the default PLL setting): ``madc_base_frequency / (sample_duration_adjust +
+        MINIMAL_MADC_CLOCK_CYCLES_PER_SAMPLE)``, divided by ``2 (madc_clock_scale_value + 1)``
+        with ``enable_madc_clock_scaling``."""
+        if isinstance(madc_base_frequency, (bool, np.bool_)) or not isinstance(
+                madc_base_frequency, (int, float, np.integer, np.floating)):
+            raise FieldTypeError(
+                f"MADCConfig.calculate_sample_rate: madc_base_frequency must be a number of Hz "
+                f"(a finite float > 0), got {type(madc_base_frequency).__name__} "
+                f"{madc_base_frequency!r}")
+        if not (np.isfinite(madc_base_frequency) and madc_base_frequency > 0):
+            raise FieldValueError(
+                f"MADCConfig.calculate_sample_rate: madc_base_frequency must be a finite "
+                f"frequency > 0 Hz, got {madc_base_frequency!r}")
+        rate = float(madc_base_frequency) / (
+            self.sample_duration_adjust + MINIMAL_MADC_CLOCK_CYCLES_PER_SAMPLE)
+        if self.enable_madc_clock_scaling:
+            rate /= 2 * (self.madc_clock_scale_value + 1)
+        return rate
 
     @classmethod
     def _addresses(cls, enums):

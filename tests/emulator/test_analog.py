@@ -133,18 +133,27 @@ def _select(*lines_per_mux):
     return selection
 
 
-def test_madc_delivers_the_configured_sample_rate_and_count():
+@pytest.mark.parametrize("fields, cycles", [
+    ({}, 4.25),                                               # 500 MHz / 17: 29.4 MHz
+    ({"sample_duration_adjust": 0}, 3.0),                     # 500 MHz / 12
+    ({"sample_duration_adjust": 7, "conversion_cycles_offset": 0}, 4.75),   # the offset: no effect
+    ({"enable_madc_clock_scaling": True, "madc_clock_scale_value": 1}, 17.0),  # / (2 * 2)
+])
+def test_madc_samples_at_the_rate_the_real_formula_gives(fields, cycles):
+    """The emulated MADC's sample spacing is 1 / MADCConfig.calculate_sample_rate (the default
+    PLL's 500 MHz), to the FPGA cycle the sample times are rounded to."""
+    config = haldls.MADCConfig(number_of_samples=201, **fields)
+    spacing = 125e6 / config.calculate_sample_rate(haldls.DEFAULT_MADC_BASE_FREQUENCY)
+    assert spacing == cycles                                   # the hand-computed period
     with stadls.ManagedConnection() as conn:
-        program = _madc_program(haldls.MADCConfig(number_of_samples=500), _select(["neuron_even_top"]))
+        program = _madc_program(config, _select(["neuron_even_top"]))
         stadls.run(conn, program)
-        period = np.diff(program.madc_samples["fpga_time"].astype(float))
-        assert len(program.madc_samples) == 500
-        assert period.mean() == pytest.approx(125e6 / (500e6 / (5 + 12 + 10)), rel=0.01)   # 18.5 MHz
-        assert np.all(program.madc_samples["channel"] == 0)
-        slow = _madc_program(haldls.MADCConfig(number_of_samples=100, enable_madc_clock_scaling=True,
-                                               madc_clock_scale_value=1), _select(["neuron_even_top"]))
-        stadls.run(conn, slow)
-        assert np.diff(slow.madc_samples["fpga_time"].astype(float)).mean() == pytest.approx(4 * period.mean(), rel=0.02)
+    t = program.madc_samples["fpga_time"].astype(float)
+    assert len(t) == 201 and np.all(program.madc_samples["channel"] == 0)
+    # sample k within one FPGA cycle of the first + k * spacing (both rounded to the cycle)
+    assert np.abs(t - t[0] - spacing * np.arange(201)).max() <= 1.0
+    assert set(np.diff(t)) <= {np.floor(spacing), np.ceil(spacing)}
+    assert (t[-1] - t[0]) == pytest.approx(200 * spacing, abs=1.0)
 
 
 def test_madc_two_sources_alternate_between_even_and_odd_columns():

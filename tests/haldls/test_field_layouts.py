@@ -122,9 +122,14 @@ class Haldls:
         entries[index] = value
         return name, entries
 
+    def gate(self, key: str) -> dict[str, bool]:
+        """A gated field is pinned with its gate on (the chip stores it only then)."""
+        gate = self.cls.fields[self.split(key)[0]].gate
+        return {} if gate is None else {gate.name: True}
+
     def make(self, key: str, value: Any) -> Any:
         name, arg = self.argument(key, value)
-        return self.cls(**{name: arg})
+        return self.cls(**{name: arg}, **self.gate(key))
 
     def check_vectorized(self, key: str, values: list[Any], expected: np.ndarray) -> list[str]:
         """``encode_array`` of all values of one field at once gives the file's words, and
@@ -136,7 +141,7 @@ class Haldls:
         dtype = bool if self.cls.fields[name].kind == "bool" else np.int64
         arr = np.array([[int(x) for x in c] if index is not None else int(c) for c in column], dtype=dtype)
         problems = []
-        got = self.cls.encode_array(len(values), **{name: arr})
+        got = self.cls.encode_array(len(values), **{name: arr}, **self.gate(key))
         if not np.array_equal(got.astype(np.uint64), expected):
             rows = np.flatnonzero((got.astype(np.uint64) != expected).any(axis=1))
             problems += [f"{key} = {values[r]}: encode_array {_diff(expected[r], got[r])}" for r in rows]

@@ -102,6 +102,16 @@ def test_haldls_schema_gives_every_field_with_type_and_range(cls):
             assert type(entry) is bool and info.minimum is None
         elif isinstance(info.type, type) and issubclass(info.type, enum.Enum):
             assert isinstance(entry, info.type)
+        elif isinstance(info.type, type) and issubclass(info.type, halco.Coordinate):
+            # a coordinate field: its value is the coordinate, minimum and maximum bound its enum
+            assert isinstance(entry, info.type)
+            assert (info.minimum, info.maximum) == (0, info.type.size - 1)
+            target = cls()
+            for bad in _too_far(info):
+                with pytest.raises(FieldValueError, match=name):
+                    setattr(target, name, bad)
+            setattr(target, name, info.maximum)
+            assert getattr(target, name) == info.type.from_enum(info.maximum)
         else:
             assert info.type is int and info.minimum <= entry <= info.maximum
             target = cls()

@@ -16,13 +16,15 @@ containers, pinned here part by part):
 
 * ``n_words`` and ``default``: the words of the default-constructed container;
 * ``fields``: field key -> value key -> the words with only that field (or array entry) set to
-  that value, every other field at its default; or ``{"raises": "<error class>"}`` for a value
+  that value, every other field at its default (but a gated field's gate, which is on: the chip
+  stores a gated field only then); or ``{"raises": "<error class>"}`` for a value
   one past the field's maximum or one below its minimum.
 
 Field keys: ``name`` (a scalar field), ``name[i]`` (entry ``i`` of an array field, every entry of
 haldls arrays, the first and the last of lola's 256-entry rows), ``name[r][c]`` (a matrix entry:
 the first and the last), ``member.field`` (``lola.AtomicNeuron``). Value keys: ``True`` /
-``False`` (both, for every bool), an enum member's name (every member), or an integer: the
+``False`` (both, for every bool), an enum member's name (every member), or an integer (a
+coordinate field's: the coordinate's enum): the
 minimum, the minimum + 1, the maximum, and minimum + 2**k for every bit k of the range (each raw
 bit alone: a moved or swapped bit shows). Words are hex strings; the 32768-word matrices list
 only their non-zero words, as ``{"word index": "hex"}`` (``"sparse": true``).
@@ -116,12 +118,15 @@ def haldls_container(cls: type) -> dict[str, Any]:
         values, refused = scalar_cases(f.kind, f.minimum, f.maximum, f.enum_type)
         cases: dict[str, Any] = {}
 
+        # a gated field is stored only while its gate is on: pin it with the gate on
+        gate = {} if f.gate is None else {f.gate.name: True}
+
         def make(v: Any) -> Any:
             if index is None:
-                return cls(**{f.name: v})
+                return cls(**{f.name: v}, **gate)
             entries = list(getattr(cls(), f.name))
             entries[index] = v
-            return cls(**{f.name: entries})
+            return cls(**{f.name: entries}, **gate)
 
         for v in values:
             cases[value_key(v)] = hex_words(make(v).encode(), False)
