@@ -97,13 +97,14 @@ from .standardmodels.cells import (  # noqa: F401
 )
 from .standardmodels.renewal_sources import SpikeSourceGamma, SpikeSourcePoissonRefractory
 from .standardmodels.synapses import PlasticSynapse, StaticSynapse  # noqa: F401
+from .stdp import AdditiveWeightDependence, MultiplicativeWeightDependence, SpikePairRule, STDPMechanism
 
 log = logging.getLogger(__name__)
 
 #: setup() keywords of this backend
 _OWN = {"neuronPermutation", "backgroundPermutation", "enable_neuron_bypass", "initial_config",
         "injected_config", "injected_readout", "connection", "chip_id", "rng_seed", "max_delay",
-        "calibration_cache", "injected_calib_target", "injected_calib_options"}
+        "calibration_cache", "injected_calib_target", "injected_calib_options", "hardware_capacitance"}
 #: setup() keywords other PyNN backends take; accepted and ignored here
 _IGNORED = {"threads", "t_flush", "spike_precision", "verbosity", "rank", "num_processes"}
 
@@ -129,7 +130,10 @@ def setup(timestep: float = simulator.State.dt, min_delay: Any = "auto", **extra
     ``$XDG_CACHE_HOME/calix``), ``injected_calib_target`` (a ``calix.SpikingCalibTarget``: its CADC
     target and the targets of circuits without calibrated cells; the calibrated populations'
     parameters override it for their cells), ``injected_calib_options`` (a
-    ``calix.SpikingCalibOptions``). Any other keyword raises ``KeyError``.
+    ``calix.SpikingCalibOptions``), ``hardware_capacitance`` (0..63: the chip's membrane capacitance
+    under PyNN's standard cell types, default
+    :data:`~pynn_frontend.standardmodels.biological.HARDWARE_CAPACITANCE`: smaller keeps large
+    PSPs linear, larger resolves small weights finer). Any other keyword raises ``KeyError``.
     """
     return _setup(timestep, min_delay, extra_params)
 
@@ -191,6 +195,11 @@ def _setup(timestep: float, min_delay: Any, extra_params: dict[str, Any], biolog
     if calib_options is not None and not isinstance(calib_options, calix.SpikingCalibOptions):
         raise TypeError(f"injected_calib_options must be a calix.SpikingCalibOptions, not "
                         f"{type(calib_options).__name__}")
+    capacitance = extra_params.get("hardware_capacitance")
+    if capacitance is not None and (isinstance(capacitance, bool) or not isinstance(capacitance, int)
+                                    or not 0 <= capacitance <= 63):
+        raise ValueError(f"hardware_capacitance must be an int 0..63 (the chip's membrane_capacitance), "
+                         f"not {capacitance!r}")
     connection = extra_params.get("connection")
     if connection is not None and not isinstance(connection, JITGraphExecutor):
         raise TypeError(f"connection must be a grenade.execution.JITGraphExecutor, not "
@@ -218,6 +227,7 @@ def _setup(timestep: float, min_delay: Any, extra_params: dict[str, Any], biolog
     state.calibration_cache = cache
     state.injected_calib_target = calib_target
     state.injected_calib_options = calib_options
+    state.hardware_capacitance = capacitance
     if connection is not None:
         state.use_connection(connection)
     simulator.state = state
@@ -298,6 +308,7 @@ __all__ = [
     "CalibHXNeuronCoba", "CalibHXNeuronCuba",
     "IndexBasedProbabilityConnector", "InjectedConfiguration", "InjectedReadout", "NativeRNG",
     "PlasticSynapse", "PlasticityRule", "Timer", "plasticity_rules",
+    "AdditiveWeightDependence", "MultiplicativeWeightDependence", "SpikePairRule", "STDPMechanism",
     "Network", "NumpyRNG", "OneToOneConnector", "Population", "PopulationView", "Projection",
     "RandomDistribution", "RunCommand", "Sequence", "SmallWorldConnector", "Space",
     "SpikeSourceArray", "SpikeSourceGamma", "SpikeSourcePoisson", "SpikeSourcePoissonOnChip",

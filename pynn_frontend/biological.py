@@ -30,7 +30,7 @@ runs with its import changed, within these limits:
   reset state (a warning says so).
 - Recording: ``v`` [mV for the standard cell types] as one ``AnalogSignal`` per population and
   segment, sampled at ``dt`` (or ``sampling_interval``) by interpolating the readout's samples:
-  the MADC (every 0.054 ms, at most two neurons) where the cells fit, the CADC (every ``dt``,
+  the MADC (every 0.034 ms, at most two neurons) where the cells fit, the CADC (every ``dt``,
   but no faster than its reads take: about 0.1 ms per 8 neurons) for the others. A spike source's recorded spikes are those it sent.
 - ``initialize``: ``v`` [mV] is where a run that starts at t = 0 (and the first run after an
   ``initialize``) starts the membrane, through the run's first reset
@@ -61,6 +61,7 @@ from .standardmodels.biological import (EIF_cond_alpha_isfa_ista, EIF_cond_exp_i
                                        IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr, IF_curr_alpha,
                                        IF_curr_exp)
 from .standardmodels.synapses import TsodyksMarkramSynapse
+from .stdp import AdditiveWeightDependence, MultiplicativeWeightDependence, SpikePairRule, STDPMechanism
 
 #: PyNN's default time step [ms]
 DEFAULT_TIMESTEP = 0.1
@@ -80,6 +81,7 @@ def list_standard_models() -> list[type]:
 
 __all__ = [
     "ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource",
+    "AdditiveWeightDependence", "MultiplicativeWeightDependence", "SpikePairRule", "STDPMechanism",
     "AllToAllConnector", "ArrayConnector", "Assembly", "CSAConnector", "CalibHXNeuronCoba", "CalibHXNeuronCuba",
     "CloneConnector", "DisplacementDependentProbabilityConnector", "DistanceDependentProbabilityConnector",
     "EIF_cond_exp_isfa_ista", "FixedNumberPostConnector", "FixedNumberPreConnector", "FixedProbabilityConnector",

@@ -424,7 +424,7 @@ def build_chip(state: Any, plan: NetworkPlan) -> lola.Chip:
             if source is not None:
                 neuron = showing(neuron, source)
             neurons[atom] = neuron
-    return chip
+    return plasticity_mapping.configure_chip(plan.rules, chip)
 
 
 def _inputs(state: Any, plan: NetworkPlan, t_start: float, runtime: float) -> dict[int, list[np.ndarray]]:

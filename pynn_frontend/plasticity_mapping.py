@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import attrs
 import numpy as np
@@ -208,7 +208,11 @@ def check_routing(rules: list[MappedRule], graph: Any) -> None:
     so that a kernel cannot overrun them; PlasticityRuleError otherwise."""
     routed = graph.routing.execution_instances[gn.ExecutionInstanceID(0)].connections
     for mapped in rules:
-        for (j, h), (k, rows, _) in _synapse_views(mapped, routed).items():
+        views = _synapse_views(mapped, routed)
+        check_views = getattr(mapped.rule, "check_routed_views", None)   # a rule's own demands (stdp)
+        if check_views is not None:
+            check_views(views, routed, mapped)
+        for (j, h), (k, rows, _) in views.items():
             if len(rows) > mapped.layout.synapse_rows[k]:
                 raise PlasticityRuleError(
                     f"plasticity rule {mapped.rule!r}: the router placed grenade projection {j} on {len(rows)} "
@@ -286,6 +290,9 @@ def collect(state: Any, snippet: Any, graph: Any | None, output: Any | None) -> 
                     results[(name, id(population))] = [ObservableEntry(t, values_[c], p)
                                                        for t, c, p in zip(stamp, calls, periods)]
         rule._store(segment, results)
+        after = getattr(rule, "after_snippet", None)     # e.g. stdp: the chip's final weights back
+        if after is not None:
+            after(state, mapped, graph)
 
 
 def _synapse_data(mapped: MappedRule, graph: Any, memory: dict, kind: ObservableType,
@@ -298,26 +305,33 @@ def _synapse_data(mapped: MappedRule, graph: Any, memory: dict, kind: Observable
     views = _synapse_views(mapped, routed)
     calls = np.arange(layout.calls) * slot
     memories = {h: np.asarray(m, dtype=kind.dtype) for h, m in memory.items()}
-    out = []
+    out = {id(p): (p, np.zeros((layout.calls, len(p)), dtype=kind.dtype)) for p, _ in mapped.projections}
+    for projection, index, members, synapse in placed_synapses(mapped, routed):
+        values = out[id(projection)][1]
+        hemisphere = synapse["synapse_row"] // 256
+        for h in np.unique(hemisphere).tolist():
+            on = hemisphere == h
+            k, rows, columns = views[(index, h)]
+            offset, _ = layout.synapse_slots[k]
+            j = np.searchsorted(rows, synapse["synapse_row"][on] % 256)
+            c = synapse["synapse_on_row"][on]
+            position = offset + (j * len(columns) + np.searchsorted(columns, c) if packed else j * 256 + c)
+            values[:, members[on]] = memories[h][calls[:, None] + position[None, :]]
+    return list(out.values())
+
+
+def placed_synapses(mapped: MappedRule, routed: dict) -> Iterator[tuple[Any, int, np.ndarray, np.ndarray]]:
+    """``(projection, index, members, synapse)`` for every part of the rule's PyNN projections
+    that the routing placed: ``index`` its grenade projection, ``members`` its connections'
+    indices in the PyNN projection, ``synapse`` the routed entry (``routed[index]``'s record)
+    of each of them (a connection split over several synapses: its first)."""
     for projection, parts in mapped.projections:
-        values = np.zeros((layout.calls, len(projection)), dtype=kind.dtype)
         for index, members, inverse in parts:
             placed = routed.get(index)
             if placed is None or not len(placed):
                 continue
             connections, first = np.unique(placed["connection"], return_index=True)
-            synapse = placed[first[np.searchsorted(connections, inverse)]]
-            hemisphere = synapse["synapse_row"] // 256
-            for h in np.unique(hemisphere).tolist():
-                on = hemisphere == h
-                k, rows, columns = views[(index, h)]
-                offset, _ = layout.synapse_slots[k]
-                j = np.searchsorted(rows, synapse["synapse_row"][on] % 256)
-                c = synapse["synapse_on_row"][on]
-                position = offset + (j * len(columns) + np.searchsorted(columns, c) if packed else j * 256 + c)
-                values[:, members[on]] = memories[h][calls[:, None] + position[None, :]]
-        out.append((projection, values))
-    return out
+            yield projection, index, members, placed[first[np.searchsorted(connections, inverse)]]
 
 
 def _neuron_data(mapped: MappedRule, memory: dict, kind: ObservableType,
@@ -344,4 +358,14 @@ def _neuron_data(mapped: MappedRule, memory: dict, kind: ObservableType,
     return out
 
 
-__all__ = ["MappedRule", "add_rules", "attached_rules", "check_routing", "collect"]
+def configure_chip(rules: list[MappedRule], chip: Any) -> Any:
+    """The snippet's chip as the rules need it (a rule's ``configure_chip(chip)`` returns it,
+    changed in copies of the parts it changes: the base chip's parts are shared)."""
+    for mapped in rules:
+        configure = getattr(mapped.rule, "configure_chip", None)
+        if configure is not None:
+            chip = configure(chip)
+    return chip
+
+
+__all__ = ["MappedRule", "add_rules", "attached_rules", "check_routing", "collect", "configure_chip"]

@@ -212,6 +212,9 @@ class State(common.control.BaseState):
         self.calibration_cache: Any = None
         self.injected_calib_target: Any = None
         self.injected_calib_options: Any = None
+        #: the chip's membrane capacitance (0..63) under PyNN's standard cell types (None: their
+        #: default, pynn_frontend.standardmodels.biological.HARDWARE_CAPACITANCE)
+        self.hardware_capacitance: int | None = None
         #: the chip's calibration for the network (pynn_frontend.calibration.Calibration)
         self.calibration: Any = None
         self._executor: JITGraphExecutor | None = None

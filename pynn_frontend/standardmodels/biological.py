@@ -7,8 +7,9 @@ one: a biological ms is a hardware us, potentials -95 mV + 0.25 mV per CADC LSB)
 - ``v_rest``, ``v_reset``, ``v_thresh`` [mV] -> the leak, reset and threshold potentials;
 - ``tau_m``, ``tau_refrac``, ``tau_syn_E``, ``tau_syn_I`` [ms] -> the membrane time constant,
   refractory time and synaptic time constants (through the 1000x speed-up);
-- ``cm`` [nF] does not reach the chip (its membrane capacitance is the largest, for the
-  least noise): it enters the translation of weights, as ``tau_syn`` does. A current-based
+- ``cm`` [nF] does not reach the chip (its membrane capacitance is :data:`HARDWARE_CAPACITANCE`,
+  small enough that large PSPs stay within the synaptic input's linear range): it enters the
+  translation of weights, as ``tau_syn`` does. A current-based
   weight ``w`` [nA] integrates ``w tau_syn / cm`` mV on the membrane; on the chip one event
   of weight 1 integrates the calibration's ``charge_per_weight`` [CADC LSB], so a synapse gets
   ``round(|w| tau_syn / cm / (0.25 mV charge_per_weight))`` weight LSB (above 63: several
@@ -63,6 +64,7 @@ from pyNN.standardmodels import cells as pynn_cells
 
 import calix
 import lola
+from .. import simulator
 from ..errors import ParameterValueError
 from .calibrated import Bound, CalibratedCellType
 
@@ -72,6 +74,19 @@ UNITS = calix.BiologicalUnits()
 RECEPTOR_INDEX = {"excitatory": 0, "inhibitory": 1}
 _SOURCE, _SINK = lola.AtomicNeuron.ConstantCurrent.Type.source, lola.AtomicNeuron.ConstantCurrent.Type.sink
 
+
+#: the chip's membrane capacitance (``membrane_capacitance``, 0..63) under PyNN's standard cell
+#: types unless ``setup(hardware_capacitance=...)`` chooses another (a global calibration
+#: parameter, :data:`pynn_frontend.calibration.GLOBALS`; the real backend's cell types keep
+#: calix's 63). A PSP of a given height needs a synaptic current in
+#: proportion to the capacitance, and the synaptic input's OTA compresses large currents
+#: (``I / (1 + |I| / I_sat)``, emulator MODEL.md). Measured on chip 0 (IF_curr_exp, tau_m 20 ms,
+#: tau_syn_E 5 ms, 4 cells each): a 2.6 nA PSC (8.2 mV ideal PSP) peaks at 6.0..6.9 mV at 15
+#: against 4.2..4.9 mV at 63; nine 0.3 nA events 1 ms apart (8.2 mV ideal) 6.6..7.9 against
+#: 4.7..5.2 mV; single 0.65 nA PSPs (2.05 mV ideal) 2.0..2.4 mV at either size. The price: a
+#: weight LSB is a larger current (about 0.07 nA at tau_syn 5 ms and cm 1 nF, 0.02 nA at 63), so
+#: weights below about 0.4 nA round by more than 10 %
+HARDWARE_CAPACITANCE = 15
 
 #: the synaptic time constants: positive when given, their reach checked where used
 _TAU_SYN = ("tau_syn_E", "tau_syn_I")
@@ -146,6 +161,12 @@ class BiologicalCellType(CalibratedCellType):
         return Bound(low, high, bound.unit), (
             f" (the {self.psc.name} PSC runs as the chip's exponential one with time constant "
             f"{self.psc.tau_factor:g} {name}, which reaches {bound.describe()})")
+
+    def global_targets(self, parameters: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The chip's membrane capacitance for every cell: ``setup(hardware_capacitance=...)``,
+        default :data:`HARDWARE_CAPACITANCE` (PyNN's ``cm`` enters the weights' translation)."""
+        chosen = simulator.state.hardware_capacitance
+        return {"cm": np.full(np.shape(parameters["cm"]), HARDWARE_CAPACITANCE if chosen is None else chosen)}
 
     def configure_neurons(self, neurons: list[lola.AtomicNeuron], parameters: dict[str, np.ndarray],
                           result: Any, atoms: np.ndarray, label: str) -> None:

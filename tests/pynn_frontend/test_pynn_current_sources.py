@@ -225,16 +225,17 @@ def test_currents_beyond_the_calibrated_range_are_refused(bio, calib_cache):
                              r"its offset current reaches -\d.*\.\.\d.* nA"):
         bio.run(20.0)
     assert bio.get_current_time() == 0.0
-    big.amplitude = 1.5
-    bio.StepCurrentSource(times=[5.0], amplitudes=[-1.5]).inject_into(cells[1:2])
-    bio.StepCurrentSource(times=[5.0], amplitudes=[-1.5]).inject_into(cells[1:2])   # together -3 nA
-    with pytest.raises(pynn_errors.InvalidParameterValueError, match=r"StepCurrentSource\(amplitudes = \[-1.5\]\), "
-                                                                    r"StepCurrentSource.* -3 nA at t = 5 ms"):
+    # the offset current reaches 7..9 nA (IF_curr_exp's defaults on the standard types' capacitance)
+    big.amplitude = 6.0
+    bio.StepCurrentSource(times=[5.0], amplitudes=[-6.0]).inject_into(cells[1:2])
+    bio.StepCurrentSource(times=[5.0], amplitudes=[-6.0]).inject_into(cells[1:2])   # together -12 nA
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match=r"StepCurrentSource\(amplitudes = \[-6.0\]\), "
+                                                                    r"StepCurrentSource.* -12 nA at t = 5 ms"):
         bio.run(20.0)
-    cells[1].inject(bio.StepCurrentSource(times=[5.0], amplitudes=[2.5]))     # -3 + 2.5: within reach
-    cells[0:1].set(i_offset=1.5)                                            # 1.5 + 1.5 nA: not
-    with pytest.raises(pynn_errors.InvalidParameterValueError, match=r"DCSource\(amplitude = 1.5\) give cell 0 .* 3 nA "
-                                                                    r".* besides its own offset current of 1.5 nA"):
+    cells[1].inject(bio.StepCurrentSource(times=[5.0], amplitudes=[6.0]))     # -12 + 6: within reach
+    cells[0:1].set(i_offset=6.0)                                            # 6 + 6 nA: not
+    with pytest.raises(pynn_errors.InvalidParameterValueError, match=r"DCSource\(amplitude = 6\) give cell 0 .* 12 nA "
+                                                                    r".* besides its own offset current of 6 nA"):
         bio.run(20.0)
 
 
