@@ -190,7 +190,10 @@ class Chip:
 
         # physical memories that several views share
         self.weights = np.zeros((2, 256, 256), dtype=np.int64)
+        #: the synapse labels; written only through the synapse memory views, which drop the
+        #: label index (:meth:`_label_index`) built from them
         self.labels = np.zeros((2, 256, 256), dtype=np.int64)
+        self._labels_by_row: tuple[np.ndarray, np.ndarray] | None = None
         self.time_calibs = np.zeros((2, 256, 256), dtype=np.int64)
         self.amp_calibs = np.zeros((2, 256, 256), dtype=np.int64)
         self.capmem_driven = np.zeros(halco.CapMemCellOnDLS.size, dtype=np.int64)
@@ -336,6 +339,8 @@ class Chip:
             idx = self._synapse_index(rows)
             for field, memory in _SYNAPSE_VIEWS[container].items():
                 getattr(self, memory)[idx] = fields[field][rows]
+                if memory == "labels":
+                    self._labels_by_row = None      # the label index is rebuilt before the next evolution
         return write
 
     def _read_synapse_view(self, container: type[haldls.Container]) -> Callable[[np.ndarray], np.ndarray]:
@@ -650,6 +655,13 @@ class Chip:
         rec, mad = self._evolve(time, record)
         return np.concatenate(spikes + [rec]), np.concatenate(samples + [mad])
 
+    def _label_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The synapse rows' columns grouped by label (:func:`core.label_index`), rebuilt when a
+        write changed labels since the last evolution (the PPUs write weights only)."""
+        if self._labels_by_row is None:
+            self._labels_by_row = core.label_index(self.labels)
+        return self._labels_by_row
+
     def _evolve(self, time: int, record: bool) -> tuple[np.ndarray, np.ndarray]:
         """The analog core and the event routing from :attr:`time` to ``time``."""
         empty = np.zeros((0, 2), dtype=np.int64), np.zeros((0, 3), dtype=np.int64)
@@ -678,7 +690,7 @@ class Chip:
             (valid, mask, target, drop_en, out_count_en, bus_enable, self.bus_free, self.l2_free,
              self.drop_counter, self.out_counter, self.counters),
             (d_int, d_float, self.drv_state),
-            (self.weights, self.labels, self.mismatch.synapse_gain, col_exc, col_inh, amp_eff, any_bypass),
+            (self.weights, *self._label_index(), self.mismatch.synapse_gain, col_exc, col_inh, amp_eff, any_bypass),
             (self.causal, self.acausal, self.last_pre, corr_param, causal_en, acausal_en),
             (ext, ext_pos, bg_config, self.bg_state),
             (self.readout.madc_config, self.readout.madc_state),

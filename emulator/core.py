@@ -294,25 +294,50 @@ def _route(time, label, inp, routing, pending, n_pending, record, records, n_rec
                 n_records[0] += 1
         counters[C_ROUTED] += 1
         if out_count_en[o]:
-            out_counter[o] = min(out_counter[o] + 1, 0xFFFFFF)
+            out_counter[o] = (out_counter[o] + 1) & 0xFFFFFF  # wraps, as the real counter
     return pending, records
 
 
 @numba.njit(cache=True)
-def _charge(current, amplitude, base, row_labels, row_weights, row_gain, syn_label, factor):
-    """Synaptic input of one row: every synapse whose label matches charges its neuron's input."""
-    for c in range(256):
-        if row_labels[c] == syn_label:
-            current[base + c] += row_weights[c] * factor * row_gain[c] * amplitude[base + c]
+def label_index(labels):
+    """The synapses of each row grouped by label (``labels`` [hemisphere, row, column], 6-bit):
+    ``columns[h, row, bounds[h, row, l]:bounds[h, row, l + 1]]`` are the columns of label ``l``
+    in ascending order (a counting sort per row). An event then visits only the synapses its
+    label selects, in the order a scan of the row would, so every sum comes out the same."""
+    n_hemispheres, n_rows, n_columns = labels.shape
+    columns = np.empty((n_hemispheres, n_rows, n_columns), dtype=np.int64)
+    bounds = np.zeros((n_hemispheres, n_rows, 65), dtype=np.int64)
+    fill = np.empty(64, dtype=np.int64)
+    for h in range(n_hemispheres):
+        for row in range(n_rows):
+            counts = bounds[h, row]
+            for c in range(n_columns):
+                counts[labels[h, row, c] + 1] += 1
+            for label in range(64):
+                counts[label + 1] += counts[label]
+                fill[label] = counts[label]
+            for c in range(n_columns):
+                label = labels[h, row, c]
+                columns[h, row, fill[label]] = c
+                fill[label] += 1
+    return columns, bounds
 
 
 @numba.njit(cache=True)
-def _correlate_pre(acausal_row, last_pre_row, corr_param, hemi, acausal_en, last_spike, row_labels,
-                   syn_label, now):
-    """A pre spike at the matching synapses of a row: anti-causal pairing with the last post spike."""
-    for c in range(256):
+def _charge(current, amplitude, base, matching, row_weights, row_gain, factor):
+    """Synaptic input of one row: every synapse whose label matches (``matching``: their
+    columns, ascending) charges its neuron's input."""
+    for c in matching:
+        current[base + c] += row_weights[c] * factor * row_gain[c] * amplitude[base + c]
+
+
+@numba.njit(cache=True)
+def _correlate_pre(acausal_row, last_pre_row, corr_param, hemi, acausal_en, last_spike, matching, now):
+    """A pre spike at the matching synapses of a row (``matching``: their columns, ascending):
+    anti-causal pairing with the last post spike."""
+    for c in matching:
         blk = hemi * 2 + c // 128
-        if corr_param[blk, CP_ETA] <= 0.0 or row_labels[c] != syn_label:
+        if corr_param[blk, CP_ETA] <= 0.0:
             continue
         post = last_spike[hemi * 256 + c]
         if acausal_en[c] and post >= 0.0:
@@ -387,7 +412,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
     """
     P, D, F, S, spike_count, noise_table = neurons
     drv_int, drv_float, drv_state = drivers
-    weights, labels, syn_gain, col_exc, col_inh, amp_eff, any_bypass = synapses
+    weights, label_columns, label_bounds, syn_gain, col_exc, col_inh, amp_eff, any_bypass = synapses
     causal, acausal, last_pre, corr_param, corr_causal_en, corr_acausal_en = correlation
     ext_events, ext_pos, bg_config, bg_state = inputs
     madc_config, madc_state = madc
@@ -507,19 +532,21 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
                     if mode == 0:
                         continue
                     base = hemi * 256
-                    row_labels = labels[hemi, row]
+                    # the row's synapses of the event's label
+                    matching = label_columns[hemi, row, label_bounds[hemi, row, syn_label]:
+                                             label_bounds[hemi, row, syn_label + 1]]
                     row_weights = weights[hemi, row]
                     row_gain = syn_gain[hemi, row]
                     # synaptic input: effective amplitudes are zero where the input, the column
                     # current switch is off or the neuron is in bypass mode
                     if mode & 1:
-                        _charge(s_i_exc, amp_eff[0], base, row_labels, row_weights, row_gain, syn_label, factor)
+                        _charge(s_i_exc, amp_eff[0], base, matching, row_weights, row_gain, factor)
                     if mode & 2:
-                        _charge(s_i_inh, amp_eff[1], base, row_labels, row_weights, row_gain, syn_label, factor)
+                        _charge(s_i_inh, amp_eff[1], base, matching, row_weights, row_gain, factor)
                     if any_bypass[hemi]:
-                        for c in range(256):
+                        for c in matching:
                             n = base + c
-                            if row_labels[c] != syn_label or row_weights[c] <= 0:
+                            if row_weights[c] <= 0:
                                 continue
                             if ((mode & 1) and col_exc[hemi, c] and F[F_BYPASS_EXC, n] != 0) or (
                                     (mode & 2) and col_inh[hemi, c] and F[F_BYPASS_INH, n] != 0):
@@ -533,8 +560,7 @@ def evolve(t_start, t_end, dt_cycles, seed, neurons, routing, drivers, synapses,
                                         pending, n_pending, record, records, n_records)
                     if corr_param[2 * hemi, CP_ETA] > 0.0 or corr_param[2 * hemi + 1, CP_ETA] > 0.0:
                         _correlate_pre(acausal[hemi, row], last_pre[hemi, row], corr_param, hemi,
-                                       corr_acausal_en[hemi], S[S_LAST_SPIKE], row_labels, syn_label,
-                                       float(deliver))
+                                       corr_acausal_en[hemi], S[S_LAST_SPIKE], matching, float(deliver))
 
         # 3. membranes. Full steps use the precomputed factors; a partial step (at the end of a
         #    call) recomputes them. The exponential term is evaluated in its own tight loop, the
