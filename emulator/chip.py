@@ -145,7 +145,17 @@ class Chip:
         self._noise_table = core.noise_table(self.chip_id)
         containers = tuple(c for c in haldls.containers() if c.has_addresses())
         self.address_map = address_map(containers)
-        reset_words = {haldls.CapMemBlockConfig: haldls.CapMemBlockConfig(enable_capmem=False).encode()}
+        # power-on state where it is not haldls's default (MODEL.md, "Synaptic input"): CapMem off;
+        # the column switches pass the synaptic currents to the neurons and connect the
+        # correlation sensors to the CADC (haldls's switches default off)
+        on = [True] * 4
+        reset_words = {
+            haldls.CapMemBlockConfig: haldls.CapMemBlockConfig(enable_capmem=False).encode(),
+            haldls.ColumnCurrentQuad: haldls.ColumnCurrentQuad(
+                enable_synaptic_current_excitatory=on, enable_synaptic_current_inhibitory=on).encode(),
+            haldls.ColumnCorrelationQuad: haldls.ColumnCorrelationQuad(
+                enable_internal_causal=on, enable_internal_acausal=on).encode(),
+        }
         self.regions = [Region(c, reset_words.get(c)) for c in containers]
         self.region_of = {c: r for c, r in zip(containers, self.regions)}
         self._capmem_region_id = containers.index(haldls.CapMemCell)

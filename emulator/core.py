@@ -276,7 +276,7 @@ def _route(time, label, inp, routing, pending, n_pending, record, records, n_rec
         if deliver - arrival > FIFO_CYCLES:
             counters[C_DROPPED_TOTAL] += 1
             if xbar_drop_en[inp, o]:
-                drop_counter[inp] = min(drop_counter[inp] + 1, 0xFFFF)
+                drop_counter[inp] = (drop_counter[inp] + 1) & 0xFFFF  # wraps, as the real counter
             continue
         if o < 8:
             bus_free[o] = deliver + 1

@@ -78,6 +78,13 @@ _PAD_SWITCHES = tuple(
 _CHIP_WIDE_NODES = {"capmem0", "capmem1", "capmem2", "capmem3", "causal", "acausal"}
 
 
+#: the neuron readout lines, (hemisphere, column parity), in the order the checks name them
+_NEURON_LINES = ((0, 0), (0, 1), (1, 0), (1, 1))
+#: ReadoutSourceSelection's field of a column parity; multiplexer m connects the line of
+#: hemisphere h with entry 2 m + h (the real SourceMultiplexer's neuron_even/neuron_odd[h])
+_NEURON_LINE_FIELD = {0: "neuron_even", 1: "neuron_odd"}
+
+
 class CADCRamps:
     """What the CADC converts with, from the configuration: per CapMem block the ramp start [V]
     and step per code [V] (0: the ramp does not rise), and per channel type (causal, acausal)
@@ -267,9 +274,8 @@ class Readout:
         lines = []
         for mux in range(2):
             connected = []
-            for name, hemisphere, parity in (("neuron_even_top", 0, 0), ("neuron_odd_top", 0, 1),
-                                             ("neuron_even_bottom", 1, 0), ("neuron_odd_bottom", 1, 1)):
-                if sel[name][0][mux]:
+            for hemisphere, parity in _NEURON_LINES:
+                if sel[_NEURON_LINE_FIELD[parity]][0][2 * mux + hemisphere]:
                     connected.append((hemisphere, parity))
             if len(connected) > 1:
                 raise ConfigurationError(
@@ -300,9 +306,8 @@ class Readout:
         if alternate > 0:
             parities = []
             for mux in range(2):
-                for name, parity in (("neuron_even_top", 0), ("neuron_odd_top", 1),
-                                     ("neuron_even_bottom", 0), ("neuron_odd_bottom", 1)):
-                    if sel[name][0][mux]:
+                for hemisphere, parity in _NEURON_LINES:
+                    if sel[_NEURON_LINE_FIELD[parity]][0][2 * mux + hemisphere]:
                         parities.append(parity)
             if len(parities) == 2 and parities[0] == parities[1]:
                 raise ConfigurationError(

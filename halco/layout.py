@@ -40,8 +40,8 @@ from .neuron import (
 from .ppu import PPUMemoryBlockOnPPU, PPUMemoryBlockSize, PPUMemoryWordOnPPU
 from .readout import CADCChannelColumnOnSynram
 from .routing import (
-    BackgroundSpikeSourceOnDLS, CrossbarInputDropCounterOnDLS, CrossbarInputOnDLS,
-    CrossbarL2OutputOnDLS, CrossbarOutputEventCounterOnDLS, CrossbarOutputOnDLS, SPL1Address,
+    BackgroundSpikeSourceOnDLS, CrossbarInputOnDLS, CrossbarL2OutputOnDLS, CrossbarOutputOnDLS,
+    SPL1Address,
 )
 from .synapse import (
     ColumnCorrelationQuadOnSynram, ColumnCurrentQuadOnSynram, CorrelationResetOnDLS, EntryOnQuad,
@@ -311,10 +311,6 @@ def _(address):
 @conversion(BackgroundSpikeSourceOnDLS, CrossbarInputOnDLS)
 def _(source):
     return source + 12
-
-
-link(CrossbarInputDropCounterOnDLS, CrossbarInputOnDLS)
-link(CrossbarOutputEventCounterOnDLS, CrossbarOutputOnDLS)
 
 
 # -- PPU memory ----------------------------------------------------------------------------------

@@ -82,18 +82,6 @@ class CrossbarOutputConfigOnDLS(RangedInt, size=1):
     __slots__ = ()
 
 
-class CrossbarInputDropCounterOnDLS(RangedInt, size=20):
-    """Drop counter of one crossbar input."""
-
-    __slots__ = ()
-
-
-class CrossbarOutputEventCounterOnDLS(RangedInt, size=12):
-    """Event counter of one crossbar output."""
-
-    __slots__ = ()
-
-
 # bit views of a 16-bit spike label: name -> (high bit, low bit)
 _LABEL_VIEWS: dict[str, tuple[int, int]] = {
     "spl1_address": (15, 14),

@@ -330,7 +330,8 @@ class Container(WordContainer):
             raise FieldTypeError(f"{cls.__name__}.encode_array: n must be a count >= 0, not {n!r}")
         words = np.zeros((n, cls.n_words), dtype=np.uint64)
         for name, f in cls._encode_order:
-            default = f.default if f.count is None else [f.default] * f.count
+            default = (f.default if f.count is None else
+                       list(f.default) if isinstance(f.default, list) else [f.default] * f.count)
             v = values.get(name, default)
             shape = (n,) if f.count is None else (n, f.count)
             if isinstance(v, list):

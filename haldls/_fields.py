@@ -93,6 +93,7 @@ class Field:
         count: int | None = None,
         doc: str = "",
         tables_from: "Field | None" = None,
+        invert_entries: Sequence[bool] | None = None,
     ) -> None:
         self.name = "?"
         self.owner = "?"
@@ -142,6 +143,12 @@ class Field:
                 valid[self.minimum + offset:self.maximum + offset + 1] = True
             self._valid_raw = None if valid.all() else valid
         entries = range(count) if count is not None else [None]
+        if invert_entries is not None and (count is None or len(invert_entries) != count):
+            raise ValueError("invert_entries needs one flag per entry of an array field")
+        # per placement: the bits XORed into the raw value (``invert``, flipped per entry where the
+        # chip stores one entry of an array inverted and the others as they are)
+        flips = [False] * len(entries) if invert_entries is None else [bool(f) for f in invert_entries]
+        self._xor: list[int] = [mask if invert != flip else 0 for flip in flips]
         self._placements: list[tuple[Bits, ...]] = []
         for e in entries:
             segs = placement(e) if callable(placement) else placement  # type: ignore[operator]
@@ -231,29 +238,27 @@ class Field:
         return self.validate(value)
 
     # -- scalar codec ----------------------------------------------------------------------------
-    def to_raw(self, value: Any) -> int:
+    def to_raw(self, value: Any, entry: int = 0) -> int:
+        """The raw bits of ``value`` (entry ``entry`` of an array field), before placement."""
         raw = int(value) + self.offset
         if self._table is not None:
             raw = int(self._table[raw])
-        if self.invert:
-            raw ^= self.mask
-        return raw
+        return raw ^ self._xor[entry]
 
     def encode_into(self, words: list[int], value: Any) -> None:
         values = value if self.count is not None else [value]
-        for segs, v in zip(self._placements, values):
-            raw = self.to_raw(v)
+        for entry, (segs, v) in enumerate(zip(self._placements, values)):
+            raw = self.to_raw(v, entry)
             for s in segs:
                 words[s.word] |= ((raw >> s.value_lo) & ((1 << s.width) - 1)) << s.lo
 
     def decode_from(self, words: Sequence[int]) -> Any:
         out = []
-        for segs in self._placements:
+        for segs, xor in zip(self._placements, self._xor):
             raw = 0
             for s in segs:
                 raw |= ((words[s.word] >> s.lo) & ((1 << s.width) - 1)) << s.value_lo
-            if self.invert:
-                raw ^= self.mask
+            raw ^= xor
             if self._inverse_list is not None:
                 raw = self._inverse_list[raw]
             value = raw - self.offset
@@ -283,12 +288,11 @@ class Field:
         ``check`` raises for bits outside the range (else they decode as they are)."""
         w = words.astype(np.uint64, copy=False)
         cols = []
-        for segs in self._placements:
+        for segs, xor in zip(self._placements, self._xor):
             raw = np.zeros(w.shape[0], dtype=np.uint64)
             for s in segs:
                 raw |= ((w[:, s.word] >> np.uint64(s.lo)) & np.uint64((1 << s.width) - 1)) << np.uint64(s.value_lo)
-            if self.invert:
-                raw ^= np.uint64(self.mask)
+            raw ^= np.uint64(xor)
             if self._inverse is not None:
                 raw = self._inverse[raw]
             if check and self._valid_raw is not None and not self._valid_raw[raw].all():
@@ -317,12 +321,11 @@ class Field:
             )
         v = v.astype(np.int64) + self.offset
         cols = [v] if self.count is None else [v[:, i] for i in range(self.count)]
-        for segs, raw in zip(self._placements, cols):
+        for segs, raw, xor in zip(self._placements, cols, self._xor):
             raw = raw.astype(np.uint64)
             if self._table is not None:
                 raw = self._table[raw]
-            if self.invert:
-                raw ^= np.uint64(self.mask)
+            raw ^= np.uint64(xor)
             for s in segs:
                 words[:, s.word] |= ((raw >> np.uint64(s.value_lo)) & np.uint64((1 << s.width) - 1)) << np.uint64(s.lo)
 
@@ -395,7 +398,7 @@ class CoordinateField(Field):
                                   f"{self.coordinate.__name__})")
         return self.coordinate.from_enum(int(value))
 
-    def to_raw(self, value: Any) -> int:
+    def to_raw(self, value: Any, entry: int = 0) -> int:
         return int(self._enums_to_raw(np.array([int(value)], dtype=np.int64))[0])
 
     def _enum_of(self, raw: int) -> int:
@@ -562,10 +565,22 @@ def Gate(gated: Field, *placement: Bits, default: bool = False, doc: str = "") -
     return GateField(gated, placement, default=default, doc=doc)
 
 
-def Array(base: Field, count: int, entry_placement: Callable[[int], Sequence[Bits]]) -> Field:
-    """``count`` copies of ``base`` (same type, range and transform), placed per entry."""
+def Array(base: Field, count: int, entry_placement: Callable[[int], Sequence[Bits]], *,
+          invert_entries: Sequence[bool] | None = None, default: Sequence[Any] | None = None) -> Field:
+    """``count`` copies of ``base`` (same type, range and transform), placed per entry.
+
+    ``invert_entries`` (one flag per entry) stores the entries flagged True inverted (on top of
+    ``base``'s own ``invert``): for arrays whose entries the chip encodes differently, such as
+    ``CommonCorrelationConfig.cadc_v_offset_assignment``. ``default`` gives one default per entry
+    (else every entry defaults to ``base``'s)."""
+    if default is not None:
+        if len(default) != count:
+            raise ValueError(f"an array of {count} entries needs {count} defaults, got {len(default)}")
+        for value in default:
+            base.validate(value)
     return Field(
-        base.kind, base.width, entry_placement, default=base.default, minimum=base.minimum,
+        base.kind, base.width, entry_placement,
+        default=base.default if default is None else list(default), minimum=base.minimum,
         maximum=base.maximum, offset=base.offset, invert=base.invert, enum_type=base.enum_type,
-        count=count, doc=base.doc, tables_from=base,
+        count=count, doc=base.doc, tables_from=base, invert_entries=invert_entries,
     )

@@ -24,9 +24,9 @@ from .errors import LolaTypeError
 from .neuron import AtomicNeuron
 
 _NORMAL = AtomicNeuron.EventRouting.AnalogOutputMode.normal
-#: the ReadoutSourceSelection line of a neuron: (hemisphere, column parity) -> field
-_MADC_LINES = {(0, 0): "neuron_even_top", (0, 1): "neuron_odd_top",
-               (1, 0): "neuron_even_bottom", (1, 1): "neuron_odd_bottom"}
+#: the ReadoutSourceSelection field of a neuron's readout line, by column parity; multiplexer m
+#: connects the line of hemisphere h with entry 2 m + h (SourceMultiplexer.neuron_even/odd[h])
+_MADC_LINES = {0: "neuron_even", 1: "neuron_odd"}
 
 
 @attrs.frozen
@@ -99,11 +99,13 @@ def _madc(neuron: AtomicNeuron, chip: Any, coord: halco.AtomicNeuronOnDLS | None
     if not neuron.readout.enable_buffered_access:
         found.append(Finding("its readout switch is open", "readout.enable_buffered_access = True"))
     if chip is not None and coord is not None:
-        line = _MADC_LINES[(coord.y.value(), coord.x.value() % 2)]
-        selection = chip.readout_chain.source_selection
-        if not any(getattr(selection, line)):
-            found.append(Finding(f"no MADC multiplexer is connected to its readout line ({line})",
-                                 f"readout_chain.source_selection.{line}[0] = True"))
+        line, hemisphere = _MADC_LINES[coord.x.value() % 2], coord.y.value()
+        entries = getattr(chip.readout_chain.source_selection, line)
+        if not (entries[hemisphere] or entries[2 + hemisphere]):
+            # entry `hemisphere` is source multiplexer 0's
+            found.append(Finding(f"no MADC multiplexer is connected to its readout line ({line} "
+                                 f"of hemisphere {hemisphere})",
+                                 f"readout_chain.source_selection.{line}[{hemisphere}] = True"))
     return found
 
 

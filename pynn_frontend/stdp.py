@@ -601,7 +601,9 @@ class STDPRule(PlasticityRule):
 
     def configure_chip(self, chip: lola.Chip) -> lola.Chip:
         """The snippet's chip with the correlation sensors' currents set (a copy of its shared
-        CapMem): the ramp current for ``tau``, the store current for :data:`I_BIAS_STORE`."""
+        CapMem): the ramp current for ``tau``, the store current for :data:`I_BIAS_STORE`; and
+        every column's sensors connected (``enable_internal_causal``/``acausal``, which haldls's
+        default ColumnCorrelationQuad leaves off, as the real one)."""
         if not math.isfinite(self.tau_hardware_s):
             return chip
         for h, chain in enumerate(chip.cadc_readout_chains):
@@ -614,7 +616,10 @@ class STDPRule(PlasticityRule):
         for name, value in ((cell.syn_i_bias_ramp, ramp), (cell.syn_i_bias_store, I_BIAS_STORE),
                             (cell.syn_i_bias_corout, I_BIAS_COROUT)):
             capmem.set_shared(name, value)
-        return attrs.evolve(chip, capmem=capmem)
+        chains = [attrs.evolve(chain, column_switches=[
+            attrs.evolve(quad, enable_internal_causal=[True] * 4, enable_internal_acausal=[True] * 4)
+            for quad in chain.column_switches]) for chain in chip.cadc_readout_chains]
+        return attrs.evolve(chip, capmem=capmem, cadc_readout_chains=chains)
 
     def check_routed_views(self, views: dict, routed: dict, mapped: Any) -> None:
         """Every synapse in a view's rows and columns must be one of its projection's: the

@@ -90,11 +90,10 @@ def _int_array(what: str, values: Any, n: int, low: int, high: int) -> np.ndarra
 
 # -- MADC -----------------------------------------------------------------------------------------
 
-def _source_field(neuron: halco.AtomicNeuronOnDLS) -> str:
-    """The ReadoutSourceSelection field of the readout line ``neuron`` is on."""
-    parity = "odd" if neuron.x.value() % 2 else "even"
-    half = "top" if neuron.y.value() == 0 else "bottom"
-    return f"neuron_{parity}_{half}"
+def _source_member(neuron: halco.AtomicNeuronOnDLS) -> str:
+    """The SourceMultiplexer member of the readout line ``neuron`` is on (``neuron_odd`` or
+    ``neuron_even``, indexed by the neuron's hemisphere)."""
+    return "neuron_odd" if neuron.x.value() % 2 else "neuron_even"
 
 
 def enable_madc_recording(builder: Any, neuron: halco.AtomicNeuronOnDLS, number_of_samples: int,
@@ -119,7 +118,10 @@ def enable_madc_recording(builder: Any, neuron: halco.AtomicNeuronOnDLS, number_
         config = haldls.MADCConfig()
     _check_type("enable_madc_recording: config", config, haldls.MADCConfig)
     selection = haldls.ReadoutSourceSelection()
-    getattr(selection, _source_field(neuron))[0] = True
+    mux = halco.SourceMultiplexerOnReadoutSourceSelection(0)
+    source = selection.get_buffer(mux)
+    getattr(source, _source_member(neuron))[neuron.y.value()] = True
+    selection.set_buffer(mux, source)
     builder.write(halco.ReadoutSourceSelectionOnDLS(), selection)
     config = copy.deepcopy(config)             # the caller's container stays as it was
     config.number_of_samples = samples
@@ -159,13 +161,16 @@ def enable_cadc_recording(builder: Any, synrams: halco.SynramOnDLS | Iterable[ha
     CADC channel of its column, and enable those hemispheres' CADCs.
 
     Writes each ColumnCorrelationQuad of the hemispheres with ``enable_cadc_neuron_readout_causal``
-    set and the other switches at their defaults (the correlation sensors stay connected to the
-    acausal channels), and the CADCConfig with ``enable``. Read with
+    and the sensor switches ``enable_internal_causal``/``acausal`` set (the correlation sensors
+    stay connected to the acausal channels), the debug switches off, and the CADCConfig with
+    ``enable``. Read with
     :func:`read_cadc_membranes`.
     """
     _check_builder("enable_cadc_recording", builder)
     chosen = _synrams("enable_cadc_recording: synrams", synrams)
-    switches = haldls.ColumnCorrelationQuad(enable_cadc_neuron_readout_causal=[True] * 4)
+    switches = haldls.ColumnCorrelationQuad(enable_cadc_neuron_readout_causal=[True] * 4,
+                                            enable_internal_causal=[True] * 4,
+                                            enable_internal_acausal=[True] * 4)
     for synram in chosen:
         for quad in halco.iter_all(halco.ColumnCorrelationQuadOnSynram):
             builder.write(halco.ColumnCorrelationQuadOnDLS(quad, synram), switches)

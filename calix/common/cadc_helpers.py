@@ -76,6 +76,25 @@ def enable_cadcs(builder: Any) -> Any:
     return builder
 
 
+#: every channel on its column's correlation sensor (causal and acausal) and nothing else; haldls's
+#: default ColumnCorrelationQuad has every switch off
+SENSORS_CONNECTED = haldls.ColumnCorrelationQuad(enable_internal_causal=[True] * 4,
+                                                 enable_internal_acausal=[True] * 4)
+
+
+def write_column_switches(builder: Any, switches: haldls.ColumnCorrelationQuad) -> Any:
+    """``switches`` into every ColumnCorrelationQuad: vectorized on a PlaybackProgramBuilder, one
+    container each on a Dumper."""
+    n = halco.ColumnCorrelationQuadOnDLS.size
+    if hasattr(builder, "write_array"):
+        builder.write_array(haldls.ColumnCorrelationQuad, np.arange(n),
+                            np.repeat(np.asarray(switches.encode(), dtype=np.uint32)[None, :], n, axis=0))
+    else:
+        for quad in halco.iter_all(halco.ColumnCorrelationQuadOnDLS):
+            builder.write(quad, switches)
+    return builder
+
+
 def configure_chip(builder: Any) -> Any:
     """The CADC side of the calibration setup: the ramp biases, both CADCs on, every channel
     (causal and acausal, all columns) switched to its CADC debug line only, digital offsets 0."""
@@ -84,9 +103,7 @@ def configure_chip(builder: Any) -> Any:
     debug_only = haldls.ColumnCorrelationQuad(
         enable_internal_causal=[False] * 4, enable_internal_acausal=[False] * 4,
         enable_debug_causal=[True] * 4, enable_debug_acausal=[True] * 4)
-    n = halco.ColumnCorrelationQuadOnDLS.size
-    builder.write_array(haldls.ColumnCorrelationQuad, np.arange(n),
-                        np.repeat(np.asarray(debug_only.encode(), dtype=np.uint32)[None, :], n, axis=0))
+    write_column_switches(builder, debug_only)
     return set_channel_offsets(builder, np.zeros(N_CHANNELS, dtype=np.int64))
 
 
@@ -116,14 +133,11 @@ def _capmem_blocks(builder: Any, reference: haldls.CapMemBlockConfig) -> None:
 
 def disconnect_readout_cadc_debug(builder: Any) -> Any:
     """Undo the calibration setup's switches: the pad and the CapMem debug output off, the
-    column switches back to their defaults (channels on their columns' correlation sensors),
-    so that the CADC reads what experiments connect to it."""
+    channels back on their columns' correlation sensors (:data:`SENSORS_CONNECTED`), so that
+    the CADC reads what experiments connect to it."""
     builder.write(halco.PadMultiplexerConfigOnDLS(0), haldls.PadMultiplexerConfig())
     _capmem_blocks(builder, haldls.CapMemBlockConfig())
-    n = halco.ColumnCorrelationQuadOnDLS.size
-    builder.write_array(haldls.ColumnCorrelationQuad, np.arange(n),
-                        haldls.ColumnCorrelationQuad.encode_array(n))
-    return builder
+    return write_column_switches(builder, SENSORS_CONNECTED)
 
 
 @functools.lru_cache(maxsize=None)

@@ -54,6 +54,7 @@ import stadls
 from ..common import helpers as h
 from ..common.algorithms import SecantPrediction
 from ..common.base import Calib, CalibResult, ParameterRange, checked_target_and_options
+from ..common import cadc_helpers
 from ..common.cadc_helpers import N_QUADRANTS, capmem_set_quadrant_cells
 from ..errors import CalibError, TargetError
 
@@ -340,16 +341,10 @@ class CorrelationMeasurement:
 
 def connect_sensors(builder: Any) -> Any:
     """Every column's causal and acausal sensors to its CADC channels, and nothing else
-    (haldls's default ColumnCorrelationQuad): vectorized on a PlaybackProgramBuilder, one
-    container each on a Dumper."""
-    n = halco.ColumnCorrelationQuadOnDLS.size
-    if hasattr(builder, "write_array"):
-        builder.write_array(haldls.ColumnCorrelationQuad, np.arange(n),
-                            haldls.ColumnCorrelationQuad.encode_array(n))
-    else:
-        for quad in halco.iter_all(halco.ColumnCorrelationQuadOnDLS):
-            builder.write(quad, haldls.ColumnCorrelationQuad())
-    return builder
+    (``enable_internal_causal`` and ``enable_internal_acausal`` on, as the real calix's
+    correlation measurement sets them): vectorized on a PlaybackProgramBuilder, one container
+    each on a Dumper."""
+    return cadc_helpers.write_column_switches(builder, cadc_helpers.SENSORS_CONNECTED)
 
 
 class _CorrelationCalib(Calib):

@@ -44,8 +44,9 @@ CROSSBAR = 0x13_0000
 CROSSBAR_OUTPUT_CONFIG = CROSSBAR
 BACKGROUND_SPIKE_SOURCE = CROSSBAR + 1          # + 3*i
 CROSSBAR_NODE = CROSSBAR + 0x19                 # + node enum
-CROSSBAR_INPUT_DROP_COUNTER = CROSSBAR + 0x100  # + input (designed)
-CROSSBAR_OUTPUT_EVENT_COUNTER = CROSSBAR + 0x120  # + output (designed)
+# after the 76 crossbar nodes: the 20 input drop counters, then the 12 output event counters
+CROSSBAR_INPUT_DROP_COUNTER = CROSSBAR_NODE + 8 * 3 + 4 * 9 + 8 * 2   # 0x13_0065 + input
+CROSSBAR_OUTPUT_EVENT_COUNTER = CROSSBAR_INPUT_DROP_COUNTER + 20      # 0x13_0079 + output
 
 CAPMEM = np.array([0x14_0000, 0x14_8000, 0x15_0000, 0x15_8000], dtype=np.int64)  # col*32 + row
 CAPMEM_BLOCK_CONFIG = CAPMEM + 0x4000
@@ -56,8 +57,8 @@ COMMON_NEURON_BACKEND = np.array([0x1A_1800, 0x1A_9800], dtype=np.int64)
 
 MADC = 0x0C_0000                                # control +0, config +1..+10
 REFERENCE_GENERATOR_CONFIG = MADC + 18          # 9 words, in the MADC's block
-READOUT_SOURCE_SELECTION = MADC + 0x20          # (designed)
-PAD_MULTIPLEXER_CONFIG = MADC + 0x30            # + pad (designed)
+READOUT_SOURCE_SELECTION = MADC + 12            # 2 words: +12, +13
+PAD_MULTIPLEXER_CONFIG = MADC + 14              # 2 words per pad: + 2 pad, + 2 pad + 1
 
 FPGA_EXECUTOR = 0x8800_0000
 FPGA_DEVICE_DNA = FPGA_EXECUTOR + 3             # 2 words

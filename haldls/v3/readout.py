@@ -1,12 +1,15 @@
-"""Readout containers: CADC configuration and samples, MADC, readout source selection."""
+"""Readout containers: CADC, MADC, readout source selection and pad multiplexers."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import attrs
 import numpy as np
 
 import halco
-from .._container import Container
-from .._fields import Array, Bool, Int, UInt, at
+from .._container import Container, FieldArray
+from .._fields import Array, Bool, Field, Int, UInt, at
 from ..errors import FieldTypeError, FieldValueError
 from . import addresses as A
 
@@ -180,52 +183,220 @@ class MADCConfig(Container, coordinate=halco.MADCConfigOnDLS, words=10):
         return A.MADC + 1 + np.zeros((len(enums), 1), dtype=np.int64) + np.arange(10)
 
 
-def _mux(bit: int):
-    return lambda m: [at(0, 16 * m + bit)]
+#: Where each member of a source multiplexer sits in its multiplexer's word (multiplexer m in word
+#: m of ReadoutSourceSelection, bits 12..0; the real ReadoutSourceSelectionBitfield): member ->
+#: bit, or the bits of HemisphereOnDLS 0 (top) and 1 (bottom).
+_SOURCE_MULTIPLEXER_BITS: dict[str, int | tuple[int, int]] = {
+    "debug_plus": 0,
+    "debug_minus": 1,
+    "current_dac": 2,
+    "synin_debug_inhibitory": 3,
+    "synin_debug_excitatory": 4,
+    "cadc_debug_causal": 5,
+    "cadc_debug_acausal": 6,
+    "synapse_driver_debug": (7, 8),
+    "neuron_odd": (9, 11),
+    "neuron_even": (10, 12),
+}
+
+_SOURCE_MULTIPLEXER_DOCS = {
+    "debug_plus": "connect the debug_plus line",
+    "debug_minus": "connect the debug_minus line",
+    "current_dac": "connect the output of the current DAC (idac_i_out)",
+    "synin_debug_inhibitory": "connect the inhibitory synaptic input debug line",
+    "synin_debug_excitatory": "connect the excitatory synaptic input debug line",
+    "cadc_debug_causal": "connect the causal CADC debug line",
+    "cadc_debug_acausal": "connect the acausal CADC debug line",
+    "synapse_driver_debug": "connect the synapse drivers' debug voltage, by HemisphereOnDLS",
+    "neuron_odd": "connect the readout line of the odd neuron columns (1, 3, ..., 255), by "
+                  "HemisphereOnDLS",
+    "neuron_even": "connect the readout line of the even neuron columns (0, 2, ..., 254), by "
+                   "HemisphereOnDLS",
+}
+
+_SOURCE_MULTIPLEXER_NAME = "ReadoutSourceSelection.SourceMultiplexer"
 
 
-class ReadoutSourceSelection(Container, coordinate=halco.ReadoutSourceSelectionOnDLS, words=1):
-    """What each of the two source multiplexers (the MADC's channels 0 and 1) connects to.
+def _member_field_of(name: str) -> Field:
+    """Unpickle a member field of SourceMultiplexer (it belongs to no container)."""
+    return _MEMBER_FIELDS[name]
 
-    A neuron reaches the readout when its NeuronConfig has ``enable_readout`` set and the
-    multiplexer connects the line of its hemisphere and column parity (``neuron_even_top`` ...).
-    (designed) multiplexer m uses bits [16m + 10 : 16m].
+
+class _MemberField(Field):
+    """A field of :class:`ReadoutSourceSelection.SourceMultiplexer`, placed in the multiplexer's
+    own word; it validates the member's values (the container's words hold the multiplexers in
+    the per-multiplexer fields derived from the same bit table)."""
+
+    def __reduce__(self) -> tuple:
+        return (_member_field_of, (self.name,))
+
+
+def _member_field(name: str) -> _MemberField:
+    bits = _SOURCE_MULTIPLEXER_BITS[name]
+    doc = _SOURCE_MULTIPLEXER_DOCS[name]
+    if isinstance(bits, int):
+        f = _MemberField("bool", 1, [at(0, bits)], doc=doc)
+    else:
+        f = _MemberField("bool", 1, lambda h: [at(0, bits[h])], count=2, doc=doc)
+    f.name, f.owner = name, _SOURCE_MULTIPLEXER_NAME
+    return f
+
+
+_MEMBER_FIELDS = {name: _member_field(name) for name in _SOURCE_MULTIPLEXER_BITS}
+
+
+def _member(name: str):
+    """The attrs attribute of member ``name``, checked on construction and on assignment."""
+    f = _MEMBER_FIELDS[name]
+    if f.count is None:
+        return attrs.field(default=False, converter=f.validate, on_setattr=attrs.setters.convert)
+    return attrs.field(factory=lambda: [False] * f.count,
+                       converter=lambda values: FieldArray(f, values),
+                       on_setattr=attrs.setters.convert)
+
+
+@attrs.define(eq=True)
+class _SourceMultiplexer:
+    """What one source multiplexer (one readout buffer, one MADC channel) connects: the real
+    ``ReadoutSourceSelection::SourceMultiplexer``, a value (``get_buffer`` gives a copy; change
+    it and give it back with ``set_buffer``). All inputs are disconnected by default.
+
+    Flags (bool): ``debug_plus``, ``debug_minus``, ``current_dac`` (the current DAC's output),
+    ``synin_debug_inhibitory``, ``synin_debug_excitatory``, ``cadc_debug_causal``,
+    ``cadc_debug_acausal``; by HemisphereOnDLS (two bools: top, bottom):
+    ``synapse_driver_debug``, ``neuron_odd`` (the readout line of the odd neuron columns) and
+    ``neuron_even`` (of the even ones).
     """
 
-    neuron_odd_top = Array(Bool(at(0, 0)), 2, _mux(0))
-    neuron_odd_bottom = Array(Bool(at(0, 0)), 2, _mux(1))
-    neuron_even_top = Array(Bool(at(0, 0)), 2, _mux(2))
-    neuron_even_bottom = Array(Bool(at(0, 0)), 2, _mux(3))
-    debug_plus = Array(Bool(at(0, 0)), 2, _mux(4))
-    debug_minus = Array(Bool(at(0, 0)), 2, _mux(5))
-    cadc_debug_causal = Array(Bool(at(0, 0)), 2, _mux(6))
-    cadc_debug_acausal = Array(Bool(at(0, 0)), 2, _mux(7))
-    synin_debug_excitatory = Array(Bool(at(0, 0)), 2, _mux(8))
-    synin_debug_inhibitory = Array(Bool(at(0, 0)), 2, _mux(9))
-    enable_buffer_to_pad = Array(Bool(at(0, 0)), 2, _mux(10))
+    debug_plus = _member("debug_plus")
+    debug_minus = _member("debug_minus")
+    current_dac = _member("current_dac")
+    synin_debug_inhibitory = _member("synin_debug_inhibitory")
+    synin_debug_excitatory = _member("synin_debug_excitatory")
+    cadc_debug_causal = _member("cadc_debug_causal")
+    cadc_debug_acausal = _member("cadc_debug_acausal")
+    synapse_driver_debug = _member("synapse_driver_debug")
+    neuron_odd = _member("neuron_odd")
+    neuron_even = _member("neuron_even")
+
+    #: the members' field descriptions (placements in the multiplexer's own word)
+    fields = _MEMBER_FIELDS
+
+
+_SourceMultiplexer.__name__ = "SourceMultiplexer"
+_SourceMultiplexer.__qualname__ = _SOURCE_MULTIPLEXER_NAME
+
+
+def _per_multiplexer(member: str) -> Field:
+    """The container field of ``member`` over both multiplexers: entry m (a flag) or 2m + h (a
+    member by HemisphereOnDLS h), in word m at the member's bit."""
+    bits = _SOURCE_MULTIPLEXER_BITS[member]
+    doc = _SOURCE_MULTIPLEXER_DOCS[member]
+    if isinstance(bits, int):
+        return Array(Bool(at(0, 0), doc=f"{doc}, by source multiplexer"), 2,
+                     lambda m: [at(m, bits)])
+    return Array(Bool(at(0, 0), doc=f"{doc}; entry 2 multiplexer + hemisphere"), 4,
+                 lambda e: [at(e // 2, bits[e % 2])])
+
+
+def _multiplexer(method: str, buffer: Any) -> int:
+    """The index of source multiplexer ``buffer`` (a SourceMultiplexerOnReadoutSourceSelection or
+    its enum) or an error naming ``method``'s parameter."""
+    size = halco.SourceMultiplexerOnReadoutSourceSelection.size
+    if isinstance(buffer, halco.SourceMultiplexerOnReadoutSourceSelection):
+        return buffer.value()
+    if isinstance(buffer, (bool, np.bool_)) or not isinstance(buffer, (int, np.integer)):
+        raise FieldTypeError(
+            f"ReadoutSourceSelection.{method}: buffer must be a "
+            f"SourceMultiplexerOnReadoutSourceSelection (or its enum, 0..{size - 1}), got "
+            f"{type(buffer).__name__} {buffer!r}")
+    if not 0 <= buffer < size:
+        raise FieldValueError(f"ReadoutSourceSelection.{method}: buffer = {int(buffer)} is out of "
+                              f"range [0, {size - 1}] (the source multiplexers)")
+    return int(buffer)
+
+
+class ReadoutSourceSelection(Container, coordinate=halco.ReadoutSourceSelectionOnDLS, words=2):
+    """What each of the two source multiplexers (readout buffers; the MADC's channels 0 and 1)
+    connects, and whether each buffer drives the pads: the real haldls layout, two words at MADC
+    base + 12 and + 13. Multiplexer m uses bits 12..0 of word m; ``enable_buffer_to_pad[m]`` is
+    bit 14 - m of word 1 (bits 15.. of both words are unused). Everything is off by default.
+
+    The real API works on one multiplexer at a time: ``get_buffer(mux)`` gives a
+    :class:`SourceMultiplexer` value, ``set_buffer(mux, value)`` stores one. The container's fields
+    hold the same bits per member over both multiplexers (the vectorized codec and the emulator
+    use them): a flag's entry m is multiplexer m's, a member by hemisphere (``neuron_odd``,
+    ``neuron_even``, ``synapse_driver_debug``) has entry 2 m + h for multiplexer m and
+    HemisphereOnDLS h.
+
+    A neuron reaches multiplexer m when its NeuronConfig has ``enable_readout`` set and the
+    multiplexer connects the line of its hemisphere and column parity (``neuron_even`` or
+    ``neuron_odd``).
+    """
+
+    SourceMultiplexer = _SourceMultiplexer
+
+    debug_plus = _per_multiplexer("debug_plus")
+    debug_minus = _per_multiplexer("debug_minus")
+    current_dac = _per_multiplexer("current_dac")
+    synin_debug_inhibitory = _per_multiplexer("synin_debug_inhibitory")
+    synin_debug_excitatory = _per_multiplexer("synin_debug_excitatory")
+    cadc_debug_causal = _per_multiplexer("cadc_debug_causal")
+    cadc_debug_acausal = _per_multiplexer("cadc_debug_acausal")
+    synapse_driver_debug = _per_multiplexer("synapse_driver_debug")
+    neuron_odd = _per_multiplexer("neuron_odd")
+    neuron_even = _per_multiplexer("neuron_even")
+    # the real bitfield puts buffer 1's enable below buffer 0's
+    enable_buffer_to_pad = Array(Bool(at(0, 0), doc="enable the buffer after the multiplexer, "
+                                      "driving the pads (see PadMultiplexerConfig.buffer_to_pad)"),
+                                 2, lambda m: [at(1, 14 - m)])
+
+    def get_buffer(self, buffer: halco.SourceMultiplexerOnReadoutSourceSelection
+                   ) -> _SourceMultiplexer:
+        """A copy of what source multiplexer ``buffer`` connects."""
+        m = _multiplexer("get_buffer", buffer)
+        values = {}
+        for name, f in _MEMBER_FIELDS.items():
+            entries = getattr(self, name)
+            values[name] = entries[m] if f.count is None else entries[2 * m:2 * m + 2]
+        return _SourceMultiplexer(**values)
+
+    def set_buffer(self, buffer: halco.SourceMultiplexerOnReadoutSourceSelection,
+                   value: _SourceMultiplexer) -> None:
+        """Connect source multiplexer ``buffer`` as ``value`` says (a SourceMultiplexer)."""
+        m = _multiplexer("set_buffer", buffer)
+        if not isinstance(value, _SourceMultiplexer):
+            raise FieldTypeError(
+                f"ReadoutSourceSelection.set_buffer: value must be a "
+                f"ReadoutSourceSelection.SourceMultiplexer, got {type(value).__name__} {value!r:.60}")
+        for name, f in _MEMBER_FIELDS.items():
+            entries = getattr(self, name)
+            if f.count is None:
+                entries[m] = getattr(value, name)
+            else:
+                entries[2 * m:2 * m + 2] = list(getattr(value, name))
 
     @classmethod
     def _addresses(cls, enums):
-        return np.full((len(enums), 1), A.READOUT_SOURCE_SELECTION)
+        return A.READOUT_SOURCE_SELECTION + np.zeros((len(enums), 1), dtype=np.int64) + np.arange(2)
 
 
-class PadMultiplexerConfig(Container, coordinate=halco.PadMultiplexerConfigOnDLS, words=1):
-    """What one analog pad connects to: the real haldls fields, which join the chip's analog
-    debug nets (the CapMem blocks' debug outputs, the CADC ramps, the synapse array's CADC and
+class PadMultiplexerConfig(Container, coordinate=halco.PadMultiplexerConfigOnDLS, words=2):
+    """What one analog pad connects to: the real haldls layout, two words per pad at MADC base +
+    14 + 2 pad and + 15 + 2 pad (bits 15..0 each). The fields join the chip's analog debug nets
+    (the CapMem blocks' debug outputs, the CADC ramps, the synapse array's CADC and
     synaptic-input debug lines, the readout buffers) to the pad and through it to each other.
 
     A CapMem cell's voltage reaches the CADC debug lines (calix's CADC calibration) when one pad
     connects ``capmem_v_out_mux[block]``, ``capmem_v_out_mux_to_capmem_intermediate_mux``,
     ``capmem_intermediate_mux_to_pad`` and ``cadc_debug_*_to_synapse_intermediate_mux``,
     ``synapse_intermediate_mux_to_pad`` (see ``emulator/MODEL.md``). Arrays over CapMem blocks
-    are indexed by CapMemBlockOnDLS, ``neuron_i_stim_mux`` by hemisphere, ``buffer_to_pad`` by
-    readout source multiplexer.
-
-    (designed) the real container's two 16-bit words in one: its word 0 in bits 15..0 (the
-    quadrant arrays with block 3 in the lowest bit, as the real bitfield), its word 1 in bits
-    31..16.
+    are indexed by CapMemBlockOnDLS (block 3 in the lowest bit, as the real bitfield),
+    ``neuron_i_stim_mux`` by HemisphereOnDLS, ``buffer_to_pad`` by
+    SourceMultiplexerOnReadoutSourceSelection. Everything is off by default.
     """
 
+    # word 0
     cadc_v_ramp_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 3 - q)])
     cadc_v_ramp_mux_to_pad = Bool(at(0, 4))
     capmem_i_out_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 8 - q)])
@@ -233,18 +404,19 @@ class PadMultiplexerConfig(Container, coordinate=halco.PadMultiplexerConfigOnDLS
     capmem_intermediate_mux_to_pad = Bool(at(0, 10))
     capmem_v_out_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 14 - q)])
     capmem_v_out_mux_to_capmem_intermediate_mux = Bool(at(0, 15))
-    capmem_v_ref_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(0, 19 - q)])
-    capmem_v_ref_mux_to_capmem_intermediate_mux = Bool(at(0, 20))
-    neuron_i_stim_mux = Array(Bool(at(0, 0)), 2, lambda h: [at(0, 21 + h)])
-    cadc_debug_causal_to_synapse_intermediate_mux = Bool(at(0, 23))
-    cadc_debug_acausal_to_synapse_intermediate_mux = Bool(at(0, 24))
-    synin_debug_inhibitory_to_synapse_intermediate_mux = Bool(at(0, 25))
-    synin_debug_excitatory_to_synapse_intermediate_mux = Bool(at(0, 26))
-    synapse_intermediate_mux_to_pad = Bool(at(0, 27))
-    buffer_to_pad = Array(Bool(at(0, 0)), 2, lambda m: [at(0, 29 - m)])
-    debug_to_pad = Bool(at(0, 30))
-    neuron_i_stim_mux_to_pad = Bool(at(0, 31))
+    # word 1
+    capmem_v_ref_mux = Array(Bool(at(0, 0)), 4, lambda q: [at(1, 3 - q)])
+    capmem_v_ref_mux_to_capmem_intermediate_mux = Bool(at(1, 4))
+    neuron_i_stim_mux = Array(Bool(at(0, 0)), 2, lambda h: [at(1, 5 + h)])
+    cadc_debug_causal_to_synapse_intermediate_mux = Bool(at(1, 7))
+    cadc_debug_acausal_to_synapse_intermediate_mux = Bool(at(1, 8))
+    synin_debug_inhibitory_to_synapse_intermediate_mux = Bool(at(1, 9))
+    synin_debug_excitatory_to_synapse_intermediate_mux = Bool(at(1, 10))
+    synapse_intermediate_mux_to_pad = Bool(at(1, 11))
+    buffer_to_pad = Array(Bool(at(0, 0)), 2, lambda m: [at(1, 13 - m)])
+    debug_to_pad = Bool(at(1, 14))
+    neuron_i_stim_mux_to_pad = Bool(at(1, 15))
 
     @classmethod
     def _addresses(cls, enums):
-        return (A.PAD_MULTIPLEXER_CONFIG + enums)[:, None]
+        return A.PAD_MULTIPLEXER_CONFIG + 2 * enums[:, None] + np.arange(2)

@@ -41,8 +41,13 @@ class CrossbarOutputConfig(Container, coordinate=halco.CrossbarOutputConfigOnDLS
         return np.full((len(enums), 1), A.CROSSBAR_OUTPUT_CONFIG)
 
 
-class CrossbarInputDropCounter(Container, coordinate=halco.CrossbarInputDropCounterOnDLS, words=1, writable=False):
-    """Events dropped at one input (16 bit; counted where a node has its drop counter enabled)."""
+class CrossbarInputDropCounter(Container, coordinate=halco.CrossbarInputOnDLS, words=1, writable=False):
+    """Events dropped at one crossbar input (as the real one: read-only, 16 bit, at
+    0x13_0065 + input; counted where a node of the input has its drop counter enabled).
+
+    Reading does not clear it; it counts modulo 2**16, so the events dropped between two reads
+    are their difference modulo 2**16 (as grenade's execution health info takes it).
+    """
 
     value = UInt(16, at(0, 0))
 
@@ -52,9 +57,13 @@ class CrossbarInputDropCounter(Container, coordinate=halco.CrossbarInputDropCoun
 
 
 class CrossbarOutputEventCounter(
-    Container, coordinate=halco.CrossbarOutputEventCounterOnDLS, words=1, writable=False
+    Container, coordinate=halco.CrossbarOutputOnDLS, words=1, writable=False
 ):
-    """Events that left through one output (24 bit)."""
+    """Events that left through one crossbar output (as the real one: read-only, 24 bit, at
+    0x13_0079 + output; counted where CrossbarOutputConfig enables the output's counter).
+
+    Reading does not clear it; it counts modulo 2**24.
+    """
 
     value = UInt(24, at(0, 0))
 

@@ -13,6 +13,7 @@ import halco
 from .._container import Container
 from .._fields import Array, Bool, Enum, UInt, at
 from . import addresses as A
+from ._switches import SwitchQuad, switch_type
 
 #: value bit i of a weight goes to raw bit WEIGHT_PERMUTATION[i]
 WEIGHT_PERMUTATION = (4, 3, 2, 1, 0, 5)
@@ -88,42 +89,78 @@ def _column_quad(enums, base, pseudo_row):
     return base[synram] + pseudo_row * 64 + quad
 
 
-class ColumnCorrelationQuad(Container, coordinate=halco.ColumnCorrelationQuadOnDLS, words=2):
-    """Per-column correlation switches of four columns, in pseudo-row 256 after the synapses.
+#: the synapse quads of one synram (256 rows of 64 quads): the column switches follow them
+_QUADS_PER_SYNRAM = halco.SynapseQuadOnSynram.size
 
-    (designed) w0 byte(3-k) holds the causal switches, w1 the acausal ones: bit 0 internal,
-    bit 1 debug, bit 2 CADC neuron readout.
+
+class ColumnCorrelationQuad(SwitchQuad, Container, coordinate=halco.ColumnCorrelationQuadOnDLS,
+                            words=4, differential_write=True):
+    """The correlation switches (``ColumnCorrelationSwitch``) of four synapse columns.
+
+    Layout of the real ``ColumnCorrelationQuad``: switch k sits in byte 3-k of each word; w0
+    internal (causal bit 6, acausal bit 7), w1 debug line (causal bit 6, acausal bit 7), w2 CADC
+    neuron readout causal (bit 5), w3 CADC neuron readout acausal (bit 5). Words w0 and w1 lie in
+    the raw synapse space after the synapse quads and the current switches (raw base + 2 * 16384 +
+    2 * 64 + quad column, then + 64), w2 and w3 in the weight and label spaces after the synapse
+    rows (+ 16384 + quad column). All switches default off, as in haldls. ``get_switch(entry)``
+    and ``set_switch(entry, switch)`` view one column's switches as a ``ColumnCorrelationSwitch``.
     """
 
-    enable_internal_causal = Array(Bool(at(0, 0), default=True), 4, _byte(0, 0))
-    enable_debug_causal = Array(Bool(at(0, 0)), 4, _byte(0, 1))
-    enable_cadc_neuron_readout_causal = Array(Bool(at(0, 0)), 4, _byte(0, 2))
-    enable_internal_acausal = Array(Bool(at(0, 0), default=True), 4, _byte(1, 0))
-    enable_debug_acausal = Array(Bool(at(0, 0)), 4, _byte(1, 1))
-    enable_cadc_neuron_readout_acausal = Array(Bool(at(0, 0)), 4, _byte(1, 2))
+    ColumnCorrelationSwitch = switch_type(
+        "ColumnCorrelationSwitch", "ColumnCorrelationQuad.ColumnCorrelationSwitch",
+        ("enable_internal_causal", "enable_internal_acausal", "enable_debug_causal",
+         "enable_debug_acausal", "enable_cadc_neuron_readout_causal",
+         "enable_cadc_neuron_readout_acausal"),
+        "The correlation switches of one column: its sensors to the CADC channels (internal), to "
+        "the shared debug lines, and the neuron's membrane to the CADC channels.", __name__)
+    switch_type = ColumnCorrelationSwitch
+
+    enable_internal_causal = Array(Bool(at(0, 0)), 4, _byte(0, 6))
+    enable_internal_acausal = Array(Bool(at(0, 0)), 4, _byte(0, 7))
+    enable_debug_causal = Array(Bool(at(0, 0)), 4, _byte(1, 6))
+    enable_debug_acausal = Array(Bool(at(0, 0)), 4, _byte(1, 7))
+    enable_cadc_neuron_readout_causal = Array(Bool(at(0, 0)), 4, _byte(2, 5))
+    enable_cadc_neuron_readout_acausal = Array(Bool(at(0, 0)), 4, _byte(3, 5))
 
     @classmethod
     def _addresses(cls, enums):
-        return np.stack([_column_quad(enums, A.SYNAPSE_WEIGHTS, 256),
-                         _column_quad(enums, A.SYNAPSE_LABELS, 256)], axis=1)
+        synram, quad = np.divmod(enums, halco.ColumnCorrelationQuadOnSynram.size)
+        raw = (A.SYNAPSE_QUAD[synram] + quad + _QUADS_PER_SYNRAM * SynapseQuad.n_words
+               + halco.ColumnCurrentQuadOnSynram.size * ColumnCurrentQuad.n_words)
+        return np.stack([raw, raw + halco.ColumnCorrelationQuadOnSynram.size,
+                         A.SYNAPSE_WEIGHTS[synram] + _QUADS_PER_SYNRAM + quad,
+                         A.SYNAPSE_LABELS[synram] + _QUADS_PER_SYNRAM + quad], axis=1)
 
 
-class ColumnCurrentQuad(Container, coordinate=halco.ColumnCurrentQuadOnDLS, words=2):
-    """Per-column synaptic-current switches of four columns at even/odd-2MSB + 16384 + quad column.
+class ColumnCurrentQuad(SwitchQuad, Container, coordinate=halco.ColumnCurrentQuadOnDLS, words=2,
+                        differential_write=True):
+    """The synaptic-current switches (``ColumnCurrentSwitch``) of four synapse columns.
 
-    (designed) w0 byte(3-k): bit 0 excitatory current, bit 1 excitatory debug; w1 the same for
-    inhibitory. Synaptic currents reach the neurons only where enabled (default on).
+    Layout of the real ``ColumnCurrentQuad``: switch k sits in byte 3-k of each word; w0 the
+    synaptic current onto the neuron's inputs (excitatory bit 0, inhibitory bit 1), w1 the
+    shared debug line (excitatory bit 0, inhibitory bit 1). Words at even/odd-2MSB base + 16384
+    + quad column. Synaptic currents reach the neurons only where enabled; all switches default
+    off, as in haldls. ``get_switch``/``set_switch`` view one column as a ``ColumnCurrentSwitch``.
     """
 
-    enable_synaptic_current_excitatory = Array(Bool(at(0, 0), default=True), 4, _byte(0, 0))
-    enable_debug_excitatory = Array(Bool(at(0, 0)), 4, _byte(0, 1))
-    enable_synaptic_current_inhibitory = Array(Bool(at(0, 0), default=True), 4, _byte(1, 0))
+    ColumnCurrentSwitch = switch_type(
+        "ColumnCurrentSwitch", "ColumnCurrentQuad.ColumnCurrentSwitch",
+        ("enable_synaptic_current_excitatory", "enable_synaptic_current_inhibitory",
+         "enable_debug_excitatory", "enable_debug_inhibitory"),
+        "The current switches of one column: its synaptic currents onto the neuron's inputs and "
+        "onto the shared debug lines.", __name__)
+    switch_type = ColumnCurrentSwitch
+
+    enable_synaptic_current_excitatory = Array(Bool(at(0, 0)), 4, _byte(0, 0))
+    enable_synaptic_current_inhibitory = Array(Bool(at(0, 0)), 4, _byte(0, 1))
+    enable_debug_excitatory = Array(Bool(at(0, 0)), 4, _byte(1, 0))
     enable_debug_inhibitory = Array(Bool(at(0, 0)), 4, _byte(1, 1))
 
     @classmethod
     def _addresses(cls, enums):
-        return np.stack([_column_quad(enums, A.SYNAPSE_EVEN_2MSB, 256),
-                         _column_quad(enums, A.SYNAPSE_ODD_2MSB, 256)], axis=1)
+        synram, quad = np.divmod(enums, halco.ColumnCurrentQuadOnSynram.size)
+        return np.stack([A.SYNAPSE_EVEN_2MSB[synram] + _QUADS_PER_SYNRAM + quad,
+                         A.SYNAPSE_ODD_2MSB[synram] + _QUADS_PER_SYNRAM + quad], axis=1)
 
 
 class CommonSynramConfig(Container, coordinate=halco.CommonSynramConfigOnDLS, words=3):
@@ -162,22 +199,30 @@ class SynapseBiasSelection(Container, coordinate=halco.SynapseBiasSelectionOnDLS
 
 
 class CommonCorrelationConfig(Container, coordinate=halco.CommonCorrelationConfigOnDLS, words=4):
-    """Correlation sensor timing of one synram, in PPU cycles.
+    """Correlation sensor timing of one synram (in PPU clock cycles) and the CADC ramp offsets.
 
-    (designed) w0 sense_delay[11:0], w1 reset_duration[11:0], w2 reset_fall_time[11:0],
-    w3 reset_mode[0], cadc_v_offset_assignment per CADC channel type [2:1].
+    Layout of the real ``CommonCorrelationConfig`` (base + 0..3): w0 sense_delay[11:0],
+    w1 reset_duration[11:0], w2 reset_fall_time[11:0], w3 reset_mode[0],
+    cadc_v_offset_assignment: the right block's entry in bit 1 stored inverted, the left
+    block's in bit 2 as it is (so the default assignment, each block its own offset, is 0b000).
     """
 
     class ResetMode(enum.IntEnum):
         normal = 0
         auto_calibrating = 1
 
-    sense_delay = UInt(12, at(0, 0), default=1)
-    reset_duration = UInt(12, at(1, 0), default=200)
-    reset_fall_time = UInt(12, at(2, 0), default=5)
+    sense_delay = UInt(12, at(0, 0), default=1,
+                       doc="wait between connecting the sensors to the CADC and the CADC read [PPU cycles]")
+    reset_duration = UInt(12, at(1, 0), default=200,
+                          doc="how long the sensors' capacitors see the reset voltage [PPU cycles]")
+    reset_fall_time = UInt(12, at(2, 0), default=5,
+                           doc="wait after disconnecting the reset voltage [PPU cycles]")
     reset_mode = Enum(ResetMode, 1, at(3, 0))
-    cadc_v_offset_assignment_causal = UInt(1, at(3, 1))
-    cadc_v_offset_assignment_acausal = UInt(1, at(3, 2))
+    #: per CapMemBlockOnHemisphere (left, right) the block whose CADC ramp offset voltage it uses
+    #: (a CapMemBlockOnHemisphere enum: 0 left, 1 right)
+    cadc_v_offset_assignment = Array(
+        UInt(1, at(0, 0), doc="CapMemBlockOnHemisphere enum (0 left, 1 right) of the offset used"),
+        2, lambda block: [at(3, 2 - block)], invert_entries=(False, True), default=(0, 1))
 
     @classmethod
     def _addresses(cls, enums):

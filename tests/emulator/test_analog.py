@@ -126,10 +126,14 @@ def _madc_program(config: haldls.MADCConfig, selection: haldls.ReadoutSourceSele
 
 
 def _select(*lines_per_mux):
+    """A ReadoutSourceSelection whose multiplexer m connects the readout lines
+    ``lines_per_mux[m]``, each (SourceMultiplexer member, hemisphere)."""
     selection = haldls.ReadoutSourceSelection()
     for mux, lines in enumerate(lines_per_mux):
-        for line in lines:
-            getattr(selection, line)[mux] = True
+        source = selection.get_buffer(halco.SourceMultiplexerOnReadoutSourceSelection(mux))
+        for member, hemisphere in lines:
+            getattr(source, member)[hemisphere] = True
+        selection.set_buffer(halco.SourceMultiplexerOnReadoutSourceSelection(mux), source)
     return selection
 
 
@@ -146,7 +150,7 @@ def test_madc_samples_at_the_rate_the_real_formula_gives(fields, cycles):
     spacing = 125e6 / config.calculate_sample_rate(haldls.DEFAULT_MADC_BASE_FREQUENCY)
     assert spacing == cycles                                   # the hand-computed period
     with stadls.ManagedConnection() as conn:
-        program = _madc_program(config, _select(["neuron_even_top"]))
+        program = _madc_program(config, _select([("neuron_even", 0)]))
         stadls.run(conn, program)
     t = program.madc_samples["fpga_time"].astype(float)
     assert len(t) == 201 and np.all(program.madc_samples["channel"] == 0)
@@ -160,7 +164,7 @@ def test_madc_two_sources_alternate_between_even_and_odd_columns():
     with stadls.ManagedConnection() as conn:
         program = _madc_program(
             haldls.MADCConfig(number_of_samples=400, active_mux_input_select_length=10),
-            _select(["neuron_even_top"], ["neuron_odd_top"]), neurons=(atomic(60), atomic(61)))
+            _select([("neuron_even", 0)], [("neuron_odd", 0)]), neurons=(atomic(60), atomic(61)))
         stadls.run(conn, program)
         channels = program.madc_samples["channel"]
         assert len(channels) == 400 and np.array_equal(channels[:20], [0] * 10 + [1] * 10)
@@ -171,13 +175,13 @@ def test_madc_bad_configurations_fail_clearly():
         with pytest.raises(errors.ConfigurationError, match="one even and one odd"):
             stadls.run(conn, _madc_program(
                 haldls.MADCConfig(number_of_samples=100, active_mux_input_select_length=4),
-                _select(["neuron_even_top"], ["neuron_even_bottom"])))
+                _select([("neuron_even", 0)], [("neuron_even", 1)])))
     with stadls.ManagedConnection() as conn:
         with pytest.raises(errors.ConfigurationError, match="number_of_samples = 0"):
-            stadls.run(conn, _madc_program(haldls.MADCConfig(number_of_samples=0), _select(["neuron_even_top"])))
+            stadls.run(conn, _madc_program(haldls.MADCConfig(number_of_samples=0), _select([("neuron_even", 0)])))
     with stadls.ManagedConnection() as conn:
         with pytest.raises(errors.ConfigurationError, match="same readout line"):
-            stadls.run(conn, _madc_program(haldls.MADCConfig(number_of_samples=10), _select(["neuron_even_top"]),
+            stadls.run(conn, _madc_program(haldls.MADCConfig(number_of_samples=10), _select([("neuron_even", 0)]),
                                            neurons=(atomic(60), atomic(62))))
     with pytest.raises(haldls.errors.FieldValueError, match="number_of_samples"):
         haldls.MADCConfig(number_of_samples=70000)

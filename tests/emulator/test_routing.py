@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -47,7 +49,7 @@ def test_crossbar_event_counters_count_200_events():
         enable_event_counter=[o in (0, 8) for o in range(12)]))
     play(builder, [(100 + 50 * i, [0x0001]) for i in range(200)])
     builder.wait_until(100 + 50 * 200 + 500)
-    counters = [builder.read(halco.CrossbarOutputEventCounterOnDLS(o)) for o in (0, 1, 8)]
+    counters = [builder.read(halco.CrossbarOutputOnDLS(o)) for o in (0, 1, 8)]
     program, _ = run(builder)
     assert [c.get().value for c in counters] == [200, 0, 200]
     assert len(program.spikes) == 200   # L2 input 0 -> L2 output 0 loops back to the FPGA
@@ -61,7 +63,7 @@ def test_node_with_non_matching_mask_and_target_forwards_nothing():
     builder.write(node(8, 8), haldls.CrossbarNode(mask=0x00FF, target=0x0012))
     play(builder, [(100 + 20 * i, [0x0001 + (i % 2) * 0x0011]) for i in range(50)])  # 0x0001, 0x0012
     builder.wait_until(2000)
-    counters = [builder.read(halco.CrossbarOutputEventCounterOnDLS(o)) for o in (0, 8)]
+    counters = [builder.read(halco.CrossbarOutputOnDLS(o)) for o in (0, 8)]
     program, _ = run(builder)
     assert counters[0].get().value == 0
     assert counters[1].get().value == 25
@@ -168,9 +170,9 @@ def test_congestion_drops_are_counted_never_silent():
     builder.wait_until(2000)
     builder.write(halco.BackgroundSpikeSourceOnDLS(0), haldls.BackgroundSpikeSource(enable=False, period=0))
     builder.wait_until(3000)
-    forwarded = builder.read(halco.CrossbarOutputEventCounterOnDLS(0))
-    dropped_fpga = builder.read(halco.CrossbarInputDropCounterOnDLS(8))
-    dropped_bg = builder.read(halco.CrossbarInputDropCounterOnDLS(12))
+    forwarded = builder.read(halco.CrossbarOutputOnDLS(0))
+    dropped_fpga = builder.read(halco.CrossbarInputOnDLS(8))
+    dropped_bg = builder.read(halco.CrossbarInputOnDLS(12))
     program, info = run(builder)
     drops = dropped_fpga.get().value + dropped_bg.get().value
     assert dropped_fpga.get().value > 0 and dropped_bg.get().value > 0
@@ -302,3 +304,58 @@ def test_a_write_wider_than_a_chip_word_is_refused():
     instructions["data"] = 2 ** 40 + 5         # the wire's data field is wider than a word
     with pytest.raises(InstructionError, match="does not fit a 32-bit chip word"):
         Emulator().run(instructions)
+
+
+def test_event_counter_wraps_at_24_bit_and_a_read_does_not_clear_it():
+    """As the real counter: modulo 2**24 (grenade takes read differences modulo the width), and a
+    read leaves it as it is. Started 3 events short of the wrap, 5 events leave it at 2."""
+    builder = base_builder()
+    builder.write(halco.CrossbarOutputConfigOnDLS(), haldls.CrossbarOutputConfig(
+        enable_event_counter=[o == 8 for o in range(12)]))
+    play(builder, [(100 + 50 * i, [0x0001]) for i in range(3)])
+    builder.wait_until(400)
+    first = builder.read(halco.CrossbarOutputOnDLS(8))
+    second = builder.read(halco.CrossbarOutputOnDLS(8))
+    play(builder, [(500 + 50 * i, [0x0001]) for i in range(2)])
+    builder.wait_until(1000)
+    after_wrap = builder.read(halco.CrossbarOutputOnDLS(8))
+    emulator = Emulator()
+    emulator.chip.out_counter[8] = (1 << 24) - 3
+    stadls.run(emulator, builder.done())
+    assert first.get().value == second.get().value == 0       # wrapped after 3; two reads agree
+    assert after_wrap.get().value == 2
+
+
+def _congested_fpga_input() -> tuple[stadls.PlaybackProgram, Any]:
+    """A background source at one event per cycle and 300 FPGA events onto one bus; the FPGA
+    input's drop counter enabled and read at the end."""
+    builder = base_builder()
+    builder.write(halco.CommonPADIBusConfigOnDLS.top, haldls.CommonPADIBusConfig(
+        enable_spl1=[True, False, False, False]))
+    builder.write(node(0, 8), haldls.CrossbarNode(enable_drop_counter=True))
+    builder.write(node(8, 8), haldls.CrossbarNode.drop_all())
+    builder.write(node(8, 12), haldls.CrossbarNode.drop_all())
+    builder.write(halco.TimerOnDLS(), haldls.Timer())
+    builder.write(halco.BackgroundSpikeSourceOnDLS(0), haldls.BackgroundSpikeSource(enable=True, period=0))
+    builder.wait_until(1000)
+    for _ in range(100):
+        builder.write(halco.SpikePack3ToChipOnDLS(), haldls.SpikePack3ToChip([1, 2, 3]))
+    builder.wait_until(2000)
+    builder.write(halco.BackgroundSpikeSourceOnDLS(0), haldls.BackgroundSpikeSource(enable=False, period=0))
+    builder.wait_until(3000)
+    dropped = builder.read(halco.CrossbarInputOnDLS(8))
+    return builder.done(), dropped
+
+
+def test_drop_counter_wraps_at_16_bit():
+    """The same congestion from 0 and from 2**16 - 1: n drops, then n - 1 (wrapped, as the real
+    16-bit counter; saturating would stay at 2**16 - 1)."""
+    program, dropped = _congested_fpga_input()
+    stadls.run(Emulator(), program)
+    n = dropped.get().value
+    assert n > 0
+    program, dropped = _congested_fpga_input()
+    emulator = Emulator()
+    emulator.chip.drop_counter[8] = 0xFFFF
+    stadls.run(emulator, program)
+    assert dropped.get().value == n - 1

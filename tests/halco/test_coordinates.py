@@ -423,7 +423,6 @@ def test_crossbar_inputs_and_outputs():
         else:
             assert bg == halco.BackgroundSpikeSourceOnDLS(i - 12)
             assert bg.to_crossbar_input_on_dls() == inp
-        assert halco.CrossbarInputDropCounterOnDLS(i).to_crossbar_input_on_dls() == inp
     for o in range(12):
         out = halco.CrossbarOutputOnDLS(o)
         padi, l2 = out.to_padi_bus_on_dls(), out.to_crossbar_l2_output_on_dls()
@@ -434,7 +433,6 @@ def test_crossbar_inputs_and_outputs():
             assert padi.parent == halco.PADIBusBlockOnDLS(o // 4)  # 0..3 top, 4..7 bottom
         else:
             assert l2 == halco.CrossbarL2OutputOnDLS(o - 8) and l2.to_crossbar_output_on_dls() == out
-        assert halco.CrossbarOutputEventCounterOnDLS(o).to_crossbar_output_on_dls() == out
 
 
 # ===============================================================================================

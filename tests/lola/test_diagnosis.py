@@ -70,10 +70,10 @@ def test_output_and_recording_switches_are_named():
     chip = lola.Chip()
     chip.neuron_block.atomic_neurons[COORD.to_enum()] = leak_over_threshold(readout__enable_buffered_access=True)
     on_chip = lola.diagnose(chip=chip, coord=COORD)
-    assert "source_selection.neuron_odd_bottom[0] = True" in str(on_chip.madc[0])     # column 5, row 1
+    assert "source_selection.neuron_odd[1] = True" in str(on_chip.madc[0])     # column 5, row 1
     assert "column_switches[1].enable_cadc_neuron_readout_causal[1] = True" in str(on_chip.cadc[0])
     assert "cadc_readout_chains[1].config.enable = True" in str(on_chip.cadc[1])
-    chip.readout_chain.source_selection.neuron_odd_bottom = [True, False]
+    chip.readout_chain.source_selection.neuron_odd = [False, True, False, False]
     chip.cadc_readout_chains[1].column_switches[1].enable_cadc_neuron_readout_causal = [False, True, False, False]
     chip.cadc_readout_chains[1].config.enable = True
     fixed = lola.diagnose(chip=chip, coord=COORD)

@@ -200,7 +200,7 @@ def test_injected_configuration_and_readout(sim):
 
     coordinate = halco.CrossbarOutputConfigOnDLS()
     config = haldls.CrossbarOutputConfig(enable_event_counter=[True] * 12)
-    counters = [halco.CrossbarOutputEventCounterOnDLS(i) for i in (0, 8)]
+    counters = [halco.CrossbarOutputOnDLS(i) for i in (0, 8)]
     sim.setup(enable_neuron_bypass=True,
               injected_config=sim.InjectedConfiguration(pre_realtime={coordinate: config}),
               injected_readout=sim.InjectedReadout(pre_realtime=set(counters), post_realtime=set(counters)))

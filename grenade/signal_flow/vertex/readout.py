@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 from typing import Any
 
@@ -76,7 +77,7 @@ class MADCReadoutView(EntityOnChip):
         """Each source's readout connected to its line with its potential selected, source i
         on multiplexer (MADC channel) i; two sources alternate sample by sample; the MADC
         samples continuously (the executor starts and stops it)."""
-        selection = chip.readout_chain.source_selection
+        selection = copy.deepcopy(chip.readout_chain.source_selection)
         for mux, source in enumerate(self.sources()):
             neuron = chip.neuron_block.atomic_neurons[source.coord.to_enum()]
             readout = neuron.readout
@@ -84,11 +85,12 @@ class MADCReadoutView(EntityOnChip):
             readout.enable_amplifier = True
             readout.source = source.type
             neuron.readout = readout
-            parity = "odd" if source.coord.x.value() % 2 else "even"
-            half = "top" if source.coord.y.value() == 0 else "bottom"
-            line = list(getattr(selection, f"neuron_{parity}_{half}"))
-            line[mux] = True
-            selection = attrs.evolve(selection, **{f"neuron_{parity}_{half}": line})
+            # the multiplexer connects the line of the neuron's column parity and hemisphere
+            multiplexer = halco.SourceMultiplexerOnReadoutSourceSelection(mux)
+            connection = selection.get_buffer(multiplexer)
+            line = "neuron_odd" if source.coord.x.value() % 2 else "neuron_even"
+            getattr(connection, line)[source.coord.y.value()] = True
+            selection.set_buffer(multiplexer, connection)
         chip.readout_chain.source_selection = selection
         chip.readout_chain.madc_config = attrs.evolve(
             chip.readout_chain.madc_config, number_of_samples=0,
