@@ -10,7 +10,8 @@ starting at the voltage of its ``cadc_v_ramp_offset`` cell and rising by a step 
 set by its ``cadc_i_ramp_slope`` current; a channel's comparator (with its own offset) latches
 the count where the ramp crosses its input. The count gets read noise, saturates at 0 and 255,
 and the digital ``CADCChannelConfig.offset`` is added (saturating again). A triggered read
-converts now; a buffered read returns the last conversion of that channel and row.
+converts now, every channel of its synram at the addressed row (both types, all 256 columns); a
+buffered read returns the last conversion of that channel and row.
 
 MADC: 10 bit, one source or two alternating sources (the two readout multiplexers), started and
 stopped through ``MADCControl``, configured through ``MADCConfig`` and
@@ -148,6 +149,9 @@ class Readout:
     def __init__(self, chip: "Chip") -> None:
         self.chip = chip
         self.cadc_buffer = np.zeros((2, 2, 256, 256), dtype=np.int64)  # [synram, type, row, column]
+        # the noise of the channels a trigger converts besides the read quad: its own stream, so
+        # filling the buffer leaves the noise of the returned conversions as it was
+        self._buffer_rng = np.random.default_rng([chip.chip_id, 0xCAD0])
         self.madc_config = np.zeros(core.N_MC)
         self.madc_config[core.MC_NEURON_0:core.MC_NEURON_1 + 1] = -1
         self.madc_state = np.zeros(core.N_MS)
@@ -168,6 +172,7 @@ class Readout:
             sel = np.arange(a, b)
             if triggered[a]:
                 codes[sel] = self._convert(synram[sel], ctype[sel], row[sel], cols[sel])
+                self._convert_rows(synram[sel], row[sel], ctype[sel], cols[sel])
                 self.cadc_buffer[s[sel], t[sel], r[sel], cols[sel]] = codes[sel]
             else:
                 codes[sel] = self.cadc_buffer[s[sel], t[sel], r[sel], cols[sel]]
@@ -175,7 +180,32 @@ class Readout:
         codes[~enabled] = 0
         return haldls.CADCSampleQuad.encode_array(len(rows), samples=codes)
 
-    def _convert(self, synram: np.ndarray, ctype: np.ndarray, row: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def _convert_rows(self, synram: np.ndarray, row: np.ndarray, ctype: np.ndarray, cols: np.ndarray) -> None:
+        """Fill the buffer with a conversion of every channel (both types, all 256 columns) of
+        each (synram, row) triggered: a triggered read converts the whole row of its synram, as
+        the real chip does (lola's CADCSampleRow and CADCSamples read one triggered quad and the
+        other 127 buffered). Channels the triggered reads (``ctype``, ``cols`` [n, 4]) convert
+        themselves are left out: their codes, stored afterwards, are conversions at the same
+        time (calix's reads of every channel convert nothing twice)."""
+        pairs, pair = np.unique(np.stack([synram, row], axis=1), axis=0, return_inverse=True)
+        need = np.ones((len(pairs), 2, halco.SynapseOnSynapseRow.size), dtype=bool)
+        need[pair.reshape(-1)[:, None], ctype[:, None], cols] = False
+        p, t, c = np.nonzero(need)
+        if not len(p):
+            return
+        # _convert takes groups of four columns of one synram, type and row: a read quad takes
+        # four columns of one type out of a row, so each (row, type) keeps a multiple of four
+        # and consecutive fours never straddle two of them
+        s, r = pairs[p, 0], pairs[p, 1]
+        first = slice(None, None, 4)
+        codes = self._convert(s[first], t[first], r[first], c.reshape(-1, 4), rng=self._buffer_rng)
+        self.cadc_buffer[s, t, r, c] = codes.ravel()
+
+    def _convert(self, synram: np.ndarray, ctype: np.ndarray, row: np.ndarray, cols: np.ndarray,
+                 rng: np.random.Generator | None = None) -> np.ndarray:
+        """Codes [n, 4] of triggered conversions of the channels of type ``ctype`` [n] at
+        columns ``cols`` [n, 4] and synapse ``row`` [n] of ``synram`` [n]; read noise from
+        ``rng`` (the chip's stream if None)."""
         chip = self.chip
         chip._update_parameters()
         mm = chip.mismatch
@@ -205,7 +235,7 @@ class Readout:
         voltage = np.where(debug, line_voltage, np.where(neuron_readout, membrane, correlation))
         channel = (s * halco.CADCChannelConfigOnSynram.size + t * halco.CADCChannelColumnOnSynram.size
                    + cols)                     # CADCChannelConfigOnDLS: synram, type, column
-        noise = chip.rng.normal(0.0, CADC_NOISE_LSB, voltage.shape) if chip.noise else None
+        noise = (chip.rng if rng is None else rng).normal(0.0, CADC_NOISE_LSB, voltage.shape) if chip.noise else None
         return self._codes(voltage, channel, noise)
 
     def _codes(self, voltage: np.ndarray, channel: np.ndarray, noise: np.ndarray | None,

@@ -30,6 +30,9 @@ from .synapse import (
     CorrelationResetRow, SynapseCorrelationCalibMatrix, SynapseCorrelationCalibRow, SynapseDriverBlock,
     SynapseLabelMatrix, SynapseLabelRow, SynapseMatrix, SynapseRow, SynapseWeightMatrix, SynapseWeightRow,
 )
+# after the others: lola's registry (container_types, the golden words) keeps its order
+from .cadc_samples import CADCSampleRow, CADCSamples
+from .column_switches import ColumnCorrelationRow, ColumnCurrentRow
 
 
 def container_for(coordinate: Any) -> type:
@@ -50,7 +53,8 @@ def container_types() -> tuple[type, ...]:
 
 
 __all__ = [
-    "AtomicNeuron", "AtomicNeuronArray", "CADCReadoutChain", "CapMem", "Chip", "Crossbar", "NeuronBlock", "ReadoutChain", "CorrelationResetRow", "LogicalNeuron", "MCSafeAtomicNeuron", "Morphology",
+    "AtomicNeuron", "AtomicNeuronArray", "CADCReadoutChain", "CADCSampleRow", "CADCSamples",
+    "ColumnCorrelationRow", "ColumnCurrentRow", "CapMem", "Chip", "Crossbar", "NeuronBlock", "ReadoutChain", "CorrelationResetRow", "LogicalNeuron", "MCSafeAtomicNeuron", "Morphology",
     "SynapseCorrelationCalibMatrix", "SynapseCorrelationCalibRow", "SynapseDriverBlock", "SynapseLabelMatrix",
     "SynapseLabelRow", "SynapseMatrix", "SynapseRow", "SynapseWeightMatrix", "SynapseWeightRow",
     "container_by_name", "container_for", "container_types", "errors",

@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
@@ -204,9 +205,34 @@ class SynapseArray:
         return []     # encode() is the quad's encode_array already
 
 
+class SwitchRow:
+    """Field keys ``values[c].switch`` (c the first or the last column) of lola's column-switch
+    rows."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def keys(self) -> set[str]:
+        return {f"values[{c}].{f.name}" for c in (0, 255) for f in attrs.fields(self.cls.switch_type)}
+
+    def enum_type(self, key: str) -> Any:
+        return None
+
+    def make(self, key: str, value: Any) -> Any:
+        column, name = re.fullmatch(r"values\[(\d+)\]\.(\w+)", key).groups()   # type: ignore[union-attr]
+        row = self.cls()
+        row.values[int(column)] = self.cls.switch_type(**{name: value})
+        return row
+
+    def check_vectorized(self, key: str, values: list[Any], expected: np.ndarray) -> list[str]:
+        return []     # encode() is the quad's encode_array already
+
+
 def _layout(cls: type) -> Any:
     if cls is lola.AtomicNeuron:
         return AtomicNeuron()
+    if hasattr(cls, "switch_type") and not issubclass(cls, haldls.Container):   # not the quads
+        return SwitchRow(cls)
     if issubclass(cls, haldls.Container):
         return Haldls(cls)
     return SynapseArray(cls)

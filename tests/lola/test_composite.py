@@ -80,6 +80,10 @@ def test_lola_schema_gives_every_declared_attribute(cls):
                 elif finfo.type is bool:
                     with pytest.raises(LolaTypeError, match=rf"{name}.{field} must be a bool"):
                         setattr(member, field, 1.0)
+        elif info.shape and isinstance(info.type, type) and info.type is not int:   # values (switch rows)
+            assert len(got) == info.shape[0] and all(isinstance(e, info.type) for e in got)
+            with pytest.raises(LolaTypeError, match=rf"{name}\[0\] must be a"):
+                got[0] = object()
         else:                                                          # a placement
             assert info.type is int and info.coordinate is cls.coordinate_type
             assert got == info.maximum == cls.coordinate_type.size - 1

@@ -10,7 +10,8 @@ another bit, narrowed or widened by one bit, or given another transform (inversi
 permutation, offset) changes words here. Regenerating after an unintended change would hide it.
 
 Contents, per container (``haldls.<name>`` for every registered haldls container,
-``lola.<name>`` for ``lola.AtomicNeuron`` and lola's synapse row and matrix containers, the lola
+``lola.<name>`` for ``lola.AtomicNeuron``, lola's synapse row and matrix containers, its CADC
+sample containers and its column-switch rows, the lola
 word containers with a layout of their own; lola's composites are sequences of haldls
 containers, pinned here part by part):
 
@@ -22,7 +23,8 @@ containers, pinned here part by part):
 
 Field keys: ``name`` (a scalar field), ``name[i]`` (entry ``i`` of an array field, every entry of
 haldls arrays, the first and the last of lola's 256-entry rows), ``name[r][c]`` (a matrix entry:
-the first and the last), ``member.field`` (``lola.AtomicNeuron``). Value keys: ``True`` /
+the first and the last), ``member.field`` (``lola.AtomicNeuron``), ``values[c].switch`` (a
+switch of the first and the last column of a column-switch row, True and False). Value keys: ``True`` /
 ``False`` (both, for every bool), an enum member's name (every member), or an integer (a
 coordinate field's: the coordinate's enum): the
 minimum, the minimum + 1, the maximum, and minimum + 2**k for every bit k of the range (each raw
@@ -38,6 +40,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
+import attrs
 import numpy as np
 
 import haldls
@@ -189,6 +192,22 @@ def synapse_array(cls: type) -> dict[str, Any]:
     return out
 
 
+def switch_row(cls: type) -> dict[str, Any]:
+    """The golden entry of a lola column-switch row: each switch of the first and the last
+    column alone, on and off (its column mapping onto quads and words; the switch bits are
+    pinned in the haldls quad)."""
+    fields: dict[str, Any] = {}
+    for column in (0, 255):
+        for name in (f.name for f in attrs.fields(cls.switch_type)):
+            cases: dict[str, Any] = {}
+            for v in (True, False):
+                values = [cls.switch_type()] * 256
+                values[column] = cls.switch_type(**{name: v})
+                cases[value_key(v)] = hex_words(cls(values=values).encode(), False)
+            fields[f"values[{column}].{name}"] = cases
+    return {"n_words": cls.n_words, "default": hex_words(cls().encode(), False), "fields": fields}
+
+
 def lola_word_containers() -> list[type]:
     """lola's word containers with a layout of their own: not the composites of haldls parts."""
     registry = haldls.Registry.of(lola.AtomicNeuron)
@@ -202,6 +221,7 @@ def golden() -> dict[str, Any]:
         containers[f"haldls.{cls.__qualname__}"] = haldls_container(cls)
     for cls in lola_word_containers():
         containers[f"lola.{cls.__qualname__}"] = (atomic_neuron() if cls is lola.AtomicNeuron
+                                                  else switch_row(cls) if hasattr(cls, "switch_type")
                                                   else synapse_array(cls))
     return containers
 
