@@ -83,6 +83,8 @@ TARGETS: dict[str, Target] = {
     "emulator.readout": Target("emulator", "emulator.readout.*",
                                ["tests/emulator/test_readout_timing.py",
                                 "tests/emulator/test_cadc_ramp.py",
+                                "tests/emulator/test_analog.py",              # the MADC
+                                "tests/emulator/test_capmem_debug_select.py",
                                 "tests/emulator/test_emulator_mutation_killers.py"]),
     # core.py's kernels are numba-compiled: a compiled kernel cannot call mutmut's trampolines,
     # so the kernels run as plain Python here (slow: run it last, on its own)
