@@ -71,6 +71,7 @@ $(NEST_VENV)/.installed:
 bench: $(STAMP) $(BENCH_VENV)/.installed $(BENCH_VENV)/.installed-pynn $(NEST_VENV)/.installed
 	$(VPY) benchmarks/codec.py
 	$(VPY) benchmarks/playback.py
+	$(VPY) benchmarks/event_delivery.py
 	$(VPY) benchmarks/chip.py
 	$(VPY) benchmarks/vm.py
 	$(VPY) benchmarks/mac.py

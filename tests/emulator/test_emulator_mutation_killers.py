@@ -101,3 +101,41 @@ def test_each_multiplexer_sees_the_neuron_of_its_line_in_either_hemisphere(neuro
         low = _run(config, lines, (neuron,))
         assert len(high.madc_samples) == 20 and np.all(high.madc_samples["channel"] == mux)
         assert high.madc_samples["value"].min() > 20 and np.all(low.madc_samples["value"] == 0)
+
+
+# -- the CADC's codes (Readout._codes through the ground truth Readout.channel_codes) -------------
+
+def _ideal_chip(offsets: dict[int, float] | None = None, digital: dict[int, int] | None = None) -> Emulator:
+    """An ideal, noise-free chip after SystemInit (nominal ramps: code = (V - 0.1 V) / 4 mV), with
+    comparator offsets [V] and digital offsets on the given channels (CADCChannelConfigOnDLS)."""
+    from emulator import Mismatch
+
+    mismatch = Mismatch.ideal()
+    for channel, volts in (offsets or {}).items():
+        synram, rest = divmod(channel, 512)
+        mismatch.cadc_offset[synram, rest // 256, rest % 256] = volts
+    emulator = Emulator(chip_id=0, mismatch=mismatch, noise=False)
+    builder = stadls.generate(stadls.SystemInit())[0]
+    for channel, value in (digital or {}).items():
+        builder.write(halco.CADCChannelConfigOnDLS(channel), haldls.CADCChannelConfig(offset=value))
+    stadls.run(emulator, builder.done())
+    return emulator
+
+
+def test_cadc_codes_add_the_comparator_offset_and_the_digital_offset():
+    emulator = _ideal_chip(offsets={3: 0.04, 700: -0.02}, digital={5: 7, 6: -9})
+    codes = emulator.chip.readout.channel_codes(0.1 + 0.004 * 100)      # code 100 without offsets
+    assert codes.dtype == np.int64
+    assert codes[[0, 3, 700, 5, 6]].tolist() == [100, 110, 95, 107, 91]
+    raw = emulator.chip.readout.channel_codes(0.1 + 0.004 * 100.25, rounded=False)
+    assert raw[[0, 3, 5]] == pytest.approx([100.25, 110.25, 107.25])
+
+
+def test_cadc_codes_saturate_after_the_digital_offset():
+    """The counter saturates at 255 before the digital offset is added (a count of 256 minus 10
+    reads 245), and the sum saturates at 0 and 255 again."""
+    emulator = _ideal_chip(digital={1: -10, 2: 10, 4: -10})
+    codes = emulator.chip.readout.channel_codes(0.1 + 0.004 * 255.8)   # counts to 256 when unsaturated
+    assert codes[[0, 1, 2]].tolist() == [255, 245, 255]
+    low = emulator.chip.readout.channel_codes(0.1 - 0.004 * 3)           # below the ramp's start
+    assert low[[0, 4, 2]].tolist() == [0, 0, 10]
