@@ -151,6 +151,33 @@ def _counts(work: Path, pattern: str) -> tuple[dict[str, int], list[str]]:
     return counts, survivors
 
 
+#: a mutant's test run that takes longer than this [s] is stopped: mutmut's own timeout does not
+#: stop a mutant that loops forever (e.g. a ``while`` condition inverted); mutmut then counts
+#: it as suspicious
+HANG_SECONDS = 90.0
+
+
+def _stop_hanging_mutants(parent: int) -> None:
+    """Kill the children of mutmut's process ``parent`` (one per mutant) that have run longer
+    than :data:`HANG_SECONDS` (Linux: read from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open("/proc/uptime") as f:
+        uptime = float(f.read().split()[0])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue                       # the process ended meanwhile
+        # after the command: state, ppid, ..., starttime is field 22 of stat (index 19 here)
+        if int(fields[1]) == parent and uptime - int(fields[19]) / ticks > HANG_SECONDS:
+            try:
+                os.kill(int(entry.name), 9)
+            except OSError:
+                pass
+
+
 def run(name: str, children: int) -> dict[str, int]:
     """Mutate one target and return its counts (also writes its survivors' diffs)."""
     target = TARGETS[name]
@@ -158,8 +185,11 @@ def run(name: str, children: int) -> dict[str, int]:
     env = dict(os.environ, HYPOTHESIS_PROFILE="ci", **target.env)
     start = time.monotonic()
     with open(work / "mutmut.log", "w") as log:
-        subprocess.run([str(MUTMUT), "run", "--max-children", str(children), target.pattern],
-                       cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+        process = subprocess.Popen([str(MUTMUT), "run", "--max-children", str(children), target.pattern],
+                                   cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+        while process.poll() is None:
+            _stop_hanging_mutants(process.pid)
+            time.sleep(5.0)
     counts, survivors = _counts(work, target.pattern)
     counts["seconds"] = round(time.monotonic() - start)
     with open(work / "survivors.txt", "w") as out:
