@@ -23,6 +23,7 @@ behaviour can tell them apart) are listed with the reason in benchmarks/mutation
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -172,10 +173,8 @@ def _stop_hanging_mutants(parent: int) -> None:
             continue                       # the process ended meanwhile
         # after the command: state, ppid, ..., starttime is field 22 of stat (index 19 here)
         if int(fields[1]) == parent and uptime - int(fields[19]) / ticks > HANG_SECONDS:
-            try:
+            with contextlib.suppress(ProcessLookupError):     # it ended meanwhile
                 os.kill(int(entry.name), 9)
-            except OSError:
-                pass
 
 
 def run(name: str, children: int) -> dict[str, int]:

@@ -296,24 +296,27 @@ class Readout:
         cycles_per_sample = int(cfg["sample_duration_adjust"][0]) + MADC_MINIMAL_CLOCK_CYCLES_PER_SAMPLE
         return transfer.FPGA_CLOCK_HZ * cycles_per_sample / clock
 
-    def _source_neurons(self) -> tuple[int, int]:
-        """The neuron whose readout each multiplexer sees (-1: none), checking the wiring rules."""
-        chip = self.chip
-        sel = chip.fields(haldls.ReadoutSourceSelection)
-        readout_enabled = np.flatnonzero(chip.fields(haldls.NeuronConfig)["enable_readout"])
+    def _neuron_lines(self) -> list[tuple[int, int] | None]:
+        """The neuron readout line (hemisphere, parity) each multiplexer connects, or None;
+        ConfigurationError where one connects several."""
+        sel = self.chip.fields(haldls.ReadoutSourceSelection)
         lines = []
         for mux in range(2):
-            connected = []
-            for hemisphere, parity in _NEURON_LINES:
-                if sel[_NEURON_LINE_FIELD[parity]][0][2 * mux + hemisphere]:
-                    connected.append((hemisphere, parity))
+            connected = [(hemisphere, parity) for hemisphere, parity in _NEURON_LINES
+                         if sel[_NEURON_LINE_FIELD[parity]][0][2 * mux + hemisphere]]
             if len(connected) > 1:
                 raise ConfigurationError(
                     f"MADC source {mux}: ReadoutSourceSelection connects {len(connected)} neuron readout "
                     f"lines {connected} (hemisphere, parity) to one multiplexer; connect at most one")
             lines.append(connected[0] if connected else None)
+        return lines
+
+    def _source_neurons(self) -> tuple[int, int]:
+        """The neuron whose readout each multiplexer sees (-1: none), checking the wiring rules."""
+        chip = self.chip
+        readout_enabled = np.flatnonzero(chip.fields(haldls.NeuronConfig)["enable_readout"])
         neurons = []
-        for mux, line in enumerate(lines):
+        for mux, line in enumerate(self._neuron_lines()):
             if line is None:
                 neurons.append(-1)
                 continue
@@ -332,13 +335,8 @@ class Readout:
         n0, n1 = self._source_neurons()
         alternate = int(cfg["active_mux_input_select_length"][0])
         first = int(cfg["active_mux_initially_selected_input"][0])
-        sel = chip.fields(haldls.ReadoutSourceSelection)
         if alternate > 0:
-            parities = []
-            for mux in range(2):
-                for hemisphere, parity in _NEURON_LINES:
-                    if sel[_NEURON_LINE_FIELD[parity]][0][2 * mux + hemisphere]:
-                        parities.append(parity)
+            parities = [line[1] for line in self._neuron_lines() if line is not None]
             if len(parities) == 2 and parities[0] == parities[1]:
                 raise ConfigurationError(
                     "MADC with two alternating sources: both multiplexers connect neuron readout lines "
